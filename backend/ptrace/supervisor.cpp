@@ -1,0 +1,478 @@
+#include "backend/ptrace/supervisor.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <unordered_map>
+
+#include "backend/ptrace/seccomp_filter.h"
+
+extern char** environ;
+
+namespace ptvm {
+
+namespace {
+
+constexpr long kSeizeOptions = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD |
+                               PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                               PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
+
+// Stack red zone of the x86-64 ABI: scratch memory goes below it.
+constexpr std::uintptr_t kRedZone = 128;
+constexpr std::size_t kMaxScratch = 64 * 1024;
+
+std::uint64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+pid_t read_tgid(pid_t tid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/status", tid);
+  FILE* f = std::fopen(path, "re");
+  if (!f) return tid;
+  char line[256];
+  pid_t tgid = tid;
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::strncmp(line, "Tgid:", 5) == 0) {
+      tgid = static_cast<pid_t>(std::atoi(line + 5));
+      break;
+    }
+  }
+  std::fclose(f);
+  return tgid;
+}
+
+bool is_stop_signal(int sig) {
+  return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+}  // namespace
+
+Result<std::string> resolve_program(const std::string& name) {
+  auto usable = [](const std::string& p) -> int {
+    struct stat st;
+    if (stat(p.c_str(), &st) < 0) return errno;
+    if (S_ISDIR(st.st_mode)) return EACCES;
+    return access(p.c_str(), X_OK) == 0 ? 0 : errno;
+  };
+  if (name.empty()) return std::unexpected(Error::guest(ENOENT));
+  if (name.find('/') != std::string::npos) {
+    if (int e = usable(name)) return std::unexpected(Error::guest(e));
+    return name;
+  }
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  int first_error = ENOENT;
+  for (std::size_t start = 0; start <= dirs.size();) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    int e = usable(candidate);
+    if (e == 0) return candidate;
+    if (e == EACCES && first_error == ENOENT) first_error = EACCES;
+    start = end + 1;
+  }
+  return std::unexpected(Error::guest(first_error));
+}
+
+struct Supervisor::Impl {
+  struct Tracee final : SyscallCall::Backend {
+    Tracee(Impl& sup, pid_t tid, pid_t tgid)
+        : sup(sup),
+          tid(tid),
+          tgid(tgid),
+          mem(tid, sup.options.naive ? MemMode::peek : sup.options.mem),
+          storage(sup.stack.thread_storage_size()) {}
+
+    Memory& memory() override { return mem; }
+    Result<RemotePtr<void>> scratch(std::size_t bytes) override {
+      auto regs = mem.registers();
+      if (!regs) return std::unexpected(regs.error());
+      if (bytes > kMaxScratch - scratch_used) return std::unexpected(Error::guest(ENOMEM));
+      // Below the red zone of the stack the call was made with; a signal frame cannot land
+      // there before the exit stop, where the registers pointing into it are restored.
+      scratch_used = (scratch_used + bytes + 15) & ~std::size_t{15};
+      const std::uintptr_t sp = (*regs)->sp() - kRedZone;
+      return RemotePtr<void>((sp & ~std::uintptr_t{15}) - scratch_used);
+    }
+
+    std::byte* thread_storage() override { return storage.data(); }
+
+    Impl& sup;
+    pid_t tid;
+    pid_t tgid;
+    RemoteMemory mem;
+    std::optional<SyscallCall> call;  // between entry and exit
+    std::optional<long> emulated;     // --no-seccomp: the result to set again at the exit stop
+    bool in_syscall = false;          // --no-seccomp: entry seen, exit stop pending
+    bool want_exit = false;           // resume with PTRACE_SYSCALL to reach this call's exit
+    std::size_t scratch_used = 0;
+    std::vector<std::byte> storage;  // the modules' per-thread storage, zeroed
+  };
+
+  Impl(ModuleStack& stack, const PtraceOptions& options) : stack(stack), options(options) {}
+
+  Result<int> run(const std::vector<std::string>& argv);
+  void handle(pid_t tid, int status);
+  void on_syscall_entry(Tracee& t);
+  void on_syscall_exit(Tracee& t);
+  void on_event(Tracee& t, int event, int status);
+  void on_signal(Tracee& t, int sig);
+  void on_group_stop(Tracee& t, int sig);
+  void resume(Tracee& t, int sig = 0);
+  void resume_later(Tracee& t, std::uint64_t usec);
+  pid_t wait_next(int* status);
+  Tracee& tracee(pid_t tid);
+  long ptrace_call(int request, pid_t tid, void* addr, void* data) {
+    ++stats.tracer_syscalls;
+    return ptrace(static_cast<__ptrace_request>(request), tid, addr, data);
+  }
+
+  ModuleStack& stack;
+  PtraceOptions options;
+  SupervisorStats stats;
+  std::unordered_map<pid_t, std::unique_ptr<Tracee>> tracees;
+  pid_t main_pid = -1;
+  std::optional<int> main_status;
+  struct Delayed {
+    std::uint64_t deadline_ns;
+    pid_t tid;
+  };
+  std::vector<Delayed> delayed;
+  std::uint64_t retired_crossings = 0;  // memory-layer crossings of tracees already gone
+};
+
+Supervisor::Impl::Tracee& Supervisor::Impl::tracee(pid_t tid) {
+  auto it = tracees.find(tid);
+  if (it != tracees.end()) return *it->second;
+  // A new tracee can report its first stop before its parent's fork/clone event.
+  const pid_t tgid = read_tgid(tid);
+  stats.tracer_syscalls += 3;  // open, read, close of /proc/TID/status
+  auto [ins, _] = tracees.emplace(tid, std::make_unique<Tracee>(*this, tid, tgid));
+  return *ins->second;
+}
+
+void Supervisor::Impl::resume(Tracee& t, int sig) {
+  if (!t.mem.flush_registers()) {
+    // The tracee is gone: waitpid() reports its death.
+  }
+  t.mem.resumed();
+  const int request = (!options.seccomp || t.want_exit || t.in_syscall) ? PTRACE_SYSCALL
+                                                                       : PTRACE_CONT;
+  ptrace_call(request, t.tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+}
+
+void Supervisor::Impl::resume_later(Tracee& t, std::uint64_t usec) {
+  if (!t.mem.flush_registers()) return;
+  delayed.push_back({monotonic_ns() + usec * 1000, t.tid});
+}
+
+pid_t Supervisor::Impl::wait_next(int* status) {
+  for (;;) {
+    if (delayed.empty()) {
+      ++stats.tracer_syscalls;
+      return waitpid(-1, status, __WALL);
+    }
+    // Delayed resumes pending (fault injection's delay_enter): wait for a stop or the earliest
+    // deadline. SIGCHLD is blocked in ptvm, so none can be missed between the two calls.
+    const std::uint64_t now = monotonic_ns();
+    std::uint64_t earliest = UINT64_MAX;
+    for (std::size_t i = 0; i < delayed.size();) {
+      if (delayed[i].deadline_ns <= now) {
+        auto it = tracees.find(delayed[i].tid);
+        delayed[i] = delayed.back();
+        delayed.pop_back();
+        if (it != tracees.end()) resume(*it->second);
+        continue;
+      }
+      earliest = std::min(earliest, delayed[i].deadline_ns);
+      ++i;
+    }
+    if (delayed.empty()) continue;
+    const pid_t pid = waitpid(-1, status, __WALL | WNOHANG);
+    if (pid != 0) return pid;
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    const std::uint64_t wait_ns = earliest - now;
+    timespec ts{static_cast<time_t>(wait_ns / 1'000'000'000),
+                static_cast<long>(wait_ns % 1'000'000'000)};
+    sigtimedwait(&chld, nullptr, &ts);
+  }
+}
+
+void Supervisor::Impl::handle(pid_t tid, int status) {
+  ++stats.stops;
+  if (WIFEXITED(status) || WIFSIGNALED(status)) {
+    auto it = tracees.find(tid);
+    if (it != tracees.end()) {
+      retired_crossings += it->second->mem.stats().crossings;
+      tracees.erase(it);
+    }
+    if (tid == main_pid) main_status = status;
+    stack.on_process_exit(tid, status);
+    return;
+  }
+  if (!WIFSTOPPED(status)) return;
+  Tracee& t = tracee(tid);
+  const int sig = WSTOPSIG(status);
+  const int event = status >> 16;
+  if (sig == (SIGTRAP | 0x80)) {
+    // A syscall stop: with seccomp only the exit stops we asked for; without, entry and exit
+    // alternate.
+    if (options.seccomp || t.in_syscall) {
+      on_syscall_exit(t);
+    } else {
+      on_syscall_entry(t);
+    }
+    return;
+  }
+  if (event == PTRACE_EVENT_SECCOMP) return on_syscall_entry(t);
+  if (event != 0) return on_event(t, event, status);
+  on_signal(t, sig);
+}
+
+void Supervisor::Impl::on_syscall_entry(Tracee& t) {
+  auto regs = t.mem.registers();
+  if (!regs) return;  // gone; its death is reported next
+  const long nr = (*regs)->syscall_no();
+  if (!options.seccomp) t.in_syscall = true;
+  if (!stack.interest().contains(nr)) return resume(t);  // --no-seccomp: nobody wants it
+  ++stats.syscall_entries;
+  std::uint64_t args[6];
+  for (int i = 0; i < 6; ++i) {
+    if (options.naive) {
+      // Before PTRACE_MULTI: every register access is its own crossing.
+      t.mem.resumed();
+      regs = t.mem.registers();
+      if (!regs) return;
+    }
+    args[i] = (*regs)->arg(i);
+  }
+  t.scratch_used = 0;
+  SyscallCall& call = t.call.emplace(t, t.tgid, t.tid, nr, args);
+  const ModuleStack::EntryOutcome out = stack.enter(call);
+  regs = t.mem.registers();  // modules may have used the cache; same object, reloaded if naive
+  if (!regs) return;
+  const std::uint64_t delay = call.delay_us();
+  const int signal = call.signal_to_raise();
+  if (!out.run_call) {
+    // SKIPCALL: the kernel skips a call whose number the tracer set to -1 and leaves rax alone.
+    (*regs)->set_syscall_no(-1);
+    (*regs)->set_result(call.result());
+    if (!options.seccomp) t.emulated = call.result();
+    t.call.reset();
+    t.want_exit = false;
+  } else {
+    for (int i = 0; call.args_changed() && i < 6; ++i) (*regs)->set_arg(i, call.arg(i));
+    t.want_exit = out.needs_exit;
+    if (!out.needs_exit) t.call.reset();
+  }
+  if (signal != 0) {
+    ++stats.tracer_syscalls;
+    syscall(SYS_tgkill, t.tgid, t.tid, signal);
+  }
+  if (delay > 0) return resume_later(t, delay);
+  resume(t);
+}
+
+void Supervisor::Impl::on_syscall_exit(Tracee& t) {
+  t.in_syscall = false;
+  t.want_exit = false;
+  if (t.emulated) {
+    auto regs = t.mem.registers();
+    if (regs) (*regs)->set_result(*t.emulated);
+    t.emulated.reset();
+    return resume(t);
+  }
+  if (!t.call) return resume(t);
+  auto regs = t.mem.registers();
+  if (!regs) return;
+  SyscallCall& call = *t.call;
+  const long result = (*regs)->result();
+  // Restore the caller's argument registers before anything else: a call restarted after a
+  // signal re-enters with these registers.
+  for (int i = 0; call.args_changed() && i < 6; ++i) (*regs)->set_arg(i, call.entry_args()[i]);
+  const long seen = stack.exit(call, result);
+  if (seen != result) (*regs)->set_result(seen);
+  const std::uint64_t delay = call.delay_us();
+  t.call.reset();
+  if (delay > 0) return resume_later(t, delay);
+  resume(t);
+}
+
+void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
+  unsigned long msg = 0;
+  switch (event) {
+    case PTRACE_EVENT_FORK:
+    case PTRACE_EVENT_VFORK:
+    case PTRACE_EVENT_CLONE:
+      if (ptrace_call(PTRACE_GETEVENTMSG, t.tid, nullptr, &msg) == 0) {
+        tracee(static_cast<pid_t>(msg));  // known from now on, even before its first stop
+      }
+      return resume(t);
+    case PTRACE_EVENT_EXEC: {
+      // execve from a non-leader thread: the leader's tid takes over the exec'ing thread.
+      if (ptrace_call(PTRACE_GETEVENTMSG, t.tid, nullptr, &msg) == 0 &&
+          static_cast<pid_t>(msg) != t.tid) {
+        auto old = tracees.find(static_cast<pid_t>(msg));
+        if (old != tracees.end()) {
+          std::unique_ptr<Tracee> moved = std::move(old->second);
+          tracees.erase(old);
+          retired_crossings += t.mem.stats().crossings;
+          // The call in flight (execve, maybe with an exit stop wanted) continues as the leader.
+          const pid_t leader = t.tid;
+          moved->tid = leader;
+          moved->mem.after_exec(leader);
+          Tracee& now = *moved;
+          tracees[leader] = std::move(moved);  // replaces the old leader's record
+          return resume(now);
+        }
+      }
+      t.mem.after_exec(t.tid);
+      return resume(t);
+    }
+    case PTRACE_EVENT_STOP: {
+      const int sig = WSTOPSIG(status);
+      if (is_stop_signal(sig)) return on_group_stop(t, sig);
+      return resume(t);  // a new tracee's first stop, or an interrupt
+    }
+    default:  // PTRACE_EVENT_EXIT and anything new: nothing to do but go on
+      return resume(t);
+  }
+}
+
+void Supervisor::Impl::on_signal(Tracee& t, int sig) {
+  siginfo_t info;
+  if (ptrace_call(PTRACE_GETSIGINFO, t.tid, nullptr, &info) == 0) stack.on_signal(t.tid, info);
+  // Re-inject exactly the signal that was about to be delivered.
+  t.mem.flush_registers();
+  t.mem.resumed();
+  const int request = (!options.seccomp || t.want_exit || t.in_syscall) ? PTRACE_SYSCALL
+                                                                       : PTRACE_CONT;
+  ptrace_call(request, t.tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+}
+
+void Supervisor::Impl::on_group_stop(Tracee& t, int /*sig*/) {
+  // PTRACE_LISTEN keeps the tracee stopped but lets the stop be seen by its real parent and
+  // lets SIGCONT wake it (a plain restart would run it despite the stop).
+  ptrace_call(PTRACE_LISTEN, t.tid, nullptr, nullptr);
+  if (t.tid == main_pid) {
+    // The program ptvm started stopped (Ctrl-Z, SIGSTOP): stop ptvm too, so the shell that
+    // waits for ptvm sees the job stop. Continued by the shell's SIGCONT, which reaches the
+    // program as well; pass one on in case only ptvm was continued.
+    kill(getpid(), SIGSTOP);
+    kill(main_pid, SIGCONT);
+  }
+}
+
+Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
+  if (argv.empty()) return std::unexpected(Error::guest(EINVAL));
+  auto program = resolve_program(argv[0]);
+  if (!program) return std::unexpected(program.error());
+
+  std::optional<SeccompFilter> filter;
+  if (options.seccomp) {
+    auto f = SeccompFilter::compile(stack.interest());
+    if (!f) return std::unexpected(f.error());
+    filter = std::move(*f);
+  }
+
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+
+  // ptvm stays out of job control and keyboard signals: the program gets them (same process
+  // group) and ptvm follows it (on_group_stop); ptvm's own death would kill the program.
+  struct sigaction ignore{}, saved[6];
+  ignore.sa_handler = SIG_IGN;
+  const int ignored[] = {SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE};
+  for (int i = 0; i < 6; ++i) sigaction(ignored[i], &ignore, &saved[i]);
+  sigset_t chld, old_mask;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &old_mask);
+
+  int go[2], err[2];
+  if (pipe2(go, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC | O_NONBLOCK) < 0) {
+    return std::unexpected(Error::guest(errno));
+  }
+  const pid_t child = fork();
+  if (child < 0) return std::unexpected(Error::guest(errno));
+  if (child == 0) {
+    for (int i = 0; i < 6; ++i) sigaction(ignored[i], &saved[i], nullptr);
+    sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+    char c;
+    // Wait until the parent has seized us: every call from the filter on is ours.
+    if (read(go[0], &c, 1) != 1) _exit(127);
+    int e = filter ? -filter->install() : 0;
+    if (e == 0) {
+      execve(program->c_str(), args.data(), environ);
+      e = errno;
+    }
+    (void)!write(err[1], &e, sizeof e);
+    _exit(127);
+  }
+  close(go[0]);
+  close(err[1]);
+  main_pid = child;
+  if (ptrace(PTRACE_SEIZE, child, nullptr, reinterpret_cast<void*>(kSeizeOptions)) < 0) {
+    const int e = errno;
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    return std::unexpected(Error::guest(e));
+  }
+  tracees.emplace(child, std::make_unique<Tracee>(*this, child, child));
+  (void)!write(go[1], "g", 1);
+  close(go[1]);
+
+  while (!tracees.empty()) {
+    int status;
+    const pid_t tid = wait_next(&status);
+    if (tid < 0) {
+      if (errno == EINTR) continue;
+      break;  // ECHILD: nothing left
+    }
+    handle(tid, status);
+  }
+  for (int i = 0; i < 6; ++i) sigaction(ignored[i], &saved[i], nullptr);
+  sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  stack.on_finish();
+
+  int exec_errno = 0;
+  const bool exec_failed = read(err[0], &exec_errno, sizeof exec_errno) == sizeof exec_errno;
+  close(err[0]);
+  if (exec_failed) return std::unexpected(Error::guest(exec_errno));
+  if (!main_status) return std::unexpected(Error::guest(ECHILD));
+  return *main_status;
+}
+
+Supervisor::Supervisor(ModuleStack& stack, const PtraceOptions& options)
+    : impl_(std::make_unique<Impl>(stack, options)) {}
+Supervisor::~Supervisor() = default;
+
+Result<int> Supervisor::run(const std::vector<std::string>& argv) { return impl_->run(argv); }
+
+const SupervisorStats& Supervisor::stats() const {
+  std::uint64_t mem = impl_->retired_crossings;
+  for (const auto& [tid, t] : impl_->tracees) mem += t->mem.stats().crossings;
+  static thread_local SupervisorStats out;
+  out = impl_->stats;
+  out.tracer_syscalls += mem;
+  return out;
+}
+
+}  // namespace ptvm

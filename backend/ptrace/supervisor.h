@@ -1,0 +1,66 @@
+// The ptrace backend (PTRACE_VM on ptrace + seccomp): runs a program under a ModuleStack.
+//
+// The program and everything it starts are PTRACE_SEIZEd (EXITKILL: tracees never outlive ptvm)
+// and carry a seccomp filter compiled from the stack's interest: a call no module wants never
+// stops. A wanted call stops once (the seccomp stop); the decision of the modules maps to
+//   pass               PTRACE_CONT                           (SKIPEXIT)
+//   pass + see exit    PTRACE_SYSCALL, then the exit stop
+//   emulate(result)    orig_rax = -1, rax = result, PTRACE_CONT  (SKIPCALL)
+//   rewrite(args)      new registers, PTRACE_SYSCALL; the caller's registers are restored at
+//                      the exit stop, before a restarted call could re-enter with them.
+// --no-seccomp: PTRACE_SYSCALL everywhere (two stops per call), same module semantics.
+// --naive: the world before the seed patches: PTRACE_SYSCALL, word-wise PTRACE_PEEKDATA, and
+//   registers fetched one PTRACE_PEEKUSER at a time for every access.
+//
+// Signals are re-injected exactly; group stops use PTRACE_LISTEN so the real parent sees them;
+// when the program ptvm started stops (Ctrl-Z), ptvm stops itself so the shell sees the job
+// stop, and continues it on SIGCONT. exec from any thread, vanished threads and tracees dying
+// anywhere are normal events.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/module_stack.h"
+#include "mem/remote_memory.h"
+
+namespace ptvm {
+
+struct PtraceOptions {
+  bool seccomp = true;  // false: --no-seccomp
+  bool naive = false;   // --naive
+  MemMode mem = MemMode::automatic;
+};
+
+// Counters of what the supervisor did, for the benchmarks (tracer system calls per call).
+struct SupervisorStats {
+  std::uint64_t stops = 0;           // ptrace stops handled
+  std::uint64_t syscall_entries = 0; // calls that reached the module stack
+  std::uint64_t tracer_syscalls = 0; // system calls ptvm issued for tracees (incl. memory)
+};
+
+class Supervisor {
+ public:
+  Supervisor(ModuleStack& stack, const PtraceOptions& options);
+  ~Supervisor();
+
+  // Starts `argv` (argv[0] searched on PATH) under the VM and runs until every tracee is gone.
+  // Returns the wait status of the program it started. Errors: the program could not be
+  // started (ENOENT, EACCES...), or ptrace/seccomp refused.
+  Result<int> run(const std::vector<std::string>& argv);
+
+  const SupervisorStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Resolves `name` like execvp does (PATH search when it has no slash). ENOENT, EACCES.
+Result<std::string> resolve_program(const std::string& name);
+
+}  // namespace ptvm

@@ -1,0 +1,149 @@
+#include "cli/vm_runner.h"
+
+#include <fmt/core.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "cli/syscall_spec.h"
+
+namespace ptvm::cli {
+
+void complain(const std::string& message) { fmt::print(stderr, "ptvm: {}\n", message); }
+
+void add_vm_options(CLI::App& sub, VmOptions& o) {
+  sub.add_flag("--no-seccomp", o.no_seccomp,
+               "no seccomp filter: PTRACE_SYSCALL at every call (two stops a call)");
+  sub.add_flag("--naive", o.naive,
+               "the world before the seed patches: PTRACE_SYSCALL, word-wise PTRACE_PEEKDATA, "
+               "registers re-read for every access");
+  sub.add_option("--mem", o.mem, "tracee memory access: auto|vm|procmem|peek")
+      ->check(CLI::IsMember({"auto", "vm", "procmem", "peek"}));
+  sub.add_option("--redirect", o.redirects,
+                 "FROM=TO: absolute paths at or below FROM are used at TO instead")
+      ->type_name("FROM=TO");
+  sub.add_flag("--stats", o.stats, "print the supervisor's counters to stderr at the end");
+  sub.add_option("command", o.command, "the program and its arguments")->required();
+  // Everything from the program name on belongs to the program (`ptvm run ls -l`).
+  sub.prefix_command();
+}
+
+bool build_inject(const VmOptions& options, InjectModule& inject) {
+  for (const auto& text : options.injects) {
+    std::string error;
+    auto rule = parse_inject(text, &error);
+    if (!rule) {
+      complain(fmt::format("invalid -e inject={}: {}", text, error));
+      return false;
+    }
+    if (!inject.add(*rule)) {
+      complain(fmt::format("at most {} -e inject= rules", InjectModule::kMaxRules));
+      return false;
+    }
+  }
+  return true;
+}
+
+bool build_redirect(const VmOptions& options, RedirectModule& redirect) {
+  for (const auto& text : options.redirects) {
+    const auto eq = text.find('=');
+    if (eq == std::string::npos) {
+      complain(fmt::format("invalid --redirect {}: expected FROM=TO", text));
+      return false;
+    }
+    const std::string from = text.substr(0, eq), to = text.substr(eq + 1);
+    if (from.empty() || to.empty() || from[0] != '/' || to[0] != '/') {
+      complain(fmt::format("invalid --redirect {}: FROM and TO must be absolute paths", text));
+      return false;
+    }
+    if (!redirect.add(from.c_str(), to.c_str())) {
+      complain(fmt::format("invalid --redirect {}: too long, or more than {} rules", text,
+                           RedirectModule::kMaxRules));
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+// Dies of the same signal as the program did, so that our parent sees what it would have seen
+// natively; without a core dump of ptvm itself.
+[[noreturn]] void die_like(int sig) {
+  rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  fflush(nullptr);
+  raise(sig);
+  _exit(128 + sig);  // a signal that does not kill (or cannot be raised)
+}
+
+}  // namespace
+
+int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<void()>& before_exit) {
+  std::vector<std::string> command = o.command;
+  if (!command.empty() && command.front() == "--") command.erase(command.begin());
+  if (command.empty()) {
+    complain("no command given (usage: ptvm run [options] -- CMD ARGS...)");
+    return 2;
+  }
+  PtraceOptions popts;
+  popts.seccomp = !o.no_seccomp && !o.naive;
+  popts.naive = o.naive;
+  popts.mem = *parse_mem_mode(o.mem);
+
+  int status;
+  if (stack.empty()) {
+    // Nothing to intercept: no tracing at all, the program runs natively.
+    auto program = resolve_program(command[0]);
+    if (!program) {
+      complain(fmt::format("cannot run '{}': {}", command[0], program.error().describe()));
+      return program.error() == Error::guest(ENOENT) ? 127 : 126;
+    }
+    std::vector<char*> argv;
+    for (auto& a : command) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const pid_t child = fork();
+    if (child == 0) {
+      execv(program->c_str(), argv.data());
+      _exit(127);
+    }
+    // Like a shell: the keyboard signals are for the program.
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+  } else {
+    Supervisor supervisor(stack, popts);
+    auto result = supervisor.run(command);
+    if (o.stats) {
+      const auto& s = supervisor.stats();
+      fmt::print(stderr,
+                 "ptvm: {} stops, {} intercepted calls, {} tracer system calls ({:.2f} per "
+                 "intercepted call)\n",
+                 s.stops, s.syscall_entries, s.tracer_syscalls,
+                 s.syscall_entries ? double(s.tracer_syscalls) / double(s.syscall_entries) : 0.0);
+    }
+    if (!result) {
+      if (before_exit) before_exit();
+      const Error e = result.error();
+      complain(fmt::format("cannot run '{}': {}", command[0], e.describe()));
+      return e == Error::guest(ENOENT) ? 127 : 126;
+    }
+    status = *result;
+  }
+  if (before_exit) before_exit();
+  fflush(nullptr);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) die_like(WTERMSIG(status));
+  return 1;
+}
+
+}  // namespace ptvm::cli

@@ -1,0 +1,85 @@
+#include "core/module.h"
+
+#include "core/module_stack.h"
+
+namespace ptvm {
+
+SyscallCall::SyscallCall(Backend& backend, pid_t pid, pid_t tid, long nr,
+                         const std::uint64_t args[6])
+    : backend_(backend), pid_(pid), tid_(tid), nr_(nr) {
+  for (int i = 0; i < 6; ++i) args_[i] = entry_args_[i] = args[i];
+}
+
+void SyscallCall::see_exit() { wants_exit_ = true; }
+
+void SyscallCall::emulate(long result) {
+  emulated_ = true;
+  result_ = result;
+}
+
+void SyscallCall::set_arg(int i, std::uint64_t value) {
+  if (args_[i] == value) return;
+  args_[i] = value;
+  args_changed_ = true;
+}
+
+bool ModuleStack::push_bottom(Module* module) {
+  if (size_ == kMaxModules) return false;
+  modules_[size_] = module;
+  interests_[size_] = module->interest().calls;
+  union_ |= interests_[size_];
+  storage_offsets_[size_] = storage_size_;
+  storage_size_ += (module->thread_storage_size() + 15) & ~std::size_t{15};
+  ++size_;
+  return true;
+}
+
+ModuleStack::EntryOutcome ModuleStack::enter(SyscallCall& call) {
+  call.exits_ = 0;
+  for (std::size_t k = 0; k < size_ && !call.emulated_; ++k) {
+    if (!interests_[k].contains(call.nr_)) continue;
+    for (int i = 0; i < 6; ++i) call.views_[k][i] = call.args_[i];
+    call.wants_exit_ = false;
+    call.storage_offset_ = storage_offsets_[k];
+    modules_[k]->on_entry(call);
+    if (call.wants_exit_) call.exits_ |= 1u << k;
+  }
+  if (call.emulated_) {
+    // SKIPCALL: the result is known now; the modules above see it without any exit stop.
+    call.at_exit_ = true;
+    run_exits(call);
+    return {.run_call = false, .needs_exit = false};
+  }
+  return {.run_call = true, .needs_exit = call.exits_ != 0 || call.args_changed_};
+}
+
+long ModuleStack::exit(SyscallCall& call, long result) {
+  call.at_exit_ = true;
+  call.delay_us_ = 0;
+  call.result_ = result;
+  run_exits(call);
+  return call.result_;
+}
+
+void ModuleStack::run_exits(SyscallCall& call) {
+  for (std::size_t k = size_; k-- > 0;) {
+    if (!(call.exits_ & (1u << k))) continue;
+    for (int i = 0; i < 6; ++i) call.args_[i] = call.views_[k][i];
+    call.storage_offset_ = storage_offsets_[k];
+    modules_[k]->on_exit(call);
+  }
+}
+
+void ModuleStack::on_signal(pid_t tid, const siginfo_t& info) {
+  for (std::size_t k = 0; k < size_; ++k) modules_[k]->on_signal(tid, info);
+}
+
+void ModuleStack::on_process_exit(pid_t tid, int wait_status) {
+  for (std::size_t k = 0; k < size_; ++k) modules_[k]->on_process_exit(tid, wait_status);
+}
+
+void ModuleStack::on_finish() {
+  for (std::size_t k = 0; k < size_; ++k) modules_[k]->on_finish();
+}
+
+}  // namespace ptvm

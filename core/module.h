@@ -1,0 +1,143 @@
+// The module contract (DESIGN.md "The module contract"): one VM module, every backend.
+//
+// A module declares its interest (the calls it wants to see). At a call's entry it gets a
+// SyscallCall and decides, through the call's methods:
+//   nothing            pass: the call runs, the module does not see its exit (SKIPEXIT)
+//   see_exit()         pass, and on_exit() runs with the result
+//   emulate(result)    SKIPCALL: the call does not run, `result` is its return value
+//                      (a negative errno for a failure: fail(errno)); modules below it in the
+//                      stack never see the call
+//   set_arg(i, v)      rewrite: the call runs with another argument; scratch() gives tracee
+//                      memory valid until the call returns (e.g. for a translated path). The
+//                      backend restores the caller's registers after the call: the syscall ABI
+//                      preserves every register but rax, rcx and r11.
+//
+// Module code runs inside a SIGSYS handler in the in-process backend, so on the interception
+// path: no heap allocation, no exceptions, no locks, no libc; fixed buffers; tracee memory only
+// through call.memory(); output only through Host.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/memory.h"
+#include "core/syscall_set.h"
+
+namespace ptvm {
+
+struct Interest {
+  SyscallSet calls;  // stop at these; every other call runs without any stop
+};
+
+// Services a backend gives its modules; all usable inside a SIGSYS handler.
+class Host {
+ public:
+  // Appends one whole record (a trace line) to the output: never torn, never interleaved.
+  virtual void emit(const char* data, std::size_t n) = 0;
+  virtual std::uint64_t realtime_ns() = 0;   // wall clock, for -t/-tt
+  virtual std::uint64_t monotonic_ns() = 0;  // for -T
+
+ protected:
+  ~Host() = default;
+};
+
+class SyscallCall {
+ public:
+  static constexpr std::size_t kMaxModules = 8;
+
+  // What a backend must provide for a call (memory, scratch, delay, signals).
+  class Backend {
+   public:
+    virtual Memory& memory() = 0;
+    // `bytes` of tracee memory, 16-byte aligned, valid until the call returns.
+    virtual Result<RemotePtr<void>> scratch(std::size_t bytes) = 0;
+    // The calling thread's module storage: ModuleStack::thread_storage_size() bytes, zeroed
+    // when the thread first appears, kept for the thread's life.
+    virtual std::byte* thread_storage() = 0;
+
+   protected:
+    ~Backend() = default;
+  };
+
+  SyscallCall(Backend& backend, pid_t pid, pid_t tid, long nr, const std::uint64_t args[6]);
+
+  pid_t pid() const { return pid_; }  // thread group
+  pid_t tid() const { return tid_; }
+  long nr() const { return nr_; }
+  std::uint64_t arg(int i) const { return args_[i]; }
+  Memory& memory() { return backend_.memory(); }
+
+  bool at_exit() const { return at_exit_; }
+  // At exit: the return value (-errno on failure).
+  long result() const { return result_; }
+  // At exit: the call did not run; a module emulated it (strace's "(INJECTED)").
+  bool emulated() const { return emulated_; }
+
+  // Entry decisions (see the top of this file).
+  void see_exit();
+  void emulate(long result);
+  void fail(int errno_value) { emulate(-static_cast<long>(errno_value)); }
+  void set_arg(int i, std::uint64_t value);
+  Result<RemotePtr<void>> scratch(std::size_t bytes) { return backend_.scratch(bytes); }
+  // The current module's per-thread storage (Module::thread_storage_size() bytes, zeroed when
+  // the thread appears): per-tracee counters, state kept from a call's entry to its exit.
+  std::byte* storage() { return backend_.thread_storage() + storage_offset_; }
+  // At entry: holds the call `usec` microseconds before it runs; at exit: before the caller
+  // resumes. Other threads keep running.
+  void delay(std::uint64_t usec) { delay_us_ += usec; }
+  // At entry: `sig` is sent to the calling thread as the call enters, so a blocking call is
+  // interrupted by it (strace's inject signal=).
+  void raise_signal(int sig) { raise_signal_ = sig; }
+
+  // At exit: replace the result the caller will see.
+  void set_result(long result) { result_ = result; result_changed_ = true; }
+
+ private:
+  friend class ModuleStack;
+
+  Backend& backend_;
+  pid_t pid_, tid_;
+  long nr_;
+  std::uint64_t args_[6];
+  std::uint64_t entry_args_[6];  // as the call came in, before any module rewrote it
+  bool at_exit_ = false;
+  bool emulated_ = false;
+  bool args_changed_ = false;
+  bool result_changed_ = false;
+  bool wants_exit_ = false;  // the module being called asked for the exit
+  long result_ = 0;
+  std::uint64_t delay_us_ = 0;
+  int raise_signal_ = 0;
+  std::size_t storage_offset_ = 0;  // of the module being called
+  unsigned exits_ = 0;  // bit k: module k of the stack wants on_exit
+  std::uint64_t views_[kMaxModules][6];  // the arguments module k saw at entry
+
+ public:
+  // For backends: what the modules decided.
+  bool args_changed() const { return args_changed_; }
+  bool result_changed() const { return result_changed_; }
+  std::uint64_t delay_us() const { return delay_us_; }
+  int signal_to_raise() const { return raise_signal_; }
+  const std::uint64_t* entry_args() const { return entry_args_; }
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  virtual const char* name() const = 0;
+  virtual Interest interest() const = 0;
+  // Bytes of per-thread storage the module needs (SyscallCall::storage()).
+  virtual std::size_t thread_storage_size() const { return 0; }
+  virtual void on_entry(SyscallCall& call) = 0;
+  virtual void on_exit(SyscallCall& /*call*/) {}
+  // Process events, for modules that report them (the tracer).
+  virtual void on_signal(pid_t /*tid*/, const siginfo_t& /*info*/) {}
+  virtual void on_process_exit(pid_t /*tid*/, int /*wait_status*/) {}
+  // The run is over (every tracee gone): summaries (strace -c).
+  virtual void on_finish() {}
+};
+
+}  // namespace ptvm

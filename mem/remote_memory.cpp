@@ -1,0 +1,258 @@
+#include "mem/remote_memory.h"
+
+#include <fcntl.h>
+#include <sys/ptrace.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace ptvm {
+
+namespace {
+
+constexpr Error kOk = Error::guest(0);
+
+bool is_ok(Error e) { return e == kOk; }
+
+bool refuses_mechanism(Error e) {
+  return e == Error::guest(ENOSYS) || e == Error::guest(EPERM) || e == Error::guest(EACCES) ||
+         e == Error::guest(ENOENT);
+}
+
+}  // namespace
+
+std::optional<MemMode> parse_mem_mode(std::string_view text) {
+  if (text == "auto") return MemMode::automatic;
+  if (text == "vm") return MemMode::vm;
+  if (text == "procmem") return MemMode::procmem;
+  if (text == "peek") return MemMode::peek;
+  return std::nullopt;
+}
+
+const char* to_string(MemMode mode) {
+  switch (mode) {
+    case MemMode::automatic: return "auto";
+    case MemMode::vm: return "vm";
+    case MemMode::procmem: return "procmem";
+    case MemMode::peek: return "peek";
+  }
+  return "?";
+}
+
+RemoteMemory::RemoteMemory(pid_t tid, MemMode mode)
+    : tid_(tid),
+      mode_(mode == MemMode::automatic ? MemMode::vm : mode),
+      automatic_(mode == MemMode::automatic) {}
+
+RemoteMemory::~RemoteMemory() {
+  if (mem_fd_ >= 0) close(mem_fd_);
+}
+
+void RemoteMemory::after_exec(pid_t tid) {
+  tid_ = tid;
+  if (mem_fd_ >= 0) close(mem_fd_);
+  mem_fd_ = -1;
+  mem_fd_error_.reset();
+  regs_.reset();
+}
+
+Result<void> RemoteMemory::run(Batch& batch) {
+  maps_loaded_ = false;  // mappings may have changed since the last batch
+  return run_batch(batch, *this);
+}
+
+TransferOutcome RemoteMemory::transfer(Segment* segs, std::size_t n, bool write) {
+  TransferOutcome out;
+  switch (mode_) {
+    case MemMode::vm:
+    case MemMode::automatic:
+      out = process_vm_transfer(tid_, segs, n, write, *this, stats_);
+      break;
+    case MemMode::procmem:
+      out = transfer_procmem(segs, n, write);
+      break;
+    case MemMode::peek:
+      return transfer_peek(segs, n, write);
+  }
+  // Automatic mode steps down the chain when the kernel refuses the mechanism itself (no
+  // CONFIG_CROSS_MEMORY_ATTACH, a seccomp policy, no /proc): retry the rest one level lower.
+  if (out.complete < n && out.partial == 0 && automatic_ && refuses_mechanism(out.error)) {
+    mode_ = mode_ == MemMode::vm ? MemMode::procmem : MemMode::peek;
+    TransferOutcome rest = transfer(segs + out.complete, n - out.complete, write);
+    rest.complete += out.complete;
+    return rest;
+  }
+  return out;
+}
+
+TransferOutcome RemoteMemory::transfer_procmem(Segment* segs, std::size_t n, bool write) {
+  if (auto fd = mem_fd(); !fd) return {0, 0, fd.error()};
+  for (std::size_t i = 0; i < n; ++i) {
+    const Moved m = procmem_segment(segs[i], 0, write);
+    if (!is_ok(m.error)) return {i, m.bytes, m.error};
+  }
+  return {n, 0, kOk};
+}
+
+TransferOutcome RemoteMemory::transfer_peek(Segment* segs, std::size_t n, bool write) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const Moved m = peek_segment(segs[i], 0, write);
+    if (!is_ok(m.error)) return {i, m.bytes, m.error};
+  }
+  return {n, 0, kOk};
+}
+
+Moved RemoteMemory::force(const Segment& seg, std::size_t off, bool write) {
+  if (mode_ != MemMode::peek && mem_fd()) return procmem_segment(seg, off, write);
+  return peek_segment(seg, off, write);
+}
+
+Result<int> RemoteMemory::mem_fd() {
+  if (mem_fd_ >= 0) return mem_fd_;
+  if (mem_fd_error_) return std::unexpected(*mem_fd_error_);
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/mem", tid_);
+  ++stats_.crossings;
+  mem_fd_ = open(path, O_RDWR | O_CLOEXEC);
+  if (mem_fd_ < 0) {
+    const int e = errno;
+    // ESRCH: a zombie; ENOENT: reaped (unless /proc itself is missing). Both: tracee gone.
+    const bool gone = e == ESRCH || (e == ENOENT && access("/proc/self/mem", F_OK) == 0);
+    mem_fd_error_ = gone ? Error::gone() : Error::guest(e);
+    return std::unexpected(*mem_fd_error_);
+  }
+  return mem_fd_;
+}
+
+Moved RemoteMemory::procmem_segment(const Segment& seg, std::size_t off, bool write) {
+  auto fd = mem_fd();
+  if (!fd) return {0, fd.error()};
+  const std::uintptr_t addr = seg.remote + off;
+  const std::size_t want = seg.len - off;
+  std::size_t limit = want;
+  if (seg.access == Access::as_tracee) {
+    auto ok = accessible(addr, want, write);
+    if (!ok) return {0, ok.error()};
+    limit = *ok;
+  }
+  const Moved m = proc_mem_transfer(*fd, addr, seg.local + off, limit, write, stats_);
+  if (!is_ok(m.error)) return m;
+  return {m.bytes, limit < want ? Error::guest(EFAULT) : kOk};
+}
+
+Moved RemoteMemory::peek_segment(const Segment& seg, std::size_t off, bool write) {
+  const std::uintptr_t addr = seg.remote + off;
+  const std::size_t want = seg.len - off;
+  std::size_t limit = want;
+  if (seg.access == Access::as_tracee) {
+    auto ok = accessible(addr, want, write);
+    if (!ok) return {0, ok.error()};
+    limit = *ok;
+  }
+  std::size_t moved = 0;
+  while (moved < limit) {
+    // Aligned words never cross a page, so a word is readable iff its page is.
+    const std::uintptr_t at = addr + moved;
+    const std::uintptr_t word = at & ~std::uintptr_t{7};
+    const std::size_t skip = at - word;
+    const std::size_t take = std::min<std::size_t>(8 - skip, limit - moved);
+    long value = 0;
+    if (!write || take < 8) {  // a partial word write is read-modify-write
+      ++stats_.crossings;
+      errno = 0;
+      value = ptrace(PTRACE_PEEKDATA, tid_, word, nullptr);
+      if (errno != 0) return {moved, access_error(errno)};
+    }
+    if (write) {
+      std::memcpy(reinterpret_cast<char*>(&value) + skip, seg.local + off + moved, take);
+      ++stats_.crossings;
+      if (ptrace(PTRACE_POKEDATA, tid_, word, value) < 0) return {moved, access_error(errno)};
+    } else {
+      std::memcpy(seg.local + off + moved, reinterpret_cast<char*>(&value) + skip, take);
+    }
+    moved += take;
+  }
+  return {moved, limit < want ? Error::guest(EFAULT) : kOk};
+}
+
+Result<std::size_t> RemoteMemory::accessible(std::uintptr_t addr, std::size_t len, bool write) {
+  if (!maps_loaded_) {
+    maps_.clear();
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/maps", tid_);
+    ++stats_.crossings;
+    FILE* f = std::fopen(path, "re");
+    if (!f) return std::unexpected(errno == ENOENT ? Error::gone() : Error::guest(errno));
+    char line[512];
+    while (std::fgets(line, sizeof line, f)) {
+      char* p = line;
+      Mapping m{};
+      m.start = std::strtoull(p, &p, 16);
+      m.end = std::strtoull(p + 1, &p, 16);
+      m.readable = p[1] == 'r';
+      m.writable = p[2] == 'w';
+      maps_.push_back(m);
+      // A line longer than the buffer (a long path): skip its rest.
+      while (!std::strchr(line, '\n') && std::fgets(line, sizeof line, f)) {
+      }
+    }
+    std::fclose(f);
+    ++stats_.crossings;
+    // An exited tracee has an empty maps file; its memory cannot be reached at all.
+    if (maps_.empty()) return std::unexpected(Error::gone());
+    maps_loaded_ = true;
+  }
+  const std::uintptr_t end = addr + len < addr ? UINTPTR_MAX : addr + len;
+  std::uintptr_t pos = addr;
+  for (const Mapping& m : maps_) {  // sorted by address, as the kernel prints them
+    if (m.end <= pos) continue;
+    if (m.start > pos || !(write ? m.writable : m.readable)) break;
+    pos = std::min(m.end, end);
+    if (pos == end) break;
+  }
+  return pos - addr;
+}
+
+Result<Registers*> RemoteMemory::registers() {
+  if (!regs_) {
+    user_regs_struct raw;
+    ++stats_.crossings;
+    if (ptrace(PTRACE_GETREGS, tid_, nullptr, &raw) < 0) {
+      return std::unexpected(errno == ESRCH ? Error::gone() : Error::guest(errno));
+    }
+    regs_.emplace(raw);
+    regs_at_stop_ = *regs_;
+  }
+  return &*regs_;
+}
+
+Result<void> RemoteMemory::flush_registers() {
+  if (!regs_ || *regs_ == regs_at_stop_) return {};
+  ++stats_.crossings;
+  if (ptrace(PTRACE_SETREGS, tid_, nullptr, &regs_->raw()) < 0) {
+    return std::unexpected(errno == ESRCH ? Error::gone() : Error::guest(errno));
+  }
+  regs_at_stop_ = *regs_;
+  return {};
+}
+
+void RemoteMemory::resumed() { regs_.reset(); }
+
+Result<void> RemoteMemory::get_regs(Registers* into) {
+  auto r = registers();
+  if (!r) return std::unexpected(r.error());
+  *into = **r;
+  return {};
+}
+
+Result<void> RemoteMemory::set_regs(const Registers& from) {
+  auto r = registers();
+  if (!r) return std::unexpected(r.error());
+  **r = from;
+  return {};
+}
+
+}  // namespace ptvm

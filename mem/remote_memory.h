@@ -1,0 +1,91 @@
+// Memory of another process (a tracee), batched, with the fallback chain
+//   process_vm_readv/writev  ->  /proc/PID/mem  ->  word-wise PTRACE_PEEKDATA/POKEDATA,
+// each forceable (MemMode, `--mem=` on the command line), and a per-stop register cache.
+//
+// Semantics are the same under every mode (core/memory.h). process_vm_* already has the
+// tracee's own semantics (no FOLL_FORCE: PROT_NONE and read-only pages fail); /proc/PID/mem and
+// PTRACE_PEEKDATA force their access, so under those modes an Access::as_tracee op is first
+// clipped to the prefix of its range that /proc/PID/maps says is readable (writable), read once
+// per batch. Access::force ops that process_vm_* refuses are retried through /proc/PID/mem
+// (PTRACE_POKEDATA under --mem=peek): that is how POKETEXT-like writes reach read-only text.
+//
+// Preconditions: the caller may ptrace the process (vm, procmem); under MemMode::peek and for
+// registers the process is a ptrace-stopped tracee of the calling thread. After the tracee's
+// execve() call after_exec().
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/memory.h"
+#include "mem/transfer.h"
+
+namespace ptvm {
+
+enum class MemMode { automatic, vm, procmem, peek };
+
+std::optional<MemMode> parse_mem_mode(std::string_view text);  // auto|vm|procmem|peek
+const char* to_string(MemMode mode);
+
+class RemoteMemory final : public Memory, private Transport, private ForcedAccess {
+ public:
+  // `mode` automatic starts at process_vm_* and steps down the chain when the kernel refuses
+  // a mechanism (ENOSYS, EPERM); the first mode that works sticks.
+  explicit RemoteMemory(pid_t tid, MemMode mode = MemMode::automatic);
+  ~RemoteMemory() override;
+  RemoteMemory(const RemoteMemory&) = delete;
+  RemoteMemory& operator=(const RemoteMemory&) = delete;
+
+  Result<void> run(Batch& batch) override;
+  const MemoryStats& stats() const override { return stats_; }
+
+  // Per-stop register cache: loaded by the first access of a stop (one PTRACE_GETREGS),
+  // written back by flush_registers() only if changed (one PTRACE_SETREGS).
+  Result<Registers*> registers();
+  Result<void> flush_registers();  // call before resuming the tracee
+  void resumed();                  // the stop is over: forget the cached registers
+  // After execve(): /proc/PID/{mem,maps} of the old address space are useless, and when a
+  // non-leader thread called it, the thread now has the leader's tid.
+  void after_exec(pid_t tid);
+
+  pid_t tid() const { return tid_; }
+  MemMode mode() const { return mode_; }  // after automatic resolution: the mode in use
+
+ private:
+  TransferOutcome transfer(Segment* segs, std::size_t n, bool write) override;
+  Result<void> get_regs(Registers* into) override;
+  Result<void> set_regs(const Registers& from) override;
+
+  // The fallbacks; same contract as transfer().
+  TransferOutcome transfer_procmem(Segment* segs, std::size_t n, bool write);
+  TransferOutcome transfer_peek(Segment* segs, std::size_t n, bool write);
+  // One segment from `off`: forced access (/proc/PID/mem, else PTRACE_POKEDATA), and the
+  // two fallbacks, which clip as_tracee segments to what /proc/PID/maps allows.
+  Moved force(const Segment& seg, std::size_t off, bool write) override;
+  Moved procmem_segment(const Segment& seg, std::size_t off, bool write);
+  Moved peek_segment(const Segment& seg, std::size_t off, bool write);
+  // Bytes from `addr` (at most `len`) that the tracee itself could read (write).
+  Result<std::size_t> accessible(std::uintptr_t addr, std::size_t len, bool write);
+  Result<int> mem_fd();
+
+  struct Mapping {
+    std::uintptr_t start, end;
+    bool readable, writable;
+  };
+
+  pid_t tid_;
+  MemMode mode_;
+  bool automatic_;
+  int mem_fd_ = -1;
+  std::optional<Error> mem_fd_error_;  // why /proc/PID/mem could not be opened
+  std::vector<Mapping> maps_;  // of the current run(), loaded on first need
+  bool maps_loaded_ = false;
+  std::optional<Registers> regs_;     // cached for this stop
+  Registers regs_at_stop_;            // as the tracee has them, to write back only changes
+  MemoryStats stats_;
+};
+
+}  // namespace ptvm

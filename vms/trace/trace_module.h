@@ -1,0 +1,52 @@
+// The tracer VM (`ptvm trace`): one line per call, strace's format, from ptvm's own decoders.
+// It asks for the exit of every call it traces (the result is part of the line), and prints
+// calls that never return (exit, exit_group) at their entry. A call emulated below it in the
+// stack is marked "(INJECTED)", as strace marks its injections.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "core/module.h"
+#include "vms/trace/decode.h"
+
+namespace ptvm {
+
+struct TraceOptions {
+  SyscallSet calls = SyscallSet::all();
+  std::size_t string_limit = 32;  // -s
+  int timestamps = 0;             // -t: 1 (HH:MM:SS), -tt: 2 (+ microseconds), -ttt: 3 (epoch)
+  bool syscall_times = false;     // -T: time spent in the call
+  bool json = false;              // one JSON object per call
+  bool summary = false;           // -c: counts, errors and times instead of lines
+  long utc_offset_s = 0;          // local time for -t/-tt (tm_gmtoff at start)
+};
+
+class TraceModule final : public Module {
+ public:
+  TraceModule(Host& host, const TraceOptions& options);
+
+  const char* name() const override { return "trace"; }
+  Interest interest() const override { return {options_.calls}; }
+  std::size_t thread_storage_size() const override;
+  void on_entry(SyscallCall& call) override;
+  void on_exit(SyscallCall& call) override;
+  void on_signal(pid_t tid, const siginfo_t& info) override;
+  void on_process_exit(pid_t tid, int wait_status) override;
+  void on_finish() override;
+
+ private:
+  void begin_line(LineBuffer& line, pid_t tid, std::uint64_t wall_ns);
+  void end_line(LineBuffer& line);
+  void print_summary();
+
+  Host& host_;
+  TraceOptions options_;
+  // -c: per system call; relaxed atomics, since in-process many threads count at once.
+  struct Count {
+    std::atomic<std::uint64_t> calls{0}, errors{0}, ns{0};
+  };
+  Count counts_[kMaxSyscall];
+};
+
+}  // namespace ptvm
