@@ -5,10 +5,15 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace ptvm::cli {
 
 using Runner = std::function<int()>;
+
+// The arguments after `--` on ptvm's command line, set by main() before parsing.
+void set_explicit_command(std::vector<std::string> command);
 
 Runner add_features_command(CLI::App& app);
 Runner add_run_command(CLI::App& app);

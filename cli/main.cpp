@@ -2,6 +2,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string_view>
+#include <vector>
+
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
@@ -23,8 +26,19 @@ int main(int argc, char** argv) {
   add(ptvm::cli::add_trace_command);
   add(ptvm::cli::add_features_command);
 
+  // `ptvm run [options] -- CMD ARGS...`: what follows the first `--` is the program's, never
+  // ptvm's; CLI11 sees only what comes before. Without `--`, the subcommands take the command
+  // from the first argument that is not an option on (CLI11's prefix_command).
+  int ptvm_argc = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") {
+      ptvm_argc = i;
+      ptvm::cli::set_explicit_command(std::vector<std::string>(argv + i + 1, argv + argc));
+      break;
+    }
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(ptvm_argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }

@@ -14,10 +14,12 @@ Runner add_run_command(CLI::App& app) {
   sub->add_option("-e", *exprs,
                   "inject=SET:error=ERRNO|retval=N[:signal=SIG][:delay_enter=US]"
                   "[:delay_exit=US][:when=FIRST[..LAST][+STEP]] (strace's syntax)")
-      ->type_name("inject=...");
-  sub->add_option("--inject", options->injects, "same as -e inject=");
+      ->type_name("inject=...")
+      ->allow_extra_args(false);
+  sub->add_option("--inject", options->injects, "same as -e inject=")->allow_extra_args(false);
   add_vm_options(*sub, *options);
-  return [options, exprs]() -> int {
+  return [sub, options, exprs]() -> int {
+    take_command(*sub, *options);
     for (const auto& e : *exprs) {
       if (!e.starts_with("inject=")) {
         complain("run takes -e inject=... only (tracing is `ptvm trace`): -e " + e);
@@ -25,13 +27,9 @@ Runner add_run_command(CLI::App& app) {
       }
       options->injects.push_back(e.substr(7));
     }
-    InjectModule inject;
-    if (!build_inject(*options, inject)) return 2;
-    auto redirect = std::make_unique<RedirectModule>();  // 128 KiB of rules: not on the stack
-    if (!build_redirect(*options, *redirect)) return 2;
-    ModuleStack stack;  // top to bottom: inject, then redirect
-    if (!options->injects.empty()) stack.push_bottom(&inject);
-    if (!options->redirects.empty()) stack.push_bottom(redirect.get());
+    ModuleStack stack;
+    std::unique_ptr<SharedModules> modules;
+    if (!add_shared_modules(*options, stack, modules)) return 2;
     return run_under_vm(*options, stack);
   };
 }

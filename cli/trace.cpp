@@ -33,11 +33,12 @@ Runner add_trace_command(CLI::App& app) {
   sub->add_option("-e", o->exprs,
                   "trace=SET (names, %file, %process, %network, %signal, %memory, %desc, ..., "
                   "!SET), or inject=SET:error=ERRNO|retval=N[:signal=SIG][:when=...]")
-      ->type_name("EXPR");
-  sub->add_option("--trace", o->exprs, "same as -e trace=")->each([o](const std::string&) {
-    o->exprs.back().insert(0, "trace=");
-  });
-  sub->add_option("--inject", o->vm.injects, "same as -e inject=");
+      ->type_name("EXPR")
+      ->allow_extra_args(false);
+  sub->add_option("--trace", o->exprs, "same as -e trace=")
+      ->allow_extra_args(false)
+      ->each([o](const std::string&) { o->exprs.back().insert(0, "trace="); });
+  sub->add_option("--inject", o->vm.injects, "same as -e inject=")->allow_extra_args(false);
   sub->add_option("-o,--output", o->output, "write the trace to FILE instead of stderr");
   sub->add_option("-s,--string-limit", o->string_limit, "maximum string size to print (32)")
       ->check(CLI::Range(0, 1 << 20));
@@ -48,7 +49,8 @@ Runner add_trace_command(CLI::App& app) {
   sub->add_flag("--json", o->json, "one JSON object per call, for tools");
   add_vm_options(*sub, o->vm);
 
-  return [o]() -> int {
+  return [sub, o]() -> int {
+    take_command(*sub, o->vm);
     TraceOptions topts;
     topts.string_limit = o->string_limit;
     topts.timestamps = std::min(o->timestamps, 3);
@@ -79,21 +81,17 @@ Runner add_trace_command(CLI::App& app) {
         return 2;
       }
     }
-    InjectModule inject;
-    if (!build_inject(o->vm, inject)) return 2;
     auto host = OutputHost::open(o->output);
     if (!host) {
       complain(fmt::format("cannot open {}: {}", o->output, host.error().describe()));
       return 2;
     }
     std::unique_ptr<OutputHost> output(*host);
-    auto redirect = std::make_unique<RedirectModule>();
-    if (!build_redirect(o->vm, *redirect)) return 2;
     TraceModule trace(*output, topts);
-    ModuleStack stack;  // top to bottom: trace (sees what the program asked), inject, redirect
+    ModuleStack stack;  // the tracer on top: it shows what the program asked and got
     stack.push_bottom(&trace);
-    if (!o->vm.injects.empty()) stack.push_bottom(&inject);
-    if (!o->vm.redirects.empty()) stack.push_bottom(redirect.get());
+    std::unique_ptr<SharedModules> modules;
+    if (!add_shared_modules(o->vm, stack, modules)) return 2;
     return run_under_vm(o->vm, stack, [&] { output->flush(); });
   };
 }

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
 
+#include "cli/commands.h"
 #include "cli/syscall_spec.h"
 
 namespace ptvm::cli {
@@ -24,12 +26,19 @@ void add_vm_options(CLI::App& sub, VmOptions& o) {
       ->check(CLI::IsMember({"auto", "vm", "procmem", "peek"}));
   sub.add_option("--redirect", o.redirects,
                  "FROM=TO: absolute paths at or below FROM are used at TO instead")
-      ->type_name("FROM=TO");
+      ->type_name("FROM=TO")
+      ->allow_extra_args(false);
+  sub.add_option("--intercept", o.intercept,
+                 "intercept SET with a module that passes every call (measures interposition)")
+      ->type_name("SET");
   sub.add_flag("--stats", o.stats, "print the supervisor's counters to stderr at the end");
-  sub.add_option("command", o.command, "the program and its arguments")->required();
-  // Everything from the program name on belongs to the program (`ptvm run ls -l`).
+  // Everything from the program name on belongs to the program (`ptvm run ls -l`, `ptvm run
+  // -- python3 -c ...`): CLI11 leaves it unparsed; take_command() collects it.
   sub.prefix_command();
+  sub.footer("The command comes last: ptvm " + sub.get_name() + " [options] [--] CMD ARGS...");
 }
+
+namespace {
 
 bool build_inject(const VmOptions& options, InjectModule& inject) {
   for (const auto& text : options.injects) {
@@ -68,6 +77,31 @@ bool build_redirect(const VmOptions& options, RedirectModule& redirect) {
   return true;
 }
 
+}  // namespace
+
+bool add_shared_modules(const VmOptions& options, ModuleStack& stack,
+                        std::unique_ptr<SharedModules>& storage) {
+  storage = std::make_unique<SharedModules>();
+  if (!build_inject(options, storage->inject) || !build_redirect(options, storage->redirect)) {
+    return false;
+  }
+  if (!options.intercept.empty()) {
+    std::string error;
+    auto set = parse_syscall_set(options.intercept, &error);
+    if (!set) {
+      complain(fmt::format("invalid --intercept={}: {}", options.intercept, error));
+      return false;
+    }
+    storage->null.emplace(*set);
+  }
+  // Top to bottom: inject (faults as the program sees them), null, redirect (closest to the
+  // kernel: it rewrites what finally runs).
+  if (!options.injects.empty()) stack.push_bottom(&storage->inject);
+  if (storage->null) stack.push_bottom(&*storage->null);
+  if (!options.redirects.empty()) stack.push_bottom(&storage->redirect);
+  return true;
+}
+
 namespace {
 
 // Dies of the same signal as the program did, so that our parent sees what it would have seen
@@ -87,9 +121,24 @@ namespace {
 
 }  // namespace
 
+namespace {
+std::optional<std::vector<std::string>> g_explicit_command;
+}  // namespace
+
+void set_explicit_command(std::vector<std::string> command) {
+  g_explicit_command = std::move(command);
+}
+
+void take_command(CLI::App& sub, VmOptions& options) {
+  options.command = sub.remaining();
+  if (g_explicit_command) {
+    options.command.insert(options.command.end(), g_explicit_command->begin(),
+                           g_explicit_command->end());
+  }
+}
+
 int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<void()>& before_exit) {
   std::vector<std::string> command = o.command;
-  if (!command.empty() && command.front() == "--") command.erase(command.begin());
   if (command.empty()) {
     complain("no command given (usage: ptvm run [options] -- CMD ARGS...)");
     return 2;
@@ -124,11 +173,12 @@ int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<voi
     Supervisor supervisor(stack, popts);
     auto result = supervisor.run(command);
     if (o.stats) {
-      const auto& s = supervisor.stats();
+      const auto s = supervisor.stats();
       fmt::print(stderr,
-                 "ptvm: {} stops, {} intercepted calls, {} tracer system calls ({:.2f} per "
-                 "intercepted call)\n",
-                 s.stops, s.syscall_entries, s.tracer_syscalls,
+                 "ptvm: {} stops ({} exit, {} signal, {} event), {} intercepted calls, {} tracer "
+                 "system calls ({:.2f} per intercepted call)\n",
+                 s.stops, s.exit_stops, s.signal_stops, s.event_stops, s.syscall_entries,
+                 s.tracer_syscalls,
                  s.syscall_entries ? double(s.tracer_syscalls) / double(s.syscall_entries) : 0.0);
     }
     if (!result) {

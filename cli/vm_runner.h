@@ -5,12 +5,15 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "backend/ptrace/supervisor.h"
 #include "core/module_stack.h"
 #include "vms/inject/inject_module.h"
+#include "vms/null/null_module.h"
 #include "vms/redirect/redirect_module.h"
 
 namespace ptvm::cli {
@@ -21,6 +24,7 @@ struct VmOptions {
   std::string mem = "auto";
   std::vector<std::string> injects;  // -e inject=... (also from `ptvm trace -e`)
   std::vector<std::string> redirects;  // --redirect FROM=TO
+  std::string intercept;               // --intercept=SET: a module that passes every call
   std::vector<std::string> command;
   bool stats = false;  // --stats: supervisor counters on stderr at the end
 };
@@ -28,10 +32,19 @@ struct VmOptions {
 // Adds the shared options to a subcommand (the command comes after the options or `--`).
 void add_vm_options(CLI::App& sub, VmOptions& options);
 
-// Parses the -e inject= rules into `inject`; prints the error and returns false if invalid.
-bool build_inject(const VmOptions& options, InjectModule& inject);
-// Parses the --redirect FROM=TO rules into `redirect`; prints the error and returns false.
-bool build_redirect(const VmOptions& options, RedirectModule& redirect);
+// Adds the modules every VM command shares, below `stack`'s: inject, null (--intercept),
+// redirect. Prints the error and returns false on invalid options. `storage` keeps them alive.
+struct SharedModules {
+  InjectModule inject;
+  std::optional<NullModule> null;
+  RedirectModule redirect;
+};
+bool add_shared_modules(const VmOptions& options, ModuleStack& stack,
+                        std::unique_ptr<SharedModules>& storage);
+
+// After parsing: the program and its arguments (what follows the options, or `--`).
+void take_command(CLI::App& sub, VmOptions& options);
+
 
 // Runs the command under `stack`. Returns the exit code ptvm must exit with: the program's,
 // or 128+N when it was killed by signal N (after trying to die of the same signal, like a

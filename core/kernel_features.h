@@ -10,6 +10,7 @@
 namespace ptvm {
 
 struct Probe {
+  Probe(const char* key, const char* title) : key(key), title(title) {}
   const char* key;      // stable identifier, used in --json ("process_vm_readv")
   const char* title;    // human-readable name
   bool available = false;

@@ -166,9 +166,7 @@ Supervisor::Impl::Tracee& Supervisor::Impl::tracee(pid_t tid) {
 }
 
 void Supervisor::Impl::resume(Tracee& t, int sig) {
-  if (!t.mem.flush_registers()) {
-    // The tracee is gone: waitpid() reports its death.
-  }
+  (void)t.mem.flush_registers();  // if the tracee is gone, waitpid() reports its death next
   t.mem.resumed();
   const int request = (!options.seccomp || t.want_exit || t.in_syscall) ? PTRACE_SYSCALL
                                                                        : PTRACE_CONT;
@@ -234,6 +232,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
     // A syscall stop: with seccomp only the exit stops we asked for; without, entry and exit
     // alternate.
     if (options.seccomp || t.in_syscall) {
+      ++stats.exit_stops;
       on_syscall_exit(t);
     } else {
       on_syscall_entry(t);
@@ -241,7 +240,11 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
     return;
   }
   if (event == PTRACE_EVENT_SECCOMP) return on_syscall_entry(t);
-  if (event != 0) return on_event(t, event, status);
+  if (event != 0) {
+    ++stats.event_stops;
+    return on_event(t, event, status);
+  }
+  ++stats.signal_stops;
   on_signal(t, sig);
 }
 
@@ -325,6 +328,9 @@ void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
       }
       return resume(t);
     case PTRACE_EVENT_EXEC: {
+      // This stop is always inside execve: with --no-seccomp the next syscall stop is its exit
+      // (the program's first stop is this one: its entry was never seen).
+      if (!options.seccomp) t.in_syscall = true;
       // execve from a non-leader thread: the leader's tid takes over the exec'ing thread.
       if (ptrace_call(PTRACE_GETEVENTMSG, t.tid, nullptr, &msg) == 0 &&
           static_cast<pid_t>(msg) != t.tid) {
@@ -336,6 +342,7 @@ void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
           // The call in flight (execve, maybe with an exit stop wanted) continues as the leader.
           const pid_t leader = t.tid;
           moved->tid = leader;
+          if (!options.seccomp) moved->in_syscall = true;
           moved->mem.after_exec(leader);
           Tracee& now = *moved;
           tracees[leader] = std::move(moved);  // replaces the old leader's record
@@ -358,12 +365,7 @@ void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
 void Supervisor::Impl::on_signal(Tracee& t, int sig) {
   siginfo_t info;
   if (ptrace_call(PTRACE_GETSIGINFO, t.tid, nullptr, &info) == 0) stack.on_signal(t.tid, info);
-  // Re-inject exactly the signal that was about to be delivered.
-  t.mem.flush_registers();
-  t.mem.resumed();
-  const int request = (!options.seccomp || t.want_exit || t.in_syscall) ? PTRACE_SYSCALL
-                                                                       : PTRACE_CONT;
-  ptrace_call(request, t.tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+  resume(t, sig);  // re-inject exactly the signal that was about to be delivered
 }
 
 void Supervisor::Impl::on_group_stop(Tracee& t, int /*sig*/) {
@@ -466,12 +468,10 @@ Supervisor::~Supervisor() = default;
 
 Result<int> Supervisor::run(const std::vector<std::string>& argv) { return impl_->run(argv); }
 
-const SupervisorStats& Supervisor::stats() const {
-  std::uint64_t mem = impl_->retired_crossings;
-  for (const auto& [tid, t] : impl_->tracees) mem += t->mem.stats().crossings;
-  static thread_local SupervisorStats out;
-  out = impl_->stats;
-  out.tracer_syscalls += mem;
+SupervisorStats Supervisor::stats() const {
+  SupervisorStats out = impl_->stats;
+  out.tracer_syscalls += impl_->retired_crossings;
+  for (const auto& [tid, t] : impl_->tracees) out.tracer_syscalls += t->mem.stats().crossings;
   return out;
 }
 

@@ -1,0 +1,146 @@
+// What one intercepted call costs: native, a bare seccomp stop (the least any ptrace VM pays),
+// a bare PTRACE_SYSCALL round (entry + exit stops), and ptvm's supervisor with a null module
+// (seccomp and --no-seccomp) and with the tracer writing to /dev/null. Every case runs the same
+// program (tests/tracees/getppid_loop.c, N getppid calls); time per call = run time / N.
+//
+//   build/bench/bench_supervisor --benchmark_counters_tabular=true
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "backend/ptrace/seccomp_filter.h"
+#include "backend/ptrace/supervisor.h"
+#include "vms/null/null_module.h"
+#include "vms/trace/trace_module.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string calls_arg(benchmark::State& state) { return std::to_string(state.max_iterations); }
+
+// Runs the loop program for state.max_iterations calls under `run` and reports time per call.
+template <class Run>
+void per_call(benchmark::State& state, Run run) {
+  const auto t0 = Clock::now();
+  run(calls_arg(state));
+  const double per = std::chrono::duration<double>(Clock::now() - t0).count() /
+                     static_cast<double>(state.max_iterations);
+  for (auto _ : state) state.SetIterationTime(per);
+}
+
+void native(benchmark::State& state) {
+  per_call(state, [](const std::string& n) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      execl(PTVM_GETPPID_LOOP, PTVM_GETPPID_LOOP, n.c_str(), nullptr);
+      _exit(127);
+    }
+    waitpid(pid, nullptr, 0);
+  });
+}
+
+// The least a ptrace VM can do per call: waitpid + PTRACE_CONT from a seccomp stop.
+void bare_tracer(benchmark::State& state, bool seccomp) {
+  per_call(state, [seccomp](const std::string& n) {
+    ptvm::SyscallSet set;
+    set.add(SYS_getppid);
+    auto filter = ptvm::SeccompFilter::compile(set);
+    int go[2];
+    if (pipe(go) < 0) return;
+    const pid_t pid = fork();
+    if (pid == 0) {
+      char c;
+      if (read(go[0], &c, 1) != 1) _exit(127);
+      if (seccomp) filter->install();
+      execl(PTVM_GETPPID_LOOP, PTVM_GETPPID_LOOP, n.c_str(), nullptr);
+      _exit(127);
+    }
+    ptrace(PTRACE_SEIZE, pid, nullptr,
+           reinterpret_cast<void*>(PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL |
+                                   PTRACE_O_TRACESYSGOOD));
+    (void)!write(go[1], "g", 1);
+    const int request = seccomp ? PTRACE_CONT : PTRACE_SYSCALL;
+    for (;;) {
+      int status;
+      if (waitpid(pid, &status, __WALL) < 0 || WIFEXITED(status) || WIFSIGNALED(status)) break;
+      const int sig = WSTOPSIG(status);
+      const bool inject = (status >> 16) == 0 && sig != (SIGTRAP | 0x80) && sig != SIGTRAP;
+      ptrace(static_cast<__ptrace_request>(request), pid, nullptr,
+             reinterpret_cast<void*>(static_cast<long>(inject ? sig : 0)));
+    }
+    close(go[0]);
+    close(go[1]);
+  });
+}
+
+void bare_seccomp_stop(benchmark::State& state) { bare_tracer(state, true); }
+void bare_ptrace_syscall(benchmark::State& state) { bare_tracer(state, false); }
+
+void supervisor(benchmark::State& state, ptvm::Module& module, bool seccomp) {
+  ptvm::ModuleStack stack;
+  stack.push_bottom(&module);
+  ptvm::PtraceOptions options;
+  options.seccomp = seccomp;
+  std::unique_ptr<ptvm::Supervisor> sup;
+  per_call(state, [&](const std::string& n) {
+    sup = std::make_unique<ptvm::Supervisor>(stack, options);
+    (void)sup->run({PTVM_GETPPID_LOOP, n});
+  });
+  const auto s = sup->stats();
+  state.counters["tracer_sc/call"] =
+      static_cast<double>(s.tracer_syscalls) / static_cast<double>(state.max_iterations);
+}
+
+ptvm::SyscallSet getppid_only() {
+  ptvm::SyscallSet set;
+  set.add(SYS_getppid);
+  return set;
+}
+
+void ptvm_null_module(benchmark::State& state) {
+  ptvm::NullModule null(getppid_only());
+  supervisor(state, null, true);
+}
+
+void ptvm_null_module_noseccomp(benchmark::State& state) {
+  ptvm::NullModule null(getppid_only());
+  supervisor(state, null, false);
+}
+
+struct DevNull final : ptvm::Host {
+  void emit(const char*, std::size_t) override {}
+  std::uint64_t realtime_ns() override { return 0; }
+  std::uint64_t monotonic_ns() override { return 0; }
+};
+
+void ptvm_trace_module(benchmark::State& state) {
+  DevNull host;
+  ptvm::TraceOptions options;
+  options.calls = getppid_only();
+  ptvm::TraceModule trace(host, options);
+  supervisor(state, trace, true);
+}
+
+}  // namespace
+
+BENCHMARK(native)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(bare_seccomp_stop)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(ptvm_null_module)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(ptvm_trace_module)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(bare_ptrace_syscall)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(ptvm_null_module_noseccomp)
+    ->UseManualTime()
+    ->Iterations(50000)
+    ->Unit(benchmark::kMicrosecond);
+
+BENCHMARK_MAIN();
