@@ -14,14 +14,15 @@ namespace {
 
 struct ClassName {
   std::string_view name;
-  std::uint16_t bits;
+  std::uint32_t bits;
 };
 constexpr ClassName kClasses[] = {
     {"file", kClassFile},     {"process", kClassProcess}, {"network", kClassNetwork},
     {"net", kClassNetwork},   {"signal", kClassSignal},   {"memory", kClassMemory},
     {"desc", kClassDesc},     {"ipc", kClassIpc},         {"creds", kClassCreds},
     {"stat", kClassStat},     {"lstat", kClassLstat},     {"fstat", kClassFstat},
-    {"%stat", kClassStatLike},
+    {"%stat", kClassStatLike}, {"clock", kClassClock},     {"pure", kClassPure},
+    {"statfs", kClassStatfs}, {"fstatfs", kClassFstatfs}, {"%statfs", kClassStatfsLike},
 };
 
 template <class T>
@@ -36,7 +37,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool add_class(SyscallSet& set, std::uint16_t bits) {
+bool add_class(SyscallSet& set, std::uint32_t bits) {
   for (long nr = 0; nr < kMaxSyscall; ++nr) {
     const SyscallInfo* info = syscall_info(nr);
     if (info && (info->classes & bits)) set.add(nr);

@@ -1,0 +1,74 @@
+// strace-style decoding of system calls, signals and exits: the text of `ptvm trace`.
+//
+//   openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3
+//   read(3, "root:x:0:0:root:/root:/bin/bash\n"..., 4096) = 1234
+//   --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=123, ...} ---
+//   +++ exited with 0 +++
+//
+// The output matches strace's default output (no -v, no -y, xlat abbreviations), without the
+// pid prefix and with a single space before `=` (strace pads to column 40).
+//
+// Freestanding: this runs inside the in-process backend's SIGSYS handler too. No allocation, no
+// exceptions, no libc; tracee memory only through Memory batches, and with the fewest
+// Memory::run() calls: everything one call's text needs is read in one batch; a second round
+// only follows pointers read in the first (execve's argv strings, iovec buffers, the sockaddr
+// behind a socklen_t*, rt_sigreturn's frame behind the stack pointer); more rounds only for
+// data larger than the buffers (a getdents64 result over 8 KiB, an envp array crossing pages).
+// Stack use is about 32 KiB per call (the fetch arena and the batch).
+//
+// When to call what. Most calls are formatted once, at their exit, with format_call():
+// arguments that the call writes (read's buffer, stat's struct) exist only then. A few calls
+// must be decoded at their entry because their memory is gone at the exit
+// (needs_entry_decoding(): execve/execveat replace the address space, rt_sigreturn moves the
+// stack pointer): for those, format_entry() at the entry and format_result() at the exit.
+// Calls that never return (exit, exit_group) are formatted at the entry with format_call() and
+// has_result = false: `exit_group(0) = ?`.
+#pragma once
+
+#include <signal.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/memory.h"
+#include "vms/trace/line_buffer.h"
+
+namespace ptvm {
+
+struct DecodeOptions {
+  std::size_t string_limit = 32;  // strace -s: bytes of a string or buffer, elements of an array
+};
+
+// One call as the decoders see it. `result` is the raw return value (-errno on failure).
+struct CallView {
+  long nr;
+  std::uint64_t args[6];
+  bool has_result;  // false at the entry, or for a call that never returned
+  long result;
+};
+
+// `name(args) = result`. Arguments the call writes are decoded only when has_result and the call
+// succeeded; otherwise they print as an address, like strace.
+void format_call(LineBuffer& out, const CallView& call, Memory& mem, const DecodeOptions& opt);
+
+// The calls whose arguments must be decoded at the entry (see the top of this file).
+bool needs_entry_decoding(long nr);
+
+// At the entry: `name(args` (no closing parenthesis), for needs_entry_decoding() calls.
+void format_entry(LineBuffer& out, const CallView& call, Memory& mem, const DecodeOptions& opt);
+// At the exit, after format_entry()'s text: `) = result`, `) = -1 ENOENT (No such file or
+// directory)`, `) = ? ERESTARTSYS (To be restarted if SA_RESTART is set)`; `) = ?` without a
+// result. Needs no tracee memory.
+void format_result(LineBuffer& out, const CallView& call);
+
+// `--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=123, si_uid=0, si_status=0,
+// si_utime=0, si_stime=0} ---`
+void format_signal(LineBuffer& out, const siginfo_t& info);
+
+// `+++ exited with 0 +++`, `+++ killed by SIGKILL +++`, `+++ killed by SIGSEGV (core dumped) +++`
+void format_exit(LineBuffer& out, int wait_status);
+
+// "SIGINT", "SIGRTMIN", "SIGRT_3"; nullptr for a number without a name. Static storage.
+const char* signal_name(int sig);
+
+}  // namespace ptvm
