@@ -65,9 +65,11 @@ void bare_tracer(benchmark::State& state, bool seccomp) {
       execl(PTVM_GETPPID_LOOP, PTVM_GETPPID_LOOP, n.c_str(), nullptr);
       _exit(127);
     }
+    // TRACEEXEC: without a filter, the exec event is the first stop, from which PTRACE_SYSCALL
+    // starts stopping at every call.
     ptrace(PTRACE_SEIZE, pid, nullptr,
            reinterpret_cast<void*>(PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL |
-                                   PTRACE_O_TRACESYSGOOD));
+                                   PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC));
     (void)!write(go[1], "g", 1);
     const int request = seccomp ? PTRACE_CONT : PTRACE_SYSCALL;
     for (;;) {

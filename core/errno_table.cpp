@@ -8,7 +8,8 @@ namespace {
 
 // One row per errno: E(name, message) expands to {value, "NAME", "message", "NAME (message)"},
 // so the combined text that Error::describe() returns needs no formatting at run time.
-#define E(x, msg) {x, #x, msg, #x " (" msg ")"}
+#define E(x, msg) \
+  { x, #x, msg, #x " (" msg ")" }
 // The uapi errnos (asm-generic/errno-base.h, errno.h), in value order.
 constexpr ErrnoInfo kUapi[] = {
     E(EPERM, "Operation not permitted"),
@@ -146,7 +147,8 @@ constexpr ErrnoInfo kUapi[] = {
 #undef E
 
 // Kernel-internal codes (include/linux/errno.h, not in uapi headers, hence the numbers).
-#define K(v, x, msg) {v, #x, msg, #x " (" msg ")"}
+#define K(v, x, msg) \
+  { v, #x, msg, #x " (" msg ")" }
 constexpr ErrnoInfo kKernel[] = {
     K(512, ERESTARTSYS, "To be restarted if SA_RESTART is set"),
     K(513, ERESTARTNOINTR, "To be restarted"),

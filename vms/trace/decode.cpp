@@ -103,8 +103,8 @@ struct KernelFlock {
 static_assert(sizeof(KernelFlock) == 32);
 
 struct KernelCloneArgs {  // include/uapi/linux/sched.h, CLONE_ARGS_SIZE_VER2
-  std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
-      set_tid, set_tid_size, cgroup;
+  std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+      set_tid_size, cgroup;
 };
 static_assert(sizeof(KernelCloneArgs) == 88);
 constexpr std::size_t kCloneArgsMinSize = 64;  // CLONE_ARGS_SIZE_VER0: up to tls
@@ -121,7 +121,9 @@ constexpr std::uint64_t kSigreturnMaskOffset = 8 + 8 + 24 + 256;
 constexpr std::size_t kPathMax = 4096;
 constexpr long kMaxErrno = 4095;
 
-bool is_error(long result) { return result < 0 && result >= -kMaxErrno; }
+bool is_error(long result) {
+  return result < 0 && result >= -kMaxErrno;
+}
 
 template <class T>
 T load(const char* p) {
@@ -130,7 +132,9 @@ T load(const char* p) {
   return v;
 }
 
-std::size_t min_size(std::size_t a, std::size_t b) { return a < b ? a : b; }
+std::size_t min_size(std::size_t a, std::size_t b) {
+  return a < b ? a : b;
+}
 
 std::size_t cstr_len(const char* s, std::size_t max) {
   std::size_t n = 0;
@@ -220,16 +224,16 @@ void print_addr(LineBuffer& out, std::uint64_t addr) {
 
 // Signals: the kernel's numbering; 32 is SIGRTMIN, 33.. are SIGRT_1.. (glibc reserves 32-34).
 constexpr const char* kSignalNames[] = {
-    nullptr,     "SIGHUP",    "SIGINT",    "SIGQUIT",   "SIGILL",    "SIGTRAP",   "SIGABRT",
-    "SIGBUS",    "SIGFPE",    "SIGKILL",   "SIGUSR1",   "SIGSEGV",   "SIGUSR2",   "SIGPIPE",
-    "SIGALRM",   "SIGTERM",   "SIGSTKFLT", "SIGCHLD",   "SIGCONT",   "SIGSTOP",   "SIGTSTP",
-    "SIGTTIN",   "SIGTTOU",   "SIGURG",    "SIGXCPU",   "SIGXFSZ",   "SIGVTALRM", "SIGPROF",
-    "SIGWINCH",  "SIGIO",     "SIGPWR",    "SIGSYS",    "SIGRTMIN",  "SIGRT_1",   "SIGRT_2",
-    "SIGRT_3",   "SIGRT_4",   "SIGRT_5",   "SIGRT_6",   "SIGRT_7",   "SIGRT_8",   "SIGRT_9",
-    "SIGRT_10",  "SIGRT_11",  "SIGRT_12",  "SIGRT_13",  "SIGRT_14",  "SIGRT_15",  "SIGRT_16",
-    "SIGRT_17",  "SIGRT_18",  "SIGRT_19",  "SIGRT_20",  "SIGRT_21",  "SIGRT_22",  "SIGRT_23",
-    "SIGRT_24",  "SIGRT_25",  "SIGRT_26",  "SIGRT_27",  "SIGRT_28",  "SIGRT_29",  "SIGRT_30",
-    "SIGRT_31",  "SIGRT_32",
+    nullptr,    "SIGHUP",   "SIGINT",    "SIGQUIT",  "SIGILL",   "SIGTRAP",   "SIGABRT",
+    "SIGBUS",   "SIGFPE",   "SIGKILL",   "SIGUSR1",  "SIGSEGV",  "SIGUSR2",   "SIGPIPE",
+    "SIGALRM",  "SIGTERM",  "SIGSTKFLT", "SIGCHLD",  "SIGCONT",  "SIGSTOP",   "SIGTSTP",
+    "SIGTTIN",  "SIGTTOU",  "SIGURG",    "SIGXCPU",  "SIGXFSZ",  "SIGVTALRM", "SIGPROF",
+    "SIGWINCH", "SIGIO",    "SIGPWR",    "SIGSYS",   "SIGRTMIN", "SIGRT_1",   "SIGRT_2",
+    "SIGRT_3",  "SIGRT_4",  "SIGRT_5",   "SIGRT_6",  "SIGRT_7",  "SIGRT_8",   "SIGRT_9",
+    "SIGRT_10", "SIGRT_11", "SIGRT_12",  "SIGRT_13", "SIGRT_14", "SIGRT_15",  "SIGRT_16",
+    "SIGRT_17", "SIGRT_18", "SIGRT_19",  "SIGRT_20", "SIGRT_21", "SIGRT_22",  "SIGRT_23",
+    "SIGRT_24", "SIGRT_25", "SIGRT_26",  "SIGRT_27", "SIGRT_28", "SIGRT_29",  "SIGRT_30",
+    "SIGRT_31", "SIGRT_32",
 };
 constexpr int kMaxSignal = 64;
 
@@ -265,12 +269,12 @@ void print_sigset(LineBuffer& out, std::uint64_t mask) {
 // the kernel reports 0100000 in F_GETFL).
 constexpr Xlat kOpenAccess[] = {{0, "O_RDONLY"}, {1, "O_WRONLY"}, {2, "O_RDWR"}, {3, "O_ACCMODE"}};
 constexpr Xlat kOpenFlags[] = {
-    {0100, "O_CREAT"},          {0200, "O_EXCL"},         {0400, "O_NOCTTY"},
-    {01000, "O_TRUNC"},         {02000, "O_APPEND"},      {04000, "O_NONBLOCK"},
-    {04010000, "O_SYNC"},       {04000000, "__O_SYNC"},   {010000, "O_DSYNC"},
-    {040000, "O_DIRECT"},       {0100000, "O_LARGEFILE"}, {0400000, "O_NOFOLLOW"},
-    {01000000, "O_NOATIME"},    {02000000, "O_CLOEXEC"},  {010000000, "O_PATH"},
-    {020200000, "O_TMPFILE"},   {020000000, "__O_TMPFILE"}, {0200000, "O_DIRECTORY"},
+    {0100, "O_CREAT"},        {0200, "O_EXCL"},           {0400, "O_NOCTTY"},
+    {01000, "O_TRUNC"},       {02000, "O_APPEND"},        {04000, "O_NONBLOCK"},
+    {04010000, "O_SYNC"},     {04000000, "__O_SYNC"},     {010000, "O_DSYNC"},
+    {040000, "O_DIRECT"},     {0100000, "O_LARGEFILE"},   {0400000, "O_NOFOLLOW"},
+    {01000000, "O_NOATIME"},  {02000000, "O_CLOEXEC"},    {010000000, "O_PATH"},
+    {020200000, "O_TMPFILE"}, {020000000, "__O_TMPFILE"}, {0200000, "O_DIRECTORY"},
     {020000, "FASYNC"},
 };
 constexpr std::uint64_t kOCreat = 0100, kOTmpfileBit = 020000000;
@@ -288,38 +292,67 @@ void print_open_flags(LineBuffer& out, std::uint64_t v) {
 constexpr Xlat kAtFlags[] = {{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_REMOVEDIR"},
                              {0x400, "AT_SYMLINK_FOLLOW"},   {0x800, "AT_NO_AUTOMOUNT"},
                              {0x1000, "AT_EMPTY_PATH"},      {0x8000, "AT_RECURSIVE"}};
-constexpr Xlat kFaccessatFlags[] = {{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_EACCESS"},
-                                    {0x1000, "AT_EMPTY_PATH"}};
-constexpr Xlat kStatxSync[] = {{0, "AT_STATX_SYNC_AS_STAT"}, {0x2000, "AT_STATX_FORCE_SYNC"},
-                               {0x4000, "AT_STATX_DONT_SYNC"}, {0x6000, "AT_STATX_SYNC_TYPE"}};
+constexpr Xlat kFaccessatFlags[] = {
+    {0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_EACCESS"}, {0x1000, "AT_EMPTY_PATH"}};
+constexpr Xlat kStatxSync[] = {{0, "AT_STATX_SYNC_AS_STAT"},
+                               {0x2000, "AT_STATX_FORCE_SYNC"},
+                               {0x4000, "AT_STATX_DONT_SYNC"},
+                               {0x6000, "AT_STATX_SYNC_TYPE"}};
 constexpr Xlat kStatxMask[] = {
-    {0xfff, "STATX_ALL"},     {0x7ff, "STATX_BASIC_STATS"}, {0x1, "STATX_TYPE"},
-    {0x2, "STATX_MODE"},      {0x4, "STATX_NLINK"},         {0x8, "STATX_UID"},
-    {0x10, "STATX_GID"},      {0x20, "STATX_ATIME"},        {0x40, "STATX_MTIME"},
-    {0x80, "STATX_CTIME"},    {0x100, "STATX_INO"},         {0x200, "STATX_SIZE"},
-    {0x400, "STATX_BLOCKS"},  {0x800, "STATX_BTIME"},       {0x1000, "STATX_MNT_ID"},
-    {0x2000, "STATX_DIOALIGN"}, {0x4000, "STATX_MNT_ID_UNIQUE"}, {0x8000, "STATX_SUBVOL"},
-    {0x10000, "STATX_WRITE_ATOMIC"}, {0x20000, "STATX_DIO_READ_ALIGN"},
+    {0xfff, "STATX_ALL"},
+    {0x7ff, "STATX_BASIC_STATS"},
+    {0x1, "STATX_TYPE"},
+    {0x2, "STATX_MODE"},
+    {0x4, "STATX_NLINK"},
+    {0x8, "STATX_UID"},
+    {0x10, "STATX_GID"},
+    {0x20, "STATX_ATIME"},
+    {0x40, "STATX_MTIME"},
+    {0x80, "STATX_CTIME"},
+    {0x100, "STATX_INO"},
+    {0x200, "STATX_SIZE"},
+    {0x400, "STATX_BLOCKS"},
+    {0x800, "STATX_BTIME"},
+    {0x1000, "STATX_MNT_ID"},
+    {0x2000, "STATX_DIOALIGN"},
+    {0x4000, "STATX_MNT_ID_UNIQUE"},
+    {0x8000, "STATX_SUBVOL"},
+    {0x10000, "STATX_WRITE_ATOMIC"},
+    {0x20000, "STATX_DIO_READ_ALIGN"},
 };
 constexpr Xlat kStatxAttrs[] = {
-    {0x4, "STATX_ATTR_COMPRESSED"}, {0x10, "STATX_ATTR_IMMUTABLE"},
-    {0x20, "STATX_ATTR_APPEND"},    {0x40, "STATX_ATTR_NODUMP"},
-    {0x800, "STATX_ATTR_ENCRYPTED"}, {0x1000, "STATX_ATTR_AUTOMOUNT"},
+    {0x4, "STATX_ATTR_COMPRESSED"},    {0x10, "STATX_ATTR_IMMUTABLE"},
+    {0x20, "STATX_ATTR_APPEND"},       {0x40, "STATX_ATTR_NODUMP"},
+    {0x800, "STATX_ATTR_ENCRYPTED"},   {0x1000, "STATX_ATTR_AUTOMOUNT"},
     {0x2000, "STATX_ATTR_MOUNT_ROOT"}, {0x100000, "STATX_ATTR_VERITY"},
-    {0x200000, "STATX_ATTR_DAX"},   {0x400000, "STATX_ATTR_WRITE_ATOMIC"},
+    {0x200000, "STATX_ATTR_DAX"},      {0x400000, "STATX_ATTR_WRITE_ATOMIC"},
 };
 constexpr Xlat kAccessModes[] = {{0, "F_OK"}, {4, "R_OK"}, {2, "W_OK"}, {1, "X_OK"}};
-constexpr Xlat kProt[] = {{0, "PROT_NONE"},  {1, "PROT_READ"},          {2, "PROT_WRITE"},
-                          {4, "PROT_EXEC"},  {8, "PROT_SEM"},           {0x01000000, "PROT_GROWSDOWN"},
+constexpr Xlat kProt[] = {{0, "PROT_NONE"},
+                          {1, "PROT_READ"},
+                          {2, "PROT_WRITE"},
+                          {4, "PROT_EXEC"},
+                          {8, "PROT_SEM"},
+                          {0x01000000, "PROT_GROWSDOWN"},
                           {0x02000000, "PROT_GROWSUP"}};
-constexpr Xlat kMapType[] = {{1, "MAP_SHARED"}, {2, "MAP_PRIVATE"}, {3, "MAP_SHARED_VALIDATE"},
-                             {8, "MAP_DROPPABLE"}};
+constexpr Xlat kMapType[] = {
+    {1, "MAP_SHARED"}, {2, "MAP_PRIVATE"}, {3, "MAP_SHARED_VALIDATE"}, {8, "MAP_DROPPABLE"}};
 constexpr Xlat kMapFlags[] = {
-    {0x10, "MAP_FIXED"},        {0x20, "MAP_ANONYMOUS"},   {0x40, "MAP_32BIT"},
-    {0x80, "MAP_ABOVE4G"},      {0x100, "MAP_GROWSDOWN"},  {0x800, "MAP_DENYWRITE"},
-    {0x1000, "MAP_EXECUTABLE"}, {0x2000, "MAP_LOCKED"},    {0x4000, "MAP_NORESERVE"},
-    {0x8000, "MAP_POPULATE"},   {0x10000, "MAP_NONBLOCK"}, {0x20000, "MAP_STACK"},
-    {0x40000, "MAP_HUGETLB"},   {0x80000, "MAP_SYNC"},     {0x100000, "MAP_FIXED_NOREPLACE"},
+    {0x10, "MAP_FIXED"},
+    {0x20, "MAP_ANONYMOUS"},
+    {0x40, "MAP_32BIT"},
+    {0x80, "MAP_ABOVE4G"},
+    {0x100, "MAP_GROWSDOWN"},
+    {0x800, "MAP_DENYWRITE"},
+    {0x1000, "MAP_EXECUTABLE"},
+    {0x2000, "MAP_LOCKED"},
+    {0x4000, "MAP_NORESERVE"},
+    {0x8000, "MAP_POPULATE"},
+    {0x10000, "MAP_NONBLOCK"},
+    {0x20000, "MAP_STACK"},
+    {0x40000, "MAP_HUGETLB"},
+    {0x80000, "MAP_SYNC"},
+    {0x100000, "MAP_FIXED_NOREPLACE"},
     {0x4000000, "MAP_UNINITIALIZED"},
 };
 
@@ -340,16 +373,32 @@ void print_mmap_flags(LineBuffer& out, std::uint64_t v) {
 }
 
 constexpr Xlat kCloneFlags[] = {
-    {0x100, "CLONE_VM"},          {0x200, "CLONE_FS"},           {0x400, "CLONE_FILES"},
-    {0x800, "CLONE_SIGHAND"},     {0x1000, "CLONE_PIDFD"},       {0x2000, "CLONE_PTRACE"},
-    {0x4000, "CLONE_VFORK"},      {0x8000, "CLONE_PARENT"},      {0x10000, "CLONE_THREAD"},
-    {0x20000, "CLONE_NEWNS"},     {0x40000, "CLONE_SYSVSEM"},    {0x80000, "CLONE_SETTLS"},
-    {0x100000, "CLONE_PARENT_SETTID"}, {0x200000, "CLONE_CHILD_CLEARTID"},
-    {0x800000, "CLONE_UNTRACED"}, {0x1000000, "CLONE_CHILD_SETTID"},
-    {0x2000000, "CLONE_NEWCGROUP"}, {0x4000000, "CLONE_NEWUTS"}, {0x8000000, "CLONE_NEWIPC"},
-    {0x10000000, "CLONE_NEWUSER"}, {0x20000000, "CLONE_NEWPID"}, {0x40000000, "CLONE_NEWNET"},
-    {0x80000000, "CLONE_IO"},     {0x80, "CLONE_NEWTIME"},
-    {0x100000000, "CLONE_CLEAR_SIGHAND"}, {0x200000000, "CLONE_INTO_CGROUP"},
+    {0x100, "CLONE_VM"},
+    {0x200, "CLONE_FS"},
+    {0x400, "CLONE_FILES"},
+    {0x800, "CLONE_SIGHAND"},
+    {0x1000, "CLONE_PIDFD"},
+    {0x2000, "CLONE_PTRACE"},
+    {0x4000, "CLONE_VFORK"},
+    {0x8000, "CLONE_PARENT"},
+    {0x10000, "CLONE_THREAD"},
+    {0x20000, "CLONE_NEWNS"},
+    {0x40000, "CLONE_SYSVSEM"},
+    {0x80000, "CLONE_SETTLS"},
+    {0x100000, "CLONE_PARENT_SETTID"},
+    {0x200000, "CLONE_CHILD_CLEARTID"},
+    {0x800000, "CLONE_UNTRACED"},
+    {0x1000000, "CLONE_CHILD_SETTID"},
+    {0x2000000, "CLONE_NEWCGROUP"},
+    {0x4000000, "CLONE_NEWUTS"},
+    {0x8000000, "CLONE_NEWIPC"},
+    {0x10000000, "CLONE_NEWUSER"},
+    {0x20000000, "CLONE_NEWPID"},
+    {0x40000000, "CLONE_NEWNET"},
+    {0x80000000, "CLONE_IO"},
+    {0x80, "CLONE_NEWTIME"},
+    {0x100000000, "CLONE_CLEAR_SIGHAND"},
+    {0x200000000, "CLONE_INTO_CGROUP"},
 };
 constexpr std::uint64_t kCloneParentSettid = 0x100000, kCloneChildSettid = 0x1000000,
                         kCloneChildCleartid = 0x200000, kCloneSettls = 0x80000,
@@ -358,10 +407,17 @@ constexpr std::uint64_t kCloneParentSettid = 0x100000, kCloneChildSettid = 0x100
 constexpr Xlat kSigprocmaskHow[] = {{0, "SIG_BLOCK"}, {1, "SIG_UNBLOCK"}, {2, "SIG_SETMASK"}};
 constexpr Xlat kSaHandler[] = {{0, "SIG_DFL"}, {1, "SIG_IGN"}, {~std::uint64_t{0}, "SIG_ERR"}};
 constexpr Xlat kSaFlags[] = {
-    {0x04000000, "SA_RESTORER"}, {0x08000000, "SA_ONSTACK"},  {0x10000000, "SA_RESTART"},
-    {0x20000000, "SA_INTERRUPT"}, {0x40000000, "SA_NODEFER"}, {0x80000000, "SA_RESETHAND"},
-    {4, "SA_SIGINFO"},           {1, "SA_NOCLDSTOP"},         {2, "SA_NOCLDWAIT"},
-    {0x400, "SA_UNSUPPORTED"},   {0x800, "SA_EXPOSE_TAGBITS"},
+    {0x04000000, "SA_RESTORER"},
+    {0x08000000, "SA_ONSTACK"},
+    {0x10000000, "SA_RESTART"},
+    {0x20000000, "SA_INTERRUPT"},
+    {0x40000000, "SA_NODEFER"},
+    {0x80000000, "SA_RESETHAND"},
+    {4, "SA_SIGINFO"},
+    {1, "SA_NOCLDSTOP"},
+    {2, "SA_NOCLDWAIT"},
+    {0x400, "SA_UNSUPPORTED"},
+    {0x800, "SA_EXPOSE_TAGBITS"},
 };
 constexpr std::uint64_t kSaRestorer = 0x04000000;
 
@@ -398,242 +454,446 @@ void print_dev(LineBuffer& out, std::uint64_t dev) {
 }
 
 constexpr Xlat kFcntlCmds[] = {
-    {0, "F_DUPFD"},       {1, "F_GETFD"},         {2, "F_SETFD"},        {3, "F_GETFL"},
-    {4, "F_SETFL"},       {5, "F_GETLK"},         {6, "F_SETLK"},        {7, "F_SETLKW"},
-    {8, "F_SETOWN"},      {9, "F_GETOWN"},        {10, "F_SETSIG"},      {11, "F_GETSIG"},
-    {15, "F_SETOWN_EX"},  {16, "F_GETOWN_EX"},    {17, "F_GETOWNER_UIDS"}, {36, "F_OFD_GETLK"},
-    {37, "F_OFD_SETLK"},  {38, "F_OFD_SETLKW"},   {1024, "F_SETLEASE"},  {1025, "F_GETLEASE"},
-    {1026, "F_NOTIFY"},   {1027, "F_DUPFD_QUERY"}, {1028, "F_CREATED_QUERY"}, {1029, "F_CANCELLK"},
-    {1030, "F_DUPFD_CLOEXEC"}, {1031, "F_SETPIPE_SZ"}, {1032, "F_GETPIPE_SZ"},
-    {1033, "F_ADD_SEALS"}, {1034, "F_GET_SEALS"}, {1035, "F_GET_RW_HINT"}, {1036, "F_SET_RW_HINT"},
-    {1037, "F_GET_FILE_RW_HINT"}, {1038, "F_SET_FILE_RW_HINT"},
+    {0, "F_DUPFD"},
+    {1, "F_GETFD"},
+    {2, "F_SETFD"},
+    {3, "F_GETFL"},
+    {4, "F_SETFL"},
+    {5, "F_GETLK"},
+    {6, "F_SETLK"},
+    {7, "F_SETLKW"},
+    {8, "F_SETOWN"},
+    {9, "F_GETOWN"},
+    {10, "F_SETSIG"},
+    {11, "F_GETSIG"},
+    {15, "F_SETOWN_EX"},
+    {16, "F_GETOWN_EX"},
+    {17, "F_GETOWNER_UIDS"},
+    {36, "F_OFD_GETLK"},
+    {37, "F_OFD_SETLK"},
+    {38, "F_OFD_SETLKW"},
+    {1024, "F_SETLEASE"},
+    {1025, "F_GETLEASE"},
+    {1026, "F_NOTIFY"},
+    {1027, "F_DUPFD_QUERY"},
+    {1028, "F_CREATED_QUERY"},
+    {1029, "F_CANCELLK"},
+    {1030, "F_DUPFD_CLOEXEC"},
+    {1031, "F_SETPIPE_SZ"},
+    {1032, "F_GETPIPE_SZ"},
+    {1033, "F_ADD_SEALS"},
+    {1034, "F_GET_SEALS"},
+    {1035, "F_GET_RW_HINT"},
+    {1036, "F_SET_RW_HINT"},
+    {1037, "F_GET_FILE_RW_HINT"},
+    {1038, "F_SET_FILE_RW_HINT"},
 };
 enum : int {
-  kFDupfd = 0, kFGetfd = 1, kFSetfd = 2, kFGetfl = 3, kFSetfl = 4, kFGetlk = 5, kFSetlk = 6,
-  kFSetlkw = 7, kFSetown = 8, kFGetown = 9, kFSetsig = 10, kFGetsig = 11, kFOfdGetlk = 36,
-  kFOfdSetlk = 37, kFOfdSetlkw = 38, kFGetlease = 1025, kFDupfdCloexec = 1030,
-  kFSetpipeSz = 1031, kFGetpipeSz = 1032, kFGetSeals = 1034,
+  kFDupfd = 0,
+  kFGetfd = 1,
+  kFSetfd = 2,
+  kFGetfl = 3,
+  kFSetfl = 4,
+  kFGetlk = 5,
+  kFSetlk = 6,
+  kFSetlkw = 7,
+  kFSetown = 8,
+  kFGetown = 9,
+  kFSetsig = 10,
+  kFGetsig = 11,
+  kFOfdGetlk = 36,
+  kFOfdSetlk = 37,
+  kFOfdSetlkw = 38,
+  kFGetlease = 1025,
+  kFDupfdCloexec = 1030,
+  kFSetpipeSz = 1031,
+  kFGetpipeSz = 1032,
+  kFGetSeals = 1034,
 };
 constexpr Xlat kFdFlags[] = {{1, "FD_CLOEXEC"}};
 constexpr Xlat kLockTypes[] = {{0, "F_RDLCK"}, {1, "F_WRLCK"}, {2, "F_UNLCK"}};
-constexpr Xlat kWhence[] = {{0, "SEEK_SET"}, {1, "SEEK_CUR"}, {2, "SEEK_END"}, {3, "SEEK_DATA"},
-                            {4, "SEEK_HOLE"}};
+constexpr Xlat kWhence[] = {
+    {0, "SEEK_SET"}, {1, "SEEK_CUR"}, {2, "SEEK_END"}, {3, "SEEK_DATA"}, {4, "SEEK_HOLE"}};
 constexpr Xlat kWaitOptions[] = {
-    {1, "WNOHANG"},       {2, "WSTOPPED"},       {4, "WEXITED"},     {8, "WCONTINUED"},
-    {0x01000000, "WNOWAIT"}, {0x80000000, "__WCLONE"}, {0x40000000, "__WALL"},
-    {0x20000000, "__WNOTHREAD"},
+    {1, "WNOHANG"},          {2, "WSTOPPED"},
+    {4, "WEXITED"},          {8, "WCONTINUED"},
+    {0x01000000, "WNOWAIT"}, {0x80000000, "__WCLONE"},
+    {0x40000000, "__WALL"},  {0x20000000, "__WNOTHREAD"},
 };
-constexpr Xlat kPtraceEvents[] = {{1, "PTRACE_EVENT_FORK"},  {2, "PTRACE_EVENT_VFORK"},
-                                  {3, "PTRACE_EVENT_CLONE"}, {4, "PTRACE_EVENT_EXEC"},
+constexpr Xlat kPtraceEvents[] = {{1, "PTRACE_EVENT_FORK"},       {2, "PTRACE_EVENT_VFORK"},
+                                  {3, "PTRACE_EVENT_CLONE"},      {4, "PTRACE_EVENT_EXEC"},
                                   {5, "PTRACE_EVENT_VFORK_DONE"}, {6, "PTRACE_EVENT_EXIT"},
-                                  {7, "PTRACE_EVENT_SECCOMP"}, {128, "PTRACE_EVENT_STOP"}};
+                                  {7, "PTRACE_EVENT_SECCOMP"},    {128, "PTRACE_EVENT_STOP"}};
 constexpr Xlat kRlimits[] = {
-    {0, "RLIMIT_CPU"},     {1, "RLIMIT_FSIZE"},      {2, "RLIMIT_DATA"},     {3, "RLIMIT_STACK"},
-    {4, "RLIMIT_CORE"},    {5, "RLIMIT_RSS"},        {6, "RLIMIT_NPROC"},    {7, "RLIMIT_NOFILE"},
-    {8, "RLIMIT_MEMLOCK"}, {9, "RLIMIT_AS"},         {10, "RLIMIT_LOCKS"},   {11, "RLIMIT_SIGPENDING"},
-    {12, "RLIMIT_MSGQUEUE"}, {13, "RLIMIT_NICE"},    {14, "RLIMIT_RTPRIO"},  {15, "RLIMIT_RTTIME"},
+    {0, "RLIMIT_CPU"},       {1, "RLIMIT_FSIZE"}, {2, "RLIMIT_DATA"},    {3, "RLIMIT_STACK"},
+    {4, "RLIMIT_CORE"},      {5, "RLIMIT_RSS"},   {6, "RLIMIT_NPROC"},   {7, "RLIMIT_NOFILE"},
+    {8, "RLIMIT_MEMLOCK"},   {9, "RLIMIT_AS"},    {10, "RLIMIT_LOCKS"},  {11, "RLIMIT_SIGPENDING"},
+    {12, "RLIMIT_MSGQUEUE"}, {13, "RLIMIT_NICE"}, {14, "RLIMIT_RTPRIO"}, {15, "RLIMIT_RTTIME"},
 };
-constexpr Xlat kRusageWho[] = {{0, "RUSAGE_SELF"},
-                               {~std::uint64_t{0}, "RUSAGE_CHILDREN"},
-                               {1, "RUSAGE_THREAD"}};
+constexpr Xlat kRusageWho[] = {
+    {0, "RUSAGE_SELF"}, {~std::uint64_t{0}, "RUSAGE_CHILDREN"}, {1, "RUSAGE_THREAD"}};
 constexpr Xlat kFamilies[] = {
-    {0, "AF_UNSPEC"},   {1, "AF_UNIX"},     {2, "AF_INET"},     {3, "AF_AX25"},
-    {4, "AF_IPX"},      {5, "AF_APPLETALK"}, {6, "AF_NETROM"},  {7, "AF_BRIDGE"},
-    {8, "AF_ATMPVC"},   {9, "AF_X25"},      {10, "AF_INET6"},   {11, "AF_ROSE"},
-    {12, "AF_DECnet"},  {13, "AF_NETBEUI"}, {14, "AF_SECURITY"}, {15, "AF_KEY"},
-    {16, "AF_NETLINK"}, {17, "AF_PACKET"},  {18, "AF_ASH"},     {19, "AF_ECONET"},
-    {20, "AF_ATMSVC"},  {21, "AF_RDS"},     {22, "AF_SNA"},     {23, "AF_IRDA"},
-    {24, "AF_PPPOX"},   {25, "AF_WANPIPE"}, {26, "AF_LLC"},     {27, "AF_IB"},
-    {28, "AF_MPLS"},    {29, "AF_CAN"},     {30, "AF_TIPC"},    {31, "AF_BLUETOOTH"},
-    {32, "AF_IUCV"},    {33, "AF_RXRPC"},   {34, "AF_ISDN"},    {35, "AF_PHONET"},
-    {36, "AF_IEEE802154"}, {37, "AF_CAIF"}, {38, "AF_ALG"},     {39, "AF_NFC"},
-    {40, "AF_VSOCK"},   {41, "AF_KCM"},     {42, "AF_QIPCRTR"}, {43, "AF_SMC"},
-    {44, "AF_XDP"},     {45, "AF_MCTP"},
+    {0, "AF_UNSPEC"},      {1, "AF_UNIX"},      {2, "AF_INET"},      {3, "AF_AX25"},
+    {4, "AF_IPX"},         {5, "AF_APPLETALK"}, {6, "AF_NETROM"},    {7, "AF_BRIDGE"},
+    {8, "AF_ATMPVC"},      {9, "AF_X25"},       {10, "AF_INET6"},    {11, "AF_ROSE"},
+    {12, "AF_DECnet"},     {13, "AF_NETBEUI"},  {14, "AF_SECURITY"}, {15, "AF_KEY"},
+    {16, "AF_NETLINK"},    {17, "AF_PACKET"},   {18, "AF_ASH"},      {19, "AF_ECONET"},
+    {20, "AF_ATMSVC"},     {21, "AF_RDS"},      {22, "AF_SNA"},      {23, "AF_IRDA"},
+    {24, "AF_PPPOX"},      {25, "AF_WANPIPE"},  {26, "AF_LLC"},      {27, "AF_IB"},
+    {28, "AF_MPLS"},       {29, "AF_CAN"},      {30, "AF_TIPC"},     {31, "AF_BLUETOOTH"},
+    {32, "AF_IUCV"},       {33, "AF_RXRPC"},    {34, "AF_ISDN"},     {35, "AF_PHONET"},
+    {36, "AF_IEEE802154"}, {37, "AF_CAIF"},     {38, "AF_ALG"},      {39, "AF_NFC"},
+    {40, "AF_VSOCK"},      {41, "AF_KCM"},      {42, "AF_QIPCRTR"},  {43, "AF_SMC"},
+    {44, "AF_XDP"},        {45, "AF_MCTP"},
 };
 constexpr Xlat kSockTypes[] = {{1, "SOCK_STREAM"}, {2, "SOCK_DGRAM"},     {3, "SOCK_RAW"},
                                {4, "SOCK_RDM"},    {5, "SOCK_SEQPACKET"}, {6, "SOCK_DCCP"},
                                {10, "SOCK_PACKET"}};
 constexpr Xlat kSockFlags[] = {{02000000, "SOCK_CLOEXEC"}, {04000, "SOCK_NONBLOCK"}};
 constexpr Xlat kInetProtocols[] = {
-    {0, "IPPROTO_IP"},     {1, "IPPROTO_ICMP"},    {2, "IPPROTO_IGMP"},   {4, "IPPROTO_IPIP"},
-    {6, "IPPROTO_TCP"},    {8, "IPPROTO_EGP"},     {12, "IPPROTO_PUP"},   {17, "IPPROTO_UDP"},
-    {22, "IPPROTO_IDP"},   {29, "IPPROTO_TP"},     {33, "IPPROTO_DCCP"},  {41, "IPPROTO_IPV6"},
-    {43, "IPPROTO_ROUTING"}, {44, "IPPROTO_FRAGMENT"}, {46, "IPPROTO_RSVP"}, {47, "IPPROTO_GRE"},
-    {50, "IPPROTO_ESP"},   {51, "IPPROTO_AH"},     {58, "IPPROTO_ICMPV6"}, {59, "IPPROTO_NONE"},
-    {60, "IPPROTO_DSTOPTS"}, {92, "IPPROTO_MTP"},  {94, "IPPROTO_BEETPH"}, {98, "IPPROTO_ENCAP"},
-    {103, "IPPROTO_PIM"},  {108, "IPPROTO_COMP"},  {115, "IPPROTO_L2TP"}, {132, "IPPROTO_SCTP"},
-    {135, "IPPROTO_MH"},   {136, "IPPROTO_UDPLITE"}, {137, "IPPROTO_MPLS"}, {143, "IPPROTO_ETHERNET"},
-    {255, "IPPROTO_RAW"},  {262, "IPPROTO_MPTCP"},
+    {0, "IPPROTO_IP"},       {1, "IPPROTO_ICMP"},       {2, "IPPROTO_IGMP"},
+    {4, "IPPROTO_IPIP"},     {6, "IPPROTO_TCP"},        {8, "IPPROTO_EGP"},
+    {12, "IPPROTO_PUP"},     {17, "IPPROTO_UDP"},       {22, "IPPROTO_IDP"},
+    {29, "IPPROTO_TP"},      {33, "IPPROTO_DCCP"},      {41, "IPPROTO_IPV6"},
+    {43, "IPPROTO_ROUTING"}, {44, "IPPROTO_FRAGMENT"},  {46, "IPPROTO_RSVP"},
+    {47, "IPPROTO_GRE"},     {50, "IPPROTO_ESP"},       {51, "IPPROTO_AH"},
+    {58, "IPPROTO_ICMPV6"},  {59, "IPPROTO_NONE"},      {60, "IPPROTO_DSTOPTS"},
+    {92, "IPPROTO_MTP"},     {94, "IPPROTO_BEETPH"},    {98, "IPPROTO_ENCAP"},
+    {103, "IPPROTO_PIM"},    {108, "IPPROTO_COMP"},     {115, "IPPROTO_L2TP"},
+    {132, "IPPROTO_SCTP"},   {135, "IPPROTO_MH"},       {136, "IPPROTO_UDPLITE"},
+    {137, "IPPROTO_MPLS"},   {143, "IPPROTO_ETHERNET"}, {255, "IPPROTO_RAW"},
+    {262, "IPPROTO_MPTCP"},
 };
 constexpr Xlat kNetlinkProtocols[] = {
-    {0, "NETLINK_ROUTE"},  {2, "NETLINK_USERSOCK"}, {4, "NETLINK_SOCK_DIAG"},
-    {9, "NETLINK_AUDIT"},  {15, "NETLINK_KOBJECT_UEVENT"}, {16, "NETLINK_GENERIC"},
+    {0, "NETLINK_ROUTE"}, {2, "NETLINK_USERSOCK"},        {4, "NETLINK_SOCK_DIAG"},
+    {9, "NETLINK_AUDIT"}, {15, "NETLINK_KOBJECT_UEVENT"}, {16, "NETLINK_GENERIC"},
 };
 constexpr Xlat kMsgFlags[] = {
-    {0x1, "MSG_OOB"},        {0x2, "MSG_PEEK"},        {0x4, "MSG_DONTROUTE"},
-    {0x8, "MSG_CTRUNC"},     {0x10, "MSG_PROBE"},      {0x20, "MSG_TRUNC"},
-    {0x40, "MSG_DONTWAIT"},  {0x80, "MSG_EOR"},        {0x100, "MSG_WAITALL"},
-    {0x200, "MSG_FIN"},      {0x400, "MSG_SYN"},       {0x800, "MSG_CONFIRM"},
-    {0x1000, "MSG_RST"},     {0x2000, "MSG_ERRQUEUE"}, {0x4000, "MSG_NOSIGNAL"},
-    {0x8000, "MSG_MORE"},    {0x10000, "MSG_WAITFORONE"}, {0x40000, "MSG_BATCH"},
-    {0x4000000, "MSG_ZEROCOPY"}, {0x20000000, "MSG_FASTOPEN"}, {0x40000000, "MSG_CMSG_CLOEXEC"},
+    {0x1, "MSG_OOB"},
+    {0x2, "MSG_PEEK"},
+    {0x4, "MSG_DONTROUTE"},
+    {0x8, "MSG_CTRUNC"},
+    {0x10, "MSG_PROBE"},
+    {0x20, "MSG_TRUNC"},
+    {0x40, "MSG_DONTWAIT"},
+    {0x80, "MSG_EOR"},
+    {0x100, "MSG_WAITALL"},
+    {0x200, "MSG_FIN"},
+    {0x400, "MSG_SYN"},
+    {0x800, "MSG_CONFIRM"},
+    {0x1000, "MSG_RST"},
+    {0x2000, "MSG_ERRQUEUE"},
+    {0x4000, "MSG_NOSIGNAL"},
+    {0x8000, "MSG_MORE"},
+    {0x10000, "MSG_WAITFORONE"},
+    {0x40000, "MSG_BATCH"},
+    {0x4000000, "MSG_ZEROCOPY"},
+    {0x20000000, "MSG_FASTOPEN"},
+    {0x40000000, "MSG_CMSG_CLOEXEC"},
 };
 constexpr Xlat kSockoptLevels[] = {
-    {0, "SOL_IP"},       {1, "SOL_SOCKET"},   {6, "SOL_TCP"},     {17, "SOL_UDP"},
-    {41, "SOL_IPV6"},    {58, "SOL_ICMPV6"},  {132, "SOL_SCTP"},  {136, "SOL_UDPLITE"},
-    {255, "SOL_RAW"},    {263, "SOL_PACKET"}, {270, "SOL_NETLINK"}, {274, "SOL_BLUETOOTH"},
-    {279, "SOL_ALG"},    {282, "SOL_TLS"},    {283, "SOL_XDP"},   {284, "SOL_MPTCP"},
+    {0, "SOL_IP"},    {1, "SOL_SOCKET"},   {6, "SOL_TCP"},       {17, "SOL_UDP"},
+    {41, "SOL_IPV6"}, {58, "SOL_ICMPV6"},  {132, "SOL_SCTP"},    {136, "SOL_UDPLITE"},
+    {255, "SOL_RAW"}, {263, "SOL_PACKET"}, {270, "SOL_NETLINK"}, {274, "SOL_BLUETOOTH"},
+    {279, "SOL_ALG"}, {282, "SOL_TLS"},    {283, "SOL_XDP"},     {284, "SOL_MPTCP"},
 };
 constexpr Xlat kSoOptions[] = {
-    {1, "SO_DEBUG"},       {2, "SO_REUSEADDR"},   {3, "SO_TYPE"},          {4, "SO_ERROR"},
-    {5, "SO_DONTROUTE"},   {6, "SO_BROADCAST"},   {7, "SO_SNDBUF"},        {8, "SO_RCVBUF"},
-    {9, "SO_KEEPALIVE"},   {10, "SO_OOBINLINE"},  {11, "SO_NO_CHECK"},     {12, "SO_PRIORITY"},
-    {13, "SO_LINGER"},     {14, "SO_BSDCOMPAT"},  {15, "SO_REUSEPORT"},    {16, "SO_PASSCRED"},
-    {17, "SO_PEERCRED"},   {18, "SO_RCVLOWAT"},   {19, "SO_SNDLOWAT"},     {20, "SO_RCVTIMEO_OLD"},
-    {21, "SO_SNDTIMEO_OLD"}, {25, "SO_BINDTODEVICE"}, {26, "SO_ATTACH_FILTER"},
-    {27, "SO_DETACH_FILTER"}, {29, "SO_TIMESTAMP_OLD"}, {30, "SO_ACCEPTCONN"},
-    {31, "SO_PEERSEC"},    {32, "SO_SNDBUFFORCE"}, {33, "SO_RCVBUFFORCE"}, {34, "SO_PASSSEC"},
-    {36, "SO_MARK"},       {38, "SO_PROTOCOL"},   {39, "SO_DOMAIN"},       {40, "SO_RXQ_OVFL"},
-    {42, "SO_PEEK_OFF"},   {46, "SO_BUSY_POLL"},  {49, "SO_INCOMING_CPU"}, {60, "SO_ZEROCOPY"},
-    {66, "SO_RCVTIMEO_NEW"}, {67, "SO_SNDTIMEO_NEW"},
+    {1, "SO_DEBUG"},          {2, "SO_REUSEADDR"},      {3, "SO_TYPE"},
+    {4, "SO_ERROR"},          {5, "SO_DONTROUTE"},      {6, "SO_BROADCAST"},
+    {7, "SO_SNDBUF"},         {8, "SO_RCVBUF"},         {9, "SO_KEEPALIVE"},
+    {10, "SO_OOBINLINE"},     {11, "SO_NO_CHECK"},      {12, "SO_PRIORITY"},
+    {13, "SO_LINGER"},        {14, "SO_BSDCOMPAT"},     {15, "SO_REUSEPORT"},
+    {16, "SO_PASSCRED"},      {17, "SO_PEERCRED"},      {18, "SO_RCVLOWAT"},
+    {19, "SO_SNDLOWAT"},      {20, "SO_RCVTIMEO_OLD"},  {21, "SO_SNDTIMEO_OLD"},
+    {25, "SO_BINDTODEVICE"},  {26, "SO_ATTACH_FILTER"}, {27, "SO_DETACH_FILTER"},
+    {29, "SO_TIMESTAMP_OLD"}, {30, "SO_ACCEPTCONN"},    {31, "SO_PEERSEC"},
+    {32, "SO_SNDBUFFORCE"},   {33, "SO_RCVBUFFORCE"},   {34, "SO_PASSSEC"},
+    {36, "SO_MARK"},          {38, "SO_PROTOCOL"},      {39, "SO_DOMAIN"},
+    {40, "SO_RXQ_OVFL"},      {42, "SO_PEEK_OFF"},      {46, "SO_BUSY_POLL"},
+    {49, "SO_INCOMING_CPU"},  {60, "SO_ZEROCOPY"},      {66, "SO_RCVTIMEO_NEW"},
+    {67, "SO_SNDTIMEO_NEW"},
 };
 constexpr Xlat kIpOptions[] = {
-    {1, "IP_TOS"},          {2, "IP_TTL"},          {3, "IP_HDRINCL"},      {4, "IP_OPTIONS"},
-    {6, "IP_RECVOPTS"},     {7, "IP_RETOPTS"},      {8, "IP_PKTINFO"},      {10, "IP_MTU_DISCOVER"},
-    {11, "IP_RECVERR"},     {12, "IP_RECVTTL"},     {13, "IP_RECVTOS"},     {14, "IP_MTU"},
-    {15, "IP_FREEBIND"},    {24, "IP_BIND_ADDRESS_NO_PORT"}, {32, "IP_MULTICAST_IF"},
-    {33, "IP_MULTICAST_TTL"}, {34, "IP_MULTICAST_LOOP"}, {35, "IP_ADD_MEMBERSHIP"},
+    {1, "IP_TOS"},
+    {2, "IP_TTL"},
+    {3, "IP_HDRINCL"},
+    {4, "IP_OPTIONS"},
+    {6, "IP_RECVOPTS"},
+    {7, "IP_RETOPTS"},
+    {8, "IP_PKTINFO"},
+    {10, "IP_MTU_DISCOVER"},
+    {11, "IP_RECVERR"},
+    {12, "IP_RECVTTL"},
+    {13, "IP_RECVTOS"},
+    {14, "IP_MTU"},
+    {15, "IP_FREEBIND"},
+    {24, "IP_BIND_ADDRESS_NO_PORT"},
+    {32, "IP_MULTICAST_IF"},
+    {33, "IP_MULTICAST_TTL"},
+    {34, "IP_MULTICAST_LOOP"},
+    {35, "IP_ADD_MEMBERSHIP"},
     {36, "IP_DROP_MEMBERSHIP"},
 };
 constexpr Xlat kIpv6Options[] = {
-    {16, "IPV6_UNICAST_HOPS"}, {17, "IPV6_MULTICAST_IF"}, {18, "IPV6_MULTICAST_HOPS"},
+    {16, "IPV6_UNICAST_HOPS"},   {17, "IPV6_MULTICAST_IF"}, {18, "IPV6_MULTICAST_HOPS"},
     {19, "IPV6_MULTICAST_LOOP"}, {23, "IPV6_MTU_DISCOVER"}, {25, "IPV6_RECVERR"},
-    {26, "IPV6_V6ONLY"},       {49, "IPV6_RECVPKTINFO"},  {67, "IPV6_TCLASS"},
+    {26, "IPV6_V6ONLY"},         {49, "IPV6_RECVPKTINFO"},  {67, "IPV6_TCLASS"},
 };
 constexpr Xlat kTcpOptions[] = {
-    {1, "TCP_NODELAY"},     {2, "TCP_MAXSEG"},      {3, "TCP_CORK"},     {4, "TCP_KEEPIDLE"},
-    {5, "TCP_KEEPINTVL"},   {6, "TCP_KEEPCNT"},     {7, "TCP_SYNCNT"},   {8, "TCP_LINGER2"},
-    {9, "TCP_DEFER_ACCEPT"}, {10, "TCP_WINDOW_CLAMP"}, {11, "TCP_INFO"}, {12, "TCP_QUICKACK"},
-    {13, "TCP_CONGESTION"}, {18, "TCP_USER_TIMEOUT"}, {23, "TCP_FASTOPEN"},
+    {1, "TCP_NODELAY"},        {2, "TCP_MAXSEG"},        {3, "TCP_CORK"},
+    {4, "TCP_KEEPIDLE"},       {5, "TCP_KEEPINTVL"},     {6, "TCP_KEEPCNT"},
+    {7, "TCP_SYNCNT"},         {8, "TCP_LINGER2"},       {9, "TCP_DEFER_ACCEPT"},
+    {10, "TCP_WINDOW_CLAMP"},  {11, "TCP_INFO"},         {12, "TCP_QUICKACK"},
+    {13, "TCP_CONGESTION"},    {18, "TCP_USER_TIMEOUT"}, {23, "TCP_FASTOPEN"},
     {25, "TCP_NOTSENT_LOWAT"},
 };
+constexpr Xlat kNetlinkOptions[] = {
+    {1, "NETLINK_ADD_MEMBERSHIP"},  {2, "NETLINK_DROP_MEMBERSHIP"}, {3, "NETLINK_PKTINFO"},
+    {4, "NETLINK_BROADCAST_ERROR"}, {5, "NETLINK_NO_ENOBUFS"},      {6, "NETLINK_RX_RING"},
+    {7, "NETLINK_TX_RING"},         {8, "NETLINK_LISTEN_ALL_NSID"}, {9, "NETLINK_LIST_MEMBERSHIPS"},
+    {10, "NETLINK_CAP_ACK"},        {11, "NETLINK_EXT_ACK"},        {12, "NETLINK_GET_STRICT_CHK"},
+};
 constexpr Xlat kPollFlags[] = {
-    {0x1, "POLLIN"},      {0x2, "POLLPRI"},     {0x4, "POLLOUT"},     {0x8, "POLLERR"},
-    {0x10, "POLLHUP"},    {0x20, "POLLNVAL"},   {0x40, "POLLRDNORM"}, {0x80, "POLLRDBAND"},
-    {0x100, "POLLWRNORM"}, {0x200, "POLLWRBAND"}, {0x400, "POLLMSG"}, {0x1000, "POLLREMOVE"},
+    {0x1, "POLLIN"},       {0x2, "POLLPRI"},      {0x4, "POLLOUT"},     {0x8, "POLLERR"},
+    {0x10, "POLLHUP"},     {0x20, "POLLNVAL"},    {0x40, "POLLRDNORM"}, {0x80, "POLLRDBAND"},
+    {0x100, "POLLWRNORM"}, {0x200, "POLLWRBAND"}, {0x400, "POLLMSG"},   {0x1000, "POLLREMOVE"},
     {0x2000, "POLLRDHUP"},
 };
-constexpr Xlat kFadvise[] = {{0, "POSIX_FADV_NORMAL"},   {1, "POSIX_FADV_RANDOM"},
+constexpr Xlat kFadvise[] = {{0, "POSIX_FADV_NORMAL"},     {1, "POSIX_FADV_RANDOM"},
                              {2, "POSIX_FADV_SEQUENTIAL"}, {3, "POSIX_FADV_WILLNEED"},
-                             {4, "POSIX_FADV_DONTNEED"}, {5, "POSIX_FADV_NOREUSE"}};
+                             {4, "POSIX_FADV_DONTNEED"},   {5, "POSIX_FADV_NOREUSE"}};
 constexpr Xlat kItimers[] = {{0, "ITIMER_REAL"}, {1, "ITIMER_VIRTUAL"}, {2, "ITIMER_PROF"}};
 constexpr Xlat kShutdownHow[] = {{0, "SHUT_RD"}, {1, "SHUT_WR"}, {2, "SHUT_RDWR"}};
 constexpr Xlat kFutexCmds[] = {
-    {0, "FUTEX_WAIT"},           {1, "FUTEX_WAKE"},          {2, "FUTEX_FD"},
-    {3, "FUTEX_REQUEUE"},        {4, "FUTEX_CMP_REQUEUE"},   {5, "FUTEX_WAKE_OP"},
-    {6, "FUTEX_LOCK_PI"},        {7, "FUTEX_UNLOCK_PI"},     {8, "FUTEX_TRYLOCK_PI"},
-    {9, "FUTEX_WAIT_BITSET"},    {10, "FUTEX_WAKE_BITSET"},  {11, "FUTEX_WAIT_REQUEUE_PI"},
-    {12, "FUTEX_CMP_REQUEUE_PI"}, {13, "FUTEX_LOCK_PI2"},
+    {0, "FUTEX_WAIT"},
+    {1, "FUTEX_WAKE"},
+    {2, "FUTEX_FD"},
+    {3, "FUTEX_REQUEUE"},
+    {4, "FUTEX_CMP_REQUEUE"},
+    {5, "FUTEX_WAKE_OP"},
+    {6, "FUTEX_LOCK_PI"},
+    {7, "FUTEX_UNLOCK_PI"},
+    {8, "FUTEX_TRYLOCK_PI"},
+    {9, "FUTEX_WAIT_BITSET"},
+    {10, "FUTEX_WAKE_BITSET"},
+    {11, "FUTEX_WAIT_REQUEUE_PI"},
+    {12, "FUTEX_CMP_REQUEUE_PI"},
+    {13, "FUTEX_LOCK_PI2"},
 };
-constexpr Xlat kFutexWakeOps[] = {{0, "FUTEX_OP_SET"}, {1, "FUTEX_OP_ADD"}, {2, "FUTEX_OP_OR"},
-                                  {3, "FUTEX_OP_ANDN"}, {4, "FUTEX_OP_XOR"}};
+constexpr Xlat kFutexWakeOps[] = {{0, "FUTEX_OP_SET"},
+                                  {1, "FUTEX_OP_ADD"},
+                                  {2, "FUTEX_OP_OR"},
+                                  {3, "FUTEX_OP_ANDN"},
+                                  {4, "FUTEX_OP_XOR"}};
 constexpr Xlat kFutexWakeCmps[] = {{0, "FUTEX_OP_CMP_EQ"}, {1, "FUTEX_OP_CMP_NE"},
                                    {2, "FUTEX_OP_CMP_LT"}, {3, "FUTEX_OP_CMP_LE"},
                                    {4, "FUTEX_OP_CMP_GT"}, {5, "FUTEX_OP_CMP_GE"}};
 constexpr Xlat kArchPrctl[] = {
-    {0x1001, "ARCH_SET_GS"},       {0x1002, "ARCH_SET_FS"},       {0x1003, "ARCH_GET_FS"},
-    {0x1004, "ARCH_GET_GS"},       {0x1011, "ARCH_GET_CPUID"},    {0x1012, "ARCH_SET_CPUID"},
-    {0x1021, "ARCH_GET_XCOMP_SUPP"}, {0x1022, "ARCH_GET_XCOMP_PERM"},
-    {0x1023, "ARCH_REQ_XCOMP_PERM"}, {0x1024, "ARCH_GET_XCOMP_GUEST_PERM"},
-    {0x1025, "ARCH_REQ_XCOMP_GUEST_PERM"}, {0x2001, "ARCH_MAP_VDSO_X32"},
-    {0x2002, "ARCH_MAP_VDSO_32"},  {0x2003, "ARCH_MAP_VDSO_64"},
-    {0x4001, "ARCH_GET_UNTAG_MASK"}, {0x4002, "ARCH_ENABLE_TAGGED_ADDR"},
-    {0x4003, "ARCH_GET_MAX_TAG_BITS"}, {0x4004, "ARCH_FORCE_TAGGED_SVA"},
-    {0x5001, "ARCH_SHSTK_ENABLE"}, {0x5002, "ARCH_SHSTK_DISABLE"}, {0x5003, "ARCH_SHSTK_LOCK"},
-    {0x5004, "ARCH_SHSTK_UNLOCK"}, {0x5005, "ARCH_SHSTK_STATUS"},
+    {0x1001, "ARCH_SET_GS"},
+    {0x1002, "ARCH_SET_FS"},
+    {0x1003, "ARCH_GET_FS"},
+    {0x1004, "ARCH_GET_GS"},
+    {0x1011, "ARCH_GET_CPUID"},
+    {0x1012, "ARCH_SET_CPUID"},
+    {0x1021, "ARCH_GET_XCOMP_SUPP"},
+    {0x1022, "ARCH_GET_XCOMP_PERM"},
+    {0x1023, "ARCH_REQ_XCOMP_PERM"},
+    {0x1024, "ARCH_GET_XCOMP_GUEST_PERM"},
+    {0x1025, "ARCH_REQ_XCOMP_GUEST_PERM"},
+    {0x2001, "ARCH_MAP_VDSO_X32"},
+    {0x2002, "ARCH_MAP_VDSO_32"},
+    {0x2003, "ARCH_MAP_VDSO_64"},
+    {0x4001, "ARCH_GET_UNTAG_MASK"},
+    {0x4002, "ARCH_ENABLE_TAGGED_ADDR"},
+    {0x4003, "ARCH_GET_MAX_TAG_BITS"},
+    {0x4004, "ARCH_FORCE_TAGGED_SVA"},
+    {0x5001, "ARCH_SHSTK_ENABLE"},
+    {0x5002, "ARCH_SHSTK_DISABLE"},
+    {0x5003, "ARCH_SHSTK_LOCK"},
+    {0x5004, "ARCH_SHSTK_UNLOCK"},
+    {0x5005, "ARCH_SHSTK_STATUS"},
 };
 constexpr std::uint64_t kArchGetFs = 0x1003, kArchGetGs = 0x1004;
 constexpr Xlat kPrctlOptions[] = {
-    {1, "PR_SET_PDEATHSIG"},   {2, "PR_GET_PDEATHSIG"},   {3, "PR_GET_DUMPABLE"},
-    {4, "PR_SET_DUMPABLE"},    {5, "PR_GET_UNALIGN"},     {6, "PR_SET_UNALIGN"},
-    {7, "PR_GET_KEEPCAPS"},    {8, "PR_SET_KEEPCAPS"},    {9, "PR_GET_FPEMU"},
-    {10, "PR_SET_FPEMU"},      {11, "PR_GET_FPEXC"},      {12, "PR_SET_FPEXC"},
-    {13, "PR_GET_TIMING"},     {14, "PR_SET_TIMING"},     {15, "PR_SET_NAME"},
-    {16, "PR_GET_NAME"},       {19, "PR_GET_ENDIAN"},     {20, "PR_SET_ENDIAN"},
-    {21, "PR_GET_SECCOMP"},    {22, "PR_SET_SECCOMP"},    {23, "PR_CAPBSET_READ"},
-    {24, "PR_CAPBSET_DROP"},   {25, "PR_GET_TSC"},        {26, "PR_SET_TSC"},
-    {27, "PR_GET_SECUREBITS"}, {28, "PR_SET_SECUREBITS"}, {29, "PR_SET_TIMERSLACK"},
-    {30, "PR_GET_TIMERSLACK"}, {31, "PR_TASK_PERF_EVENTS_DISABLE"},
-    {32, "PR_TASK_PERF_EVENTS_ENABLE"}, {33, "PR_MCE_KILL"}, {34, "PR_MCE_KILL_GET"},
-    {35, "PR_SET_MM"},         {36, "PR_SET_CHILD_SUBREAPER"}, {37, "PR_GET_CHILD_SUBREAPER"},
-    {38, "PR_SET_NO_NEW_PRIVS"}, {39, "PR_GET_NO_NEW_PRIVS"}, {40, "PR_GET_TID_ADDRESS"},
-    {41, "PR_SET_THP_DISABLE"}, {42, "PR_GET_THP_DISABLE"}, {45, "PR_SET_FP_MODE"},
-    {46, "PR_GET_FP_MODE"},    {47, "PR_CAP_AMBIENT"},    {50, "PR_SVE_SET_VL"},
-    {51, "PR_SVE_GET_VL"},     {52, "PR_GET_SPECULATION_CTRL"}, {53, "PR_SET_SPECULATION_CTRL"},
-    {54, "PR_PAC_RESET_KEYS"}, {55, "PR_SET_TAGGED_ADDR_CTRL"}, {56, "PR_GET_TAGGED_ADDR_CTRL"},
-    {57, "PR_SET_IO_FLUSHER"}, {58, "PR_GET_IO_FLUSHER"}, {59, "PR_SET_SYSCALL_USER_DISPATCH"},
-    {62, "PR_SCHED_CORE"},     {65, "PR_SET_MDWE"},       {66, "PR_GET_MDWE"},
+    {1, "PR_SET_PDEATHSIG"},
+    {2, "PR_GET_PDEATHSIG"},
+    {3, "PR_GET_DUMPABLE"},
+    {4, "PR_SET_DUMPABLE"},
+    {5, "PR_GET_UNALIGN"},
+    {6, "PR_SET_UNALIGN"},
+    {7, "PR_GET_KEEPCAPS"},
+    {8, "PR_SET_KEEPCAPS"},
+    {9, "PR_GET_FPEMU"},
+    {10, "PR_SET_FPEMU"},
+    {11, "PR_GET_FPEXC"},
+    {12, "PR_SET_FPEXC"},
+    {13, "PR_GET_TIMING"},
+    {14, "PR_SET_TIMING"},
+    {15, "PR_SET_NAME"},
+    {16, "PR_GET_NAME"},
+    {19, "PR_GET_ENDIAN"},
+    {20, "PR_SET_ENDIAN"},
+    {21, "PR_GET_SECCOMP"},
+    {22, "PR_SET_SECCOMP"},
+    {23, "PR_CAPBSET_READ"},
+    {24, "PR_CAPBSET_DROP"},
+    {25, "PR_GET_TSC"},
+    {26, "PR_SET_TSC"},
+    {27, "PR_GET_SECUREBITS"},
+    {28, "PR_SET_SECUREBITS"},
+    {29, "PR_SET_TIMERSLACK"},
+    {30, "PR_GET_TIMERSLACK"},
+    {31, "PR_TASK_PERF_EVENTS_DISABLE"},
+    {32, "PR_TASK_PERF_EVENTS_ENABLE"},
+    {33, "PR_MCE_KILL"},
+    {34, "PR_MCE_KILL_GET"},
+    {35, "PR_SET_MM"},
+    {36, "PR_SET_CHILD_SUBREAPER"},
+    {37, "PR_GET_CHILD_SUBREAPER"},
+    {38, "PR_SET_NO_NEW_PRIVS"},
+    {39, "PR_GET_NO_NEW_PRIVS"},
+    {40, "PR_GET_TID_ADDRESS"},
+    {41, "PR_SET_THP_DISABLE"},
+    {42, "PR_GET_THP_DISABLE"},
+    {45, "PR_SET_FP_MODE"},
+    {46, "PR_GET_FP_MODE"},
+    {47, "PR_CAP_AMBIENT"},
+    {50, "PR_SVE_SET_VL"},
+    {51, "PR_SVE_GET_VL"},
+    {52, "PR_GET_SPECULATION_CTRL"},
+    {53, "PR_SET_SPECULATION_CTRL"},
+    {54, "PR_PAC_RESET_KEYS"},
+    {55, "PR_SET_TAGGED_ADDR_CTRL"},
+    {56, "PR_GET_TAGGED_ADDR_CTRL"},
+    {57, "PR_SET_IO_FLUSHER"},
+    {58, "PR_GET_IO_FLUSHER"},
+    {59, "PR_SET_SYSCALL_USER_DISPATCH"},
+    {62, "PR_SCHED_CORE"},
+    {65, "PR_SET_MDWE"},
+    {66, "PR_GET_MDWE"},
     {0x53564d41, "PR_SET_VMA"},
 };
 enum : int {
-  kPrSetPdeathsig = 1, kPrGetPdeathsig = 2, kPrGetDumpable = 3, kPrSetDumpable = 4,
-  kPrGetKeepcaps = 7, kPrSetKeepcaps = 8, kPrSetName = 15, kPrGetName = 16, kPrGetSeccomp = 21,
-  kPrCapbsetRead = 23, kPrCapbsetDrop = 24, kPrGetSecurebits = 27, kPrGetTimerslack = 30,
-  kPrSetChildSubreaper = 36, kPrGetChildSubreaper = 37, kPrSetNoNewPrivs = 38,
-  kPrGetNoNewPrivs = 39, kPrGetThpDisable = 42,
+  kPrSetPdeathsig = 1,
+  kPrGetPdeathsig = 2,
+  kPrGetDumpable = 3,
+  kPrSetDumpable = 4,
+  kPrGetKeepcaps = 7,
+  kPrSetKeepcaps = 8,
+  kPrSetName = 15,
+  kPrGetName = 16,
+  kPrGetSeccomp = 21,
+  kPrCapbsetRead = 23,
+  kPrCapbsetDrop = 24,
+  kPrGetSecurebits = 27,
+  kPrGetTimerslack = 30,
+  kPrSetChildSubreaper = 36,
+  kPrGetChildSubreaper = 37,
+  kPrSetNoNewPrivs = 38,
+  kPrGetNoNewPrivs = 39,
+  kPrGetThpDisable = 42,
 };
-constexpr Xlat kDumpable[] = {{0, "SUID_DUMP_DISABLE"}, {1, "SUID_DUMP_USER"},
-                              {2, "SUID_DUMP_ROOT"}};
+constexpr Xlat kCapabilities[] = {
+    {0, "CAP_CHOWN"},
+    {1, "CAP_DAC_OVERRIDE"},
+    {2, "CAP_DAC_READ_SEARCH"},
+    {3, "CAP_FOWNER"},
+    {4, "CAP_FSETID"},
+    {5, "CAP_KILL"},
+    {6, "CAP_SETGID"},
+    {7, "CAP_SETUID"},
+    {8, "CAP_SETPCAP"},
+    {9, "CAP_LINUX_IMMUTABLE"},
+    {10, "CAP_NET_BIND_SERVICE"},
+    {11, "CAP_NET_BROADCAST"},
+    {12, "CAP_NET_ADMIN"},
+    {13, "CAP_NET_RAW"},
+    {14, "CAP_IPC_LOCK"},
+    {15, "CAP_IPC_OWNER"},
+    {16, "CAP_SYS_MODULE"},
+    {17, "CAP_SYS_RAWIO"},
+    {18, "CAP_SYS_CHROOT"},
+    {19, "CAP_SYS_PTRACE"},
+    {20, "CAP_SYS_PACCT"},
+    {21, "CAP_SYS_ADMIN"},
+    {22, "CAP_SYS_BOOT"},
+    {23, "CAP_SYS_NICE"},
+    {24, "CAP_SYS_RESOURCE"},
+    {25, "CAP_SYS_TIME"},
+    {26, "CAP_SYS_TTY_CONFIG"},
+    {27, "CAP_MKNOD"},
+    {28, "CAP_LEASE"},
+    {29, "CAP_AUDIT_WRITE"},
+    {30, "CAP_AUDIT_CONTROL"},
+    {31, "CAP_SETFCAP"},
+    {32, "CAP_MAC_OVERRIDE"},
+    {33, "CAP_MAC_ADMIN"},
+    {34, "CAP_SYSLOG"},
+    {35, "CAP_WAKE_ALARM"},
+    {36, "CAP_BLOCK_SUSPEND"},
+    {37, "CAP_AUDIT_READ"},
+    {38, "CAP_PERFMON"},
+    {39, "CAP_BPF"},
+    {40, "CAP_CHECKPOINT_RESTORE"},
+};
+constexpr Xlat kDumpable[] = {
+    {0, "SUID_DUMP_DISABLE"}, {1, "SUID_DUMP_USER"}, {2, "SUID_DUMP_ROOT"}};
 constexpr Xlat kClocks[] = {
-    {0, "CLOCK_REALTIME"},       {1, "CLOCK_MONOTONIC"},        {2, "CLOCK_PROCESS_CPUTIME_ID"},
+    {0, "CLOCK_REALTIME"},          {1, "CLOCK_MONOTONIC"},     {2, "CLOCK_PROCESS_CPUTIME_ID"},
     {3, "CLOCK_THREAD_CPUTIME_ID"}, {4, "CLOCK_MONOTONIC_RAW"}, {5, "CLOCK_REALTIME_COARSE"},
-    {6, "CLOCK_MONOTONIC_COARSE"}, {7, "CLOCK_BOOTTIME"},       {8, "CLOCK_REALTIME_ALARM"},
-    {9, "CLOCK_BOOTTIME_ALARM"},   {10, "CLOCK_SGI_CYCLE"},     {11, "CLOCK_TAI"},
+    {6, "CLOCK_MONOTONIC_COARSE"},  {7, "CLOCK_BOOTTIME"},      {8, "CLOCK_REALTIME_ALARM"},
+    {9, "CLOCK_BOOTTIME_ALARM"},    {10, "CLOCK_SGI_CYCLE"},    {11, "CLOCK_TAI"},
 };
 constexpr Xlat kTimerFlags[] = {{1, "TIMER_ABSTIME"}};
-constexpr Xlat kFlockOps[] = {{1, "LOCK_SH"},    {2, "LOCK_EX"},   {4, "LOCK_NB"}, {8, "LOCK_UN"},
-                              {32, "LOCK_MAND"}, {192, "LOCK_RW"}, {64, "LOCK_READ"},
-                              {128, "LOCK_WRITE"}};
+constexpr Xlat kFlockOps[] = {{1, "LOCK_SH"},    {2, "LOCK_EX"},     {4, "LOCK_NB"},
+                              {8, "LOCK_UN"},    {32, "LOCK_MAND"},  {192, "LOCK_RW"},
+                              {64, "LOCK_READ"}, {128, "LOCK_WRITE"}};
 constexpr Xlat kMadvise[] = {
-    {0, "MADV_NORMAL"},   {1, "MADV_RANDOM"},    {2, "MADV_SEQUENTIAL"}, {3, "MADV_WILLNEED"},
-    {4, "MADV_DONTNEED"}, {8, "MADV_FREE"},      {9, "MADV_REMOVE"},     {10, "MADV_DONTFORK"},
-    {11, "MADV_DOFORK"},  {12, "MADV_MERGEABLE"}, {13, "MADV_UNMERGEABLE"},
-    {14, "MADV_HUGEPAGE"}, {15, "MADV_NOHUGEPAGE"}, {16, "MADV_DONTDUMP"}, {17, "MADV_DODUMP"},
-    {18, "MADV_WIPEONFORK"}, {19, "MADV_KEEPONFORK"}, {20, "MADV_COLD"}, {21, "MADV_PAGEOUT"},
-    {22, "MADV_POPULATE_READ"}, {23, "MADV_POPULATE_WRITE"}, {24, "MADV_DONTNEED_LOCKED"},
-    {25, "MADV_COLLAPSE"}, {100, "MADV_HWPOISON"}, {101, "MADV_SOFT_OFFLINE"},
-    {102, "MADV_GUARD_INSTALL"}, {103, "MADV_GUARD_REMOVE"},
+    {0, "MADV_NORMAL"},           {1, "MADV_RANDOM"},          {2, "MADV_SEQUENTIAL"},
+    {3, "MADV_WILLNEED"},         {4, "MADV_DONTNEED"},        {8, "MADV_FREE"},
+    {9, "MADV_REMOVE"},           {10, "MADV_DONTFORK"},       {11, "MADV_DOFORK"},
+    {12, "MADV_MERGEABLE"},       {13, "MADV_UNMERGEABLE"},    {14, "MADV_HUGEPAGE"},
+    {15, "MADV_NOHUGEPAGE"},      {16, "MADV_DONTDUMP"},       {17, "MADV_DODUMP"},
+    {18, "MADV_WIPEONFORK"},      {19, "MADV_KEEPONFORK"},     {20, "MADV_COLD"},
+    {21, "MADV_PAGEOUT"},         {22, "MADV_POPULATE_READ"},  {23, "MADV_POPULATE_WRITE"},
+    {24, "MADV_DONTNEED_LOCKED"}, {25, "MADV_COLLAPSE"},       {100, "MADV_HWPOISON"},
+    {101, "MADV_SOFT_OFFLINE"},   {102, "MADV_GUARD_INSTALL"}, {103, "MADV_GUARD_REMOVE"},
 };
-constexpr Xlat kMremapFlags[] = {{1, "MREMAP_MAYMOVE"}, {2, "MREMAP_FIXED"},
-                                 {4, "MREMAP_DONTUNMAP"}};
+constexpr Xlat kMremapFlags[] = {
+    {1, "MREMAP_MAYMOVE"}, {2, "MREMAP_FIXED"}, {4, "MREMAP_DONTUNMAP"}};
 constexpr Xlat kMsyncFlags[] = {{1, "MS_ASYNC"}, {2, "MS_INVALIDATE"}, {4, "MS_SYNC"}};
-constexpr Xlat kMemfdFlags[] = {{1, "MFD_CLOEXEC"}, {2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"},
-                                {8, "MFD_NOEXEC_SEAL"}, {0x10, "MFD_EXEC"}};
-constexpr Xlat kRenameFlags[] = {{1, "RENAME_NOREPLACE"}, {2, "RENAME_EXCHANGE"},
-                                 {4, "RENAME_WHITEOUT"}};
+constexpr Xlat kMemfdFlags[] = {{1, "MFD_CLOEXEC"},
+                                {2, "MFD_ALLOW_SEALING"},
+                                {4, "MFD_HUGETLB"},
+                                {8, "MFD_NOEXEC_SEAL"},
+                                {0x10, "MFD_EXEC"}};
+constexpr Xlat kRenameFlags[] = {
+    {1, "RENAME_NOREPLACE"}, {2, "RENAME_EXCHANGE"}, {4, "RENAME_WHITEOUT"}};
 constexpr Xlat kRandomFlags[] = {{1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"}};
 constexpr Xlat kResolveFlags[] = {{1, "RESOLVE_NO_XDEV"},     {2, "RESOLVE_NO_MAGICLINKS"},
                                   {4, "RESOLVE_NO_SYMLINKS"}, {8, "RESOLVE_BENEATH"},
                                   {0x10, "RESOLVE_IN_ROOT"},  {0x20, "RESOLVE_CACHED"}};
 // The O_* flags some calls take under their own names (strace prints them so).
-constexpr Xlat kPipeFlags[] = {{04000, "O_NONBLOCK"}, {02000000, "O_CLOEXEC"},
-                               {040000, "O_DIRECT"}, {0200, "O_NOTIFICATION_PIPE"}};
-constexpr Xlat kEfdFlags[] = {{1, "EFD_SEMAPHORE"}, {02000000, "EFD_CLOEXEC"},
-                              {04000, "EFD_NONBLOCK"}};
+constexpr Xlat kPipeFlags[] = {{04000, "O_NONBLOCK"},
+                               {02000000, "O_CLOEXEC"},
+                               {040000, "O_DIRECT"},
+                               {0200, "O_NOTIFICATION_PIPE"}};
+constexpr Xlat kEfdFlags[] = {
+    {1, "EFD_SEMAPHORE"}, {02000000, "EFD_CLOEXEC"}, {04000, "EFD_NONBLOCK"}};
 constexpr Xlat kEpollFlags[] = {{02000000, "EPOLL_CLOEXEC"}};
 constexpr Xlat kInotifyFlags[] = {{04000, "IN_NONBLOCK"}, {02000000, "IN_CLOEXEC"}};
 constexpr Xlat kSfdFlags[] = {{02000000, "SFD_CLOEXEC"}, {04000, "SFD_NONBLOCK"}};
-constexpr Xlat kUffdFlags[] = {{02000000, "O_CLOEXEC"}, {04000, "O_NONBLOCK"},
-                               {1, "UFFD_USER_MODE_ONLY"}};
+constexpr Xlat kUffdFlags[] = {
+    {02000000, "O_CLOEXEC"}, {04000, "O_NONBLOCK"}, {1, "UFFD_USER_MODE_ONLY"}};
 constexpr Xlat kDup3Flags[] = {{02000000, "O_CLOEXEC"}};
 
 // Terminal flags (TCGETS), for the abbreviated struct strace prints.
 constexpr Xlat kTermIflags[] = {
-    {01, "IGNBRK"},  {02, "BRKINT"}, {04, "IGNPAR"},   {010, "PARMRK"},  {020, "INPCK"},
-    {040, "ISTRIP"}, {0100, "INLCR"}, {0200, "IGNCR"}, {0400, "ICRNL"},  {01000, "IUCLC"},
+    {01, "IGNBRK"},  {02, "BRKINT"},   {04, "IGNPAR"},    {010, "PARMRK"},     {020, "INPCK"},
+    {040, "ISTRIP"}, {0100, "INLCR"},  {0200, "IGNCR"},   {0400, "ICRNL"},     {01000, "IUCLC"},
     {02000, "IXON"}, {04000, "IXANY"}, {010000, "IXOFF"}, {020000, "IMAXBEL"}, {040000, "IUTF8"},
 };
-constexpr Xlat kTermOflags[] = {{01, "OPOST"}, {02, "OLCUC"},   {04, "ONLCR"}, {010, "OCRNL"},
+constexpr Xlat kTermOflags[] = {{01, "OPOST"},  {02, "OLCUC"},   {04, "ONLCR"},   {010, "OCRNL"},
                                 {020, "ONOCR"}, {040, "ONLRET"}, {0100, "OFILL"}, {0200, "OFDEL"}};
 constexpr Xlat kTermNldly[] = {{0, "NL0"}, {0400, "NL1"}};
 constexpr Xlat kTermCrdly[] = {{0, "CR0"}, {01000, "CR1"}, {02000, "CR2"}, {03000, "CR3"}};
@@ -642,105 +902,207 @@ constexpr Xlat kTermBsdly[] = {{020000, "BS1"}, {0, "BS0"}};
 constexpr Xlat kTermVtdly[] = {{0, "VT0"}, {040000, "VT1"}};
 constexpr Xlat kTermFfdly[] = {{0, "FF0"}, {0100000, "FF1"}};
 constexpr Xlat kTermCsize[] = {{0, "CS5"}, {020, "CS6"}, {040, "CS7"}, {060, "CS8"}};
-constexpr Xlat kTermCflags[] = {{0100, "CSTOPB"}, {0200, "CREAD"},  {0400, "PARENB"},
-                                {01000, "PARODD"}, {02000, "HUPCL"}, {04000, "CLOCAL"},
-                                {010000000000, "CMSPAR"}, {020000000000, "CRTSCTS"}};
+constexpr Xlat kTermCflags[] = {
+    {0100, "CSTOPB"}, {0200, "CREAD"},   {0400, "PARENB"},         {01000, "PARODD"},
+    {02000, "HUPCL"}, {04000, "CLOCAL"}, {010000000000, "CMSPAR"}, {020000000000, "CRTSCTS"}};
 constexpr Xlat kBauds[] = {
-    {0, "B0"},           {1, "B50"},          {2, "B75"},          {3, "B110"},
-    {4, "B134"},         {5, "B150"},         {6, "B200"},         {7, "B300"},
-    {010, "B600"},       {011, "B1200"},      {012, "B1800"},      {013, "B2400"},
-    {014, "B4800"},      {015, "B9600"},      {016, "B19200"},     {017, "B38400"},
-    {010001, "B57600"},  {010002, "B115200"}, {010003, "B230400"}, {010004, "B460800"},
-    {010005, "B500000"}, {010006, "B576000"}, {010007, "B921600"}, {010010, "B1000000"},
-    {010011, "B1152000"}, {010012, "B1500000"}, {010013, "B2000000"}, {010014, "B2500000"},
-    {010015, "B3000000"}, {010016, "B3500000"}, {010017, "B4000000"}, {010000, "BOTHER"},
+    {0, "B0"},
+    {1, "B50"},
+    {2, "B75"},
+    {3, "B110"},
+    {4, "B134"},
+    {5, "B150"},
+    {6, "B200"},
+    {7, "B300"},
+    {010, "B600"},
+    {011, "B1200"},
+    {012, "B1800"},
+    {013, "B2400"},
+    {014, "B4800"},
+    {015, "B9600"},
+    {016, "B19200"},
+    {017, "B38400"},
+    {010001, "B57600"},
+    {010002, "B115200"},
+    {010003, "B230400"},
+    {010004, "B460800"},
+    {010005, "B500000"},
+    {010006, "B576000"},
+    {010007, "B921600"},
+    {010010, "B1000000"},
+    {010011, "B1152000"},
+    {010012, "B1500000"},
+    {010013, "B2000000"},
+    {010014, "B2500000"},
+    {010015, "B3000000"},
+    {010016, "B3500000"},
+    {010017, "B4000000"},
+    {010000, "BOTHER"},
 };
 constexpr Xlat kTermLflags[] = {
-    {01, "ISIG"},      {02, "ICANON"},    {04, "XCASE"},      {010, "ECHO"},    {020, "ECHOE"},
-    {040, "ECHOK"},    {0100, "ECHONL"},  {0200, "NOFLSH"},   {0100000, "IEXTEN"},
-    {01000, "ECHOCTL"}, {02000, "ECHOPRT"}, {04000, "ECHOKE"}, {010000, "FLUSHO"},
-    {040000, "PENDIN"}, {0400, "TOSTOP"}, {0200000, "EXTPROC"},
+    {01, "ISIG"},        {02, "ICANON"},     {04, "XCASE"},      {010, "ECHO"},
+    {020, "ECHOE"},      {040, "ECHOK"},     {0100, "ECHONL"},   {0200, "NOFLSH"},
+    {0100000, "IEXTEN"}, {01000, "ECHOCTL"}, {02000, "ECHOPRT"}, {04000, "ECHOKE"},
+    {010000, "FLUSHO"},  {040000, "PENDIN"}, {0400, "TOSTOP"},   {0200000, "EXTPROC"},
 };
 
 // ioctl requests with a decoder or at least a name. Unknown ones print as _IOC(...).
 constexpr Xlat kIoctls[] = {
-    {0x5401, "TCGETS"},     {0x5402, "TCSETS"},     {0x5403, "TCSETSW"},    {0x5404, "TCSETSF"},
-    {0x5409, "TCSBRK"},     {0x540a, "TCXONC"},     {0x540b, "TCFLSH"},     {0x540c, "TIOCEXCL"},
-    {0x540d, "TIOCNXCL"},   {0x540e, "TIOCSCTTY"},  {0x540f, "TIOCGPGRP"},  {0x5410, "TIOCSPGRP"},
-    {0x5411, "TIOCOUTQ"},   {0x5412, "TIOCSTI"},    {0x5413, "TIOCGWINSZ"}, {0x5414, "TIOCSWINSZ"},
-    {0x5415, "TIOCMGET"},   {0x541b, "FIONREAD"},   {0x541c, "TIOCLINUX"},  {0x541d, "TIOCCONS"},
-    {0x5421, "FIONBIO"},    {0x5422, "TIOCNOTTY"},  {0x5429, "TIOCGSID"},   {0x5450, "FIONCLEX"},
-    {0x5451, "FIOCLEX"},    {0x5452, "FIOASYNC"},   {0x80045430, "TIOCGPTN"},
-    {0x40045431, "TIOCSPTLCK"}, {0x5441, "TIOCGPTPEER"},
-    {0x802c542a, "TCGETS2"}, {0x402c542b, "TCSETS2"},
-    {0x1, "FIBMAP"},         {0x2, "FIGETBSZ"},        {0x80086601, "FS_IOC_GETFLAGS"}, {0x40086602, "FS_IOC_SETFLAGS"},
-    {0xc020660b, "FS_IOC_FIEMAP"}, {0x40049409, "BTRFS_IOC_CLONE"}, {0x4020940d, "FICLONERANGE"},
-    {0x8912, "SIOCGIFCONF"}, {0x8933, "SIOCGIFINDEX"}, {0x8927, "SIOCGIFHWADDR"},
-    {0x8913, "SIOCGIFFLAGS"}, {0x8915, "SIOCGIFADDR"}, {0x8910, "SIOCGIFNAME"},
-    {0x1260, "BLKGETSIZE"}, {0x80081272, "BLKGETSIZE64"}, {0x1268, "BLKSSZGET"},
+    {0x5401, "TCGETS"},
+    {0x5402, "TCSETS"},
+    {0x5403, "TCSETSW"},
+    {0x5404, "TCSETSF"},
+    {0x5409, "TCSBRK"},
+    {0x540a, "TCXONC"},
+    {0x540b, "TCFLSH"},
+    {0x540c, "TIOCEXCL"},
+    {0x540d, "TIOCNXCL"},
+    {0x540e, "TIOCSCTTY"},
+    {0x540f, "TIOCGPGRP"},
+    {0x5410, "TIOCSPGRP"},
+    {0x5411, "TIOCOUTQ"},
+    {0x5412, "TIOCSTI"},
+    {0x5413, "TIOCGWINSZ"},
+    {0x5414, "TIOCSWINSZ"},
+    {0x5415, "TIOCMGET"},
+    {0x541b, "FIONREAD"},
+    {0x541c, "TIOCLINUX"},
+    {0x541d, "TIOCCONS"},
+    {0x5421, "FIONBIO"},
+    {0x5422, "TIOCNOTTY"},
+    {0x5429, "TIOCGSID"},
+    {0x5450, "FIONCLEX"},
+    {0x5451, "FIOCLEX"},
+    {0x5452, "FIOASYNC"},
+    {0x80045430, "TIOCGPTN"},
+    {0x40045431, "TIOCSPTLCK"},
+    {0x5441, "TIOCGPTPEER"},
+    {0x802c542a, "TCGETS2"},
+    {0x402c542b, "TCSETS2"},
+    {0x1, "FIBMAP"},
+    {0x2, "FIGETBSZ"},
+    {0x80086601, "FS_IOC_GETFLAGS"},
+    {0x40086602, "FS_IOC_SETFLAGS"},
+    {0xc020660b, "FS_IOC_FIEMAP"},
+    {0x40049409, "BTRFS_IOC_CLONE"},
+    {0x4020940d, "FICLONERANGE"},
+    {0x8912, "SIOCGIFCONF"},
+    {0x8933, "SIOCGIFINDEX"},
+    {0x8927, "SIOCGIFHWADDR"},
+    {0x8913, "SIOCGIFFLAGS"},
+    {0x8915, "SIOCGIFADDR"},
+    {0x8910, "SIOCGIFNAME"},
+    {0x1260, "BLKGETSIZE"},
+    {0x80081272, "BLKGETSIZE64"},
+    {0x1268, "BLKSSZGET"},
 };
 enum : std::uint32_t {
-  kTcgets = 0x5401, kTcsets = 0x5402, kTcsetsw = 0x5403, kTcsetsf = 0x5404, kTiocgpgrp = 0x540f,
-  kTiocspgrp = 0x5410, kTiocoutq = 0x5411, kTiocgwinsz = 0x5413, kTiocswinsz = 0x5414,
-  kFionread = 0x541b, kFionbio = 0x5421, kTiocgsid = 0x5429, kFionclex = 0x5450,
-  kFioclex = 0x5451, kTiocgptn = 0x80045430, kTiocsptlck = 0x40045431, kFioasync = 0x5452,
-  kTiocnotty = 0x5422, kTiocexcl = 0x540c, kTiocnxcl = 0x540d, kTioccons = 0x541d,
-  kTcsbrk = 0x5409, kTiocsctty = 0x540e, kTcxonc = 0x540a, kTcflsh = 0x540b,
+  kTcgets = 0x5401,
+  kTcsets = 0x5402,
+  kTcsetsw = 0x5403,
+  kTcsetsf = 0x5404,
+  kTiocgpgrp = 0x540f,
+  kTiocspgrp = 0x5410,
+  kTiocoutq = 0x5411,
+  kTiocgwinsz = 0x5413,
+  kTiocswinsz = 0x5414,
+  kFionread = 0x541b,
+  kFionbio = 0x5421,
+  kTiocgsid = 0x5429,
+  kFionclex = 0x5450,
+  kFioclex = 0x5451,
+  kTiocgptn = 0x80045430,
+  kTiocsptlck = 0x40045431,
+  kFioasync = 0x5452,
+  kTiocnotty = 0x5422,
+  kTiocexcl = 0x540c,
+  kTiocnxcl = 0x540d,
+  kTioccons = 0x541d,
+  kTcsbrk = 0x5409,
+  kTiocsctty = 0x540e,
+  kTcxonc = 0x540a,
+  kTcflsh = 0x540b,
 };
 constexpr Xlat kTcxoncArgs[] = {{0, "TCOOFF"}, {1, "TCOON"}, {2, "TCIOFF"}, {3, "TCION"}};
 constexpr Xlat kTcflshArgs[] = {{0, "TCIFLUSH"}, {1, "TCOFLUSH"}, {2, "TCIOFLUSH"}};
 
 // struct statfs f_type: the usual filesystems; others print in hex.
 constexpr Xlat kFsMagic[] = {
-    {0xef53, "EXT2_SUPER_MAGIC"},   {0x01021994, "TMPFS_MAGIC"},  {0x9fa0, "PROC_SUPER_MAGIC"},
-    {0x62656572, "SYSFS_MAGIC"},    {0x794c7630, "OVERLAYFS_SUPER_MAGIC"},
-    {0x9123683e, "BTRFS_SUPER_MAGIC"}, {0x58465342, "XFS_SUPER_MAGIC"},
-    {0x6969, "NFS_SUPER_MAGIC"},    {0x63677270, "CGROUP2_SUPER_MAGIC"},
-    {0x27e0eb, "CGROUP_SUPER_MAGIC"}, {0x1cd1, "DEVPTS_SUPER_MAGIC"},
-    {0x4d44, "MSDOS_SUPER_MAGIC"},  {0x5346544e, "NTFS_SB_MAGIC"}, {0x65735546, "FUSE_SUPER_MAGIC"},
-    {0x01021997, "V9FS_MAGIC"},     {0xf2f52010, "F2FS_SUPER_MAGIC"},
-    {0x858458f6, "RAMFS_MAGIC"},    {0x73717368, "SQUASHFS_MAGIC"},
-    {0x9660, "ISOFS_SUPER_MAGIC"},  {0x2fc12fc1, "ZFS_SUPER_MAGIC"},
-    {0x64626720, "DEBUGFS_MAGIC"},  {0x73636673, "SECURITYFS_MAGIC"},
-    {0xcafe4a11, "BPF_FS_MAGIC"},   {0x74726163, "TRACEFS_MAGIC"}, {0x42494e4d, "BINFMTFS_MAGIC"},
-    {0x19800202, "MQUEUE_MAGIC"},   {0x50495045, "PIPEFS_MAGIC"}, {0x534f434b, "SOCKFS_MAGIC"},
-    {0x958458f6, "HUGETLBFS_MAGIC"}, {0xfe534d42, "SMB2_SUPER_MAGIC"},
+    {0xef53, "EXT2_SUPER_MAGIC"},
+    {0x01021994, "TMPFS_MAGIC"},
+    {0x9fa0, "PROC_SUPER_MAGIC"},
+    {0x62656572, "SYSFS_MAGIC"},
+    {0x794c7630, "OVERLAYFS_SUPER_MAGIC"},
+    {0x9123683e, "BTRFS_SUPER_MAGIC"},
+    {0x58465342, "XFS_SUPER_MAGIC"},
+    {0x6969, "NFS_SUPER_MAGIC"},
+    {0x63677270, "CGROUP2_SUPER_MAGIC"},
+    {0x27e0eb, "CGROUP_SUPER_MAGIC"},
+    {0x1cd1, "DEVPTS_SUPER_MAGIC"},
+    {0x4d44, "MSDOS_SUPER_MAGIC"},
+    {0x5346544e, "NTFS_SB_MAGIC"},
+    {0x65735546, "FUSE_SUPER_MAGIC"},
+    {0x01021997, "V9FS_MAGIC"},
+    {0xf2f52010, "F2FS_SUPER_MAGIC"},
+    {0x858458f6, "RAMFS_MAGIC"},
+    {0x73717368, "SQUASHFS_MAGIC"},
+    {0x9660, "ISOFS_SUPER_MAGIC"},
+    {0x2fc12fc1, "ZFS_SUPER_MAGIC"},
+    {0x64626720, "DEBUGFS_MAGIC"},
+    {0x73636673, "SECURITYFS_MAGIC"},
+    {0xcafe4a11, "BPF_FS_MAGIC"},
+    {0x74726163, "TRACEFS_MAGIC"},
+    {0x42494e4d, "BINFMTFS_MAGIC"},
+    {0x19800202, "MQUEUE_MAGIC"},
+    {0x50495045, "PIPEFS_MAGIC"},
+    {0x534f434b, "SOCKFS_MAGIC"},
+    {0x958458f6, "HUGETLBFS_MAGIC"},
+    {0xfe534d42, "SMB2_SUPER_MAGIC"},
 };
 constexpr Xlat kStatfsFlags[] = {
-    {1, "ST_RDONLY"},        {2, "ST_NOSUID"},     {4, "ST_NODEV"},     {8, "ST_NOEXEC"},
-    {16, "ST_SYNCHRONOUS"},  {32, "ST_VALID"},     {64, "ST_MANDLOCK"}, {1024, "ST_NOATIME"},
+    {1, "ST_RDONLY"},        {2, "ST_NOSUID"},      {4, "ST_NODEV"},          {8, "ST_NOEXEC"},
+    {16, "ST_SYNCHRONOUS"},  {32, "ST_VALID"},      {64, "ST_MANDLOCK"},      {1024, "ST_NOATIME"},
     {2048, "ST_NODIRATIME"}, {4096, "ST_RELATIME"}, {8192, "ST_NOSYMFOLLOW"},
 };
 
 // si_code names: those of every signal, then the signal's own.
 constexpr Xlat kSiCodes[] = {
-    {0, "SI_USER"},       {0x80, "SI_KERNEL"},
-    {static_cast<std::uint64_t>(-1), "SI_QUEUE"},   {static_cast<std::uint64_t>(-2), "SI_TIMER"},
-    {static_cast<std::uint64_t>(-3), "SI_MESGQ"},   {static_cast<std::uint64_t>(-4), "SI_ASYNCIO"},
-    {static_cast<std::uint64_t>(-5), "SI_SIGIO"},   {static_cast<std::uint64_t>(-6), "SI_TKILL"},
-    {static_cast<std::uint64_t>(-7), "SI_DETHREAD"}, {static_cast<std::uint64_t>(-60), "SI_ASYNCNL"},
+    {0, "SI_USER"},
+    {0x80, "SI_KERNEL"},
+    {static_cast<std::uint64_t>(-1), "SI_QUEUE"},
+    {static_cast<std::uint64_t>(-2), "SI_TIMER"},
+    {static_cast<std::uint64_t>(-3), "SI_MESGQ"},
+    {static_cast<std::uint64_t>(-4), "SI_ASYNCIO"},
+    {static_cast<std::uint64_t>(-5), "SI_SIGIO"},
+    {static_cast<std::uint64_t>(-6), "SI_TKILL"},
+    {static_cast<std::uint64_t>(-7), "SI_DETHREAD"},
+    {static_cast<std::uint64_t>(-60), "SI_ASYNCNL"},
 };
-constexpr Xlat kChldCodes[] = {{1, "CLD_EXITED"}, {2, "CLD_KILLED"},  {3, "CLD_DUMPED"},
+constexpr Xlat kChldCodes[] = {{1, "CLD_EXITED"},  {2, "CLD_KILLED"},  {3, "CLD_DUMPED"},
                                {4, "CLD_TRAPPED"}, {5, "CLD_STOPPED"}, {6, "CLD_CONTINUED"}};
-constexpr Xlat kSegvCodes[] = {{1, "SEGV_MAPERR"}, {2, "SEGV_ACCERR"}, {3, "SEGV_BNDERR"},
-                               {4, "SEGV_PKUERR"}, {5, "SEGV_ACCADI"}, {6, "SEGV_ADIDERR"},
+constexpr Xlat kSegvCodes[] = {{1, "SEGV_MAPERR"},  {2, "SEGV_ACCERR"},  {3, "SEGV_BNDERR"},
+                               {4, "SEGV_PKUERR"},  {5, "SEGV_ACCADI"},  {6, "SEGV_ADIDERR"},
                                {7, "SEGV_ADIPERR"}, {8, "SEGV_MTEAERR"}, {9, "SEGV_MTESERR"},
                                {10, "SEGV_CPERR"}};
-constexpr Xlat kBusCodes[] = {{1, "BUS_ADRALN"}, {2, "BUS_ADRERR"}, {3, "BUS_OBJERR"},
-                              {4, "BUS_MCEERR_AR"}, {5, "BUS_MCEERR_AO"}};
+constexpr Xlat kBusCodes[] = {{1, "BUS_ADRALN"},
+                              {2, "BUS_ADRERR"},
+                              {3, "BUS_OBJERR"},
+                              {4, "BUS_MCEERR_AR"},
+                              {5, "BUS_MCEERR_AO"}};
 constexpr Xlat kIllCodes[] = {{1, "ILL_ILLOPC"}, {2, "ILL_ILLOPN"}, {3, "ILL_ILLADR"},
                               {4, "ILL_ILLTRP"}, {5, "ILL_PRVOPC"}, {6, "ILL_PRVREG"},
                               {7, "ILL_COPROC"}, {8, "ILL_BADSTK"}, {9, "ILL_BADIADDR"}};
-constexpr Xlat kFpeCodes[] = {{1, "FPE_INTDIV"}, {2, "FPE_INTOVF"}, {3, "FPE_FLTDIV"},
-                              {4, "FPE_FLTOVF"}, {5, "FPE_FLTUND"}, {6, "FPE_FLTRES"},
-                              {7, "FPE_FLTINV"}, {8, "FPE_FLTSUB"}, {14, "FPE_FLTUNK"},
+constexpr Xlat kFpeCodes[] = {{1, "FPE_INTDIV"},   {2, "FPE_INTOVF"}, {3, "FPE_FLTDIV"},
+                              {4, "FPE_FLTOVF"},   {5, "FPE_FLTUND"}, {6, "FPE_FLTRES"},
+                              {7, "FPE_FLTINV"},   {8, "FPE_FLTSUB"}, {14, "FPE_FLTUNK"},
                               {15, "FPE_CONDTRAP"}};
-constexpr Xlat kTrapCodes[] = {{1, "TRAP_BRKPT"}, {2, "TRAP_TRACE"}, {3, "TRAP_BRANCH"},
-                               {4, "TRAP_HWBKPT"}, {5, "TRAP_UNK"}, {6, "TRAP_PERF"}};
+constexpr Xlat kTrapCodes[] = {{1, "TRAP_BRKPT"},  {2, "TRAP_TRACE"}, {3, "TRAP_BRANCH"},
+                               {4, "TRAP_HWBKPT"}, {5, "TRAP_UNK"},   {6, "TRAP_PERF"}};
 constexpr Xlat kPollCodes[] = {{1, "POLL_IN"},  {2, "POLL_OUT"}, {3, "POLL_MSG"},
                                {4, "POLL_ERR"}, {5, "POLL_PRI"}, {6, "POLL_HUP"}};
 constexpr Xlat kSysCodes[] = {{1, "SYS_SECCOMP"}, {2, "SYS_USER_DISPATCH"}};
-constexpr Xlat kAuditArch[] = {{0xc000003e, "AUDIT_ARCH_X86_64"}, {0x40000003, "AUDIT_ARCH_I386"},
+constexpr Xlat kAuditArch[] = {{0xc000003e, "AUDIT_ARCH_X86_64"},
+                               {0x40000003, "AUDIT_ARCH_I386"},
                                {0xc00000b7, "AUDIT_ARCH_AARCH64"}};
 
 // ---------------------------------------------------------------------------------------------
@@ -870,9 +1232,10 @@ class Fetcher {
 // 4. Decoder
 // ---------------------------------------------------------------------------------------------
 
-constexpr int kMaxItems = 64;     // array elements shown (argv, iovec) even with a large -s
-constexpr int kMaxRounds = 8;     // envp over many pages, a large getdents64 result
+constexpr int kMaxItems = 64;  // array elements shown (argv, iovec) even with a large -s
+constexpr int kMaxRounds = 8;  // envp over many pages, a large getdents64 result
 constexpr std::size_t kDirentChunk = 8192;
+constexpr std::size_t kMaxData = 4096;      // bytes of one string or buffer read, whatever -s says
 constexpr std::uint64_t kMaxPollfds = 256;  // pollfd entries read (arguments and revents)
 
 // What one argument read and still has to read.
@@ -880,23 +1243,22 @@ struct ArgState {
   int slot = -1;   // the argument's main read
   int slot2 = -1;  // a second read (the sockaddr behind a socklen_t*, clone3's parent_tid)
   // Arrays: argv/envp pointer blocks, iovecs, dirents.
-  int block = -1;              // the block read in the last round
-  std::uint64_t next = 0;      // where the next block starts
-  std::uint32_t count = 0;     // elements (or entries) known so far
-  bool ended = false;          // terminator seen / everything read
-  bool failed = false;         // the first read failed: print the address
-  bool more = false;           // elements beyond what is shown
-  std::uint64_t dent_pos = 0;  // getdents64: offset of the next entry
-  std::uint64_t fail_addr = 0; // argv: the pointer that could not be read after some elements
+  int block = -1;               // the block read in the last round
+  std::uint64_t next = 0;       // where the next block starts
+  std::uint32_t count = 0;      // elements (or entries) known so far
+  bool ended = false;           // terminator seen / everything read
+  bool failed = false;          // the first read failed: print the address
+  bool more = false;            // elements beyond what is shown
+  std::uint64_t dent_pos = 0;   // getdents64: offset of the next entry
+  std::uint64_t fail_addr = 0;  // argv: the pointer that could not be read after some elements
   std::uint64_t items[kMaxItems];
   std::int16_t item_slots[kMaxItems];
 };
 
 class Decoder {
  public:
-  Decoder(LineBuffer& out, const CallView& call, Memory& mem, const DecodeOptions& opt,
-          bool entry)
-      : out_(out), call_(call), mem_(mem), opt_(opt), entry_(entry) {
+  Decoder(LineBuffer& out, const CallView& call, Memory& mem, const DecodeOptions& opt, bool entry)
+      : out_(out), call_(call), mem_(mem), entry_(entry) {
     info_ = syscall_info(call.nr);
     exit_ok_ = !entry && call.has_result && !is_error(call.result);
     // At the exit of a successful execve the address space is the new program's: the
@@ -962,20 +1324,20 @@ class Decoder {
         if (round == 0 && v) st.slot = fetch_.read_string(v, kPathMax);
         break;
       case ArgKind::str:
-        if (round == 0 && v) st.slot = fetch_.read_string(v, limit_ + 1);
+        if (round == 0 && v) st.slot = fetch_.read_string(v, read_cap());
         break;
       case ArgKind::path_out:
         if (round == 0 && v && out_ok()) st.slot = fetch_.read_string(v, kPathMax);
         break;
       case ArgKind::buf_in:
         if (round == 0 && v && i + 1 < 6 && arg(i + 1)) {
-          st.slot = fetch_.read(v, min_size(arg(i + 1), limit_ + 1));
+          st.slot = fetch_.read(v, min_size(arg(i + 1), buf_cap()));
         }
         break;
       case ArgKind::buf_out:
       case ArgKind::random_out:
         if (round == 0 && v && out_ok() && call_.result > 0) {
-          st.slot = fetch_.read(v, min_size(static_cast<std::size_t>(call_.result), limit_ + 1));
+          st.slot = fetch_.read(v, min_size(static_cast<std::size_t>(call_.result), buf_cap()));
         }
         break;
       case ArgKind::iov_in:
@@ -1102,14 +1464,14 @@ class Decoder {
         break;
       case ArgKind::sockopt_val_in:
         if (round == 0 && v && i + 1 < 6 && static_cast<std::uint32_t>(arg(i + 1))) {
-          st.slot = fetch_.read(v, min_size(static_cast<std::uint32_t>(arg(i + 1)), limit_ + 1));
+          st.slot = fetch_.read(v, min_size(static_cast<std::uint32_t>(arg(i + 1)), buf_cap()));
         }
         break;
       case ArgKind::sockopt_val_out:
         // The length is behind the socklen_t* that follows: a second round.
         if (round == 1 && v && out_ok() && i + 1 < 6 && fetch_.ok(state_[i + 1].slot)) {
           const std::uint32_t len = load<std::uint32_t>(fetch_.data(state_[i + 1].slot));
-          if (len) st.slot = fetch_.read(v, min_size(len, limit_ + 1));
+          if (len) st.slot = fetch_.read(v, min_size(len, buf_cap()));
         }
         break;
       case ArgKind::fcntl_arg:
@@ -1187,7 +1549,8 @@ class Decoder {
               break;
             }
             st.items[st.count] = ptr;
-            st.item_slots[st.count] = static_cast<std::int16_t>(fetch_.read_string(ptr, limit_ + 1));
+            st.item_slots[st.count] = static_cast<std::int16_t>(
+                fetch_.read_string(ptr, item_cap(shown_items() - st.count)));
           }
           ++st.count;
         }
@@ -1213,6 +1576,19 @@ class Decoder {
     const std::uint64_t size = static_cast<std::uint32_t>(arg(i - 1));
     const std::uint64_t r = static_cast<std::uint64_t>(call_.result);
     return size < r ? size : r;
+  }
+
+  // Bytes to read for a NUL-terminated string cut at -s: limit+1 (no NUL in them: there is
+  // more), but at most kMaxData+1, so that a large -s cannot exhaust the arena.
+  std::size_t read_cap() const { return buf_cap() + 1; }
+  // The same for a buffer of known length: no extra byte needed.
+  std::size_t buf_cap() const { return limit_ < kMaxData ? limit_ : kMaxData; }
+  // The same for one of `left` elements of an array (argv, iovec): a share of what is left of
+  // the arena, so that every shown element gets its text (a long one is cut with `...`).
+  std::size_t item_cap(std::size_t left) const {
+    const std::size_t share = fetch_.arena_left() / (left ? left : 1);
+    const std::size_t cap = read_cap();
+    return cap < share ? cap : (share > 16 ? share - 16 : 1);  // 16: the slot's alignment
   }
 
   int shown_items() const {
@@ -1245,8 +1621,8 @@ class Decoder {
       st.items[k] = len;
       st.item_slots[k] = -1;
       if (iov.base && len) {
-        st.item_slots[k] = static_cast<std::int16_t>(
-            fetch_.read(iov.base, min_size(len, limit_ + 1)));
+        st.item_slots[k] =
+            static_cast<std::int16_t>(fetch_.read(iov.base, min_size(len, item_cap(n - k))));
       }
       st.count = static_cast<std::uint32_t>(k + 1);
     }
@@ -1370,8 +1746,9 @@ class Decoder {
 
   bool futex_has_timeout() const {
     const int cmd = static_cast<int>(arg(1)) & 127;
-    return cmd == 0 || cmd == 6 || cmd == 9 || cmd == 11 || cmd == 13;  // WAIT, LOCK_PI(2),
-                                                                        // WAIT_BITSET, WAIT_REQUEUE_PI
+    return cmd == 0 || cmd == 6 || cmd == 9 || cmd == 11 ||
+           cmd == 13;  // WAIT, LOCK_PI(2),
+                       // WAIT_BITSET, WAIT_REQUEUE_PI
   }
 
   // ---- printing -----------------------------------------------------------------------------
@@ -1423,7 +1800,7 @@ class Decoder {
     } else {
       const std::size_t n = fetch_.length(slot);
       const bool cut = fetch_.truncated(slot) || n > limit_;
-      out_.append_quoted(fetch_.data(slot), n < limit_ ? n : limit_, cut);
+      out_.append_quoted(fetch_.data(slot), min_size(n, limit_), cut);
     }
   }
 
@@ -1441,11 +1818,12 @@ class Decoder {
       out_.append_hex(v);
       return;
     }
-    const std::size_t shown = min_size(total, limit_);
+    // What was read may be less than -s asks for (kMaxData, an arena share): then it is cut.
+    const std::size_t shown = min_size(min_size(total, limit_), fetch_.length(slot));
     if (hex) {
-      out_.append_hex_quoted(fetch_.data(slot), shown, total > limit_);
+      out_.append_hex_quoted(fetch_.data(slot), shown, total > shown);
     } else {
-      out_.append_quoted(fetch_.data(slot), shown, total > limit_);
+      out_.append_quoted(fetch_.data(slot), shown, total > shown);
     }
   }
 
@@ -1510,7 +1888,8 @@ class Decoder {
         if (!out_ok()) {
           addr(i);
         } else {
-          print_buf_slot(st.slot, v, call_.result > 0 ? static_cast<std::uint64_t>(call_.result) : 0,
+          print_buf_slot(st.slot, v,
+                         call_.result > 0 ? static_cast<std::uint64_t>(call_.result) : 0,
                          kind(i) == ArgKind::random_out);
         }
         return true;
@@ -1532,7 +1911,8 @@ class Decoder {
         return true;
       case ArgKind::mode:
         // open/openat/mq_open: the mode is there only with O_CREAT or O_TMPFILE.
-        if (i > 0 && kind(i - 1) == ArgKind::open_flags && !(arg(i - 1) & (kOCreat | kOTmpfileBit))) {
+        if (i > 0 && kind(i - 1) == ArgKind::open_flags &&
+            !(arg(i - 1) & (kOCreat | kOTmpfileBit))) {
           return false;
         }
         out_.append_oct(v & 0xffff);
@@ -1658,9 +2038,10 @@ class Decoder {
         print_rlimit(i);
         return true;
       case ArgKind::rusage_who:
-        print_xval(out_, tab(kRusageWho), static_cast<std::uint64_t>(static_cast<std::int64_t>(
-                                               static_cast<std::int32_t>(v))),
-                   "RUSAGE_???");
+        print_xval(
+            out_, tab(kRusageWho),
+            static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<std::int32_t>(v))),
+            "RUSAGE_???");
         return true;
       case ArgKind::rusage_out:
         print_rusage(i);
@@ -1839,6 +2220,16 @@ class Decoder {
         print_sockopt_val(st.slot, v, static_cast<std::uint32_t>(arg(i + 1)));
         return true;
       case ArgKind::sockopt_val_out:
+        if (out_ok() && arg(1) == 1 && arg(2) == 4 && fetch_.ok(st.slot) &&
+            fetch_.length(st.slot) == 4) {  // SOL_SOCKET, SO_ERROR: an errno
+          const ErrnoInfo* e = errno_info(load<std::int32_t>(fetch_.data(st.slot)));
+          if (e) {
+            out_.append('[');
+            out_.append(e->name);
+            out_.append(']');
+            return true;
+          }
+        }
         if (!out_ok() || !fetch_.ok(state_[i + 1].slot)) {
           addr(i);
         } else {
@@ -1915,11 +2306,24 @@ class Decoder {
 
   void print_sockopt_name(std::uint32_t level, std::uint32_t name) {
     switch (level) {
-      case 1: print_xval(out_, tab(kSoOptions), name, "SO_???"); return;
-      case 0: print_xval(out_, tab(kIpOptions), name, "IP_???"); return;
-      case 41: print_xval(out_, tab(kIpv6Options), name, "IPV6_???"); return;
-      case 6: print_xval(out_, tab(kTcpOptions), name, "TCP_???"); return;
-      default: out_.append_dec(name); return;
+      case 1:
+        print_xval(out_, tab(kSoOptions), name, "SO_???");
+        return;
+      case 0:
+        print_xval(out_, tab(kIpOptions), name, "IP_???");
+        return;
+      case 41:
+        print_xval(out_, tab(kIpv6Options), name, "IPV6_???");
+        return;
+      case 6:
+        print_xval(out_, tab(kTcpOptions), name, "TCP_???");
+        return;
+      case 270:
+        print_xval(out_, tab(kNetlinkOptions), name, "NETLINK_???");
+        return;
+      default:
+        out_.append_dec(name);
+        return;
     }
   }
 
@@ -1934,7 +2338,8 @@ class Decoder {
       out_.append_dec(load<std::int32_t>(fetch_.data(slot)));
       out_.append(']');
     } else {
-      out_.append_quoted(fetch_.data(slot), min_size(len, limit_), len > limit_);
+      const std::size_t shown = min_size(min_size(len, limit_), fetch_.length(slot));
+      out_.append_quoted(fetch_.data(slot), shown, len > shown);
     }
   }
 
@@ -1952,13 +2357,30 @@ class Decoder {
     Table t = tab(kPipeFlags);
     const char* unknown = "O_???";
     switch (nr()) {
-      case SYS_eventfd2: t = tab(kEfdFlags); unknown = "EFD_???"; break;
-      case SYS_epoll_create1: t = tab(kEpollFlags); unknown = "EPOLL_???"; break;
-      case SYS_inotify_init1: t = tab(kInotifyFlags); unknown = "IN_???"; break;
-      case SYS_signalfd4: t = tab(kSfdFlags); unknown = "SFD_???"; break;
-      case SYS_userfaultfd: t = tab(kUffdFlags); break;
-      case SYS_dup3: t = tab(kDup3Flags); break;
-      default: break;
+      case SYS_eventfd2:
+        t = tab(kEfdFlags);
+        unknown = "EFD_???";
+        break;
+      case SYS_epoll_create1:
+        t = tab(kEpollFlags);
+        unknown = "EPOLL_???";
+        break;
+      case SYS_inotify_init1:
+        t = tab(kInotifyFlags);
+        unknown = "IN_???";
+        break;
+      case SYS_signalfd4:
+        t = tab(kSfdFlags);
+        unknown = "SFD_???";
+        break;
+      case SYS_userfaultfd:
+        t = tab(kUffdFlags);
+        break;
+      case SYS_dup3:
+        t = tab(kDup3Flags);
+        break;
+      default:
+        break;
     }
     print_flags(out_, t, static_cast<std::uint32_t>(v), unknown);
   }
@@ -2215,11 +2637,11 @@ class Decoder {
     const struct {
       const char* name;
       std::uint64_t value;
-    } fields[] = {{"], totalram=", si.totalram},   {", freeram=", si.freeram},
-                  {", sharedram=", si.sharedram},  {", bufferram=", si.bufferram},
-                  {", totalswap=", si.totalswap},  {", freeswap=", si.freeswap},
-                  {", procs=", si.procs},          {", totalhigh=", si.totalhigh},
-                  {", freehigh=", si.freehigh},    {", mem_unit=", si.mem_unit}};
+    } fields[] = {{"], totalram=", si.totalram},  {", freeram=", si.freeram},
+                  {", sharedram=", si.sharedram}, {", bufferram=", si.bufferram},
+                  {", totalswap=", si.totalswap}, {", freeswap=", si.freeswap},
+                  {", procs=", si.procs},         {", totalhigh=", si.totalhigh},
+                  {", freehigh=", si.freehigh},   {", mem_unit=", si.mem_unit}};
     for (const auto& f : fields) {
       out_.append(f.name);
       out_.append_dec(f.value);
@@ -2244,7 +2666,9 @@ class Decoder {
     }
     out_.append(thread ? "MAKE_THREAD_CPUCLOCK(" : "MAKE_PROCESS_CPUCLOCK(");
     out_.append_dec(pid);
-    out_.append(which == 0 ? ", CPUCLOCK_PROF)" : which == 1 ? ", CPUCLOCK_VIRT)" : ", CPUCLOCK_SCHED)");
+    out_.append(which == 0   ? ", CPUCLOCK_PROF)"
+                : which == 1 ? ", CPUCLOCK_VIRT)"
+                             : ", CPUCLOCK_SCHED)");
   }
 
   void print_socket_type(std::uint64_t v) {
@@ -2676,9 +3100,9 @@ class Decoder {
       std::uint32_t mask;
       const char* unknown;
     };
-    const Field delays[] = {{tab(kTermNldly), 0400, "NL?"},       {tab(kTermCrdly), 03000, "CR?"},
-                            {tab(kTermTabdly), 014000, "TAB?"},   {tab(kTermBsdly), 020000, "BS?"},
-                            {tab(kTermVtdly), 040000, "VT?"},     {tab(kTermFfdly), 0100000, "FF?"}};
+    const Field delays[] = {{tab(kTermNldly), 0400, "NL?"},     {tab(kTermCrdly), 03000, "CR?"},
+                            {tab(kTermTabdly), 014000, "TAB?"}, {tab(kTermBsdly), 020000, "BS?"},
+                            {tab(kTermVtdly), 040000, "VT?"},   {tab(kTermFfdly), 0100000, "FF?"}};
     std::uint32_t o = t.c_oflag;
     for (const Field& f : delays) {
       print_xval(out_, f.table, o & f.mask, f.unknown);
@@ -2705,7 +3129,7 @@ class Decoder {
 
   void print_futex_op(std::uint32_t op) {
     const std::uint32_t base = op & ~256u;  // without FUTEX_CLOCK_REALTIME
-    const std::uint32_t cmd = base & 127;    // without FUTEX_PRIVATE_FLAG
+    const std::uint32_t cmd = base & 127;   // without FUTEX_PRIVATE_FLAG
     const char* name = lookup(tab(kFutexCmds), cmd);
     if (name && (base & ~255u) == 0) {
       out_.append(name);
@@ -2738,55 +3162,85 @@ class Decoder {
     };
     switch (cmd) {
       case 0:  // WAIT: val, timeout
-        if (i == 2) out_.append_dec(val);
-        else if (i == 3) timeout();
-        else return false;
+        if (i == 2)
+          out_.append_dec(val);
+        else if (i == 3)
+          timeout();
+        else
+          return false;
         return true;
-      case 6:  // LOCK_PI
+      case 6:   // LOCK_PI
       case 13:  // LOCK_PI2
-        if (i == 3) timeout();
-        else return false;
+        if (i == 3)
+          timeout();
+        else
+          return false;
         return true;
       case 9:  // WAIT_BITSET: val, timeout, val3
-        if (i == 2) out_.append_dec(val);
-        else if (i == 3) timeout();
-        else if (i == 5) bitset();
-        else return false;
+        if (i == 2)
+          out_.append_dec(val);
+        else if (i == 3)
+          timeout();
+        else if (i == 5)
+          bitset();
+        else
+          return false;
         return true;
       case 10:  // WAKE_BITSET: val, val3
-        if (i == 2) out_.append_dec(val);
-        else if (i == 5) bitset();
-        else return false;
+        if (i == 2)
+          out_.append_dec(val);
+        else if (i == 5)
+          bitset();
+        else
+          return false;
         return true;
       case 3:  // REQUEUE: val, val2, uaddr2
-        if (i == 2) out_.append_dec(val);
-        else if (i == 3) out_.append_dec(static_cast<std::uint32_t>(arg(3)));
-        else if (i == 4) print_addr(out_, arg(4));
-        else return false;
+        if (i == 2)
+          out_.append_dec(val);
+        else if (i == 3)
+          out_.append_dec(static_cast<std::uint32_t>(arg(3)));
+        else if (i == 4)
+          print_addr(out_, arg(4));
+        else
+          return false;
         return true;
       case 4:   // CMP_REQUEUE
       case 12:  // CMP_REQUEUE_PI: val, val2, uaddr2, val3
-        if (i == 2) out_.append_dec(val);
-        else if (i == 3) out_.append_dec(static_cast<std::uint32_t>(arg(3)));
-        else if (i == 4) print_addr(out_, arg(4));
-        else out_.append_dec(static_cast<std::uint32_t>(arg(5)));
+        if (i == 2)
+          out_.append_dec(val);
+        else if (i == 3)
+          out_.append_dec(static_cast<std::uint32_t>(arg(3)));
+        else if (i == 4)
+          print_addr(out_, arg(4));
+        else
+          out_.append_dec(static_cast<std::uint32_t>(arg(5)));
         return true;
       case 5:  // WAKE_OP: val, val2, uaddr2, {op}
-        if (i == 2) out_.append_dec(val);
-        else if (i == 3) out_.append_dec(static_cast<std::uint32_t>(arg(3)));
-        else if (i == 4) print_addr(out_, arg(4));
-        else print_futex_wake_op(static_cast<std::uint32_t>(arg(5)));
+        if (i == 2)
+          out_.append_dec(val);
+        else if (i == 3)
+          out_.append_dec(static_cast<std::uint32_t>(arg(3)));
+        else if (i == 4)
+          print_addr(out_, arg(4));
+        else
+          print_futex_wake_op(static_cast<std::uint32_t>(arg(5)));
         return true;
       case 11:  // WAIT_REQUEUE_PI: val, timeout, uaddr2
-        if (i == 2) out_.append_dec(val);
-        else if (i == 3) timeout();
-        else if (i == 4) print_addr(out_, arg(4));
-        else return false;
+        if (i == 2)
+          out_.append_dec(val);
+        else if (i == 3)
+          timeout();
+        else if (i == 4)
+          print_addr(out_, arg(4));
+        else
+          return false;
         return true;
       case 1:  // WAKE
       case 2:  // FD
-        if (i == 2) out_.append_dec(val);
-        else return false;
+        if (i == 2)
+          out_.append_dec(val);
+        else
+          return false;
         return true;
       case 7:  // UNLOCK_PI
       case 8:  // TRYLOCK_PI
@@ -2853,10 +3307,13 @@ class Decoder {
           print_addr(out_, v);
         }
         return true;
-      case kPrSetDumpable:
-      case kPrSetKeepcaps:
       case kPrCapbsetRead:
       case kPrCapbsetDrop:
+        if (i != 1) return false;
+        print_xval(out_, tab(kCapabilities), v, "CAP_???");
+        return true;
+      case kPrSetDumpable:
+      case kPrSetKeepcaps:
       case kPrSetChildSubreaper:
         if (i != 1) return false;
         out_.append_dec(static_cast<std::uint64_t>(v));
@@ -2919,7 +3376,6 @@ class Decoder {
   LineBuffer& out_;
   const CallView& call_;
   Memory& mem_;
-  const DecodeOptions& opt_;
   const SyscallInfo* info_;
   bool entry_;
   bool exit_ok_;
@@ -2932,19 +3388,37 @@ class Decoder {
 };
 
 void print_si_code(LineBuffer& out, int signo, int code) {
-  const char* name = lookup(tab(kSiCodes), static_cast<std::uint64_t>(static_cast<std::int64_t>(code)));
+  const char* name =
+      lookup(tab(kSiCodes), static_cast<std::uint64_t>(static_cast<std::int64_t>(code)));
   if (!name) {
     Table t{nullptr, 0};
     switch (signo) {
-      case SIGCHLD: t = tab(kChldCodes); break;
-      case SIGSEGV: t = tab(kSegvCodes); break;
-      case SIGBUS: t = tab(kBusCodes); break;
-      case SIGILL: t = tab(kIllCodes); break;
-      case SIGFPE: t = tab(kFpeCodes); break;
-      case SIGTRAP: t = tab(kTrapCodes); break;
-      case SIGIO: t = tab(kPollCodes); break;
-      case SIGSYS: t = tab(kSysCodes); break;
-      default: break;
+      case SIGCHLD:
+        t = tab(kChldCodes);
+        break;
+      case SIGSEGV:
+        t = tab(kSegvCodes);
+        break;
+      case SIGBUS:
+        t = tab(kBusCodes);
+        break;
+      case SIGILL:
+        t = tab(kIllCodes);
+        break;
+      case SIGFPE:
+        t = tab(kFpeCodes);
+        break;
+      case SIGTRAP:
+        t = tab(kTrapCodes);
+        break;
+      case SIGIO:
+        t = tab(kPollCodes);
+        break;
+      case SIGSYS:
+        t = tab(kSysCodes);
+        break;
+      default:
+        break;
     }
     if (t.data) name = lookup(t, static_cast<std::uint32_t>(code));
   }
@@ -3045,8 +3519,9 @@ void Decoder::print_siginfo(LineBuffer& out, const siginfo_t& si) {
         case SIGSYS: {
           address(", si_call_addr=", si.si_call_addr);
           out.append(", si_syscall=");
-          const SyscallInfo* info =
-              si.si_arch == static_cast<unsigned>(0xc000003e) ? syscall_info(si.si_syscall) : nullptr;
+          const SyscallInfo* info = si.si_arch == static_cast<unsigned>(0xc000003e)
+                                        ? syscall_info(si.si_syscall)
+                                        : nullptr;
           if (info) {
             out.append("__NR_");
             out.append(info->name);
@@ -3164,7 +3639,9 @@ void format_entry(LineBuffer& out, const CallView& call, Memory& mem, const Deco
   d.run();
 }
 
-void format_result(LineBuffer& out, const CallView& call) { print_result(out, call); }
+void format_result(LineBuffer& out, const CallView& call) {
+  print_result(out, call);
+}
 
 void format_signal(LineBuffer& out, const siginfo_t& info) {
   out.append("--- ");

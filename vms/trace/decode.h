@@ -14,7 +14,7 @@
 // only follows pointers read in the first (execve's argv strings, iovec buffers, the sockaddr
 // behind a socklen_t*, rt_sigreturn's frame behind the stack pointer); more rounds only for
 // data larger than the buffers (a getdents64 result over 8 KiB, an envp array crossing pages).
-// Stack use is about 32 KiB per call (the fetch arena and the batch).
+// Stack use is about 34 KiB per call (a 16 KiB fetch arena, its slots, the batch).
 //
 // When to call what. Most calls are formatted once, at their exit, with format_call():
 // arguments that the call writes (read's buffer, stat's struct) exist only then. A few calls

@@ -105,13 +105,27 @@ class LineBuffer {
     for (std::size_t i = 0; i < n; ++i) {
       const unsigned char c = s[i];
       switch (c) {
-        case '"': append("\\\"", 2); break;
-        case '\\': append("\\\\", 2); break;
-        case '\f': append("\\f", 2); break;
-        case '\n': append("\\n", 2); break;
-        case '\r': append("\\r", 2); break;
-        case '\t': append("\\t", 2); break;
-        case '\v': append("\\v", 2); break;
+        case '"':
+          append("\\\"", 2);
+          break;
+        case '\\':
+          append("\\\\", 2);
+          break;
+        case '\f':
+          append("\\f", 2);
+          break;
+        case '\n':
+          append("\\n", 2);
+          break;
+        case '\r':
+          append("\\r", 2);
+          break;
+        case '\t':
+          append("\\t", 2);
+          break;
+        case '\v':
+          append("\\v", 2);
+          break;
         default:
           if (c >= ' ' && c <= '~') {
             append(static_cast<char>(c));
