@@ -146,6 +146,7 @@ struct Supervisor::Impl {
   SupervisorStats stats;
   std::unordered_map<pid_t, std::unique_ptr<Tracee>> tracees;
   pid_t main_pid = -1;
+  bool awaiting_start = false;  // --no-seccomp: the child's SIGSTOP before execve is pending
   std::optional<int> main_status;
   struct Delayed {
     std::uint64_t deadline_ns;
@@ -245,6 +246,10 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
     return on_event(t, event, status);
   }
   ++stats.signal_stops;
+  if (awaiting_start && tid == main_pid && sig == SIGSTOP) {
+    awaiting_start = false;  // the child's own stop before execve (--no-seccomp): not the program's
+    return resume(t);
+  }
   on_signal(t, sig);
 }
 
@@ -328,8 +333,7 @@ void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
       }
       return resume(t);
     case PTRACE_EVENT_EXEC: {
-      // This stop is always inside execve: with --no-seccomp the next syscall stop is its exit
-      // (the program's first stop is this one: its entry was never seen).
+      // This stop is always inside execve: with --no-seccomp the next syscall stop is its exit.
       if (!options.seccomp) t.in_syscall = true;
       // execve from a non-leader thread: the leader's tid takes over the exec'ing thread.
       if (ptrace_call(PTRACE_GETEVENTMSG, t.tid, nullptr, &msg) == 0 &&
@@ -421,6 +425,9 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
     // Wait until the parent has seized us: every call from the filter on is ours.
     if (read(go[0], &c, 1) != 1) _exit(127);
     int e = filter ? -filter->install() : 0;
+    // Without a filter nothing stops before the exec event, inside execve: stop here so that
+    // PTRACE_SYSCALL starts at execve's entry (the parent swallows this SIGSTOP).
+    if (!filter) syscall(SYS_kill, getpid(), SIGSTOP);
     if (e == 0) {
       execve(program->c_str(), args.data(), environ);
       e = errno;
@@ -438,6 +445,7 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
     return std::unexpected(Error::guest(e));
   }
   tracees.emplace(child, std::make_unique<Tracee>(*this, child, child));
+  awaiting_start = !filter;
   (void)!write(go[1], "g", 1);
   close(go[1]);
 
