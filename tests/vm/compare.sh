@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# compare.sh PTVM MODE PROGRAM [ARGS...]: runs PROGRAM natively and under ptvm in MODE; the
+# stdout and the exit status must be the same. Prints a diff on mismatch.
+set -u
+ptvm=$1 mode=$2
+shift 2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+vm_env=()
+case $mode in
+  run) vm=("$ptvm" run --intercept=all) ;;
+  run_plain) vm=("$ptvm" run) ;;
+  trace) vm=("$ptvm" trace -o "$tmp/trace") ;;
+  run_noseccomp) vm=("$ptvm" run --no-seccomp --intercept=all) ;;
+  trace_noseccomp) vm=("$ptvm" trace --no-seccomp -o "$tmp/trace") ;;
+  trace_naive) vm=("$ptvm" trace --naive -o "$tmp/trace") ;;
+  run_procmem) vm=("$ptvm" trace --mem=procmem -o "$tmp/trace") ;;
+  run_peek) vm=("$ptvm" trace --mem=peek -o "$tmp/trace") ;;
+  redirect | redirect_noseccomp | redirect_peek)
+    vm=("$ptvm" run --redirect /ptvm-redirect=/etc)
+    [ "$mode" = redirect_noseccomp ] && vm+=(--no-seccomp)
+    [ "$mode" = redirect_peek ] && vm+=(--mem=peek)
+    vm_env=(PTVM_TEST_PREFIX=/ptvm-redirect) ;;
+  *) echo "compare.sh: unknown mode $mode"; exit 2 ;;
+esac
+timeout 60 "$@" > "$tmp/native" 2> "$tmp/native.err"
+native=$?
+timeout 60 env "${vm_env[@]}" "${vm[@]}" -- "$@" > "$tmp/vm" 2> "$tmp/vm.err"
+got=$?
+status=0
+if ! diff -u "$tmp/native" "$tmp/vm"; then
+  echo "stdout differs under: ${vm[*]} -- $*"
+  status=1
+fi
+if [ "$native" != "$got" ]; then
+  echo "exit status: native $native, under ptvm $got (${vm[*]} -- $*)"
+  status=1
+fi
+if [ $status != 0 ]; then
+  echo "--- ptvm's stderr:"; head -20 "$tmp/vm.err"
+fi
+[ $status = 0 ] && echo "same stdout ($(wc -l < "$tmp/native") lines) and status ($native): ${vm[*]} -- $*"
+exit $status

@@ -1,0 +1,2 @@
+const char* greet(void);
+int sum(int n);
