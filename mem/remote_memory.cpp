@@ -132,26 +132,26 @@ Moved RemoteMemory::procmem_segment(const Segment& seg, std::size_t off, bool wr
   if (!fd) return {0, fd.error()};
   const std::uintptr_t addr = seg.remote + off;
   const std::size_t want = seg.len - off;
-  std::size_t limit = want;
-  if (seg.access == Access::as_tracee) {
-    auto ok = accessible(addr, want, write);
-    if (!ok) return {0, ok.error()};
-    limit = *ok;
-  }
+  auto limit_or = limit_to_tracee(seg, off, write);
+  if (!limit_or) return {0, limit_or.error()};
+  const std::size_t limit = *limit_or;
   const Moved m = proc_mem_transfer(*fd, addr, seg.local + off, limit, write, stats_);
   if (!is_ok(m.error)) return m;
   return {m.bytes, limit < want ? Error::guest(EFAULT) : kOk};
 }
 
+Result<std::size_t> RemoteMemory::limit_to_tracee(const Segment& seg, std::size_t off,
+                                                   bool write) {
+  if (seg.access == Access::force) return seg.len - off;
+  return accessible(seg.remote + off, seg.len - off, write);
+}
+
 Moved RemoteMemory::peek_segment(const Segment& seg, std::size_t off, bool write) {
   const std::uintptr_t addr = seg.remote + off;
   const std::size_t want = seg.len - off;
-  std::size_t limit = want;
-  if (seg.access == Access::as_tracee) {
-    auto ok = accessible(addr, want, write);
-    if (!ok) return {0, ok.error()};
-    limit = *ok;
-  }
+  auto limit_or = limit_to_tracee(seg, off, write);
+  if (!limit_or) return {0, limit_or.error()};
+  const std::size_t limit = *limit_or;
   std::size_t moved = 0;
   while (moved < limit) {
     // Aligned words never cross a page, so a word is readable iff its page is.

@@ -67,6 +67,9 @@ class RemoteMemory final : public Memory, private Transport, private ForcedAcces
   Moved force(const Segment& seg, std::size_t off, bool write) override;
   Moved procmem_segment(const Segment& seg, std::size_t off, bool write);
   Moved peek_segment(const Segment& seg, std::size_t off, bool write);
+  // How much of the segment from `off` the forcing fallbacks may move: all of it for a forced
+  // access, else what the tracee itself could read (write): accessible().
+  Result<std::size_t> limit_to_tracee(const Segment& seg, std::size_t off, bool write);
   // Bytes from `addr` (at most `len`) that the tracee itself could read (write).
   Result<std::size_t> accessible(std::uintptr_t addr, std::size_t len, bool write);
   Result<int> mem_fd();

@@ -162,14 +162,13 @@ void TraceModule::on_exit(SyscallCall& call) {
   end_line(line);
 }
 
-void TraceModule::on_signal(pid_t tid, const siginfo_t& info) {
-  if (options_.summary) return;
-  LineBuffer text;
-  format_signal(text, info);
+void TraceModule::emit_event(pid_t tid, const char* json_key, const LineBuffer& text) {
   LineBuffer line;
   begin_line(line, tid, options_.timestamps ? host_.realtime_ns() : 0);
   if (options_.json) {
-    line.append(",\"signal\":\"");
+    line.append(",\"");
+    line.append(json_key);
+    line.append("\":\"");
     line.append_json_escaped(text.data(), text.size());
     line.append("\"");
   } else {
@@ -178,20 +177,18 @@ void TraceModule::on_signal(pid_t tid, const siginfo_t& info) {
   end_line(line);
 }
 
+void TraceModule::on_signal(pid_t tid, const siginfo_t& info) {
+  if (options_.summary) return;
+  LineBuffer text;
+  format_signal(text, info);
+  emit_event(tid, "signal", text);
+}
+
 void TraceModule::on_process_exit(pid_t tid, int wait_status) {
   if (options_.summary) return;
   LineBuffer text;
   format_exit(text, wait_status);
-  LineBuffer line;
-  begin_line(line, tid, options_.timestamps ? host_.realtime_ns() : 0);
-  if (options_.json) {
-    line.append(",\"exit\":\"");
-    line.append_json_escaped(text.data(), text.size());
-    line.append("\"");
-  } else {
-    line.append(text.data(), text.size());
-  }
-  end_line(line);
+  emit_event(tid, "exit", text);
 }
 
 void TraceModule::on_finish() {

@@ -38,6 +38,8 @@ class TraceModule final : public Module {
  private:
   void begin_line(LineBuffer& line, pid_t tid, std::uint64_t wall_ns);
   void end_line(LineBuffer& line);
+  // `--- SIG... ---` and `+++ exited ... +++` lines (JSON: {"pid":..,"<json_key>":"..."}).
+  void emit_event(pid_t tid, const char* json_key, const LineBuffer& text);
   void print_summary();
 
   Host& host_;
