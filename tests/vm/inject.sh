@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# inject.sh PTVM [backend options]: fault injection end to end, each case with a known outcome.
+set -u
+ptvm=("$@")
+failed=0
+check() {  # check NAME EXPECTED_STATUS EXPECTED_OUTPUT_REGEX -- CMD...
+  local name=$1 want_status=$2 want=$3
+  shift 4
+  local out status
+  out=$(timeout 30 "$@" 2>&1)
+  status=$?
+  if [ "$status" = "$want_status" ] && [[ $out =~ $want ]]; then
+    echo "ok   $name"
+  else
+    echo "FAIL $name: status $status (want $want_status), output: $out"
+    failed=1
+  fi
+}
+check "error=ENOSYS on uname" 1 "Function not implemented" -- \
+  "${ptvm[@]}" -e inject=uname:error=ENOSYS -- uname
+check "retval=4242 on getppid" 0 "^4242$" -- \
+  "${ptvm[@]}" -e inject=getppid:retval=4242 -- sh -c 'echo $PPID'
+check "signal=SIGUSR1 on entry kills sh" 138 "" -- \
+  "${ptvm[@]}" -e inject=getppid:signal=SIGUSR1 -- sh -c 'echo $PPID'
+check "when=2: only the second call of a process" 0 "^ok 1 ok $" -- \
+  "${ptvm[@]}" -e inject=uname:error=EPERM:when=2 -- python3 -c '
+import os
+for i in range(3):
+    try:
+        os.uname(); print("ok", end=" ")
+    except OSError as e:
+        print(e.errno, end=" ")'
+check "when= counts per process (strace: per tracee)" 0 "^first ok.second ok$" -- \
+  "${ptvm[@]}" -e inject=uname:error=EPERM:when=2 -- \
+  sh -c 'uname >/dev/null && echo first ok; uname >/dev/null && echo second ok'
+check "delays on entry and exit, output unchanged" 0 "^hello$" -- \
+  "${ptvm[@]}" -e inject=write:delay_enter=20000:delay_exit=20000 -- sh -c 'echo hello'
+check "two rules, per thread counting in a fork" 0 "^a b$" -- \
+  "${ptvm[@]}" -e inject=getppid:retval=7:when=1 -e inject=uname:error=EIO -- \
+  sh -c 'uname >/dev/null 2>&1 || printf "a "; (uname >/dev/null 2>&1 || echo b)'
+check "bad rule: a clear error, status 2" 2 "invalid -e inject=nosuchcall" -- \
+  "${ptvm[@]}" -e inject=nosuchcall:error=EIO -- true
+exit $failed
