@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(ptvm_argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every usage error exits 2, like other command-line tools.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   for (auto& c : commands) {
     if (c.sub->parsed()) return c.run();

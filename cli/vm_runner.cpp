@@ -140,7 +140,7 @@ void take_command(CLI::App& sub, VmOptions& options) {
 int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<void()>& before_exit) {
   std::vector<std::string> command = o.command;
   if (command.empty()) {
-    complain("no command given (usage: ptvm run [options] -- CMD ARGS...)");
+    complain("no command given (usage: ptvm run|trace [options] [--] CMD ARGS...)");
     return 2;
   }
   PtraceOptions popts;
