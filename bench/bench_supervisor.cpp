@@ -26,7 +26,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string calls_arg(benchmark::State& state) { return std::to_string(state.max_iterations); }
+std::string calls_arg(benchmark::State& state) {
+  return std::to_string(state.max_iterations);
+}
 
 // Runs the loop program for state.max_iterations calls under `run` and reports time per call.
 template <class Run>
@@ -85,8 +87,12 @@ void bare_tracer(benchmark::State& state, bool seccomp) {
   });
 }
 
-void bare_seccomp_stop(benchmark::State& state) { bare_tracer(state, true); }
-void bare_ptrace_syscall(benchmark::State& state) { bare_tracer(state, false); }
+void bare_seccomp_stop(benchmark::State& state) {
+  bare_tracer(state, true);
+}
+void bare_ptrace_syscall(benchmark::State& state) {
+  bare_tracer(state, false);
+}
 
 void supervisor(benchmark::State& state, ptvm::Module& module, bool seccomp) {
   ptvm::ModuleStack stack;

@@ -17,12 +17,12 @@ struct ClassName {
   std::uint32_t bits;
 };
 constexpr ClassName kClasses[] = {
-    {"file", kClassFile},     {"process", kClassProcess}, {"network", kClassNetwork},
-    {"net", kClassNetwork},   {"signal", kClassSignal},   {"memory", kClassMemory},
-    {"desc", kClassDesc},     {"ipc", kClassIpc},         {"creds", kClassCreds},
-    {"stat", kClassStat},     {"lstat", kClassLstat},     {"fstat", kClassFstat},
+    {"file", kClassFile},      {"process", kClassProcess}, {"network", kClassNetwork},
+    {"net", kClassNetwork},    {"signal", kClassSignal},   {"memory", kClassMemory},
+    {"desc", kClassDesc},      {"ipc", kClassIpc},         {"creds", kClassCreds},
+    {"stat", kClassStat},      {"lstat", kClassLstat},     {"fstat", kClassFstat},
     {"%stat", kClassStatLike}, {"clock", kClassClock},     {"pure", kClassPure},
-    {"statfs", kClassStatfs}, {"fstatfs", kClassFstatfs}, {"%statfs", kClassStatfsLike},
+    {"statfs", kClassStatfs},  {"fstatfs", kClassFstatfs}, {"%statfs", kClassStatfsLike},
 };
 
 template <class T>
@@ -184,7 +184,9 @@ std::optional<InjectRule> parse_inject(std::string_view text, std::string* error
       rule.first = first;
       rule.step = step ? step : 1;
       // "first" alone is that invocation only; "first..last" every one in the range.
-      rule.last = dots != std::string_view::npos ? last : (plus != std::string_view::npos ? UINT32_MAX : first);
+      rule.last = dots != std::string_view::npos
+                      ? last
+                      : (plus != std::string_view::npos ? UINT32_MAX : first);
     } else {
       *error = "unknown inject option '" + std::string(key) + "'";
       return std::nullopt;

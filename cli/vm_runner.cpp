@@ -14,7 +14,9 @@
 
 namespace ptvm::cli {
 
-void complain(const std::string& message) { fmt::print(stderr, "ptvm: {}\n", message); }
+void complain(const std::string& message) {
+  fmt::print(stderr, "ptvm: {}\n", message);
+}
 
 void add_vm_options(CLI::App& sub, VmOptions& o) {
   sub.add_flag("--no-seccomp", o.no_seccomp,

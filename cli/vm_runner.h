@@ -22,7 +22,7 @@ struct VmOptions {
   bool no_seccomp = false;
   bool naive = false;
   std::string mem = "auto";
-  std::vector<std::string> injects;  // -e inject=... (also from `ptvm trace -e`)
+  std::vector<std::string> injects;    // -e inject=... (also from `ptvm trace -e`)
   std::vector<std::string> redirects;  // --redirect FROM=TO
   std::string intercept;               // --intercept=SET: a module that passes every call
   std::vector<std::string> command;
@@ -44,7 +44,6 @@ bool add_shared_modules(const VmOptions& options, ModuleStack& stack,
 
 // After parsing: the program and its arguments (what follows the options, or `--`).
 void take_command(CLI::App& sub, VmOptions& options);
-
 
 // Runs the command under `stack`. Returns the exit code ptvm must exit with: the program's,
 // or 128+N when it was killed by signal N (after trying to die of the same signal, like a

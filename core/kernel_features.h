@@ -11,23 +11,25 @@ namespace ptvm {
 
 struct Probe {
   Probe(const char* key, const char* title) : key(key), title(title) {}
-  const char* key;      // stable identifier, used in --json ("process_vm_readv")
-  const char* title;    // human-readable name
+  const char* key;    // stable identifier, used in --json ("process_vm_readv")
+  const char* title;  // human-readable name
   bool available = false;
-  std::string detail;   // why not (errno, kernel version needed), or a note when available
+  std::string detail;  // why not (errno, kernel version needed), or a note when available
 };
 
 struct KernelFeatures {
   Probe ptrace_seize{"ptrace_seize", "PTRACE_SEIZE"};
   Probe ptrace_options{"ptrace_options", "ptrace options of the supervisor (EXITKILL, TRACE*)"};
   Probe seccomp_ret_trace{"seccomp_ret_trace", "seccomp filter with SECCOMP_RET_TRACE"};
-  Probe seccomp_after_entry{"seccomp_after_entry", "seccomp stop after syscall-entry stop (Linux 4.8+ order)"};
+  Probe seccomp_after_entry{"seccomp_after_entry",
+                            "seccomp stop after syscall-entry stop (Linux 4.8+ order)"};
   Probe get_syscall_info{"get_syscall_info", "PTRACE_GET_SYSCALL_INFO"};
   Probe set_syscall_info{"set_syscall_info", "PTRACE_SET_SYSCALL_INFO"};
   Probe sysemu{"sysemu", "PTRACE_SYSEMU"};
   Probe process_vm_readv{"process_vm_readv", "process_vm_readv"};
   Probe process_vm_writev{"process_vm_writev", "process_vm_writev"};
-  Probe proc_mem_write_readonly{"proc_mem_write_readonly", "write via /proc/PID/mem to a read-only mapping"};
+  Probe proc_mem_write_readonly{"proc_mem_write_readonly",
+                                "write via /proc/PID/mem to a read-only mapping"};
   Probe sud{"sud", "Syscall User Dispatch"};
   Probe sud_inclusive{"sud_inclusive", "Syscall User Dispatch, inclusive mode"};
   Probe seccomp_ret_trap{"seccomp_ret_trap", "seccomp SECCOMP_RET_TRAP"};

@@ -53,11 +53,11 @@ struct MemOp {
   std::size_t length;     // bytes; for read_string the capacity including the NUL
 
   // Outcome, filled by Memory::run().
-  bool executed;   // ran to completion (false for the failing op and all after it)
-  bool truncated;  // read_string: no NUL within `length`
+  bool executed;     // ran to completion (false for the failing op and all after it)
+  bool truncated;    // read_string: no NUL within `length`
   std::size_t done;  // bytes moved; for read_string including the NUL if one was found
-  int error;       // errno of the failing op, 0 otherwise (ESRCH with gone)
-  bool gone;       // the failing op found the tracee gone
+  int error;         // errno of the failing op, 0 otherwise (ESRCH with gone)
+  bool gone;         // the failing op found the tracee gone
 
   bool is_memory() const { return kind != Kind::get_regs && kind != Kind::set_regs; }
   bool is_write() const { return kind == Kind::write; }

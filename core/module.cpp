@@ -10,7 +10,9 @@ SyscallCall::SyscallCall(Backend& backend, pid_t pid, pid_t tid, long nr,
   for (int i = 0; i < 6; ++i) args_[i] = entry_args_[i] = args[i];
 }
 
-void SyscallCall::see_exit() { wants_exit_ = true; }
+void SyscallCall::see_exit() {
+  wants_exit_ = true;
+}
 
 void SyscallCall::emulate(long result) {
   emulated_ = true;

@@ -93,7 +93,10 @@ class SyscallCall {
   void raise_signal(int sig) { raise_signal_ = sig; }
 
   // At exit: replace the result the caller will see.
-  void set_result(long result) { result_ = result; result_changed_ = true; }
+  void set_result(long result) {
+    result_ = result;
+    result_changed_ = true;
+  }
 
  private:
   friend class ModuleStack;
@@ -111,8 +114,8 @@ class SyscallCall {
   long result_ = 0;
   std::uint64_t delay_us_ = 0;
   int raise_signal_ = 0;
-  std::size_t storage_offset_ = 0;  // of the module being called
-  unsigned exits_ = 0;  // bit k: module k of the stack wants on_exit
+  std::size_t storage_offset_ = 0;       // of the module being called
+  unsigned exits_ = 0;                   // bit k: module k of the stack wants on_exit
   std::uint64_t views_[kMaxModules][6];  // the arguments module k saw at entry
 
  public:

@@ -35,23 +35,41 @@ class Registers {
 
 inline std::uint64_t Registers::arg(int i) const {
   switch (i) {
-    case 0: return raw_.rdi;
-    case 1: return raw_.rsi;
-    case 2: return raw_.rdx;
-    case 3: return raw_.r10;
-    case 4: return raw_.r8;
-    default: return raw_.r9;
+    case 0:
+      return raw_.rdi;
+    case 1:
+      return raw_.rsi;
+    case 2:
+      return raw_.rdx;
+    case 3:
+      return raw_.r10;
+    case 4:
+      return raw_.r8;
+    default:
+      return raw_.r9;
   }
 }
 
 inline void Registers::set_arg(int i, std::uint64_t v) {
   switch (i) {
-    case 0: raw_.rdi = v; break;
-    case 1: raw_.rsi = v; break;
-    case 2: raw_.rdx = v; break;
-    case 3: raw_.r10 = v; break;
-    case 4: raw_.r8 = v; break;
-    default: raw_.r9 = v; break;
+    case 0:
+      raw_.rdi = v;
+      break;
+    case 1:
+      raw_.rsi = v;
+      break;
+    case 2:
+      raw_.rdx = v;
+      break;
+    case 3:
+      raw_.r10 = v;
+      break;
+    case 4:
+      raw_.r8 = v;
+      break;
+    default:
+      raw_.r9 = v;
+      break;
   }
 }
 

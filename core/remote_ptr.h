@@ -16,15 +16,17 @@ class RemotePtr {
   constexpr explicit RemotePtr(std::uintptr_t addr) : addr_(addr) {}
   // Any RemotePtr converts to RemotePtr<void>, like T* to void*.
   template <class U>
-    requires std::is_void_v<T> && (!std::is_void_v<U>)
-  constexpr RemotePtr(RemotePtr<U> other) : addr_(other.addr()) {}
+  requires std::is_void_v<T> &&(!std::is_void_v<U>)constexpr RemotePtr(RemotePtr<U> other)
+      : addr_(other.addr()) {}
 
   constexpr std::uintptr_t addr() const { return addr_; }
   constexpr bool is_null() const { return addr_ == 0; }
   constexpr explicit operator bool() const { return addr_ != 0; }
 
   template <class U>
-  constexpr RemotePtr<U> cast() const { return RemotePtr<U>(addr_); }
+  constexpr RemotePtr<U> cast() const {
+    return RemotePtr<U>(addr_);
+  }
 
   constexpr RemotePtr operator+(std::ptrdiff_t n) const { return RemotePtr(addr_ + n * stride()); }
   constexpr RemotePtr operator-(std::ptrdiff_t n) const { return RemotePtr(addr_ - n * stride()); }
@@ -33,8 +35,10 @@ class RemotePtr {
 
  private:
   static constexpr std::ptrdiff_t stride() {
-    if constexpr (std::is_void_v<T>) return 1;
-    else return sizeof(T);
+    if constexpr (std::is_void_v<T>)
+      return 1;
+    else
+      return sizeof(T);
   }
   std::uintptr_t addr_ = 0;
 };
@@ -45,8 +49,10 @@ struct RemoteSpan {
   RemotePtr<T> data;
   std::size_t size = 0;
   constexpr std::size_t size_bytes() const {
-    if constexpr (std::is_void_v<T>) return size;
-    else return size * sizeof(T);
+    if constexpr (std::is_void_v<T>)
+      return size;
+    else
+      return size * sizeof(T);
   }
 };
 

@@ -27,7 +27,9 @@ class SelfMemForcer final : public ForcedAccess {
 LocalMemory::LocalMemory(Registers* regs, int proc_self_mem_fd)
     : regs_(regs), mem_fd_(proc_self_mem_fd), pid_(raw_syscall(SYS_getpid)) {}
 
-Result<void> LocalMemory::run(Batch& batch) { return run_batch(batch, *this); }
+Result<void> LocalMemory::run(Batch& batch) {
+  return run_batch(batch, *this);
+}
 
 TransferOutcome LocalMemory::transfer(Segment* segs, std::size_t n, bool write) {
   SelfMemForcer forcer(mem_fd_, stats_);

@@ -19,10 +19,14 @@ thread_local unsigned long t_crossings = 0;
 
 MemMode mem_mode() {
   switch (g_mode.load(std::memory_order_relaxed)) {
-    case PTVM_MEM_VM: return MemMode::vm;
-    case PTVM_MEM_PROCMEM: return MemMode::procmem;
-    case PTVM_MEM_PEEK: return MemMode::peek;
-    default: return MemMode::automatic;
+    case PTVM_MEM_VM:
+      return MemMode::vm;
+    case PTVM_MEM_PROCMEM:
+      return MemMode::procmem;
+    case PTVM_MEM_PEEK:
+      return MemMode::peek;
+    default:
+      return MemMode::automatic;
   }
 }
 
@@ -33,7 +37,9 @@ bool is_word_memory(long req) {
 bool is_char_memory(long req) {
   return req == PTVM_PEEKCHARDATA || req == PTVM_POKECHARDATA || req == PTVM_PEEKSTRINGDATA;
 }
-long word_count(long length) { return length <= 0 ? 1 : length; }
+long word_count(long length) {
+  return length <= 0 ? 1 : length;
+}
 
 // Adds request `r` to the batch; false if it does not fit.
 bool add_to_batch(Batch& b, const ptvm_multi& r) {
@@ -146,4 +152,6 @@ extern "C" int ptvm_multi_set_mem_mode(int mode) {
   return 0;
 }
 
-extern "C" unsigned long ptvm_multi_crossings(void) { return ptvm::t_crossings; }
+extern "C" unsigned long ptvm_multi_crossings(void) {
+  return ptvm::t_crossings;
+}

@@ -15,7 +15,9 @@ namespace {
 
 constexpr Error kOk = Error::guest(0);
 
-bool is_ok(Error e) { return e == kOk; }
+bool is_ok(Error e) {
+  return e == kOk;
+}
 
 bool refuses_mechanism(Error e) {
   return e == Error::guest(ENOSYS) || e == Error::guest(EPERM) || e == Error::guest(EACCES) ||
@@ -34,10 +36,14 @@ std::optional<MemMode> parse_mem_mode(std::string_view text) {
 
 const char* to_string(MemMode mode) {
   switch (mode) {
-    case MemMode::automatic: return "auto";
-    case MemMode::vm: return "vm";
-    case MemMode::procmem: return "procmem";
-    case MemMode::peek: return "peek";
+    case MemMode::automatic:
+      return "auto";
+    case MemMode::vm:
+      return "vm";
+    case MemMode::procmem:
+      return "procmem";
+    case MemMode::peek:
+      return "peek";
   }
   return "?";
 }
@@ -140,8 +146,7 @@ Moved RemoteMemory::procmem_segment(const Segment& seg, std::size_t off, bool wr
   return {m.bytes, limit < want ? Error::guest(EFAULT) : kOk};
 }
 
-Result<std::size_t> RemoteMemory::limit_to_tracee(const Segment& seg, std::size_t off,
-                                                   bool write) {
+Result<std::size_t> RemoteMemory::limit_to_tracee(const Segment& seg, std::size_t off, bool write) {
   if (seg.access == Access::force) return seg.len - off;
   return accessible(seg.remote + off, seg.len - off, write);
 }
@@ -239,7 +244,9 @@ Result<void> RemoteMemory::flush_registers() {
   return {};
 }
 
-void RemoteMemory::resumed() { regs_.reset(); }
+void RemoteMemory::resumed() {
+  regs_.reset();
+}
 
 Result<void> RemoteMemory::get_regs(Registers* into) {
   auto r = registers();

@@ -84,10 +84,10 @@ class RemoteMemory final : public Memory, private Transport, private ForcedAcces
   bool automatic_;
   int mem_fd_ = -1;
   std::optional<Error> mem_fd_error_;  // why /proc/PID/mem could not be opened
-  std::vector<Mapping> maps_;  // of the current run(), loaded on first need
+  std::vector<Mapping> maps_;          // of the current run(), loaded on first need
   bool maps_loaded_ = false;
-  std::optional<Registers> regs_;     // cached for this stop
-  Registers regs_at_stop_;            // as the tracee has them, to write back only changes
+  std::optional<Registers> regs_;  // cached for this stop
+  Registers regs_at_stop_;         // as the tracee has them, to write back only changes
   MemoryStats stats_;
 };
 

@@ -136,12 +136,14 @@ Result<void> run_batch(Batch& batch, Transport& transport) {
   return std::unexpected(f.gone ? Error::gone() : Error::guest(f.error));
 }
 
-
 Error access_error(int e) {
   switch (e) {
-    case ESRCH: return Error::gone();
-    case EIO: return Error::guest(EFAULT);
-    default: return Error::guest(e);
+    case ESRCH:
+      return Error::gone();
+    case EIO:
+      return Error::guest(EFAULT);
+    default:
+      return Error::guest(e);
   }
 }
 
@@ -189,15 +191,15 @@ TransferOutcome process_vm_transfer(long pid, Segment* segs, std::size_t n, bool
   return {n, 0, Error::guest(0)};
 }
 
-Moved proc_mem_transfer(int fd, std::uintptr_t addr, std::byte* local, std::size_t len,
-                        bool write, MemoryStats& stats) {
+Moved proc_mem_transfer(int fd, std::uintptr_t addr, std::byte* local, std::size_t len, bool write,
+                        MemoryStats& stats) {
   std::size_t moved = 0;
   while (moved < len) {
     ++stats.crossings;
     // /proc/PID/mem takes unsigned offsets (FMODE_UNSIGNED_OFFSET): any address is an offset.
-    const long r = raw_syscall(write ? SYS_pwrite64 : SYS_pread64, fd,
-                               reinterpret_cast<long>(local + moved),
-                               static_cast<long>(len - moved), static_cast<long>(addr + moved));
+    const long r =
+        raw_syscall(write ? SYS_pwrite64 : SYS_pread64, fd, reinterpret_cast<long>(local + moved),
+                    static_cast<long>(len - moved), static_cast<long>(addr + moved));
     if (r == -EINTR) continue;
     if (r < 0) return {moved, access_error(static_cast<int>(-r))};
     if (r == 0) return {moved, Error::gone()};  // mem_rw(): the address space is gone

@@ -1,7 +1,7 @@
-// The batch engine and the transfer mechanisms shared by every Memory implementation: splits a Batch into runs, builds the
-// segments of each round (string reads go page by page), hands them to a Transport and accounts
-// for what moved. It allocates nothing, throws nothing and calls no libc, so LocalMemory can use
-// it inside the in-process runtime's SIGSYS handler.
+// The batch engine and the transfer mechanisms shared by every Memory implementation: splits a
+// Batch into runs, builds the segments of each round (string reads go page by page), hands them to
+// a Transport and accounts for what moved. It allocates nothing, throws nothing and calls no libc,
+// so LocalMemory can use it inside the in-process runtime's SIGSYS handler.
 #pragma once
 
 #include <cstddef>
@@ -65,8 +65,8 @@ TransferOutcome process_vm_transfer(long pid, Segment* segs, std::size_t n, bool
                                     ForcedAccess& forced, MemoryStats& stats);
 
 // pread/pwrite on an open /proc/PID/mem (forced access) of [addr, addr+len).
-Moved proc_mem_transfer(int fd, std::uintptr_t addr, std::byte* local, std::size_t len,
-                        bool write, MemoryStats& stats);
+Moved proc_mem_transfer(int fd, std::uintptr_t addr, std::byte* local, std::size_t len, bool write,
+                        MemoryStats& stats);
 
 // errno of a failed access, as a batch reports it: /proc/PID/mem and PTRACE_PEEKDATA say EIO
 // where process_vm_readv says EFAULT (one answer: EFAULT); ESRCH is a tracee that is gone.

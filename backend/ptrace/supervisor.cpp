@@ -169,8 +169,8 @@ Supervisor::Impl::Tracee& Supervisor::Impl::tracee(pid_t tid) {
 void Supervisor::Impl::resume(Tracee& t, int sig) {
   (void)t.mem.flush_registers();  // if the tracee is gone, waitpid() reports its death next
   t.mem.resumed();
-  const int request = (!options.seccomp || t.want_exit || t.in_syscall) ? PTRACE_SYSCALL
-                                                                       : PTRACE_CONT;
+  const int request =
+      (!options.seccomp || t.want_exit || t.in_syscall) ? PTRACE_SYSCALL : PTRACE_CONT;
   ptrace_call(request, t.tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
 }
 
@@ -403,7 +403,8 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
 
   // ptvm stays out of job control and keyboard signals: the program gets them (same process
   // group) and ptvm follows it (on_group_stop); ptvm's own death would kill the program.
-  struct sigaction ignore{}, saved[6];
+  struct sigaction ignore {
+  }, saved[6];
   ignore.sa_handler = SIG_IGN;
   const int ignored[] = {SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE};
   for (int i = 0; i < 6; ++i) sigaction(ignored[i], &ignore, &saved[i]);
@@ -474,7 +475,9 @@ Supervisor::Supervisor(ModuleStack& stack, const PtraceOptions& options)
     : impl_(std::make_unique<Impl>(stack, options)) {}
 Supervisor::~Supervisor() = default;
 
-Result<int> Supervisor::run(const std::vector<std::string>& argv) { return impl_->run(argv); }
+Result<int> Supervisor::run(const std::vector<std::string>& argv) {
+  return impl_->run(argv);
+}
 
 SupervisorStats Supervisor::stats() const {
   SupervisorStats out = impl_->stats;

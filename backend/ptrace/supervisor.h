@@ -38,12 +38,12 @@ struct PtraceOptions {
 
 // Counters of what the supervisor did, for the benchmarks (tracer system calls per call).
 struct SupervisorStats {
-  std::uint64_t stops = 0;           // ptrace stops handled (and deaths reported)
-  std::uint64_t exit_stops = 0;      // syscall-exit stops
-  std::uint64_t signal_stops = 0;    // signal-delivery stops
-  std::uint64_t event_stops = 0;     // fork/clone/exec/exit events, group stops
-  std::uint64_t syscall_entries = 0; // calls that reached the module stack
-  std::uint64_t tracer_syscalls = 0; // system calls ptvm issued for tracees (incl. memory)
+  std::uint64_t stops = 0;            // ptrace stops handled (and deaths reported)
+  std::uint64_t exit_stops = 0;       // syscall-exit stops
+  std::uint64_t signal_stops = 0;     // signal-delivery stops
+  std::uint64_t event_stops = 0;      // fork/clone/exec/exit events, group stops
+  std::uint64_t syscall_entries = 0;  // calls that reached the module stack
+  std::uint64_t tracer_syscalls = 0;  // system calls ptvm issued for tracees (incl. memory)
 };
 
 class Supervisor {

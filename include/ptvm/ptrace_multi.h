@@ -39,7 +39,7 @@ extern "C" {
 struct ptvm_multi {
   long request;
   long addr;
-  void *localaddr;
+  void* localaddr;
   long length;
 };
 
@@ -47,11 +47,12 @@ struct ptvm_multi {
 #define PTVM_POKECHARDATA 0x4302
 #define PTVM_PEEKSTRINGDATA 0x4303
 
-long ptvm_ptrace_multi(pid_t pid, struct ptvm_multi *reqs, long n);
+long ptvm_ptrace_multi(pid_t pid, struct ptvm_multi* reqs, long n);
 
 /* Which mechanism moves memory: the fallback chain, each forceable. */
-#define PTVM_MEM_AUTO 0    /* process_vm_* -> /proc/PID/mem -> PTRACE_PEEKDATA, as the kernel allows */
-#define PTVM_MEM_VM 1      /* process_vm_readv/writev (+ /proc/PID/mem for forced access) */
+#define PTVM_MEM_AUTO 0 /* process_vm_* -> /proc/PID/mem -> PTRACE_PEEKDATA, as the kernel allows \
+                         */
+#define PTVM_MEM_VM 1   /* process_vm_readv/writev (+ /proc/PID/mem for forced access) */
 #define PTVM_MEM_PROCMEM 2 /* pread/pwrite on /proc/PID/mem */
 #define PTVM_MEM_PEEK 3    /* word-wise PTRACE_PEEKDATA/POKEDATA */
 /* Returns 0, or -EINVAL for an unknown mode. */

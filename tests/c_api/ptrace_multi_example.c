@@ -13,14 +13,18 @@ static const char greeting[] = "hello from the tracee";
 
 int main(void) {
   pid_t pid = fork();
-  if (pid == 0) { ptrace(PTRACE_TRACEME, 0, 0, 0); raise(SIGSTOP); _exit(0); }
-  waitpid(pid, NULL, 0);                      /* stopped: its memory is ours to read */
+  if (pid == 0) {
+    ptrace(PTRACE_TRACEME, 0, 0, 0);
+    raise(SIGSTOP);
+    _exit(0);
+  }
+  waitpid(pid, NULL, 0); /* stopped: its memory is ours to read */
 
   char text[64];
   struct user_regs_struct regs;
   struct ptvm_multi reqs[] = {
-    { PTVM_PEEKSTRINGDATA, (long)greeting, text, sizeof text },  /* same address in the child */
-    { PTRACE_GETREGS, 0, &regs, 0 },
+      {PTVM_PEEKSTRINGDATA, (long)greeting, text, sizeof text}, /* same address in the child */
+      {PTRACE_GETREGS, 0, &regs, 0},
   };
   long r = ptvm_ptrace_multi(pid, reqs, 2);
   printf("ret=%ld string=\"%s\" (%ld bytes) rip=%#llx\n", r, text, reqs[0].length, regs.rip);

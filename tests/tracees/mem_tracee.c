@@ -12,17 +12,25 @@
 #define PAGE 4096
 
 /* In .text: read-only and executable; the tests write into it with forced access. */
-__attribute__((noinline, used)) int text_marker(int x) { return x * 3 + 1; }
+__attribute__((noinline, used)) int text_marker(int x) {
+  return x * 3 + 1;
+}
 
 static char* map(void* at, size_t len, int prot, int flags) {
   char* p = mmap(at, len, prot, flags | MAP_PRIVATE | MAP_ANONYMOUS | (at ? MAP_FIXED : 0), -1, 0);
-  if (p == MAP_FAILED) { perror("mmap"); exit(1); }
+  if (p == MAP_FAILED) {
+    perror("mmap");
+    exit(1);
+  }
   return p;
 }
 
 int main(void) {
   FILE* out = fdopen(3, "w");
-  if (!out) { perror("fd 3"); return 1; }
+  if (!out) {
+    perror("fd 3");
+    return 1;
+  }
 
   /* [page0 rw: 'A'... "ends-at-page-end"][page1 unmapped] */
   char* a = map(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, 0); /* page1 unmapped at the end */
@@ -46,7 +54,10 @@ int main(void) {
   char* c = map(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, 0);
   char* c2 = mmap(c + 2 * PAGE, 2 * PAGE, PROT_READ | PROT_WRITE,
                   MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-  if (c2 == MAP_FAILED) { perror("mmap shared"); return 1; }
+  if (c2 == MAP_FAILED) {
+    perror("mmap shared");
+    return 1;
+  }
   for (int i = 0; i < 4 * PAGE; ++i) c[i] = (char)(i * 7);
 
   /* A read-only data mapping. */
@@ -84,7 +95,7 @@ int main(void) {
   munmap(a + PAGE, PAGE);
   munmap(u + PAGE, PAGE);
 
-  raise(SIGSTOP);  /* the tracer works on us now */
+  raise(SIGSTOP); /* the tracer works on us now */
   /* Resumed: print what we see, so tests can check writes through the layer reached us. */
   printf("%s|%d\n", ro, text_marker(1));
   return 0;

@@ -1,7 +1,7 @@
 // The batched access layer, every case under every memory mode (process_vm_*, /proc/PID/mem,
 // PTRACE_PEEKDATA, automatic): the results must be identical.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
@@ -181,7 +181,8 @@ TEST_P(MemoryTest, OperationsRunInOrderAcrossDirections) {
 TEST_P(MemoryTest, BulkTransfersUpToOneMebibyte) {
   std::vector<char> buf(1 << 20);
   ASSERT_TRUE(mem_.read(tracee_.ptr("big"), buf.data(), buf.size()));
-  for (std::size_t i = 0; i < buf.size(); i += 4097) ASSERT_EQ(buf[i], static_cast<char>(i * 13 + 5));
+  for (std::size_t i = 0; i < buf.size(); i += 4097)
+    ASSERT_EQ(buf[i], static_cast<char>(i * 13 + 5));
 }
 
 TEST_P(MemoryTest, RegistersReadOncePerStopWrittenOnlyIfChanged) {
@@ -309,11 +310,11 @@ TEST(LocalMemoryTest, SameSemanticsOnOwnMemory) {
 TEST(LocalMemoryTest, ForcedWriteReachesReadOnlyPages) {
   int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
   ASSERT_GE(fd, 0);
-  char* p = static_cast<char*>(
-      mmap(nullptr, kPageSize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  char* p =
+      static_cast<char*>(mmap(nullptr, kPageSize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
   LocalMemory mem(nullptr, fd);
-  ASSERT_TRUE(mem.write(RemotePtr<void>(reinterpret_cast<std::uintptr_t>(p)), "hi", 3,
-                        Access::force));
+  ASSERT_TRUE(
+      mem.write(RemotePtr<void>(reinterpret_cast<std::uintptr_t>(p)), "hi", 3, Access::force));
   EXPECT_STREQ(p, "hi");
   Registers r;
   Batch b;

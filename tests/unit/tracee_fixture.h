@@ -21,7 +21,9 @@ class StoppedTracee {
   pid_t pid() const { return pid_; }
   std::uintptr_t addr(const std::string& name) const;
   template <class T = char>
-  RemotePtr<T> ptr(const std::string& name) const { return RemotePtr<T>(addr(name)); }
+  RemotePtr<T> ptr(const std::string& name) const {
+    return RemotePtr<T>(addr(name));
+  }
 
   // Resumes it and returns what it printed on stdout and its exit status.
   std::string resume_and_collect(int* status);

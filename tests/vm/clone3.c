@@ -13,8 +13,15 @@ int main(void) {
   memset(&args, 0, sizeof args);
   args.exit_signal = SIGCHLD;
   long pid = syscall(SYS_clone3, &args, sizeof args);
-  if (pid < 0) { printf("clone3 unavailable\n"); return 0; }
-  if (pid == 0) { printf("child of clone3\n"); fflush(stdout); _exit(9); }
+  if (pid < 0) {
+    printf("clone3 unavailable\n");
+    return 0;
+  }
+  if (pid == 0) {
+    printf("child of clone3\n");
+    fflush(stdout);
+    _exit(9);
+  }
   int s;
   waitpid(pid, &s, 0);
   printf("clone3 child exited with %d\n", WEXITSTATUS(s));

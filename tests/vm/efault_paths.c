@@ -23,7 +23,7 @@ int main(void) {
   try("address 1", (const char*)1);
   char* p = mmap(0, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   munmap(p + 4096, 4096);
-  strcpy(p + 4096 - 14, "/etc/hostname");  /* NUL = last byte before the hole */
+  strcpy(p + 4096 - 14, "/etc/hostname"); /* NUL = last byte before the hole */
   try("path ending at a page end", p + 4096 - 14);
   memset(p, 'a', 4096);
   try("unterminated into unmapped", p);

@@ -12,7 +12,7 @@ int main(void) {
   pid_t blocked = fork();
   if (blocked == 0) {
     char c;
-    read(p[0], &c, 1);  /* never returns */
+    read(p[0], &c, 1); /* never returns */
     _exit(0);
   }
   pid_t busy = fork();

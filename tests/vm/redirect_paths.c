@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-static void h(int s) { (void)s; }
+static void h(int s) {
+  (void)s;
+}
 static char buf[3][256];
 static const char* at(int i, const char* prefix, const char* rest) {
   snprintf(buf[i], sizeof buf[i], "%s%s", prefix, rest);
@@ -35,7 +37,7 @@ int main(void) {
     _exit(0);
   }
   /* A FIFO open blocks: interrupted by SIGUSR1, restarted with the caller's registers. */
-  char fifo[64];  /* one per run: tests run in parallel */
+  char fifo[64]; /* one per run: tests run in parallel */
   snprintf(fifo, sizeof fifo, "/tmp/ptvm-fifo-%d", (int)getpid());
   unlink(fifo);
   mkfifo(fifo, 0600);
@@ -46,7 +48,7 @@ int main(void) {
     write(fd, "y", 1);
     _exit(0);
   }
-  int fd = open(fifo, O_RDONLY);  /* blocks; interrupted by SIGUSR1; restarted */
+  int fd = open(fifo, O_RDONLY); /* blocks; interrupted by SIGUSR1; restarted */
   char y = 0;
   read(fd, &y, 1);
   printf("fifo after restart: %c\n", y);

@@ -9,7 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 static volatile int hits;
-static void h(int s) { (void)s; ++hits; }
+static void h(int s) {
+  (void)s;
+  ++hits;
+}
 static int read_with(int flags) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

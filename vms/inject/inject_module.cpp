@@ -22,7 +22,9 @@ Interest InjectModule::interest() const {
   return i;
 }
 
-std::size_t InjectModule::thread_storage_size() const { return sizeof(Counters); }
+std::size_t InjectModule::thread_storage_size() const {
+  return sizeof(Counters);
+}
 
 void InjectModule::on_entry(SyscallCall& call) {
   auto* c = reinterpret_cast<Counters*>(call.storage());

@@ -14,16 +14,22 @@ struct CallState {
   LineBuffer entry_text;  // `name(args` of calls decoded at entry (execve)
 };
 
-bool never_returns(long nr) { return nr == SYS_exit || nr == SYS_exit_group; }
+bool never_returns(long nr) {
+  return nr == SYS_exit || nr == SYS_exit_group;
+}
 
-bool is_error(long result) { return result < 0 && result >= -4095; }
+bool is_error(long result) {
+  return result < 0 && result >= -4095;
+}
 
 }  // namespace
 
 TraceModule::TraceModule(Host& host, const TraceOptions& options)
     : host_(host), options_(options) {}
 
-std::size_t TraceModule::thread_storage_size() const { return sizeof(CallState); }
+std::size_t TraceModule::thread_storage_size() const {
+  return sizeof(CallState);
+}
 
 void TraceModule::begin_line(LineBuffer& line, pid_t tid, std::uint64_t wall_ns) {
   if (options_.json) {
@@ -70,9 +76,11 @@ void TraceModule::on_entry(SyscallCall& call) {
   st->entry_wall_ns = options_.timestamps ? host_.realtime_ns() : 0;
   st->entry_mono_ns = (options_.syscall_times || options_.summary) ? host_.monotonic_ns() : 0;
   st->has_entry_text = false;
-  const CallView view{call.nr(), {call.arg(0), call.arg(1), call.arg(2), call.arg(3), call.arg(4),
-                                  call.arg(5)},
-                      false, 0};
+  const CallView view{
+      call.nr(),
+      {call.arg(0), call.arg(1), call.arg(2), call.arg(3), call.arg(4), call.arg(5)},
+      false,
+      0};
   const DecodeOptions dopt{options_.string_limit};
   if (never_returns(call.nr())) {
     if (options_.summary) {
@@ -116,9 +124,11 @@ void TraceModule::on_exit(SyscallCall& call) {
     }
     return;
   }
-  const CallView view{nr, {call.arg(0), call.arg(1), call.arg(2), call.arg(3), call.arg(4),
-                           call.arg(5)},
-                      true, result};
+  const CallView view{
+      nr,
+      {call.arg(0), call.arg(1), call.arg(2), call.arg(3), call.arg(4), call.arg(5)},
+      true,
+      result};
   const DecodeOptions dopt{options_.string_limit};
   LineBuffer text;
   if (st->has_entry_text) {
@@ -253,8 +263,8 @@ void TraceModule::print_summary() {
     const Count& c = counts_[order[i]];
     const SyscallInfo* info = syscall_info(order[i]);
     LineBuffer line;
-    row(line, c.ns.load(), c.calls.load(), c.errors.load(),
-        info && info->name ? info->name : "?", true);
+    row(line, c.ns.load(), c.calls.load(), c.errors.load(), info && info->name ? info->name : "?",
+        true);
     host_.emit(line.data(), line.size());
   }
   LineBuffer tail;

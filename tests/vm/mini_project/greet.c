@@ -1,2 +1,4 @@
 #include "common.h"
-const char* greet(void) { return "hello from make"; }
+const char* greet(void) {
+  return "hello from make";
+}

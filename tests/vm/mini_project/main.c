@@ -1,3 +1,6 @@
 #include <stdio.h>
 #include "common.h"
-int main(void) { printf("%s %d\n", greet(), sum(100)); return 0; }
+int main(void) {
+  printf("%s %d\n", greet(), sum(100));
+  return 0;
+}

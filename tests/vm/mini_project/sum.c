@@ -1,2 +1,6 @@
 #include "common.h"
-int sum(int n) { int s = 0; for (int i = 1; i <= n; ++i) s += i; return s; }
+int sum(int n) {
+  int s = 0;
+  for (int i = 1; i <= n; ++i) s += i;
+  return s;
+}
