@@ -91,8 +91,7 @@ Result<std::string> resolve_program(const std::string& name) {
 struct Supervisor::Impl {
   struct Tracee final : SyscallCall::Backend {
     Tracee(Impl& sup, pid_t tid, pid_t tgid)
-        : sup(sup),
-          tid(tid),
+        : tid(tid),
           tgid(tgid),
           mem(tid, sup.options.naive ? MemMode::peek : sup.options.mem),
           storage(sup.stack.thread_storage_size()) {}
@@ -111,7 +110,6 @@ struct Supervisor::Impl {
 
     std::byte* thread_storage() override { return storage.data(); }
 
-    Impl& sup;
     pid_t tid;
     pid_t tgid;
     RemoteMemory mem;
