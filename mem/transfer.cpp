@@ -11,14 +11,33 @@ namespace {
 
 constexpr std::size_t kFirstStringChunk = 1024;
 
+// Index of the first NUL in p[0, n), or n. Eight bytes at a time: in (w - 0x01..01) & ~w &
+// 0x80..80 the lowest set bit marks w's first zero byte (little-endian; the borrow only runs
+// upwards from a zero byte). A byte loop took ~110 ns for a 256-byte path, next to a ~1.8 µs
+// process_vm_readv: enough to miss "within 10% of the raw call" on its own. __builtin_memcpy of
+// a constant 8 is inlined at every optimisation level: still no libc.
+std::size_t find_nul(const std::byte* p, std::size_t n) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101, kHighs = 0x8080808080808080;
+  std::size_t i = 0;
+  for (; i + sizeof(std::uint64_t) <= n; i += sizeof(std::uint64_t)) {
+    std::uint64_t w;
+    __builtin_memcpy(&w, p + i, sizeof w);
+    if (const std::uint64_t zero = (w - kOnes) & ~w & kHighs; zero != 0) {
+      return i + static_cast<std::size_t>(__builtin_ctzll(zero)) / 8;
+    }
+  }
+  for (; i < n; ++i) {
+    if (p[i] == std::byte{0}) return i;
+  }
+  return n;
+}
+
 // Adds `bytes` just moved for `seg` to its op. Returns true if the op is now complete.
 bool account(MemOp& op, const Segment& seg, std::size_t bytes) {
   if (op.kind == MemOp::Kind::read_string) {
-    for (std::size_t i = 0; i < bytes; ++i) {
-      if (seg.local[i] == std::byte{0}) {
-        op.done += i + 1;
-        return true;
-      }
+    if (const std::size_t nul = find_nul(seg.local, bytes); nul < bytes) {
+      op.done += nul + 1;
+      return true;
     }
     op.done += bytes;
     op.truncated = op.done == op.length;
