@@ -21,6 +21,7 @@ class OutputHost final : public Host {
   std::uint64_t realtime_ns() override;
   std::uint64_t monotonic_ns() override;
   void flush();
+  int fd() const { return fd_; }
 
  private:
   OutputHost(int fd, bool owned);

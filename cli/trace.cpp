@@ -87,11 +87,13 @@ Runner add_trace_command(CLI::App& app) {
       return 2;
     }
     std::unique_ptr<OutputHost> output(*host);
+    o->vm.output_fd = output->fd();
     TraceModule trace(*output, topts);
     ModuleStack stack;  // the tracer on top: it shows what the program asked and got
     stack.push_bottom(&trace);
     std::unique_ptr<SharedModules> modules;
     if (!add_shared_modules(o->vm, stack, modules)) return 2;
+    output->flush();
     return run_under_vm(o->vm, stack, [&] { output->flush(); });
   };
 }

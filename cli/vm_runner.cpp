@@ -1,5 +1,8 @@
 #include "cli/vm_runner.h"
 
+#include "backend/inprocess/launcher.h"
+#include "core/kernel_features.h"
+
 #include <fmt/core.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -19,6 +22,10 @@ void complain(const std::string& message) {
 }
 
 void add_vm_options(CLI::App& sub, VmOptions& o) {
+  sub.add_option("--backend", o.backend,
+                 "auto (in-process where the program can host the runtime, else ptrace), "
+                 "inprocess (Syscall User Dispatch in the program), or ptrace")
+      ->check(CLI::IsMember({"auto", "inprocess", "ptrace"}));
   sub.add_flag("--no-seccomp", o.no_seccomp,
                "no seccomp filter: PTRACE_SYSCALL at every call (two stops a call)");
   sub.add_flag("--naive", o.naive,
@@ -121,6 +128,14 @@ namespace {
   _exit(128 + sig);  // a signal that does not kill (or cannot be raised)
 }
 
+// ptvm's exit: the program's status, or its death by the same signal.
+int exit_code(int status) {
+  fflush(nullptr);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) die_like(WTERMSIG(status));
+  return 1;
+}
+
 }  // namespace
 
 namespace {
@@ -144,6 +159,45 @@ int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<voi
   if (command.empty()) {
     complain("no command given (usage: ptvm run|trace [options] [--] CMD ARGS...)");
     return 2;
+  }
+  const bool ptrace_options = o.no_seccomp || o.naive || o.mem != "auto" || o.stats;
+  if (o.backend == "inprocess" && ptrace_options) {
+    complain("--no-seccomp, --naive, --mem and --stats belong to --backend=ptrace");
+    return 2;
+  }
+  if (!stack.empty() && o.backend != "ptrace" && !ptrace_options) {
+    // In-process where the program can host the runtime.
+    std::string why;
+    std::string runtime = runtime_object();
+    auto program = resolve_program(command[0]);
+    if (!program) {
+      complain(fmt::format("cannot run '{}': {}", command[0], program.error().describe()));
+      return program.error() == Error::guest(ENOENT) ? 127 : 126;
+    }
+    if (!KernelFeatures::get().sud.available) {
+      why = "the kernel has no Syscall User Dispatch (" + KernelFeatures::get().sud.detail + ")";
+    } else if (runtime.empty()) {
+      why = "the runtime libptvm_rt.so is not next to the ptvm executable";
+    } else {
+      can_host_runtime(*program, &why);
+    }
+    if (why.empty()) {
+      InprocessOptions io;
+      io.runtime = runtime;
+      io.output_fd = o.output_fd;
+      auto result = run_inprocess(stack, io, *program, command);
+      if (!result) {
+        if (before_exit) before_exit();
+        complain(fmt::format("cannot run '{}': {}", command[0], result.error().describe()));
+        return 126;
+      }
+      if (before_exit) before_exit();
+      return exit_code(*result);
+    }
+    if (o.backend == "inprocess") {
+      complain(fmt::format("--backend=inprocess cannot run '{}': {}", command[0], why));
+      return 126;
+    }
   }
   PtraceOptions popts;
   popts.seccomp = !o.no_seccomp && !o.naive;
@@ -192,10 +246,7 @@ int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<voi
     status = *result;
   }
   if (before_exit) before_exit();
-  fflush(nullptr);
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) die_like(WTERMSIG(status));
-  return 1;
+  return exit_code(status);
 }
 
 }  // namespace ptvm::cli

@@ -19,6 +19,7 @@
 namespace ptvm::cli {
 
 struct VmOptions {
+  std::string backend = "auto";  // auto|inprocess|ptrace
   bool no_seccomp = false;
   bool naive = false;
   std::string mem = "auto";
@@ -27,6 +28,7 @@ struct VmOptions {
   std::string intercept;               // --intercept=SET: a module that passes every call
   std::vector<std::string> command;
   bool stats = false;  // --stats: supervisor counters on stderr at the end
+  int output_fd = -1;  // not an option: the tracer's output, for the in-process runtime
 };
 
 // Adds the shared options to a subcommand (the command comes after the options or `--`).

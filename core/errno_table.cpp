@@ -1,5 +1,7 @@
 #include "core/errno_table.h"
 
+#include "core/error.h"
+
 #include <cerrno>
 
 namespace ptvm {
@@ -192,6 +194,18 @@ const ErrnoInfo* errno_info(int value) {
     if (e.value == value) return &e;
   }
   return nullptr;
+}
+
+// Error's names and messages come from the table too (freestanding: the runtime has them).
+const char* errno_name(int value) {
+  const ErrnoInfo* info = errno_info(value);
+  return info ? info->name : nullptr;
+}
+
+const char* Error::describe() const {
+  if (is_gone()) return "tracee gone";
+  const ErrnoInfo* info = errno_info(value_);
+  return info ? info->described : "unknown errno";
 }
 
 }  // namespace ptvm

@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include "ptvm/self.h"
+#include "runtime/self/self_runtime.h"
 
 #include <errno.h>
 #include <linux/audit.h>
@@ -64,7 +65,9 @@
 #define SELF_TRAP_DATA 0x5054
 /* Distinct call sites that can re-execute a clone-family call in place (see self_inplace). */
 #define SELF_SLOTS 64
-#define SELF_SLOT_SIZE 8 /* syscall (2 bytes) + jmp *disp32(%rip) (6 bytes) */
+/* syscall; lea -128(%rsp),%rsp (past the red zone); call ptvm_self_after_inplace;
+ * lea 128(%rsp),%rsp; jmp *disp32(%rip): 26 bytes, in 32. */
+#define SELF_SLOT_SIZE 32
 #define SIGBIT(sig) (1ULL << ((sig)-1))
 
 /* ---- the section: every syscall instruction of ptvm, and nothing else ----------------------
@@ -82,7 +85,9 @@
 __attribute__((visibility("hidden"))) uintptr_t ptvm_self_inplace_cells[SELF_SLOTS];
 
 /* clang-format off */
-#define SELF_SLOT(n) "\tsyscall\n\tjmp *(ptvm_self_inplace_cells+8*(" #n "))(%rip)\n"
+#define SELF_SLOT(n)                                                                     \
+  "\t.balign 32\n\tsyscall\n\tlea -128(%rsp),%rsp\n\tcall ptvm_self_after_inplace\n"        \
+  "\tlea 128(%rsp),%rsp\n\tjmp *(ptvm_self_inplace_cells+8*(" #n "))(%rip)\n"
 #define SELF_SLOT8(b)                                                                    \
   SELF_SLOT(b + 0) SELF_SLOT(b + 1) SELF_SLOT(b + 2) SELF_SLOT(b + 3) SELF_SLOT(b + 4)   \
   SELF_SLOT(b + 5) SELF_SLOT(b + 6) SELF_SLOT(b + 7)
@@ -116,12 +121,30 @@ __asm__(
     "\tud2\n"
     "\t.size ptvm_self_sigaction_restorer,.-ptvm_self_sigaction_restorer\n"
     "\t.p2align 4\n"
+    /* After an in-place call, in the parent and in the child alike (RAX = the result, 0 in a
+     * child): every register but RAX is kept, flags and the x87/SSE state included (the C code
+     * may use SSE; nothing here uses AVX, whose upper halves legacy SSE leaves alone). */
+    "\t.p2align 4\n"
+    "ptvm_self_after_inplace:\n"
+    "\tpushfq\n\tpush %rcx\n\tpush %rdx\n\tpush %rsi\n\tpush %rdi\n\tpush %r8\n"
+    "\tpush %r9\n\tpush %r10\n\tpush %r11\n\tpush %rbx\n\tpush %rbp\n"
+    "\tmov %rsp,%rbp\n"
+    "\tsub $512,%rsp\n\tand $-64,%rsp\n\tfxsave64 (%rsp)\n"
+    "\tmov %rax,%rdi\n"
+    "\tcall self_after_inplace\n"
+    "\tfxrstor64 (%rsp)\n"
+    "\tmov %rbp,%rsp\n"
+    "\tpop %rbp\n\tpop %rbx\n\tpop %r11\n\tpop %r10\n\tpop %r9\n\tpop %r8\n"
+    "\tpop %rdi\n\tpop %rsi\n\tpop %rdx\n\tpop %rcx\n\tpopfq\n"
+    "\tret\n"
+    "\t.balign 32\n"
     "\t.globl ptvm_self_inplace\n"
     "\t.hidden ptvm_self_inplace\n"
     "ptvm_self_inplace:\n" SELF_SLOT8(0) SELF_SLOT8(8) SELF_SLOT8(16) SELF_SLOT8(24)
         SELF_SLOT8(32) SELF_SLOT8(40) SELF_SLOT8(48) SELF_SLOT8(56)
     "\t.globl ptvm_self_inplace_end\n"
     "\t.hidden ptvm_self_inplace_end\n"
+    "\t.balign 32\n"
     "ptvm_self_inplace_end:\n"
     "\tint3\n\tint3\n\tint3\n\tint3\n"
     "\t.popsection\n");
@@ -169,8 +192,13 @@ struct self_thread {
   int deferred;                    /* a clone-family call to run in place after the handler */
   long deferred_nr;
   long deferred_args[6];
+  int inplace_depth;      /* depth and uc when the in-place call was issued: a vfork child */
+  ucontext_t* inplace_uc; /* runs on this very state and may leave it anywhere (execve) */
 };
 static __thread struct self_thread self_tls __attribute__((tls_model("initial-exec")));
+
+/* Set by ptvm_self_runtime_init() (the LD_PRELOAD runtime): every thread armed for life. */
+static const struct ptvm_self_runtime_hooks* self_runtime;
 
 /* 0 until ptvm_self_init() succeeded, then PTVM_SELF_SUD or PTVM_SELF_TRAP (never changes). */
 static int self_mechanism;
@@ -186,11 +214,16 @@ static void self_child_reset(void) {
   t->armed = 0;
   t->rearm = 0;
   t->sud_on = 0;
+  /* The runtime's children are armed again when the handler returns (the wrapper re-enables
+   * dispatch, since sud_on is 0 now). */
+  if (self_runtime) self_runtime->on_new_thread(1);
 }
 
+#ifndef PTVM_SELF_NO_LIBC
 static void self_atfork_child(void) {
   self_child_reset();
 }
+#endif
 
 static long self_sud_enable(struct self_thread* t) {
   long r = ptvm_self_raw(
@@ -354,6 +387,33 @@ static void self_foreign(void) {
   ptvm_self_raw(__NR_tgkill, raw0(__NR_getpid), raw0(__NR_gettid), SIGSYS, 0, 0, 0);
 }
 
+/* After an in-place call (ptvm_self_after_inplace saved the registers): `result` is the call's
+ * return value, 0 in a child. Returns what the caller finds in RAX. */
+__attribute__((visibility("hidden"), used)) long self_after_inplace(long result) {
+  if (!self_runtime) return result;
+  struct self_thread* t = &self_tls;
+  t->selector = SYSCALL_DISPATCH_FILTER_ALLOW; /* the runtime's code may issue calls */
+  if (result == 0) {
+    /* A new thread (its own TLS, all zeroes) or a vfork child (the parent's, which is
+     * suspended): arm it before its first instruction. */
+    t->armed = 0;
+    t->sud_on = 0;
+    if (self_sud_enable(t) == 0) t->armed = 1;
+    self_runtime->on_new_thread(0);
+  } else {
+    /* After a vfork the child has run on this state (shared TLS) and may have left it in the
+     * middle of a handler (its execve never returned): back to what it was, armed. */
+    t->depth = t->inplace_depth;
+    t->uc = t->inplace_uc;
+    t->deferred = 0;
+    t->rearm = 0;
+    t->armed = 1;
+    result = self_runtime->after_inplace(result);
+  }
+  if (t->armed) t->selector = SYSCALL_DISPATCH_FILTER_BLOCK;
+  return result;
+}
+
 /* ---- the SIGSYS wrapper --------------------------------------------------------------------- */
 
 static void self_sigsys(int sig, siginfo_t* info, void* ctx) {
@@ -363,8 +423,10 @@ static void self_sigsys(int sig, siginfo_t* info, void* ctx) {
   int mechanism = self_source(info);
   ucontext_t* uc = (ucontext_t*)ctx;
   greg_t* g = uc->uc_mcontext.gregs;
+#ifndef PTVM_SELF_NO_LIBC
   int* errno_p = &errno;
   int saved_errno = *errno_p;
+#endif
 
   if (mechanism == 0) {
     self_foreign();
@@ -401,15 +463,20 @@ static void self_sigsys(int sig, siginfo_t* info, void* ctx) {
     t->uc = outer;
     if (t->deferred) {
       t->deferred = 0;
+      t->inplace_depth = t->depth;
+      t->inplace_uc = t->uc;
       self_inplace(uc, t->deferred_nr, t->deferred_args);
     }
+    if (self_runtime) t->rearm = 1; /* the runtime's threads stay armed */
     if (t->rearm) {
       t->rearm = 0;
       if (mechanism != PTVM_SELF_SUD || t->sud_on || self_sud_enable(t) == 0) t->armed = 1;
     }
   }
 
+#ifndef PTVM_SELF_NO_LIBC
   *errno_p = saved_errno;
+#endif
   /* Last: armed again means BLOCK. The way back is ptvm_self_sigaction_restorer, in the range. */
   if (mechanism == PTVM_SELF_SUD && t->armed) t->selector = SYSCALL_DISPATCH_FILTER_BLOCK;
 }
@@ -491,10 +558,12 @@ int ptvm_self_init(ptvm_self_handler handler, int mechanism) {
   __atomic_store_n(&self_user_handler, handler, __ATOMIC_RELEASE);
   /* Before the filter: pthread_atfork may allocate, and from then on every call traps. Also
    * harmless if init fails (it only resets ptvm's per-thread state in fork children). */
+#ifndef PTVM_SELF_NO_LIBC
   static int atfork_registered;
   if (!atfork_registered && pthread_atfork(NULL, NULL, self_atfork_child) == 0) {
     atfork_registered = 1;
   }
+#endif
   /* SA_NODEFER: under TRAP the user handler's own calls trap again (and are re-issued), and under
    * SUD a signal handler interrupting the tail of the wrapper may trap: SIGSYS must stay
    * deliverable. No SA_ONSTACK: nested frames would overflow a small alternate stack. */
@@ -575,4 +644,22 @@ long ptvm_self_syscall(long nr, long a1, long a2, long a3, long a4, long a5, lon
   long r = ptvm_self_raw(nr, a1, a2, a3, a4, a5, a6);
   if (r == 0 && self_is_fork(nr, a1, a2)) self_child_reset();
   return r;
+}
+
+/* ---- the runtime's mode (runtime/self/self_runtime.h) ------------------------------------- */
+
+int ptvm_self_runtime_init(const struct ptvm_self_runtime_hooks* hooks) {
+  if (hooks == NULL || hooks->on_trap == NULL || hooks->on_new_thread == NULL ||
+      hooks->after_inplace == NULL) {
+    return -EINVAL;
+  }
+  self_runtime = hooks;
+  int r = ptvm_self_init(hooks->on_trap, PTVM_SELF_SUD);
+  if (r == 0) r = ptvm_self_on();
+  if (r != 0) self_runtime = NULL;
+  return r;
+}
+
+long ptvm_self_raw_call(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+  return ptvm_self_raw(nr, a1, a2, a3, a4, a5, a6);
 }

@@ -32,6 +32,8 @@ class InjectModule final : public Module {
 
   // Returns false when there are kMaxRules already.
   bool add(const InjectRule& rule);
+  std::size_t size() const { return count_; }
+  const InjectRule& rule(std::size_t i) const { return rules_[i]; }
 
   const char* name() const override { return "inject"; }
   Interest interest() const override;

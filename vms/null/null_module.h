@@ -12,6 +12,7 @@ class NullModule final : public Module {
   const char* name() const override { return "null"; }
   Interest interest() const override { return {calls_}; }
   void on_entry(SyscallCall&) override {}
+  const SyscallSet& calls() const { return calls_; }
 
  private:
   SyscallSet calls_;

@@ -22,6 +22,9 @@ class RedirectModule final : public Module {
 
   // FROM and TO absolute, without a trailing slash (except "/"). False when full or invalid.
   bool add(const char* from, const char* to);
+  std::size_t size() const { return count_; }
+  const char* from(std::size_t i) const { return rules_[i].from; }
+  const char* to(std::size_t i) const { return rules_[i].to; }
 
   const char* name() const override { return "redirect"; }
   Interest interest() const override;

@@ -27,6 +27,10 @@ bool is_error(long result) {
 TraceModule::TraceModule(Host& host, const TraceOptions& options)
     : host_(host), options_(options) {}
 
+void TraceModule::share_counts(void* table) {
+  counts_ = static_cast<Count*>(table);
+}
+
 std::size_t TraceModule::thread_storage_size() const {
   return sizeof(CallState);
 }

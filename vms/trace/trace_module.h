@@ -35,6 +35,12 @@ class TraceModule final : public Module {
   void on_process_exit(pid_t tid, int wait_status) override;
   void on_finish() override;
 
+  // -c counters for many processes (the in-process backend): the table moves to `table`
+  // (counts_bytes(), zeroed, e.g. a MAP_SHARED mapping), where every process adds to it.
+  static constexpr std::size_t counts_bytes();
+  void share_counts(void* table);
+  const TraceOptions& options() const { return options_; }
+
  private:
   void begin_line(LineBuffer& line, pid_t tid, std::uint64_t wall_ns);
   void end_line(LineBuffer& line);
@@ -48,7 +54,12 @@ class TraceModule final : public Module {
   struct Count {
     std::atomic<std::uint64_t> calls{0}, errors{0}, ns{0};
   };
-  Count counts_[kMaxSyscall];
+  Count own_counts_[kMaxSyscall];
+  Count* counts_ = own_counts_;
 };
+
+constexpr std::size_t TraceModule::counts_bytes() {
+  return sizeof(Count) * kMaxSyscall;
+}
 
 }  // namespace ptvm

@@ -1,0 +1,207 @@
+#include "backend/inprocess/launcher.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "runtime/preload/config.h"
+#include "vms/null/null_module.h"
+
+namespace ptvm {
+
+namespace {
+
+// Does the ELF file at `path` ask for an interpreter (PT_INTERP)? 0 no, 1 yes, -1 not an ELF.
+int has_interpreter(int fd) {
+  Elf64_Ehdr eh;
+  if (pread(fd, &eh, sizeof eh, 0) != static_cast<ssize_t>(sizeof eh) ||
+      std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+    return -1;
+  }
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64) return 0;
+  for (int i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    const off_t at = static_cast<off_t>(eh.e_phoff + static_cast<std::uint64_t>(i) * eh.e_phentsize);
+    if (pread(fd, &ph, sizeof ph, at) != static_cast<ssize_t>(sizeof ph)) return 0;
+    if (ph.p_type == PT_INTERP) return 1;
+  }
+  return 0;
+}
+
+bool host_check(const std::string& program, std::string* why, int depth) {
+  const int fd = open(program.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *why = program + ": " + std::strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)) != 0) {
+    close(fd);
+    *why = program + " is setuid/setgid (the loader ignores LD_PRELOAD)";
+    return false;
+  }
+  const int interp = has_interpreter(fd);
+  if (interp == 1) {
+    close(fd);
+    return true;
+  }
+  if (interp == 0) {
+    close(fd);
+    *why = program + " is statically linked (no loader to preload the runtime)";
+    return false;
+  }
+  char head[256] = {};
+  const ssize_t n = pread(fd, head, sizeof head - 1, 0);
+  close(fd);
+  if (n > 2 && head[0] == '#' && head[1] == '!' && depth < 4) {  // a script: its interpreter
+    std::string line(head + 2, static_cast<std::size_t>(n - 2));
+    line = line.substr(0, line.find('\n'));
+    const auto start = line.find_first_not_of(" \t");
+    if (start != std::string::npos) {
+      line = line.substr(start);
+      return host_check(line.substr(0, line.find_first_of(" \t")), why, depth + 1);
+    }
+  }
+  *why = program + " is not an x86-64 ELF program";
+  return false;
+}
+
+// A sealed memfd holding `size` bytes from `data`; -1 and errno on failure.
+int memfd_with(const char* name, const void* data, std::size_t size) {
+  const int fd = memfd_create(name, MFD_CLOEXEC);
+  if (fd < 0) return -1;
+  if (ftruncate(fd, static_cast<off_t>(size)) != 0 ||
+      (data && pwrite(fd, data, size, 0) != static_cast<ssize_t>(size))) {
+    const int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+std::string proc_fd_path(int fd) {
+  return "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(fd);
+}
+
+}  // namespace
+
+bool can_host_runtime(const std::string& program, std::string* why) {
+  return host_check(program, why, 0);
+}
+
+std::string runtime_object() {
+  char exe[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return {};
+  std::string dir(exe, static_cast<std::size_t>(n));
+  dir = dir.substr(0, dir.rfind('/'));
+  for (const char* candidate : {"/libptvm_rt.so", "/../lib/libptvm_rt.so"}) {
+    std::string path = dir + candidate;
+    if (access(path.c_str(), R_OK) == 0) return path;
+  }
+  return {};
+}
+
+Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
+                          const std::string& program, const std::vector<std::string>& argv) {
+  // The configuration: the modules as plain data, in the runtime's fixed order.
+  auto config = std::make_unique<RuntimeConfig>();
+  config->ptvm_pid = getpid();
+  if (options.runtime.size() >= sizeof config->runtime_path) {
+    return std::unexpected(Error::guest(ENAMETOOLONG));
+  }
+  std::strcpy(config->runtime_path, options.runtime.c_str());
+  TraceModule* trace = nullptr;
+  for (std::size_t i = 0; i < stack.size(); ++i) {
+    Module& m = stack[i];
+    if (auto* t = dynamic_cast<TraceModule*>(&m)) {
+      trace = t;
+      config->trace = true;
+      config->trace_options = t->options();
+    } else if (auto* inject = dynamic_cast<InjectModule*>(&m)) {
+      config->injects = static_cast<std::uint32_t>(inject->size());
+      for (std::size_t r = 0; r < inject->size(); ++r) config->inject[r] = inject->rule(r);
+    } else if (auto* null = dynamic_cast<NullModule*>(&m)) {
+      config->null = true;
+      config->null_calls = null->calls();
+    } else if (auto* redirect = dynamic_cast<RedirectModule*>(&m)) {
+      config->redirects = static_cast<std::uint32_t>(redirect->size());
+      for (std::size_t r = 0; r < redirect->size(); ++r) {
+        std::strcpy(config->redirect[r].from, redirect->from(r));
+        std::strcpy(config->redirect[r].to, redirect->to(r));
+      }
+    } else {
+      return std::unexpected(Error::guest(ENOTSUP));  // a module the runtime does not carry
+    }
+  }
+  // Every process appends whole lines to the same file: ptvm's writes must append too.
+  if (trace && options.output_fd >= 0) {
+    config->out_fd = options.output_fd;
+    const int flags = fcntl(options.output_fd, F_GETFL);
+    if (flags >= 0) fcntl(options.output_fd, F_SETFL, flags | O_APPEND);
+  }
+  int counts_fd = -1;
+  if (trace && trace->options().summary) {
+    counts_fd = memfd_with("ptvm-counts", nullptr, TraceModule::counts_bytes());
+    if (counts_fd < 0) return std::unexpected(Error::guest(errno));
+    void* table = mmap(nullptr, TraceModule::counts_bytes(), PROT_READ | PROT_WRITE, MAP_SHARED,
+                       counts_fd, 0);
+    if (table == MAP_FAILED) return std::unexpected(Error::guest(errno));
+    trace->share_counts(table);  // stays mapped until ptvm exits
+    config->counts_fd = counts_fd;
+  }
+  const int config_fd = memfd_with("ptvm-config", config.get(), sizeof *config);
+  if (config_fd < 0) return std::unexpected(Error::guest(errno));
+
+  // Orphans of the tree come to ptvm, which waits for all of them (strace -f waits too).
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  std::string preload = options.runtime;
+  if (const char* theirs = getenv("LD_PRELOAD"); theirs && *theirs) preload += ":" + std::string(theirs);
+  const std::string runtime_env = proc_fd_path(config_fd);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+
+  const pid_t ptvm = getpid();
+  const pid_t child = fork();
+  if (child < 0) return std::unexpected(Error::guest(errno));
+  if (child == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive ptvm
+    if (getppid() != ptvm) _exit(126);
+    setenv("LD_PRELOAD", preload.c_str(), 1);
+    setenv(kRuntimeEnv, runtime_env.c_str(), 1);
+    execv(program.c_str(), args.data());
+    _exit(errno == ENOENT ? 127 : 126);
+  }
+  // Like a shell: the keyboard signals are for the program.
+  signal(SIGINT, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
+  int main_status = 0;
+  for (;;) {
+    int status;
+    const pid_t pid = waitpid(-1, &status, __WALL);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      break;  // ECHILD: the whole tree is gone
+    }
+    if (WIFSIGNALED(status)) stack.on_process_exit(pid, status);
+    if (pid == child) main_status = status;
+  }
+  stack.on_finish();
+  close(config_fd);
+  if (counts_fd >= 0) close(counts_fd);
+  return main_status;
+}
+
+}  // namespace ptvm

@@ -1,0 +1,42 @@
+// What ptvm hands to the in-process runtime: the module stack's configuration, as plain data.
+// ptvm writes one RuntimeConfig into a memfd; every process that loads the runtime reads it from
+// /proc/<ptvm>/fd/<n> (the path is in PTVM_RUNTIME), so the program's own fd hygiene (closefrom,
+// close_range) cannot take it away. The modules are always stacked in this order, top to bottom:
+// trace, inject, null, redirect (as `ptvm run`/`ptvm trace` stack them for the ptrace backend).
+#pragma once
+
+#include <linux/limits.h>
+
+#include <cstdint>
+
+#include "vms/inject/inject_module.h"
+#include "vms/redirect/redirect_module.h"
+#include "vms/trace/trace_module.h"
+
+namespace ptvm {
+
+inline constexpr const char kRuntimeEnv[] = "PTVM_RUNTIME";  // =/proc/<ptvm>/fd/<config memfd>
+
+struct RuntimeConfig {
+  static constexpr std::uint64_t kMagic = 0x3130'7472'6d76'7470;  // "ptvmrt01"
+  std::uint64_t magic = kMagic;
+  std::uint64_t size = sizeof(RuntimeConfig);
+  std::int32_t ptvm_pid = 0;
+  std::int32_t out_fd = -1;     // ptvm's fd for trace lines; -1: none
+  std::int32_t counts_fd = -1;  // ptvm's memfd of the shared -c table; -1: none
+  char runtime_path[PATH_MAX] = {};  // this object, for LD_PRELOAD of programs it executes
+
+  bool trace = false;
+  TraceOptions trace_options;
+  std::uint32_t injects = 0;
+  InjectRule inject[InjectModule::kMaxRules];
+  bool null = false;
+  SyscallSet null_calls;
+  std::uint32_t redirects = 0;
+  struct Redirect {
+    char from[PATH_MAX];
+    char to[PATH_MAX];
+  } redirect[RedirectModule::kMaxRules];
+};
+
+}  // namespace ptvm

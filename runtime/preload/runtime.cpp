@@ -1,0 +1,482 @@
+// The in-process runtime: an LD_PRELOAD object that runs ptvm's module stack inside the
+// program, in the SIGSYS handler of Syscall User Dispatch (runtime/self in its runtime mode:
+// every thread armed for life, new threads and children armed before their first instruction).
+//
+// Init (the constructor, before the program's own) reads the RuntimeConfig ptvm wrote, builds
+// the modules, removes ptvm's variables from the environment the program sees and arms the
+// thread. From then on every system call of the program traps into on_trap():
+//   a call no module wants        performed as it is (one trap, no module code);
+//   a call some module wants      ModuleStack::enter, then performed with the arguments the
+//                                 modules left (or emulated), then ModuleStack::exit;
+//   execve/execveat               performed with LD_PRELOAD and PTVM_RUNTIME put back into the
+//                                 new program's environment (also when the program scrubbed it);
+//   exit/exit_group               the modules hear of the exit first (`+++ exited with N +++`);
+//   clone with a new stack, vfork performed in place after the handler (the child cannot return
+//                                 into it); the exits run in after_inplace().
+//
+// Freestanding: no libc at all (the object imports nothing: checked after link), every system
+// call through the stub in the allowed range, no allocation, fixed buffers; a thread's state in
+// initial-exec TLS. Module code is the very code the ptrace backend runs.
+#include <fcntl.h>
+#include <linux/mman.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <ucontext.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+
+#include "core/module_stack.h"
+#include "core/raw_syscall.h"
+#include "mem/local_memory.h"
+#include "runtime/preload/config.h"
+#include "runtime/self/self_runtime.h"
+#include "vms/null/null_module.h"
+
+namespace ptvm {
+namespace {
+
+// ---- small freestanding helpers ---------------------------------------------------------------
+
+std::size_t length(const char* s) {
+  std::size_t n = 0;
+  while (s[n]) ++n;
+  return n;
+}
+
+bool starts_with(const char* s, const char* prefix) {
+  for (; *prefix; ++s, ++prefix) {
+    if (*s != *prefix) return false;
+  }
+  return true;
+}
+
+// Appends `s` at out[*at], keeping room for a NUL within `cap`; false when it does not fit.
+bool append(char* out, std::size_t cap, std::size_t* at, const char* s) {
+  const std::size_t n = length(s);
+  if (*at + n + 1 > cap) return false;
+  for (std::size_t i = 0; i < n; ++i) out[*at + i] = s[i];
+  *at += n;
+  out[*at] = '\0';
+  return true;
+}
+
+void append_dec(char* out, std::size_t cap, std::size_t* at, long v) {
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0 && n < 23);
+  char s[24];
+  for (int i = 0; i < n; ++i) s[i] = digits[n - 1 - i];
+  s[n] = '\0';
+  append(out, cap, at, s);
+}
+
+long sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0, long a6 = 0) {
+  return raw_syscall(nr, a1, a2, a3, a4, a5, a6);
+}
+
+// Storage for an object built at init (no global constructors or destructors in this object).
+template <class T>
+struct Place {
+  alignas(T) unsigned char bytes[sizeof(T)];
+  T* get() { return std::launder(reinterpret_cast<T*>(bytes)); }
+};
+
+// ---- process-wide state (set at init, read-only afterwards except pid) ------------------------
+
+RuntimeConfig g_config;
+char g_out_path[64];  // /proc/<ptvm>/fd/<out_fd>
+char g_runtime_env[sizeof kRuntimeEnv + 64];  // PTVM_RUNTIME=/proc/<ptvm>/fd/<config>
+int g_out_fd = -1;
+pid_t g_pid;
+bool g_active;
+
+// ---- the Host: trace lines to ptvm's output ----------------------------------------------------
+
+class RuntimeHost final : public Host {
+ public:
+  // One write per record: O_APPEND makes every process's records whole and in order.
+  void emit(const char* data, std::size_t n) override {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      std::size_t done = 0;
+      while (done < n) {
+        const long r = sys(SYS_write, g_out_fd, reinterpret_cast<long>(data + done),
+                           static_cast<long>(n - done));
+        if (r == -EINTR) continue;
+        if (r <= 0) break;
+        done += static_cast<std::size_t>(r);
+      }
+      if (done == n) return;
+      // The program closed our descriptor (close_range before an execve is common): reopen.
+      if (done != 0 || !reopen_output()) return;
+    }
+  }
+  std::uint64_t realtime_ns() override { return now(CLOCK_REALTIME); }
+  std::uint64_t monotonic_ns() override { return now(CLOCK_MONOTONIC); }
+
+  static bool reopen_output() {
+    if (g_config.out_fd < 0) return false;
+    const long fd = sys(SYS_open, reinterpret_cast<long>(g_out_path),
+                        O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return false;
+    // Out of the program's way: far above the descriptors it uses.
+    const long high = sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 700);
+    sys(SYS_close, fd);
+    if (high < 0) return false;
+    g_out_fd = static_cast<int>(high);
+    return true;
+  }
+
+ private:
+  static std::uint64_t now(clockid_t clock) {
+    timespec ts{};
+    sys(SYS_clock_gettime, clock, reinterpret_cast<long>(&ts));
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 +
+           static_cast<std::uint64_t>(ts.tv_nsec);
+  }
+};
+
+Place<RuntimeHost> g_host;
+Place<TraceModule> g_trace;
+Place<InjectModule> g_inject;
+Place<NullModule> g_null;
+Place<RedirectModule> g_redirect;
+Place<ModuleStack> g_stack;
+
+// ---- per thread -------------------------------------------------------------------------------
+
+constexpr std::size_t kThreadStorage = 24 * 1024;
+constexpr std::size_t kScratch = 2 * PATH_MAX + 256;  // two translated paths and a little more
+
+class ThreadBackend;
+// Initial-exec TLS (-ftls-model=initial-exec): no __tls_get_addr on the signal path.
+alignas(16) __thread std::byte t_storage[kThreadStorage];
+__thread pid_t t_tid;
+// A vfork child runs on its parent's TLS (and memory): it gets storage of its own meanwhile.
+__thread bool t_vfork_child;
+alignas(16) __thread std::byte t_child_storage[kThreadStorage];
+__thread pid_t t_made_for;  // the pid the objects below were built in (0: not yet)
+alignas(LocalMemory) __thread unsigned char t_memory[sizeof(LocalMemory)];
+__thread std::byte* t_scratch;  // the current trap's scratch area (on its stack)
+__thread std::size_t t_scratch_used;
+// A clone-family call deferred to after the handler, whose exits run in after_inplace().
+alignas(SyscallCall) __thread unsigned char t_pending[sizeof(SyscallCall)];
+__thread bool t_pending_exit;
+
+class ThreadBackend final : public SyscallCall::Backend {
+ public:
+  Memory& memory() override;
+  Result<RemotePtr<void>> scratch(std::size_t bytes) override {
+    bytes = (bytes + 15) & ~std::size_t{15};
+    if (t_scratch == nullptr || t_scratch_used + bytes > kScratch) {
+      return std::unexpected(Error::guest(ENOMEM));
+    }
+    std::byte* p = t_scratch + t_scratch_used;
+    t_scratch_used += bytes;
+    return RemotePtr<void>(reinterpret_cast<std::uintptr_t>(p));
+  }
+  std::byte* thread_storage() override { return t_vfork_child ? t_child_storage : t_storage; }
+};
+ThreadBackend g_backend;  // stateless: every thread's state is in TLS
+
+Memory& ThreadBackend::memory() {
+  if (t_made_for != g_pid) {
+    new (t_memory) LocalMemory(nullptr, -1);
+    t_made_for = g_pid;
+  }
+  return *std::launder(reinterpret_cast<LocalMemory*>(t_memory));
+}
+
+// ---- performing calls ---------------------------------------------------------------------
+
+bool read_word(std::uintptr_t addr, std::uintptr_t* out) {
+  return g_backend.memory().read(RemotePtr<void>(addr), out, sizeof *out).has_value();
+}
+
+// execve/execveat with ptvm's variables in the new program's environment: LD_PRELOAD names
+// this object first (then whatever the program preloads), PTVM_RUNTIME the configuration.
+long perform_exec(long nr, long a[6]) {
+  const int envp_arg = nr == SYS_execve ? 2 : 3;
+  constexpr std::size_t kMaxEnv = 2048;
+  char* env[kMaxEnv + 3];
+  char preload[PATH_MAX + 4096];
+  std::size_t at = 0;
+  append(preload, sizeof preload, &at, "LD_PRELOAD=");
+  append(preload, sizeof preload, &at, g_config.runtime_path);
+  std::size_t n = 0;
+  const std::uintptr_t envp = static_cast<std::uintptr_t>(a[envp_arg]);
+  for (std::size_t i = 0; envp != 0; ++i) {
+    std::uintptr_t p;
+    // A bad array or string: the kernel's answer (EFAULT) is the program's answer.
+    if (i == kMaxEnv || !read_word(envp + i * sizeof p, &p)) {
+      return ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    }
+    if (p == 0) break;
+    char head[sizeof "LD_PRELOAD=" + 4096];
+    Batch b;
+    b.read_string(RemotePtr<char>(p), head, sizeof head);
+    if (!g_backend.memory().run(b) && !b[0].truncated) {
+      return ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    }
+    head[sizeof head - 1] = '\0';
+    if (starts_with(head, "PTVM_RUNTIME=")) continue;
+    if (starts_with(head, "LD_PRELOAD=")) {
+      const char* value = head + sizeof "LD_PRELOAD=" - 1;
+      if (*value && !starts_with(value, g_config.runtime_path)) {
+        append(preload, sizeof preload, &at, ":");
+        append(preload, sizeof preload, &at, value);
+      }
+      continue;
+    }
+    env[n++] = reinterpret_cast<char*>(p);
+  }
+  env[n++] = preload;
+  env[n++] = g_runtime_env;
+  env[n] = nullptr;
+  a[envp_arg] = reinterpret_cast<long>(env);
+  return ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+// Performs `nr` for the program, with what ptvm must add around it.
+long perform(long nr, long a[6]) {
+  switch (nr) {
+    case SYS_execve:
+    case SYS_execveat:
+      return perform_exec(nr, a);
+    case SYS_exit:
+    case SYS_exit_group:
+      // The modules hear of it first (the tracer's `+++ exited with N +++`).
+      if (g_active) g_stack.get()->on_process_exit(nr == SYS_exit ? t_tid : g_pid,
+                                                    W_EXITCODE(a[0] & 0xff, 0));
+      break;
+    default:
+      break;
+  }
+  return ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+void sleep_us(std::uint64_t usec) {
+  timespec ts{static_cast<time_t>(usec / 1'000'000), static_cast<long>(usec % 1'000'000 * 1000)};
+  while (sys(SYS_nanosleep, reinterpret_cast<long>(&ts), reinterpret_cast<long>(&ts)) == -EINTR) {
+  }
+}
+
+// ---- the hooks --------------------------------------------------------------------------------
+
+void on_trap(int, siginfo_t* info, void* context) {
+  auto* uc = static_cast<ucontext_t*>(context);
+  greg_t* g = uc->uc_mcontext.gregs;
+  const long nr = info->si_syscall;
+  long a[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]};
+  ModuleStack& stack = *g_stack.get();
+  if (!stack.interest().contains(nr)) {
+    g[REG_RAX] = perform(nr, a);
+    return;
+  }
+
+  alignas(16) std::byte scratch[kScratch];
+  std::byte* const outer_scratch = t_scratch;  // a trap nested in a signal handler
+  const std::size_t outer_used = t_scratch_used;
+  t_scratch = scratch;
+  t_scratch_used = 0;
+
+  std::uint64_t args[6];
+  for (int i = 0; i < 6; ++i) args[i] = static_cast<std::uint64_t>(a[i]);
+  SyscallCall call(g_backend, g_pid, t_tid, nr, args);
+  const ModuleStack::EntryOutcome outcome = stack.enter(call);
+  if (call.delay_us()) sleep_us(call.delay_us());
+  if (call.signal_to_raise()) sys(SYS_tgkill, g_pid, t_tid, call.signal_to_raise());
+  if (!outcome.run_call) {
+    g[REG_RAX] = call.result();
+  } else {
+    for (int i = 0; i < 6; ++i) a[i] = static_cast<long>(call.arg(i));
+    const long r = perform(nr, a);
+    if (r == -EINPROGRESS && outcome.needs_exit) {
+      // In place after the handler (clone with a new stack, vfork): exits in after_inplace.
+      new (t_pending) SyscallCall(call);
+      t_pending_exit = true;
+    } else if (r != -EINPROGRESS) {
+      const std::uint64_t entry_delay = call.delay_us();
+      g[REG_RAX] = outcome.needs_exit ? stack.exit(call, r) : r;
+      if (call.delay_us() > entry_delay) sleep_us(call.delay_us() - entry_delay);  // delay_exit
+    }
+  }
+  t_scratch = outer_scratch;
+  t_scratch_used = outer_used;
+}
+
+void on_new_thread(int fork_child) {
+  const bool shared_tls = t_tid != 0;  // a new thread's TLS starts zeroed
+  t_tid = static_cast<pid_t>(sys(SYS_gettid));
+  if (fork_child) {
+    // A new process: its own pid, and fresh per-tracee state (strace counts a child's calls
+    // from zero). A new thread's TLS starts zeroed; a vfork child shares its parent's.
+    g_pid = static_cast<pid_t>(sys(SYS_getpid));
+    for (std::byte& b : t_storage) b = std::byte{0};
+    t_pending_exit = false;
+  } else if (shared_tls) {
+    // TLS already in use: a vfork child (or a raw clone sharing its parent's TLS).
+    g_pid = static_cast<pid_t>(sys(SYS_getpid));
+    t_vfork_child = true;
+    for (std::byte& b : t_child_storage) b = std::byte{0};
+  }
+}
+
+long after_inplace(long result) {
+  // The parent again; after a vfork its child ran on this thread's TLS and this memory.
+  t_tid = static_cast<pid_t>(sys(SYS_gettid));
+  g_pid = static_cast<pid_t>(sys(SYS_getpid));
+  t_vfork_child = false;
+  t_scratch = nullptr;
+  t_scratch_used = 0;
+  if (!t_pending_exit) return result;
+  t_pending_exit = false;
+  SyscallCall& call = *std::launder(reinterpret_cast<SyscallCall*>(t_pending));
+  return g_stack.get()->exit(call, result);
+}
+
+const ptvm_self_runtime_hooks g_hooks = {on_trap, on_new_thread, after_inplace};
+
+// ---- init -------------------------------------------------------------------------------------
+
+void complain(const char* what, long err) {
+  char line[256];
+  std::size_t at = 0;
+  append(line, sizeof line, &at, "ptvm runtime: ");
+  append(line, sizeof line, &at, what);
+  if (err) {
+    append(line, sizeof line, &at, " (errno ");
+    append_dec(line, sizeof line, &at, -err);
+    append(line, sizeof line, &at, ")");
+  }
+  append(line, sizeof line, &at, "\n");
+  sys(SYS_write, 2, reinterpret_cast<long>(line), static_cast<long>(at));
+}
+
+[[noreturn]] void fail(const char* what, long err) {
+  complain(what, err);
+  sys(SYS_exit_group, 126);
+  __builtin_unreachable();
+}
+
+bool read_config(const char* path) {
+  const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("cannot open the configuration", fd);
+  auto* into = reinterpret_cast<char*>(&g_config);
+  std::size_t got = 0;
+  while (got < sizeof g_config) {
+    const long r = sys(SYS_pread64, fd, reinterpret_cast<long>(into + got),
+                       static_cast<long>(sizeof g_config - got), static_cast<long>(got));
+    if (r == -EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  sys(SYS_close, fd);
+  return got == sizeof g_config && g_config.magic == RuntimeConfig::kMagic &&
+         g_config.size == sizeof g_config;
+}
+
+// The program must not see ptvm's variables: PTVM_RUNTIME goes, LD_PRELOAD keeps what the
+// program preloads itself (or goes). Edits the array the program's environ points to.
+void scrub_environment(char** envp) {
+  std::size_t out = 0;
+  for (std::size_t i = 0; envp[i]; ++i) {
+    char* e = envp[i];
+    if (starts_with(e, "PTVM_RUNTIME=")) continue;
+    if (starts_with(e, "LD_PRELOAD=")) {
+      char* value = e + sizeof "LD_PRELOAD=" - 1;
+      if (starts_with(value, g_config.runtime_path)) {
+        char* rest = value + length(g_config.runtime_path);
+        if (*rest == ':' || *rest == ' ') ++rest;
+        if (*rest == '\0') continue;
+        std::size_t k = 0;
+        do {
+          value[k] = rest[k];
+        } while (rest[k++]);
+      }
+    }
+    envp[out++] = e;
+  }
+  envp[out] = nullptr;
+}
+
+void build_stack() {
+  ModuleStack* stack = new (g_stack.bytes) ModuleStack();
+  new (g_host.bytes) RuntimeHost();
+  if (g_config.trace) {
+    TraceModule* trace = new (g_trace.bytes) TraceModule(*g_host.get(), g_config.trace_options);
+    if (g_config.counts_fd >= 0) {
+      char path[64];
+      std::size_t at = 0;
+      append(path, sizeof path, &at, "/proc/");
+      append_dec(path, sizeof path, &at, g_config.ptvm_pid);
+      append(path, sizeof path, &at, "/fd/");
+      append_dec(path, sizeof path, &at, g_config.counts_fd);
+      const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDWR | O_CLOEXEC);
+      if (fd < 0) fail("cannot open the counters", fd);
+      const long table = sys(SYS_mmap, 0, static_cast<long>(TraceModule::counts_bytes()),
+                             PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      sys(SYS_close, fd);
+      if (table < 0 && table > -4096) fail("cannot map the counters", table);
+      trace->share_counts(reinterpret_cast<void*>(table));
+    }
+    stack->push_bottom(trace);
+  }
+  if (g_config.injects) {
+    InjectModule* inject = new (g_inject.bytes) InjectModule();
+    for (std::uint32_t i = 0; i < g_config.injects; ++i) inject->add(g_config.inject[i]);
+    stack->push_bottom(inject);
+  }
+  if (g_config.null) stack->push_bottom(new (g_null.bytes) NullModule(g_config.null_calls));
+  if (g_config.redirects) {
+    RedirectModule* redirect = new (g_redirect.bytes) RedirectModule();
+    for (std::uint32_t i = 0; i < g_config.redirects; ++i) {
+      redirect->add(g_config.redirect[i].from, g_config.redirect[i].to);
+    }
+    stack->push_bottom(redirect);
+  }
+  if (stack->thread_storage_size() > kThreadStorage) fail("modules need too much storage", 0);
+}
+
+// glibc calls DT_INIT_ARRAY functions with (argc, argv, envp): envp is the program's environ.
+void runtime_init(int, char**, char** envp) {
+  const char* config_path = nullptr;
+  for (std::size_t i = 0; envp && envp[i]; ++i) {
+    if (starts_with(envp[i], "PTVM_RUNTIME=")) config_path = envp[i] + sizeof "PTVM_RUNTIME=" - 1;
+  }
+  if (config_path == nullptr) return;  // preloaded without ptvm: nothing to do
+  std::size_t at = 0;
+  append(g_runtime_env, sizeof g_runtime_env, &at, "PTVM_RUNTIME=");
+  if (!append(g_runtime_env, sizeof g_runtime_env, &at, config_path)) fail("bad PTVM_RUNTIME", 0);
+  if (!read_config(config_path)) fail("unreadable configuration", 0);
+  g_pid = static_cast<pid_t>(sys(SYS_getpid));
+  t_tid = static_cast<pid_t>(sys(SYS_gettid));
+  if (g_config.out_fd >= 0) {
+    at = 0;
+    append(g_out_path, sizeof g_out_path, &at, "/proc/");
+    append_dec(g_out_path, sizeof g_out_path, &at, g_config.ptvm_pid);
+    append(g_out_path, sizeof g_out_path, &at, "/fd/");
+    append_dec(g_out_path, sizeof g_out_path, &at, g_config.out_fd);
+    if (!RuntimeHost::reopen_output()) fail("cannot open the trace output", 0);
+  }
+  build_stack();
+  scrub_environment(envp);
+  g_active = true;
+  if (const int r = ptvm_self_runtime_init(&g_hooks); r != 0) {
+    fail("Syscall User Dispatch is unavailable", r);
+  }
+}
+
+}  // namespace
+}  // namespace ptvm
+
+// Before the program's constructors, after libc's (this object needs nothing of libc).
+using InitFunction = void (*)(int, char**, char**);
+__attribute__((section(".init_array"), used)) InitFunction ptvm_runtime_init_entry =
+    ptvm::runtime_init;

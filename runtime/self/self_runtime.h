@@ -1,0 +1,38 @@
+/* The self_ptrace mechanism as the LD_PRELOAD runtime uses it (not a public API): every thread
+ * of the process armed for its whole life, new threads and fork/vfork children armed before
+ * their first instruction, and a hook after a clone-family call that ran in place (the parent's
+ * result comes back to the runtime, which could not wait for it inside the handler). */
+#ifndef PTVM_SELF_RUNTIME_H
+#define PTVM_SELF_RUNTIME_H
+
+#include "ptvm/self.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ptvm_self_runtime_hooks {
+  /* Every system call of every thread (the handler of ptvm_self_init): the runtime's dispatcher.
+   * It performs calls with ptvm_self_syscall(); -EINPROGRESS there means "in place, later". */
+  ptvm_self_handler on_trap;
+  /* In a new thread or a fork/vfork child, before it runs a single instruction of the program,
+   * with nothing trapped: reset per-thread state. `fork_child`: a child with memory of its own
+   * (fork, clone without CLONE_VM), as opposed to a thread or a vfork child. */
+  void (*on_new_thread)(int fork_child);
+  /* In the parent, after a call deferred with -EINPROGRESS ran: returns the result the program
+   * sees. Runs on the program's stack, outside any signal handler, nothing trapped. */
+  long (*after_inplace)(long result);
+};
+
+/* SUD only (the seccomp filter outlives execve, which the runtime's programs do). Arms the
+ * calling thread. Returns 0 or -errno. */
+int ptvm_self_runtime_init(const struct ptvm_self_runtime_hooks* hooks);
+
+/* A system call from the allowed range: never trapped, whatever the thread's state. */
+long ptvm_self_raw_call(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
