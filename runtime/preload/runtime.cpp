@@ -18,7 +18,7 @@
 // call through the stub in the allowed range, no allocation, fixed buffers; a thread's state in
 // initial-exec TLS. Module code is the very code the ptrace backend runs.
 #include <fcntl.h>
-#include <linux/mman.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -35,6 +35,10 @@
 #include "runtime/preload/config.h"
 #include "runtime/self/self_runtime.h"
 #include "vms/null/null_module.h"
+
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31)  // linux/signal.h; glibc 2.36 does not export it
+#endif
 
 namespace ptvm {
 namespace {
@@ -79,6 +83,26 @@ void append_dec(char* out, std::size_t cap, std::size_t* at, long v) {
 
 long sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0, long a6 = 0) {
   return raw_syscall(nr, a1, a2, a3, a4, a5, a6);
+}
+
+void complain(const char* what, long err) {
+  char line[256];
+  std::size_t at = 0;
+  append(line, sizeof line, &at, "ptvm runtime: ");
+  append(line, sizeof line, &at, what);
+  if (err) {
+    append(line, sizeof line, &at, " (errno ");
+    append_dec(line, sizeof line, &at, -err);
+    append(line, sizeof line, &at, ")");
+  }
+  append(line, sizeof line, &at, "\n");
+  sys(SYS_write, 2, reinterpret_cast<long>(line), static_cast<long>(at));
+}
+
+[[noreturn]] void fail(const char* what, long err) {
+  complain(what, err);
+  sys(SYS_exit_group, 126);
+  __builtin_unreachable();
 }
 
 // Storage for an object built at init (no global constructors or destructors in this object).
@@ -151,16 +175,19 @@ Place<ModuleStack> g_stack;
 
 // ---- per thread -------------------------------------------------------------------------------
 
-constexpr std::size_t kThreadStorage = 24 * 1024;
+constexpr std::size_t kThreadStorage = 64 * 1024;  // in the thread's signal stack mapping
 constexpr std::size_t kScratch = 2 * PATH_MAX + 256;  // two translated paths and a little more
 
 class ThreadBackend;
 // Initial-exec TLS (-ftls-model=initial-exec): no __tls_get_addr on the signal path.
-alignas(16) __thread std::byte t_storage[kThreadStorage];
+__thread std::byte* t_storage;  // kThreadStorage bytes: the modules' per-thread storage
 __thread pid_t t_tid;
+__thread std::uintptr_t t_altstack;  // this thread's signal stack (mapping base, guard page first)
+__thread stack_t t_app_altstack;     // the program's sigaltstack, kept but never installed
+__thread bool t_app_altstack_set;
 // A vfork child runs on its parent's TLS (and memory): it gets storage of its own meanwhile.
 __thread bool t_vfork_child;
-alignas(16) __thread std::byte t_child_storage[kThreadStorage];
+__thread std::byte* t_child_storage;  // the same, for a vfork child
 __thread pid_t t_made_for;  // the pid the objects below were built in (0: not yet)
 alignas(LocalMemory) __thread unsigned char t_memory[sizeof(LocalMemory)];
 __thread std::byte* t_scratch;  // the current trap's scratch area (on its stack)
@@ -191,6 +218,68 @@ Memory& ThreadBackend::memory() {
     t_made_for = g_pid;
   }
   return *std::launder(reinterpret_cast<LocalMemory*>(t_memory));
+}
+
+// ---- signal stacks ----------------------------------------------------------------------------
+// The handler runs on a stack of ptvm's per thread (the program's may be tiny, or overflowing).
+// A thread that exits retires its stack; the next new thread takes a retired one whose owner is
+// gone (tgkill(..., 0) says ESRCH; in a fork child every inherited entry qualifies).
+
+// One mapping per thread: [guard page][storage][vfork child's storage][signal stack].
+constexpr std::size_t kAltStack = 256 * 1024;
+constexpr std::size_t kGuard = 4096;
+constexpr std::size_t kMapping = kGuard + 2 * kThreadStorage + kAltStack;
+
+std::size_t g_storage_used;  // what the modules use of it (only those pages get touched)
+
+void zero(std::byte* p, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) p[i] = std::byte{0};
+}
+// (base >> 12) << 22 | tid in one word, so that a slot changes atomically; 0 is a free slot.
+std::uint64_t g_retired[128];
+constexpr int kTidBits = 22;  // pid_max is at most 2^22
+
+std::uintptr_t altstack_take() {
+  for (std::uint64_t& slot : g_retired) {
+    std::uint64_t v = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
+    if (v == 0) continue;
+    const long tid = static_cast<long>(v & ((1u << kTidBits) - 1));
+    if (sys(SYS_tgkill, g_pid, tid, 0) != -ESRCH) continue;
+    if (__atomic_compare_exchange_n(&slot, &v, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+      const std::uintptr_t base = static_cast<std::uintptr_t>(v >> kTidBits) << 12;
+      zero(reinterpret_cast<std::byte*>(base + kGuard), g_storage_used);
+      return base;
+    }
+  }
+  const long p = sys(SYS_mmap, 0, kMapping, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (p < 0 && p > -4096) return 0;
+  sys(SYS_mprotect, p, kGuard, PROT_NONE);
+  return static_cast<std::uintptr_t>(p);
+}
+
+void altstack_retire() {
+  if (t_altstack == 0) return;
+  const std::uint64_t v = (static_cast<std::uint64_t>(t_altstack) >> 12) << kTidBits |
+                          static_cast<std::uint64_t>(t_tid);
+  for (std::uint64_t& slot : g_retired) {
+    std::uint64_t expected = 0;
+    if (__atomic_compare_exchange_n(&slot, &expected, v, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+      return;
+    }
+  }  // full: the stack stays mapped (256 KiB of address space, its touched pages)
+}
+
+bool altstack_install() {
+  t_altstack = altstack_take();
+  if (t_altstack == 0) return false;
+  t_storage = reinterpret_cast<std::byte*>(t_altstack + kGuard);
+  t_child_storage = t_storage + kThreadStorage;
+  stack_t ss{};
+  ss.ss_sp = reinterpret_cast<void*>(t_altstack + kGuard + 2 * kThreadStorage);
+  ss.ss_size = kAltStack;
+  return sys(SYS_sigaltstack, reinterpret_cast<long>(&ss), 0) == 0;
 }
 
 // ---- performing calls ---------------------------------------------------------------------
@@ -243,13 +332,51 @@ long perform_exec(long nr, long a[6]) {
   return ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+// sigaltstack: the handler needs ptvm's stack, so the program's is remembered, reported and
+// validated as the kernel would, but not installed; the program's SA_ONSTACK handlers run on
+// ptvm's (an alternate stack all the same).
+long emulate_sigaltstack(const long a[6]) {
+  Memory& m = g_backend.memory();
+  stack_t old{};
+  if (t_app_altstack_set) {
+    old = t_app_altstack;
+  } else {
+    old.ss_flags = SS_DISABLE;
+  }
+  if (a[0] != 0) {
+    stack_t ss;
+    if (!m.read(RemotePtr<void>(static_cast<std::uintptr_t>(a[0])), &ss, sizeof ss)) {
+      return -EFAULT;
+    }
+    const int mode = ss.ss_flags & ~SS_AUTODISARM;
+    if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK) return -EINVAL;
+    if (mode == SS_DISABLE) {
+      t_app_altstack_set = false;
+    } else {
+      if (ss.ss_size < 2048) return -ENOMEM;  // the kernel's MINSIGSTKSZ (glibc's is sysconf)
+      t_app_altstack = ss;
+      t_app_altstack.ss_flags = 0;
+      t_app_altstack_set = true;
+    }
+  }
+  if (a[1] != 0 &&
+      !m.write(RemotePtr<void>(static_cast<std::uintptr_t>(a[1])), &old, sizeof old)) {
+    return -EFAULT;
+  }
+  return 0;
+}
+
 // Performs `nr` for the program, with what ptvm must add around it.
 long perform(long nr, long a[6]) {
   switch (nr) {
     case SYS_execve:
     case SYS_execveat:
       return perform_exec(nr, a);
+    case SYS_sigaltstack:
+      return emulate_sigaltstack(a);
     case SYS_exit:
+      altstack_retire();
+      [[fallthrough]];
     case SYS_exit_group:
       // The modules hear of it first (the tracer's `+++ exited with N +++`).
       if (g_active) g_stack.get()->on_process_exit(nr == SYS_exit ? t_tid : g_pid,
@@ -318,13 +445,16 @@ void on_new_thread(int fork_child) {
     // A new process: its own pid, and fresh per-tracee state (strace counts a child's calls
     // from zero). A new thread's TLS starts zeroed; a vfork child shares its parent's.
     g_pid = static_cast<pid_t>(sys(SYS_getpid));
-    for (std::byte& b : t_storage) b = std::byte{0};
+    zero(t_storage, g_storage_used);
     t_pending_exit = false;
-  } else if (shared_tls) {
+  } else if (!shared_tls) {
+    // A new thread: the kernel gave it no alternate stack (CLONE_VM without CLONE_VFORK).
+    if (!altstack_install()) fail("cannot map a signal stack", 0);
+  } else {
     // TLS already in use: a vfork child (or a raw clone sharing its parent's TLS).
     g_pid = static_cast<pid_t>(sys(SYS_getpid));
     t_vfork_child = true;
-    for (std::byte& b : t_child_storage) b = std::byte{0};
+    zero(t_child_storage, g_storage_used);
   }
 }
 
@@ -344,26 +474,6 @@ long after_inplace(long result) {
 const ptvm_self_runtime_hooks g_hooks = {on_trap, on_new_thread, after_inplace};
 
 // ---- init -------------------------------------------------------------------------------------
-
-void complain(const char* what, long err) {
-  char line[256];
-  std::size_t at = 0;
-  append(line, sizeof line, &at, "ptvm runtime: ");
-  append(line, sizeof line, &at, what);
-  if (err) {
-    append(line, sizeof line, &at, " (errno ");
-    append_dec(line, sizeof line, &at, -err);
-    append(line, sizeof line, &at, ")");
-  }
-  append(line, sizeof line, &at, "\n");
-  sys(SYS_write, 2, reinterpret_cast<long>(line), static_cast<long>(at));
-}
-
-[[noreturn]] void fail(const char* what, long err) {
-  complain(what, err);
-  sys(SYS_exit_group, 126);
-  __builtin_unreachable();
-}
 
 bool read_config(const char* path) {
   const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDONLY | O_CLOEXEC);
@@ -442,6 +552,7 @@ void build_stack() {
     stack->push_bottom(redirect);
   }
   if (stack->thread_storage_size() > kThreadStorage) fail("modules need too much storage", 0);
+  g_storage_used = stack->thread_storage_size();
 }
 
 // glibc calls DT_INIT_ARRAY functions with (argc, argv, envp): envp is the program's environ.
@@ -466,6 +577,7 @@ void runtime_init(int, char**, char** envp) {
     if (!RuntimeHost::reopen_output()) fail("cannot open the trace output", 0);
   }
   build_stack();
+  if (!altstack_install()) fail("cannot map a signal stack", 0);
   scrub_environment(envp);
   g_active = true;
   if (const int r = ptvm_self_runtime_init(&g_hooks); r != 0) {

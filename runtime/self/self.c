@@ -570,6 +570,10 @@ int ptvm_self_init(ptvm_self_handler handler, int mechanism) {
   struct self_ksigaction sa = {0}, old;
   sa.handler = (void*)self_sigsys;
   sa.flags = SA_SIGINFO | SA_NODEFER | SA_RESTORER;
+  /* The runtime's handler runs the modules (tens of KiB of stack): on an alternate stack of its
+   * own per thread, since the program's may be tiny (posix_spawn's child gets 36 KiB). Nested
+   * traps continue below the frame on it; the kernel checks for that. */
+  if (self_runtime) sa.flags |= SA_ONSTACK;
   sa.restorer = ptvm_self_sigaction_restorer;
   r = raw4(__NR_rt_sigaction, SIGSYS, (long)&sa, (long)&old, 8);
   if (r == 0) {

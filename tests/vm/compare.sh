@@ -8,18 +8,25 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 vm_env=()
 case $mode in
-  run) vm=("$ptvm" run --intercept=all) ;;
+  # ptrace backend (and its forced fallbacks)
+  run) vm=("$ptvm" run --backend=ptrace --intercept=all) ;;
   run_plain) vm=("$ptvm" run) ;;
-  trace) vm=("$ptvm" trace -o "$tmp/trace") ;;
+  trace) vm=("$ptvm" trace --backend=ptrace -o "$tmp/trace") ;;
   run_noseccomp) vm=("$ptvm" run --no-seccomp --intercept=all) ;;
   trace_noseccomp) vm=("$ptvm" trace --no-seccomp -o "$tmp/trace") ;;
   trace_naive) vm=("$ptvm" trace --naive -o "$tmp/trace") ;;
   run_procmem) vm=("$ptvm" trace --mem=procmem -o "$tmp/trace") ;;
   run_peek) vm=("$ptvm" trace --mem=peek -o "$tmp/trace") ;;
-  redirect | redirect_noseccomp | redirect_peek)
+  # in-process backend, and auto (the default: in-process where the program can host it)
+  run_inprocess) vm=("$ptvm" run --backend=inprocess --intercept=all) ;;
+  trace_inprocess) vm=("$ptvm" trace --backend=inprocess -o "$tmp/trace") ;;
+  trace_auto) vm=("$ptvm" trace -o "$tmp/trace") ;;
+  redirect | redirect_noseccomp | redirect_peek | redirect_inprocess)
     vm=("$ptvm" run --redirect /ptvm-redirect=/etc)
+    [ "$mode" = redirect ] && vm+=(--backend=ptrace)
     [ "$mode" = redirect_noseccomp ] && vm+=(--no-seccomp)
     [ "$mode" = redirect_peek ] && vm+=(--mem=peek)
+    [ "$mode" = redirect_inprocess ] && vm+=(--backend=inprocess)
     vm_env=(PTVM_TEST_PREFIX=/ptvm-redirect) ;;
   *) echo "compare.sh: unknown mode $mode"; exit 2 ;;
 esac
