@@ -1,7 +1,10 @@
 // What one intercepted call costs: native, a bare seccomp stop (the least any ptrace VM pays),
 // a bare PTRACE_SYSCALL round (entry + exit stops), and ptvm's supervisor with a null module
-// (seccomp and --no-seccomp) and with the tracer writing to /dev/null. Every case runs the same
-// program (tests/tracees/getppid_loop.c, N getppid calls); time per call = run time / N.
+// (seccomp and --no-seccomp) and with the tracer writing to /dev/null; in-process: a bare
+// Syscall User Dispatch trap (the least an in-process VM pays), the same through the
+// self_ptrace API, and ptvm's runtime with the null module and the tracer. Every case runs N
+// getppid calls (tests/tracees/getppid_loop.c; bench/sud_getppid_loop.c for the bare SUD cases);
+// time per call = run time / N.
 //
 //   build/bench/bench_supervisor --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
@@ -17,6 +20,7 @@
 #include <memory>
 #include <string>
 
+#include "backend/inprocess/launcher.h"
 #include "backend/ptrace/seccomp_filter.h"
 #include "backend/ptrace/supervisor.h"
 #include "vms/null/null_module.h"
@@ -139,12 +143,65 @@ void ptvm_trace_module(benchmark::State& state) {
   supervisor(state, trace, true);
 }
 
+void run_program(const char* mode, const std::string& n) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl(PTVM_SUD_LOOP, PTVM_SUD_LOOP, mode, n.c_str(), nullptr);
+    _exit(127);
+  }
+  waitpid(pid, nullptr, 0);
+}
+
+void bare_sud_trap(benchmark::State& state) {
+  per_call(state, [](const std::string& n) { run_program("bare", n); });
+}
+
+void self_api_trap(benchmark::State& state) {
+  per_call(state, [](const std::string& n) { run_program("self", n); });
+}
+
+void inprocess(benchmark::State& state, ptvm::Module& module, int output_fd) {
+  ptvm::ModuleStack stack;
+  stack.push_bottom(&module);
+  ptvm::InprocessOptions options;
+  options.runtime = PTVM_RUNTIME_SO;
+  options.output_fd = output_fd;
+  per_call(state, [&](const std::string& n) {
+    (void)ptvm::run_inprocess(stack, options, PTVM_GETPPID_LOOP, {PTVM_GETPPID_LOOP, n});
+  });
+}
+
+void ptvm_inprocess_null_module(benchmark::State& state) {
+  ptvm::NullModule null(getppid_only());
+  inprocess(state, null, -1);
+}
+
+void ptvm_inprocess_trace_module(benchmark::State& state) {
+  DevNull host;  // ptvm's own lines (none here); the runtime writes to /dev/null
+  ptvm::TraceOptions options;
+  options.calls = getppid_only();
+  ptvm::TraceModule trace(host, options);
+  const int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  inprocess(state, trace, fd);
+  close(fd);
+}
+
 }  // namespace
 
 BENCHMARK(native)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(bare_seccomp_stop)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(ptvm_null_module)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(ptvm_trace_module)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(bare_sud_trap)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(self_api_trap)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(ptvm_inprocess_null_module)
+    ->UseManualTime()
+    ->Iterations(200000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(ptvm_inprocess_trace_module)
+    ->UseManualTime()
+    ->Iterations(200000)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(bare_ptrace_syscall)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(ptvm_null_module_noseccomp)
     ->UseManualTime()

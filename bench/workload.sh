@@ -62,13 +62,28 @@ row() {  # row LABEL INTERCEPTED CMD...
 row "strace -f -o /dev/null" "$n_all" strace -f -o /dev/null sh "$TMP/files.sh"
 row "strace -f --seccomp-bpf -e trace=%file" "$n_file" \
   strace -f --seccomp-bpf -e trace=%file -o /dev/null sh "$TMP/files.sh"
-row "ptvm trace -o /dev/null" "$n_all" "$PTVM" trace -o /dev/null -- sh "$TMP/files.sh"
-row "ptvm trace -e trace=%file -o /dev/null" "$n_file" \
-  "$PTVM" trace -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
+row "ptvm trace --backend=ptrace -o /dev/null" "$n_all" \
+  "$PTVM" trace --backend=ptrace -o /dev/null -- sh "$TMP/files.sh"
+row "ptvm trace --backend=ptrace -e trace=%file" "$n_file" \
+  "$PTVM" trace --backend=ptrace -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
 row "ptvm trace --no-seccomp -e trace=%file" "$n_file" \
   "$PTVM" trace --no-seccomp -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
-row "ptvm run --intercept=%file (null module)" "$n_file" \
-  "$PTVM" run --intercept=%file -- sh "$TMP/files.sh"
+row "ptvm run --backend=ptrace --intercept=%file" "$n_file" \
+  "$PTVM" run --backend=ptrace --intercept=%file -- sh "$TMP/files.sh"
+# In-process: the tracer is the program itself (no tracer system calls to count).
+row_inprocess() {  # row_inprocess LABEL CMD...
+  local label=$1
+  shift
+  local t
+  t=$(best "$@")
+  printf "%-44s %9.3f %8.2f %14s\n" "$label" "$t" "$(echo "$t / $native" | bc -l)" "-"
+}
+row_inprocess "ptvm trace --backend=inprocess -o /dev/null" \
+  "$PTVM" trace --backend=inprocess -o /dev/null -- sh "$TMP/files.sh"
+row_inprocess "ptvm trace --backend=inprocess -e trace=%file" \
+  "$PTVM" trace --backend=inprocess -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
+row_inprocess "ptvm run --backend=inprocess --intercept=%file" \
+  "$PTVM" run --backend=inprocess --intercept=%file -- sh "$TMP/files.sh"
 
 # The seeds' headline: a VM that moves every read/write buffer (umview did), copying a tree.
 # Through tar, not `cp -r`: coreutils 9 copies with copy_file_range, which moves no buffer.
@@ -81,11 +96,13 @@ copy() {
 }
 plain=$(best copy)
 naive=$(best copy "$PTVM" trace -s 4096 -e trace=read,write -o /dev/null --naive --)
-fast=$(best copy "$PTVM" trace -s 4096 -e trace=read,write -o /dev/null --)
+fast=$(best copy "$PTVM" trace --backend=ptrace -s 4096 -e trace=read,write -o /dev/null --)
+inproc=$(best copy "$PTVM" trace --backend=inprocess -s 4096 -e trace=read,write -o /dev/null --)
 st=$(best copy strace -f -s 4096 -e trace=read,write -o /dev/null)
 printf "%-44s %9s %8s\n" "tar c | tar x of /usr/include/linux, -s 4096" "seconds" "x native"
 printf "%-44s %9.3f %8s\n" "native" "$plain" "1.00"
 printf "%-44s %9.3f %8.2f\n" "strace -f -s 4096 -e trace=read,write" "$st" "$(echo "$st / $plain" | bc -l)"
 printf "%-44s %9.3f %8.2f\n" "ptvm trace --naive (before the seeds)" "$naive" "$(echo "$naive / $plain" | bc -l)"
 printf "%-44s %9.3f %8.2f\n" "ptvm trace (PTRACE_MULTI + PTRACE_VM)" "$fast" "$(echo "$fast / $plain" | bc -l)"
+printf "%-44s %9.3f %8.2f\n" "ptvm trace --backend=inprocess (self_ptrace)" "$inproc" "$(echo "$inproc / $plain" | bc -l)"
 printf "speed-up of the seeds' mechanisms: %.1fx (the seed measured 18x)\n" "$(echo "$naive / $fast" | bc -l)"
