@@ -22,6 +22,12 @@ class OutputHost final : public Host {
   std::uint64_t monotonic_ns() override;
   void flush();
   int fd() const { return fd_; }
+  // Other processes append to the same output (the in-process runtime): every record must be
+  // written when it is emitted, for the lines to stay in order.
+  void unbuffer() {
+    flush();
+    buffered_ = false;
+  }
 
  private:
   OutputHost(int fd, bool owned);

@@ -88,6 +88,7 @@ Runner add_trace_command(CLI::App& app) {
     }
     std::unique_ptr<OutputHost> output(*host);
     o->vm.output_fd = output->fd();
+    o->vm.unbuffer_output = [&output] { output->unbuffer(); };
     TraceModule trace(*output, topts);
     ModuleStack stack;  // the tracer on top: it shows what the program asked and got
     stack.push_bottom(&trace);

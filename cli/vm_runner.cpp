@@ -1,6 +1,7 @@
 #include "cli/vm_runner.h"
 
 #include "backend/inprocess/launcher.h"
+#include "backend/ptrace/seccomp_filter.h"
 #include "core/kernel_features.h"
 
 #include <fmt/core.h>
@@ -182,10 +183,31 @@ int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<voi
       can_host_runtime(*program, &why);
     }
     if (why.empty()) {
+      if (o.unbuffer_output) o.unbuffer_output();
       InprocessOptions io;
       io.runtime = runtime;
       io.output_fd = o.output_fd;
-      auto result = run_inprocess(stack, io, *program, command);
+      Result<int> result = 0;
+      if (o.backend == "auto") {
+        // Both backends in one run: the supervisor takes whatever cannot host the runtime.
+        auto filter = SeccompFilter::compile(stack.interest());
+        if (!filter) {
+          complain(fmt::format("cannot build the seccomp filter: {}", filter.error().describe()));
+          return 126;
+        }
+        io.hybrid = true;
+        io.filter = filter->program();
+        auto started = start_inprocess(stack, io, *program, command);
+        if (started) {
+          Supervisor supervisor(stack, PtraceOptions{});
+          result = supervisor.run_hybrid(started->child, started->adopt_read_fd);
+          started->finish();
+        } else {
+          result = std::unexpected(started.error());
+        }
+      } else {
+        result = run_inprocess(stack, io, *program, command);
+      }
       if (!result) {
         if (before_exit) before_exit();
         complain(fmt::format("cannot run '{}': {}", command[0], result.error().describe()));

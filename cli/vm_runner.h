@@ -29,6 +29,7 @@ struct VmOptions {
   std::vector<std::string> command;
   bool stats = false;  // --stats: supervisor counters on stderr at the end
   int output_fd = -1;  // not an option: the tracer's output, for the in-process runtime
+  std::function<void()> unbuffer_output;  // called when other processes write to it too
 };
 
 // Adds the shared options to a subcommand (the command comes after the options or `--`).

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -113,8 +114,15 @@ std::string runtime_object() {
   return {};
 }
 
-Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
-                          const std::string& program, const std::vector<std::string>& argv) {
+void InprocessRun::finish() {
+  for (int fd : fds) close(fd);
+  fds.clear();
+}
+
+Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions& options,
+                                     const std::string& program,
+                                     const std::vector<std::string>& argv) {
+  InprocessRun run;
   // The configuration: the modules as plain data, in the runtime's fixed order.
   auto config = std::make_unique<RuntimeConfig>();
   config->ptvm_pid = getpid();
@@ -151,32 +159,49 @@ Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
     const int flags = fcntl(options.output_fd, F_GETFL);
     if (flags >= 0) fcntl(options.output_fd, F_SETFL, flags | O_APPEND);
   }
-  int counts_fd = -1;
   if (trace && trace->options().summary) {
-    counts_fd = memfd_with("ptvm-counts", nullptr, TraceModule::counts_bytes());
+    const int counts_fd = memfd_with("ptvm-counts", nullptr, TraceModule::counts_bytes());
     if (counts_fd < 0) return std::unexpected(Error::guest(errno));
+    run.fds.push_back(counts_fd);
     void* table = mmap(nullptr, TraceModule::counts_bytes(), PROT_READ | PROT_WRITE, MAP_SHARED,
                        counts_fd, 0);
     if (table == MAP_FAILED) return std::unexpected(Error::guest(errno));
     trace->share_counts(table);  // stays mapped until ptvm exits
     config->counts_fd = counts_fd;
   }
+  if (options.hybrid) {
+    if (options.filter.size() > RuntimeConfig::kMaxFilter) {
+      return std::unexpected(Error::guest(E2BIG));
+    }
+    int adopt[2];
+    if (pipe2(adopt, O_CLOEXEC | O_NONBLOCK) < 0) return std::unexpected(Error::guest(errno));
+    run.fds.push_back(adopt[0]);
+    run.fds.push_back(adopt[1]);
+    run.adopt_read_fd = adopt[0];
+    config->hybrid = true;
+    config->adopt_fd = adopt[1];
+    config->filter_length = static_cast<std::uint32_t>(options.filter.size());
+    std::copy(options.filter.begin(), options.filter.end(), config->filter);
+  }
   const int config_fd = memfd_with("ptvm-config", config.get(), sizeof *config);
   if (config_fd < 0) return std::unexpected(Error::guest(errno));
+  run.fds.push_back(config_fd);
 
   // Orphans of the tree come to ptvm, which waits for all of them (strace -f waits too).
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   std::string preload = options.runtime;
-  if (const char* theirs = getenv("LD_PRELOAD"); theirs && *theirs) preload += ":" + std::string(theirs);
+  if (const char* theirs = getenv("LD_PRELOAD"); theirs && *theirs) {
+    preload += ":" + std::string(theirs);
+  }
   const std::string runtime_env = proc_fd_path(config_fd);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
 
   const pid_t ptvm = getpid();
-  const pid_t child = fork();
-  if (child < 0) return std::unexpected(Error::guest(errno));
-  if (child == 0) {
+  run.child = fork();
+  if (run.child < 0) return std::unexpected(Error::guest(errno));
+  if (run.child == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive ptvm
     if (getppid() != ptvm) _exit(126);
     setenv("LD_PRELOAD", preload.c_str(), 1);
@@ -184,6 +209,13 @@ Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
     execv(program.c_str(), args.data());
     _exit(errno == ENOENT ? 127 : 126);
   }
+  return run;
+}
+
+Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
+                          const std::string& program, const std::vector<std::string>& argv) {
+  auto run = start_inprocess(stack, options, program, argv);
+  if (!run) return std::unexpected(run.error());
   // Like a shell: the keyboard signals are for the program.
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
@@ -196,11 +228,10 @@ Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
       break;  // ECHILD: the whole tree is gone
     }
     if (WIFSIGNALED(status)) stack.on_process_exit(pid, status);
-    if (pid == child) main_status = status;
+    if (pid == run->child) main_status = status;
   }
   stack.on_finish();
-  close(config_fd);
-  if (counts_fd >= 0) close(counts_fd);
+  run->finish();
   return main_status;
 }
 

@@ -3,6 +3,7 @@
 // whole process tree (ptvm is its subreaper), like the ptrace Supervisor does for its tracees.
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/types.h>
 
 #include <string>
@@ -23,11 +24,31 @@ std::string runtime_object();
 struct InprocessOptions {
   std::string runtime;  // runtime_object()
   int output_fd = -1;   // where the runtime writes trace lines (the tracer's output), or -1
+  // --backend=auto: programs that cannot host the runtime are handed to the ptrace supervisor
+  // (Supervisor::run_hybrid), which reads their requests from the pipe and installs no filter
+  // itself: the runtime installs `filter` on the thread it hands over.
+  bool hybrid = false;
+  std::vector<sock_filter> filter;
 };
 
-// Runs `program` (resolved path) with `argv` under `stack` in-process. Returns the program's
-// wait status once every process of the tree is gone; modules get on_process_exit for
-// processes killed by a signal (the runtime reports normal exits itself) and on_finish.
+// The program running in-process, and what ptvm keeps for it until the end.
+struct InprocessRun {
+  pid_t child = -1;
+  int adopt_read_fd = -1;  // hybrid: the read end of the adoption pipe (non-blocking)
+  std::vector<int> fds;    // configuration, counters, the pipe: closed by finish()
+  void finish();
+};
+
+// Starts `program` (resolved path) with `argv` under `stack` in-process: writes the
+// configuration, makes ptvm the subreaper of the tree, forks and executes it with the runtime
+// preloaded.
+Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions& options,
+                                     const std::string& program,
+                                     const std::vector<std::string>& argv);
+
+// start_inprocess, then waits until every process of the tree is gone. Returns the program's
+// wait status; modules get on_process_exit for processes killed by a signal (the runtime
+// reports normal exits itself) and on_finish.
 Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
                           const std::string& program, const std::vector<std::string>& argv);
 

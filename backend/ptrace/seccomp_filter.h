@@ -22,6 +22,7 @@ class SeccompFilter {
   int install() const;  // 0 or -errno
 
   std::size_t instructions() const { return program_.size(); }
+  const std::vector<sock_filter>& program() const { return program_; }
 
  private:
   std::vector<sock_filter> program_;

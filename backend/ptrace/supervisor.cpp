@@ -37,6 +37,20 @@ std::uint64_t monotonic_ns() {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+// Whether the process is in a job-control stop now (state T in /proc/PID/stat).
+bool still_stopped(pid_t pid) {
+  char path[64], buf[512];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  const char* paren = std::strrchr(buf, ')');
+  return paren && paren[1] == ' ' && paren[2] == 'T';
+}
+
 pid_t read_tgid(pid_t tid) {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/status", tid);
@@ -124,6 +138,8 @@ struct Supervisor::Impl {
   Impl(ModuleStack& stack, const PtraceOptions& options) : stack(stack), options(options) {}
 
   Result<int> run(const std::vector<std::string>& argv);
+  Result<int> run_hybrid(pid_t child, int adopt_fd);
+  void adopt(int adopt_fd);
   void handle(pid_t tid, int status);
   void on_syscall_entry(Tracee& t);
   void on_syscall_exit(Tracee& t);
@@ -144,6 +160,8 @@ struct Supervisor::Impl {
   SupervisorStats stats;
   std::unordered_map<pid_t, std::unique_ptr<Tracee>> tracees;
   pid_t main_pid = -1;
+  bool hybrid = false;          // run_hybrid: untraced processes are ptvm's children too
+  int wait_flags = __WALL;
   bool awaiting_start = false;  // --no-seccomp: the child's SIGSTOP before execve is pending
   std::optional<int> main_status;
   struct Delayed {
@@ -181,7 +199,7 @@ pid_t Supervisor::Impl::wait_next(int* status) {
   for (;;) {
     if (delayed.empty()) {
       ++stats.tracer_syscalls;
-      return waitpid(-1, status, __WALL);
+      return waitpid(-1, status, wait_flags);
     }
     // Delayed resumes pending (fault injection's delay_enter): wait for a stop or the earliest
     // deadline. SIGCHLD is blocked in ptvm, so none can be missed between the two calls.
@@ -199,7 +217,7 @@ pid_t Supervisor::Impl::wait_next(int* status) {
       ++i;
     }
     if (delayed.empty()) continue;
-    const pid_t pid = waitpid(-1, status, __WALL | WNOHANG);
+    const pid_t pid = waitpid(-1, status, wait_flags | WNOHANG);
     if (pid != 0) return pid;
     sigset_t chld;
     sigemptyset(&chld);
@@ -215,15 +233,25 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
   ++stats.stops;
   if (WIFEXITED(status) || WIFSIGNALED(status)) {
     auto it = tracees.find(tid);
-    if (it != tracees.end()) {
+    const bool traced = it != tracees.end();
+    if (traced) {
       retired_crossings += it->second->mem.stats().crossings;
       tracees.erase(it);
     }
     if (tid == main_pid) main_status = status;
-    stack.on_process_exit(tid, status);
+    // An untraced process (in-process runtime) reported its own normal exit.
+    if (traced || !hybrid || WIFSIGNALED(status)) stack.on_process_exit(tid, status);
     return;
   }
   if (!WIFSTOPPED(status)) return;
+  if (hybrid && (status >> 16) == 0 && tracees.find(tid) == tracees.end()) {
+    // A job-control stop of an untraced process (WUNTRACED): when it is the program ptvm
+    // started, ptvm stops too, so that the shell sees the job stop; fg continues both.
+    // Only if it still is: a Ctrl-Z stopped ptvm with it, and `fg` may have continued both
+    // before this report is read.
+    if (tid == main_pid && still_stopped(tid)) kill(getpid(), SIGSTOP);
+    return;
+  }
   Tracee& t = tracee(tid);
   const int sig = WSTOPSIG(status);
   const int event = status >> 16;
@@ -469,12 +497,76 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   return *main_status;
 }
 
+namespace {
+volatile sig_atomic_t g_adopt_pending;
+void on_sigurg(int) {
+  g_adopt_pending = 1;
+}
+}  // namespace
+
+// Seizes every thread whose tid waits in the adoption pipe.
+void Supervisor::Impl::adopt(int adopt_fd) {
+  g_adopt_pending = 0;
+  std::int32_t tids[64];
+  for (;;) {
+    const ssize_t n = read(adopt_fd, tids, sizeof tids);
+    if (n <= 0) return;
+    for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof tids[0]); ++i) {
+      const pid_t tid = tids[i];
+      if (tracees.contains(tid)) continue;
+      if (ptrace_call(PTRACE_SEIZE, tid, nullptr, reinterpret_cast<void*>(kSeizeOptions)) == 0) {
+        const pid_t tgid = read_tgid(tid);
+        tracees.emplace(tid, std::make_unique<Tracee>(*this, tid, tgid));
+      }
+    }
+  }
+}
+
+Result<int> Supervisor::Impl::run_hybrid(pid_t child, int adopt_fd) {
+  hybrid = true;
+  wait_flags = __WALL | WUNTRACED;
+  main_pid = child;
+  // Job control reaches ptvm itself (the program is not traced); keyboard signals are the
+  // program's. SIGURG: an adoption request (it interrupts waitpid).
+  struct sigaction ignore {
+  }, urg{}, saved[4];
+  ignore.sa_handler = SIG_IGN;
+  urg.sa_handler = on_sigurg;
+  const int ignored[] = {SIGINT, SIGQUIT, SIGPIPE};
+  for (int i = 0; i < 3; ++i) sigaction(ignored[i], &ignore, &saved[i]);
+  sigaction(SIGURG, &urg, &saved[3]);
+  sigset_t chld, old_mask;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &old_mask);
+  for (;;) {
+    if (g_adopt_pending) adopt(adopt_fd);
+    int status;
+    const pid_t tid = wait_next(&status);
+    if (tid < 0) {
+      if (errno == EINTR) continue;
+      break;  // ECHILD: the whole tree is gone
+    }
+    handle(tid, status);
+  }
+  for (int i = 0; i < 3; ++i) sigaction(ignored[i], &saved[i], nullptr);
+  sigaction(SIGURG, &saved[3], nullptr);
+  sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  stack.on_finish();
+  if (!main_status) return std::unexpected(Error::guest(ECHILD));
+  return *main_status;
+}
+
 Supervisor::Supervisor(ModuleStack& stack, const PtraceOptions& options)
     : impl_(std::make_unique<Impl>(stack, options)) {}
 Supervisor::~Supervisor() = default;
 
 Result<int> Supervisor::run(const std::vector<std::string>& argv) {
   return impl_->run(argv);
+}
+
+Result<int> Supervisor::run_hybrid(pid_t child, int adopt_fd) {
+  return impl_->run_hybrid(child, adopt_fd);
 }
 
 SupervisorStats Supervisor::stats() const {

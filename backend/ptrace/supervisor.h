@@ -56,6 +56,14 @@ class Supervisor {
   // started (ENOENT, EACCES...), or ptrace/seccomp refused.
   Result<int> run(const std::vector<std::string>& argv);
 
+  // --backend=auto: `child` was started by ptvm in-process (not traced). Processes of its tree
+  // that cannot host the runtime ask to be adopted: they write their tid to the pipe whose read
+  // end is `adopt_fd` (non-blocking) and send ptvm SIGURG; they are seized and supervised like
+  // any tracee from then on. Runs until ptvm has no child left (it is their subreaper) and
+  // returns the wait status of `child`. Exits of processes that were never traced reach the
+  // modules only when a signal killed them (the runtime reports the others itself).
+  Result<int> run_hybrid(pid_t child, int adopt_fd);
+
   SupervisorStats stats() const;
 
  private:

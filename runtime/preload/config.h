@@ -5,6 +5,7 @@
 // trace, inject, null, redirect (as `ptvm run`/`ptvm trace` stack them for the ptrace backend).
 #pragma once
 
+#include <linux/filter.h>
 #include <linux/limits.h>
 
 #include <cstdint>
@@ -25,6 +26,16 @@ struct RuntimeConfig {
   std::int32_t out_fd = -1;     // ptvm's fd for trace lines; -1: none
   std::int32_t counts_fd = -1;  // ptvm's memfd of the shared -c table; -1: none
   char runtime_path[PATH_MAX] = {};  // this object, for LD_PRELOAD of programs it executes
+
+  // --backend=auto: a program that cannot host the runtime (static, setuid) is handed to ptvm's
+  // ptrace supervisor before it is executed: the runtime writes its tid to ptvm's adoption pipe
+  // (/proc/<ptvm>/fd/<adopt_fd>) and sends SIGURG, waits until it is traced, installs the
+  // supervisor's filter on itself and only then calls execve.
+  bool hybrid = false;
+  std::int32_t adopt_fd = -1;
+  static constexpr std::size_t kMaxFilter = 2048;
+  std::uint32_t filter_length = 0;
+  sock_filter filter[kMaxFilter] = {};
 
   bool trace = false;
   TraceOptions trace_options;

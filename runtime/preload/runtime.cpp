@@ -17,7 +17,11 @@
 // Freestanding: no libc at all (the object imports nothing: checked after link), every system
 // call through the stub in the allowed range, no allocation, fixed buffers; a thread's state in
 // initial-exec TLS. Module code is the very code the ptrace backend runs.
+#include <elf.h>
 #include <fcntl.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -117,6 +121,7 @@ struct Place {
 RuntimeConfig g_config;
 char g_out_path[64];  // /proc/<ptvm>/fd/<out_fd>
 char g_runtime_env[sizeof kRuntimeEnv + 64];  // PTVM_RUNTIME=/proc/<ptvm>/fd/<config>
+char g_adopt_path[64];  // /proc/<ptvm>/fd/<adopt_fd>
 int g_out_fd = -1;
 pid_t g_pid;
 bool g_active;
@@ -151,8 +156,11 @@ class RuntimeHost final : public Host {
     if (fd < 0) return false;
     // Out of the program's way: far above the descriptors it uses.
     const long high = sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 700);
+    if (high < 0) {  // RLIMIT_NOFILE below 700: where the kernel put it
+      g_out_fd = static_cast<int>(fd);
+      return true;
+    }
     sys(SYS_close, fd);
-    if (high < 0) return false;
     g_out_fd = static_cast<int>(high);
     return true;
   }
@@ -185,6 +193,7 @@ __thread pid_t t_tid;
 __thread std::uintptr_t t_altstack;  // this thread's signal stack (mapping base, guard page first)
 __thread stack_t t_app_altstack;     // the program's sigaltstack, kept but never installed
 __thread bool t_app_altstack_set;
+__thread bool t_handed_over;  // the ptrace supervisor intercepts this thread now (failed execve)
 // A vfork child runs on its parent's TLS (and memory): it gets storage of its own meanwhile.
 __thread bool t_vfork_child;
 __thread std::byte* t_child_storage;  // the same, for a vfork child
@@ -288,16 +297,137 @@ bool read_word(std::uintptr_t addr, std::uintptr_t* out) {
   return g_backend.memory().read(RemotePtr<void>(addr), out, sizeof *out).has_value();
 }
 
+void sleep_us(std::uint64_t usec) {
+  timespec ts{static_cast<time_t>(usec / 1'000'000), static_cast<long>(usec % 1'000'000 * 1000)};
+  while (sys(SYS_nanosleep, reinterpret_cast<long>(&ts), reinterpret_cast<long>(&ts)) == -EINTR) {
+  }
+}
+
+// ---- handing a program over to the ptrace supervisor (--backend=auto) -----------------------
+
+// Whether the program in `fd` can host the runtime, decided as the kernel and the loader will:
+// an x86-64 ELF with an interpreter (PT_INTERP) and no setuid/setgid bit, or a script whose
+// interpreter can. Anything else the kernel would refuse (ENOEXEC...) counts as "yes": the
+// execve then fails as it would natively.
+bool can_host(int fd, int depth) {
+  struct stat st;
+  if (sys(SYS_fstat, fd, reinterpret_cast<long>(&st)) != 0) return true;
+  if ((st.st_mode & (S_ISUID | S_ISGID)) != 0) return false;
+  unsigned char head[256];
+  const long n = sys(SYS_pread64, fd, reinterpret_cast<long>(head), sizeof head, 0);
+  if (n >= 64 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F') {
+    Elf64_Ehdr eh;
+    for (std::size_t i = 0; i < sizeof eh; ++i) reinterpret_cast<unsigned char*>(&eh)[i] = head[i];
+    if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64) return false;
+    for (int i = 0; i < eh.e_phnum && i < 64; ++i) {
+      Elf64_Phdr ph;
+      const long at = static_cast<long>(eh.e_phoff + static_cast<std::uint64_t>(i) * eh.e_phentsize);
+      if (sys(SYS_pread64, fd, reinterpret_cast<long>(&ph), sizeof ph, at) != sizeof ph) break;
+      if (ph.p_type == PT_INTERP) return true;
+    }
+    return false;  // static
+  }
+  if (n > 2 && head[0] == '#' && head[1] == '!' && depth < 4) {
+    char interp[sizeof head];
+    std::size_t k = 0;
+    long i = 2;
+    while (i < n && (head[i] == ' ' || head[i] == '\t')) ++i;
+    while (i < n && head[i] != ' ' && head[i] != '\t' && head[i] != '\n' && head[i]) {
+      interp[k++] = static_cast<char>(head[i++]);
+    }
+    interp[k] = '\0';
+    const long ifd = sys(SYS_open, reinterpret_cast<long>(interp), O_RDONLY | O_CLOEXEC);
+    if (ifd < 0) return true;
+    const bool ok = can_host(static_cast<int>(ifd), depth + 1);
+    sys(SYS_close, ifd);
+    return ok;
+  }
+  return true;
+}
+
+// The target of execve (path) or execveat (dirfd, path, flags), opened for can_host(); -1 if it
+// cannot be (the execve will fail the same way, or nobody can tell: then the runtime goes on).
+long open_target(long nr, const long a[6]) {
+  const long dirfd = nr == SYS_execve ? AT_FDCWD : a[0];
+  const long path_arg = nr == SYS_execve ? a[0] : a[1];
+  const long flags = nr == SYS_execve ? 0 : a[4];
+  char path[PATH_MAX];
+  auto r = g_backend.memory().read_string(RemotePtr<char>(static_cast<std::uintptr_t>(path_arg)),
+                                          path, sizeof path);
+  if (!r) return -1;
+  if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
+    return sys(SYS_fcntl, dirfd, F_DUPFD_CLOEXEC, 0);
+  }
+  return sys(SYS_openat, dirfd, reinterpret_cast<long>(path),
+             O_RDONLY | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
+}
+
+bool traced_by_ptvm() {
+  char buf[2048];
+  const long fd = sys(SYS_open, reinterpret_cast<long>("/proc/thread-self/status"),
+                      O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const long n = sys(SYS_read, fd, reinterpret_cast<long>(buf), sizeof buf - 1);
+  sys(SYS_close, fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  for (long i = 0; i < n; ++i) {
+    if ((i == 0 || buf[i - 1] == '\n') && starts_with(buf + i, "TracerPid:")) {
+      long v = 0;
+      for (i += sizeof "TracerPid:" - 1; buf[i] == '\t' || buf[i] == ' '; ++i) {
+      }
+      for (; buf[i] >= '0' && buf[i] <= '9'; ++i) v = v * 10 + (buf[i] - '0');
+      return v == g_config.ptvm_pid;
+    }
+  }
+  return false;
+}
+
+// Asks ptvm to PTRACE_SEIZE this thread and waits until it has (a few ms; SIGURG again every
+// 10 ms in case ptvm missed it), then installs the supervisor's filter on this thread. False if
+// ptvm did not answer within 5 s.
+bool hand_over() {
+  const long fd = sys(SYS_open, reinterpret_cast<long>(g_adopt_path), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const std::int32_t tid = t_tid;
+  const long w = sys(SYS_write, fd, reinterpret_cast<long>(&tid), sizeof tid);
+  sys(SYS_close, fd);
+  if (w != sizeof tid) return false;
+  bool traced = false;
+  for (int i = 0; i < 5000 && !traced; ++i) {
+    if (i % 10 == 0) sys(SYS_kill, g_config.ptvm_pid, SIGURG);
+    sleep_us(1000);
+    traced = traced_by_ptvm();
+  }
+  if (!traced) return false;
+  sock_fprog prog{static_cast<unsigned short>(g_config.filter_length), g_config.filter};
+  long r = sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, reinterpret_cast<long>(&prog));
+  if (r == -EACCES) {  // without CAP_SYS_ADMIN a filter needs no_new_privs
+    sys(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    r = sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, reinterpret_cast<long>(&prog));
+  }
+  return r == 0;
+}
+
 // execve/execveat with ptvm's variables in the new program's environment: LD_PRELOAD names
 // this object first (then whatever the program preloads), PTVM_RUNTIME the configuration.
 long perform_exec(long nr, long a[6]) {
   const int envp_arg = nr == SYS_execve ? 2 : 3;
+  // Under auto, a program that cannot host the runtime goes to the ptrace supervisor, without
+  // ptvm's variables (its descendants stay there: the filter and the tracer are inherited).
+  bool host = true;
+  if (g_config.hybrid) {
+    const long fd = open_target(nr, a);
+    if (fd >= 0) {
+      host = can_host(static_cast<int>(fd), 0);
+      sys(SYS_close, fd);
+    }
+  }
   constexpr std::size_t kMaxEnv = 2048;
   char* env[kMaxEnv + 3];
-  char preload[PATH_MAX + 4096];
-  std::size_t at = 0;
-  append(preload, sizeof preload, &at, "LD_PRELOAD=");
-  append(preload, sizeof preload, &at, g_config.runtime_path);
+  char theirs[4096];  // the program's own LD_PRELOAD value(s)
+  std::size_t theirs_at = 0;
+  theirs[0] = '\0';
   std::size_t n = 0;
   const std::uintptr_t envp = static_cast<std::uintptr_t>(a[envp_arg]);
   for (std::size_t i = 0; envp != 0; ++i) {
@@ -307,7 +437,7 @@ long perform_exec(long nr, long a[6]) {
       return ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
     }
     if (p == 0) break;
-    char head[sizeof "LD_PRELOAD=" + 4096];
+    char head[sizeof "LD_PRELOAD=" + sizeof theirs];
     Batch b;
     b.read_string(RemotePtr<char>(p), head, sizeof head);
     if (!g_backend.memory().run(b) && !b[0].truncated) {
@@ -317,19 +447,35 @@ long perform_exec(long nr, long a[6]) {
     if (starts_with(head, "PTVM_RUNTIME=")) continue;
     if (starts_with(head, "LD_PRELOAD=")) {
       const char* value = head + sizeof "LD_PRELOAD=" - 1;
-      if (*value && !starts_with(value, g_config.runtime_path)) {
-        append(preload, sizeof preload, &at, ":");
-        append(preload, sizeof preload, &at, value);
+      if (starts_with(value, g_config.runtime_path)) value += length(g_config.runtime_path);
+      if (*value == ':') ++value;
+      if (*value) {
+        if (theirs_at) append(theirs, sizeof theirs, &theirs_at, ":");
+        append(theirs, sizeof theirs, &theirs_at, value);
       }
       continue;
     }
     env[n++] = reinterpret_cast<char*>(p);
   }
-  env[n++] = preload;
-  env[n++] = g_runtime_env;
+  char preload[sizeof "LD_PRELOAD=" + PATH_MAX + 1 + sizeof theirs];
+  std::size_t at = 0;
+  append(preload, sizeof preload, &at, "LD_PRELOAD=");
+  if (host) {
+    append(preload, sizeof preload, &at, g_config.runtime_path);
+    if (theirs_at) append(preload, sizeof preload, &at, ":");
+  }
+  append(preload, sizeof preload, &at, theirs);
+  if (host || theirs_at) env[n++] = preload;
+  if (host) {
+    env[n++] = g_runtime_env;
+  } else if (!hand_over()) {
+    complain("ptvm did not take over a program that cannot host the runtime", 0);
+  }
   env[n] = nullptr;
   a[envp_arg] = reinterpret_cast<long>(env);
-  return ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+  const long r = ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+  if (!host) t_handed_over = true;  // execve failed: the supervisor intercepts from now on
+  return r;
 }
 
 // sigaltstack: the handler needs ptvm's stack, so the program's is remembered, reported and
@@ -388,12 +534,6 @@ long perform(long nr, long a[6]) {
   return ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
-void sleep_us(std::uint64_t usec) {
-  timespec ts{static_cast<time_t>(usec / 1'000'000), static_cast<long>(usec % 1'000'000 * 1000)};
-  while (sys(SYS_nanosleep, reinterpret_cast<long>(&ts), reinterpret_cast<long>(&ts)) == -EINTR) {
-  }
-}
-
 // ---- the hooks --------------------------------------------------------------------------------
 
 void on_trap(int, siginfo_t* info, void* context) {
@@ -402,7 +542,7 @@ void on_trap(int, siginfo_t* info, void* context) {
   const long nr = info->si_syscall;
   long a[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]};
   ModuleStack& stack = *g_stack.get();
-  if (!stack.interest().contains(nr)) {
+  if (t_handed_over || !stack.interest().contains(nr)) {
     g[REG_RAX] = perform(nr, a);
     return;
   }
@@ -575,6 +715,13 @@ void runtime_init(int, char**, char** envp) {
     append(g_out_path, sizeof g_out_path, &at, "/fd/");
     append_dec(g_out_path, sizeof g_out_path, &at, g_config.out_fd);
     if (!RuntimeHost::reopen_output()) fail("cannot open the trace output", 0);
+  }
+  if (g_config.hybrid) {
+    at = 0;
+    append(g_adopt_path, sizeof g_adopt_path, &at, "/proc/");
+    append_dec(g_adopt_path, sizeof g_adopt_path, &at, g_config.ptvm_pid);
+    append(g_adopt_path, sizeof g_adopt_path, &at, "/fd/");
+    append_dec(g_adopt_path, sizeof g_adopt_path, &at, g_config.adopt_fd);
   }
   build_stack();
   if (!altstack_install()) fail("cannot map a signal stack", 0);

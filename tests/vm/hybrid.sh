@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# hybrid.sh PTVM: --backend=auto runs both backends in one run. A dynamic shell runs in-process;
+# the static busybox it executes cannot host the runtime and is handed to the ptrace supervisor
+# (with everything it starts); the output is the native one, the trace has the lines of both,
+# and no program sees ptvm's environment variables.
+set -u
+ptvm=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failed=1; fi
+}
+script='echo start; /bin/busybox echo from-busybox; /bin/busybox sh -c "echo nested; ls /nonexistent-ptvm 2>&1"; echo end'
+native=$(sh -c "$script" 2>&1; echo "status $?")
+got=$(timeout 60 "$ptvm" trace -o "$work/trace" -- sh -c "$script" 2>&1; echo "status $?")
+check "same output and status as native" [ "$native" = "$got" ]
+has() { grep -qF -- "$1" "$work/trace"; }
+check "the shell's own call, in-process" has 'write(1, "start\n", 6) = 6'
+check "busybox's execve, from the ptrace supervisor" \
+  has 'execve("/bin/busybox", ["/bin/busybox", "echo", "from-busybox"]'
+check "busybox's write" has 'write(1, "from-busybox\n", 13) = 13'
+check "busybox sh's child, followed by ptrace" has 'write(1, "nested\n", 7) = 7'
+check "the shell goes on in-process" has 'write(1, "end\n", 4) = 4'
+check "a +++ line per process" [ "$(grep -c '+++ exited with' "$work/trace")" = 3 ]
+# One file, written by ptvm and by every in-process program: in the order things happened.
+order=$(grep -oE 'write\(1, "(start|from-busybox|nested|end)' "$work/trace" | cut -d'"' -f2 | tr '\n' ' ')
+check "lines of both backends in order ($order)" [ "$order" = "start from-busybox nested end " ]
+# ptvm's variables are invisible: to the dynamic program (the runtime scrubs them) and to the
+# static one (the runtime drops them when it hands it over).
+env_script='env | grep -c "PTVM_RUNTIME\|libptvm_rt"; /bin/busybox env | grep -c "PTVM_RUNTIME\|libptvm_rt"'
+seen=$(timeout 60 "$ptvm" trace -o /dev/null -- sh -c "$env_script" | tr '\n' ' ')
+check "no ptvm variable in any environment ($seen)" [ "$seen" = "0 0 " ]
+# The user's own LD_PRELOAD survives, for both kinds of program.
+preload=$(LD_PRELOAD=/nonexistent-lib.so timeout 60 "$ptvm" run --intercept=all -- sh -c \
+  'echo "$LD_PRELOAD"; /bin/busybox sh -c "echo \$LD_PRELOAD"' 2>/dev/null | tr '\n' ' ')
+check "the program's own LD_PRELOAD is kept ($preload)" \
+  [ "$preload" = "/nonexistent-lib.so /nonexistent-lib.so " ]
+exit $failed
