@@ -72,6 +72,16 @@ void ModuleStack::run_exits(SyscallCall& call) {
   }
 }
 
+void ModuleStack::exit_one(SyscallCall& call, std::size_t k, long result) {
+  if (k >= size_ || !(call.exits_ & (1u << k))) return;
+  call.at_exit_ = true;
+  call.delay_us_ = 0;
+  call.result_ = result;
+  for (int i = 0; i < 6; ++i) call.args_[i] = call.views_[k][i];
+  call.storage_offset_ = storage_offsets_[k];
+  modules_[k]->on_exit(call);
+}
+
 void ModuleStack::on_signal(pid_t tid, const siginfo_t& info) {
   for (std::size_t k = 0; k < size_; ++k) modules_[k]->on_signal(tid, info);
 }

@@ -36,6 +36,11 @@ class ModuleStack {
   // `result` is what the kernel returned; returns the result the caller must see.
   long exit(SyscallCall& call, long result);
 
+  // Module k's on_exit alone, for `result` (on a copy of the call: the stack's exit() may still
+  // follow). The in-process tracer renders an execve's line this way before the call, since a
+  // successful one never returns into this address space.
+  void exit_one(SyscallCall& call, std::size_t k, long result);
+
   void on_signal(pid_t tid, const siginfo_t& info);
   void on_process_exit(pid_t tid, int wait_status);
   void on_finish();

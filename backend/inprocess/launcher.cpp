@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <memory>
 
+#include "mem/local_memory.h"
 #include "runtime/preload/config.h"
 #include "vms/null/null_module.h"
 
@@ -96,6 +98,30 @@ std::string proc_fd_path(int fd) {
 }
 
 }  // namespace
+
+// The tracer's line for the execve ptvm does itself to start the program (the runtime loads
+// after it): decoded here, in the child, from its own memory, before the environment gets
+// ptvm's variables. In a forked child of a single-threaded ptvm: allocation is fine.
+void trace_first_exec(TraceModule& trace, const std::string& program, char* const* argv) {
+  if (trace.options().summary) return trace.count(SYS_execve, 0, 0);
+  struct Self final : SyscallCall::Backend {
+    LocalMemory mem{nullptr, -1};
+    std::vector<std::byte> storage;
+    Memory& memory() override { return mem; }
+    Result<RemotePtr<void>> scratch(std::size_t) override {
+      return std::unexpected(Error::guest(ENOMEM));
+    }
+    std::byte* thread_storage() override { return storage.data(); }
+  } self;
+  ModuleStack only;
+  only.push_bottom(&trace);
+  self.storage.resize(only.thread_storage_size());
+  const std::uint64_t args[6] = {reinterpret_cast<std::uintptr_t>(program.c_str()),
+                                 reinterpret_cast<std::uintptr_t>(argv),
+                                 reinterpret_cast<std::uintptr_t>(environ), 0, 0, 0};
+  SyscallCall call(self, getpid(), getpid(), SYS_execve, args);
+  if (only.enter(call).needs_exit) only.exit(call, 0);
+}
 
 bool can_host_runtime(const std::string& program, std::string* why) {
   return host_check(program, why, 0);
@@ -204,6 +230,7 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
   if (run.child == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive ptvm
     if (getppid() != ptvm) _exit(126);
+    if (trace) trace_first_exec(*trace, program, args.data());
     setenv("LD_PRELOAD", preload.c_str(), 1);
     setenv(kRuntimeEnv, runtime_env.c_str(), 1);
     execv(program.c_str(), args.data());

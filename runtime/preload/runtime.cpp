@@ -121,17 +121,31 @@ struct Place {
 RuntimeConfig g_config;
 char g_out_path[64];  // /proc/<ptvm>/fd/<out_fd>
 char g_runtime_env[sizeof kRuntimeEnv + 64];  // PTVM_RUNTIME=/proc/<ptvm>/fd/<config>
-char g_adopt_path[64];  // /proc/<ptvm>/fd/<adopt_fd>
+char g_adopt_path[64];
+constexpr const char kExecRecord[] = "PTVM_EXEC_RECORD=";  // the execve line, for the new image  // /proc/<ptvm>/fd/<adopt_fd>
 int g_out_fd = -1;
 pid_t g_pid;
 bool g_active;
 
 // ---- the Host: trace lines to ptvm's output ----------------------------------------------------
 
+// While set, this thread's records go to the buffer instead of the output (ModuleStack::exit_one
+// rendering an execve's line ahead of time).
+__thread char* t_capture;
+__thread std::size_t t_capture_len, t_capture_cap;
+
 class RuntimeHost final : public Host {
  public:
   // One write per record: O_APPEND makes every process's records whole and in order.
   void emit(const char* data, std::size_t n) override {
+    if (t_capture) {
+      if (t_capture_len + n < t_capture_cap) {
+        for (std::size_t i = 0; i < n; ++i) t_capture[t_capture_len + i] = data[i];
+        t_capture_len += n;
+        t_capture[t_capture_len] = '\0';
+      }
+      return;
+    }
     for (int attempt = 0; attempt < 2; ++attempt) {
       std::size_t done = 0;
       while (done < n) {
@@ -148,6 +162,8 @@ class RuntimeHost final : public Host {
   }
   std::uint64_t realtime_ns() override { return now(CLOCK_REALTIME); }
   std::uint64_t monotonic_ns() override { return now(CLOCK_MONOTONIC); }
+
+  void write_out(const char* data, std::size_t n) { emit(data, n); }
 
   static bool reopen_output() {
     if (g_config.out_fd < 0) return false;
@@ -411,7 +427,7 @@ bool hand_over() {
 
 // execve/execveat with ptvm's variables in the new program's environment: LD_PRELOAD names
 // this object first (then whatever the program preloads), PTVM_RUNTIME the configuration.
-long perform_exec(long nr, long a[6]) {
+long perform_exec(long nr, long a[6], const char* record) {
   const int envp_arg = nr == SYS_execve ? 2 : 3;
   // Under auto, a program that cannot host the runtime goes to the ptrace supervisor, without
   // ptvm's variables (its descendants stay there: the filter and the tracer are inherited).
@@ -424,7 +440,7 @@ long perform_exec(long nr, long a[6]) {
     }
   }
   constexpr std::size_t kMaxEnv = 2048;
-  char* env[kMaxEnv + 3];
+  char* env[kMaxEnv + 4];
   char theirs[4096];  // the program's own LD_PRELOAD value(s)
   std::size_t theirs_at = 0;
   theirs[0] = '\0';
@@ -444,7 +460,7 @@ long perform_exec(long nr, long a[6]) {
       return ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
     }
     head[sizeof head - 1] = '\0';
-    if (starts_with(head, "PTVM_RUNTIME=")) continue;
+    if (starts_with(head, "PTVM_RUNTIME=") || starts_with(head, kExecRecord)) continue;
     if (starts_with(head, "LD_PRELOAD=")) {
       const char* value = head + sizeof "LD_PRELOAD=" - 1;
       if (starts_with(value, g_config.runtime_path)) value += length(g_config.runtime_path);
@@ -468,6 +484,7 @@ long perform_exec(long nr, long a[6]) {
   if (host || theirs_at) env[n++] = preload;
   if (host) {
     env[n++] = g_runtime_env;
+    if (record) env[n++] = const_cast<char*>(record);
   } else if (!hand_over()) {
     complain("ptvm did not take over a program that cannot host the runtime", 0);
   }
@@ -512,12 +529,13 @@ long emulate_sigaltstack(const long a[6]) {
   return 0;
 }
 
-// Performs `nr` for the program, with what ptvm must add around it.
-long perform(long nr, long a[6]) {
+// Performs `nr` for the program, with what ptvm must add around it. `record`: an execve's
+// PTVM_EXEC_RECORD= variable, or null.
+long perform(long nr, long a[6], const char* record = nullptr) {
   switch (nr) {
     case SYS_execve:
     case SYS_execveat:
-      return perform_exec(nr, a);
+      return perform_exec(nr, a, record);
     case SYS_sigaltstack:
       return emulate_sigaltstack(a);
     case SYS_exit:
@@ -563,15 +581,34 @@ void on_trap(int, siginfo_t* info, void* context) {
     g[REG_RAX] = call.result();
   } else {
     for (int i = 0; i < 6; ++i) a[i] = static_cast<long>(call.arg(i));
-    const long r = perform(nr, a);
+    // The tracer's line of a successful execve is printed by the new program's runtime: it is
+    // rendered now (result 0) and handed over in the environment; a failed one is printed here.
+    char record[sizeof kExecRecord + 32 * 1024];
+    const bool exec = nr == SYS_execve || nr == SYS_execveat;
+    if (exec && g_config.trace) {
+      std::size_t at = 0;
+      append(record, sizeof record, &at, kExecRecord);
+      if (!g_config.trace_options.summary) {
+        SyscallCall copy(call);
+        t_capture = record;
+        t_capture_len = at;
+        t_capture_cap = sizeof record;
+        stack.exit_one(copy, 0, 0);
+        t_capture = nullptr;
+      }
+    }
+    const long r = perform(nr, a, exec && g_config.trace ? record : nullptr);
     if (r == -EINPROGRESS && outcome.needs_exit) {
       // In place after the handler (clone with a new stack, vfork): exits in after_inplace.
       new (t_pending) SyscallCall(call);
       t_pending_exit = true;
     } else if (r != -EINPROGRESS) {
-      const std::uint64_t entry_delay = call.delay_us();
-      g[REG_RAX] = outcome.needs_exit ? stack.exit(call, r) : r;
-      if (call.delay_us() > entry_delay) sleep_us(call.delay_us() - entry_delay);  // delay_exit
+      if (outcome.needs_exit) {
+        g[REG_RAX] = stack.exit(call, r);
+        if (call.delay_us()) sleep_us(call.delay_us());  // inject's delay_exit
+      } else {
+        g[REG_RAX] = r;
+      }
     }
   }
   t_scratch = outer_scratch;
@@ -638,7 +675,7 @@ void scrub_environment(char** envp) {
   std::size_t out = 0;
   for (std::size_t i = 0; envp[i]; ++i) {
     char* e = envp[i];
-    if (starts_with(e, "PTVM_RUNTIME=")) continue;
+    if (starts_with(e, "PTVM_RUNTIME=") || starts_with(e, kExecRecord)) continue;
     if (starts_with(e, "LD_PRELOAD=")) {
       char* value = e + sizeof "LD_PRELOAD=" - 1;
       if (starts_with(value, g_config.runtime_path)) {
@@ -724,6 +761,15 @@ void runtime_init(int, char**, char** envp) {
     append_dec(g_adopt_path, sizeof g_adopt_path, &at, g_config.adopt_fd);
   }
   build_stack();
+  for (std::size_t i = 0; envp[i]; ++i) {  // the execve that started this program
+    if (!starts_with(envp[i], kExecRecord) || !g_config.trace) continue;
+    const char* line = envp[i] + sizeof kExecRecord - 1;
+    if (g_config.trace_options.summary) {
+      g_trace.get()->count(SYS_execve, 0, 0);
+    } else {
+      g_host.get()->write_out(line, length(line));
+    }
+  }
   if (!altstack_install()) fail("cannot map a signal stack", 0);
   scrub_environment(envp);
   g_active = true;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # parity.sh PTVM PROGRAM [@DIR@]: `ptvm trace` of PROGRAM prints the same lines under
 # --backend=inprocess as under --backend=ptrace. The in-process runtime starts after the dynamic
-# loader has run, so its trace is the ptrace one without the loader's first lines: with those
-# dropped, the two must be equal (as sorted lists: threads interleave differently each run).
+# loader has run, so its trace is the ptrace one without the loader's lines: the execve line
+# first, then (the loader's calls missing) the rest, which must be equal (as sorted lists:
+# threads interleave differently each run).
 # Values that differ from run to run anyway are normalised: thread ids, pointers, getrandom bytes.
 # @DIR@ as an argument becomes a fresh empty directory (the same path for both runs).
 set -u
@@ -29,10 +30,16 @@ np=$(wc -l < "$work/p") ni=$(wc -l < "$work/i")
 if [ "$ni" -lt 10 ] || [ "$ni" -gt "$np" ]; then
   echo "in-process trace has $ni lines, ptrace $np"; head -5 "$work/i"; exit 1
 fi
-tail -n "$ni" "$work/p" | sort > "$work/p.tail"
-sort "$work/i" > "$work/i.sorted"
+check_first() {
+  if [ "$(head -1 "$work/p")" != "$(head -1 "$work/i")" ]; then
+    echo "first lines differ:"; head -1 "$work/p" "$work/i"; exit 1
+  fi
+}
+check_first
+tail -n $((ni - 1)) "$work/p" | sort > "$work/p.tail"
+tail -n $((ni - 1)) "$work/i" | sort > "$work/i.sorted"
 if ! diff -u "$work/p.tail" "$work/i.sorted"; then
   echo "the in-process trace differs from the ptrace one (after the loader's $((np - ni)) lines)"
   exit 1
 fi
-echo "same $ni lines under both backends (ptrace adds the loader's $((np - ni)) lines before)"
+echo "same $ni lines under both backends (ptrace adds the loader's $((np - ni)) lines)"

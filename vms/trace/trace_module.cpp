@@ -27,6 +27,13 @@ bool is_error(long result) {
 TraceModule::TraceModule(Host& host, const TraceOptions& options)
     : host_(host), options_(options) {}
 
+void TraceModule::count(long nr, long result, std::uint64_t ns) {
+  if (nr < 0 || nr >= kMaxSyscall) return;
+  counts_[nr].calls.fetch_add(1, std::memory_order_relaxed);
+  if (is_error(result)) counts_[nr].errors.fetch_add(1, std::memory_order_relaxed);
+  counts_[nr].ns.fetch_add(ns, std::memory_order_relaxed);
+}
+
 void TraceModule::share_counts(void* table) {
   counts_ = static_cast<Count*>(table);
 }
@@ -120,14 +127,7 @@ void TraceModule::on_exit(SyscallCall& call) {
   const long result = call.result();
   const std::uint64_t spent =
       (options_.syscall_times || options_.summary) ? host_.monotonic_ns() - st->entry_mono_ns : 0;
-  if (options_.summary) {
-    if (nr >= 0 && nr < kMaxSyscall) {
-      counts_[nr].calls.fetch_add(1, std::memory_order_relaxed);
-      if (is_error(result)) counts_[nr].errors.fetch_add(1, std::memory_order_relaxed);
-      counts_[nr].ns.fetch_add(spent, std::memory_order_relaxed);
-    }
-    return;
-  }
+  if (options_.summary) return count(nr, result, spent);
   const CallView view{
       nr,
       {call.arg(0), call.arg(1), call.arg(2), call.arg(3), call.arg(4), call.arg(5)},

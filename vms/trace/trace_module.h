@@ -40,6 +40,8 @@ class TraceModule final : public Module {
   static constexpr std::size_t counts_bytes();
   void share_counts(void* table);
   const TraceOptions& options() const { return options_; }
+  // -c: one call of `nr` that returned `result` after `ns`.
+  void count(long nr, long result, std::uint64_t ns);
 
  private:
   void begin_line(LineBuffer& line, pid_t tid, std::uint64_t wall_ns);
