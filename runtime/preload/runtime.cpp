@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <new>
 
+#include "core/cstr.h"
 #include "core/module_stack.h"
 #include "core/raw_syscall.h"
 #include "mem/local_memory.h"
@@ -49,18 +50,8 @@ namespace {
 
 // ---- small freestanding helpers ---------------------------------------------------------------
 
-std::size_t length(const char* s) {
-  std::size_t n = 0;
-  while (s[n]) ++n;
-  return n;
-}
-
-bool starts_with(const char* s, const char* prefix) {
-  for (; *prefix; ++s, ++prefix) {
-    if (*s != *prefix) return false;
-  }
-  return true;
-}
+using cstr::length;
+using cstr::starts_with;
 
 // Appends `s` at out[*at], keeping room for a NUL within `cap`; false when it does not fit.
 bool append(char* out, std::size_t cap, std::size_t* at, const char* s) {
@@ -598,11 +589,14 @@ void on_trap(int, siginfo_t* info, void* context) {
       }
     }
     const long r = perform(nr, a, exec && g_config.trace ? record : nullptr);
-    if (r == -EINPROGRESS && outcome.needs_exit) {
-      // In place after the handler (clone with a new stack, vfork): exits in after_inplace.
-      new (t_pending) SyscallCall(call);
-      t_pending_exit = true;
-    } else if (r != -EINPROGRESS) {
+    const bool in_place = r == -EINPROGRESS && ptvm_self_runs_in_place(nr, a[0], a[1]);
+    if (in_place) {
+      // Runs after the handler (clone with a new stack, vfork): the exits in after_inplace.
+      if (outcome.needs_exit) {
+        new (t_pending) SyscallCall(call);
+        t_pending_exit = true;
+      }
+    } else {
       if (outcome.needs_exit) {
         g[REG_RAX] = stack.exit(call, r);
         if (call.delay_us()) sleep_us(call.delay_us());  // inject's delay_exit

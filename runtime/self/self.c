@@ -664,6 +664,10 @@ int ptvm_self_runtime_init(const struct ptvm_self_runtime_hooks* hooks) {
   return r;
 }
 
+int ptvm_self_runs_in_place(long nr, long a1, long a2) {
+  return self_needs_inplace(nr, a1, a2);
+}
+
 long ptvm_self_raw_call(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
   return ptvm_self_raw(nr, a1, a2, a3, a4, a5, a6);
 }

@@ -28,6 +28,11 @@ struct ptvm_self_runtime_hooks {
  * calling thread. Returns 0 or -errno. */
 int ptvm_self_runtime_init(const struct ptvm_self_runtime_hooks* hooks);
 
+/* Whether ptvm_self_syscall(nr, a1, a2, ...) runs the call in place after the handler (and
+ * returned -EINPROGRESS for it), as opposed to a call whose real result is -EINPROGRESS
+ * (a non-blocking connect). */
+int ptvm_self_runs_in_place(long nr, long a1, long a2);
+
 /* A system call from the allowed range: never trapped, whatever the thread's state. */
 long ptvm_self_raw_call(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 

@@ -5,24 +5,14 @@
 
 #include <sys/wait.h>
 
-static volatile int traps;
-static volatile long seen_nr;
-
-static void handler(int sig, siginfo_t* info, void* ctx) {
-  (void)sig;
-  traps++;
-  seen_nr = info->si_syscall;
-  st_regs(ctx)[REG_RAX] = st_perform(info, ctx);
-}
-
 /* In the child: disarmed, then armed by itself. Returns a bit set of failed checks. */
 static int child_checks(int traps_at_fork) {
   int bad = 0;
   pid_t parent = (pid_t)syscall(SYS_getppid);
-  if (traps != traps_at_fork) bad |= 1;
-  if (getppid() != parent || traps != traps_at_fork) bad |= 2; /* not armed */
+  if (st_traps != traps_at_fork) bad |= 1;
+  if (getppid() != parent || st_traps != traps_at_fork) bad |= 2; /* not armed */
   if (ptvm_self_on() != 0) bad |= 4;
-  if (getppid() != parent || traps != traps_at_fork + 1 || seen_nr != SYS_getppid) bad |= 8;
+  if (getppid() != parent || st_traps != traps_at_fork + 1 || st_seen_nr != SYS_getppid) bad |= 8;
   if (getpid() == st_real_pid) bad |= 16;
   return bad;
 }
@@ -34,29 +24,29 @@ static int wait_child(pid_t child) {
 }
 
 static void behaviour(void) {
-  traps = 0;
+  st_traps = 0;
   ST_CHECK(ptvm_self_on() == 0);
   st_pause_armed();
   pid_t child = fork();
   if (child == 0) _exit(child_checks(1));
   ST_CHECK(child > 0);
-  ST_CHECK(traps == 1);
-  ST_CHECK(seen_nr == SYS_clone || seen_nr == SYS_fork || seen_nr == SYS_clone3);
+  ST_CHECK(st_traps == 1);
+  ST_CHECK(st_seen_nr == SYS_clone || st_seen_nr == SYS_fork || st_seen_nr == SYS_clone3);
   int status = wait_child(child);
   ST_CHECK(status == 0);
   st_say("%s: fork while armed: the handler performed it, the child started disarmed (%d)\n",
          st_where(), status);
 
-  traps = 0;
+  st_traps = 0;
   child = fork();
   if (child == 0) _exit(child_checks(0));
-  ST_CHECK(child > 0 && traps == 0);
+  ST_CHECK(child > 0 && st_traps == 0);
   status = wait_child(child);
   ST_CHECK(status == 0);
   st_say("%s: fork while not armed: the child can arm itself (%d)\n", st_where(), status);
 }
 
 int main(int argc, char** argv) {
-  st_init(handler, argc, argv);
+  st_init(st_counting_handler, argc, argv);
   return st_run(behaviour);
 }

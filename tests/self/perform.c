@@ -4,35 +4,25 @@
 
 #include <fcntl.h>
 
-static volatile int traps;
-static volatile long seen_nr;
-
-static void handler(int sig, siginfo_t* info, void* ctx) {
-  (void)sig;
-  traps++;
-  seen_nr = info->si_syscall;
-  st_regs(ctx)[REG_RAX] = st_perform(info, ctx);
-}
-
 static void behaviour(void) {
   int fds[2];
   char buf[16] = {0};
   ST_CHECK(pipe(fds) == 0);
   ST_CHECK(write(fds[1], "performed", 9) == 9);
-  traps = 0;
+  st_traps = 0;
   ST_CHECK(ptvm_self_on() == 0);
   st_pause_armed();
   ssize_t r = read(fds[0], buf, sizeof buf);
-  ST_CHECK(traps == 1 && seen_nr == SYS_read);
+  ST_CHECK(st_traps == 1 && st_seen_nr == SYS_read);
   ST_CHECK(r == 9 && memcmp(buf, "performed", 9) == 0);
   st_say("%s: read performed for real: %zd bytes \"%s\"\n", st_where(), r, buf);
 
-  traps = 0;
+  st_traps = 0;
   ST_CHECK(ptvm_self_on() == 0);
   st_pause_armed();
   int fd = open("/nonexistent/ptvm-self", O_RDONLY);
   int err = errno;
-  ST_CHECK(traps == 1 && seen_nr == SYS_openat);
+  ST_CHECK(st_traps == 1 && st_seen_nr == SYS_openat);
   ST_CHECK(fd == -1 && err == ENOENT);
   st_say("%s: openat performed for real: %s\n", st_where(), strerror(err));
   close(fds[0]);
@@ -40,6 +30,6 @@ static void behaviour(void) {
 }
 
 int main(int argc, char** argv) {
-  st_init(handler, argc, argv);
+  st_init(st_counting_handler, argc, argv);
   return st_run(behaviour);
 }

@@ -90,6 +90,16 @@ static inline long st_perform(siginfo_t* info, void* ctx) {
                            g[REG_R8], g[REG_R9]);
 }
 
+/* The handler of most behaviours: counts the traps, remembers the number, performs the call. */
+static volatile int st_traps;
+static volatile long st_seen_nr = -1;
+static inline void st_counting_handler(int sig, siginfo_t* info, void* ctx) {
+  (void)sig;
+  st_traps++;
+  st_seen_nr = info->si_syscall;
+  st_regs(ctx)[REG_RAX] = st_perform(info, ctx);
+}
+
 static inline int st_parse(int argc, char** argv) {
   if (argc == 2 && strcmp(argv[1], "sud") == 0) return PTVM_SELF_SUD;
   if (argc == 2 && strcmp(argv[1], "trap") == 0) return PTVM_SELF_TRAP;

@@ -4,15 +4,7 @@
  * under TRAP, where every call traps, ptvm keeps SIGSYS out of those masks. */
 #include "self_test.h"
 
-static volatile int traps, usr2, usr2_ppid_ok;
-static volatile long seen_nr;
-
-static void handler(int sig, siginfo_t* info, void* ctx) {
-  (void)sig;
-  traps++;
-  seen_nr = info->si_syscall;
-  st_regs(ctx)[REG_RAX] = st_perform(info, ctx);
-}
+static volatile int usr2, usr2_ppid_ok;
 
 static void on_usr2(int sig) {
   (void)sig;
@@ -31,11 +23,11 @@ static void behaviour(void) {
   sigemptyset(&set);
   sigaddset(&set, SIGUSR2);
   sigaddset(&set, SIGSYS);
-  traps = 0;
+  st_traps = 0;
   ST_CHECK(ptvm_self_on() == 0);
   st_pause_armed();
   int r = pthread_sigmask(SIG_BLOCK, &set, &old);
-  ST_CHECK(r == 0 && traps == 1 && seen_nr == SYS_rt_sigprocmask);
+  ST_CHECK(r == 0 && st_traps == 1 && st_seen_nr == SYS_rt_sigprocmask);
   ST_CHECK(blocked(SIGUSR2) == 1); /* survived the handler's sigreturn */
   ST_CHECK(blocked(SIGSYS) == 0);
   ST_CHECK(sigismember(&old, SIGUSR2) == 0);
@@ -71,7 +63,7 @@ static void behaviour(void) {
 }
 
 int main(int argc, char** argv) {
-  st_init(handler, argc, argv);
+  st_init(st_counting_handler, argc, argv);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_usr2;

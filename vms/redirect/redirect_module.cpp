@@ -1,22 +1,12 @@
 #include "vms/redirect/redirect_module.h"
 
+#include "core/cstr.h"
 #include "core/syscall_table.h"
 
 namespace ptvm {
 
-namespace {
-
-std::size_t length(const char* s) {
-  std::size_t n = 0;
-  while (s[n]) ++n;
-  return n;
-}
-
-void copy(char* dst, const char* src, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
-}
-
-}  // namespace
+using cstr::copy;
+using cstr::length;
 
 bool RedirectModule::add(const char* from, const char* to) {
   const std::size_t fl = length(from), tl = length(to);

@@ -1,0 +1,26 @@
+// NUL-terminated strings without libc: for code that also runs inside the in-process runtime
+// (modules, the runtime itself), where not even strlen may be called.
+#pragma once
+
+#include <cstddef>
+
+namespace ptvm::cstr {
+
+inline std::size_t length(const char* s) {
+  std::size_t n = 0;
+  while (s[n]) ++n;
+  return n;
+}
+
+inline bool starts_with(const char* s, const char* prefix) {
+  for (; *prefix; ++s, ++prefix) {
+    if (*s != *prefix) return false;
+  }
+  return true;
+}
+
+inline void copy(char* dst, const char* src, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+
+}  // namespace ptvm::cstr
