@@ -24,12 +24,13 @@
 static volatile unsigned char selector; /* 0 allow, 1 block */
 
 /* The only syscall instruction of the bare handler, in its own section: the allowed range. */
-__asm__(".pushsection bare_text,\"ax\",@progbits\n"
-        "bare_syscall:\n"
-        "  mov %rdi,%rax\n  mov %rsi,%rdi\n  mov %rdx,%rsi\n  mov %rcx,%rdx\n"
-        "  mov %r8,%r10\n  mov %r9,%r8\n  syscall\n  ret\n"
-        "bare_restorer:\n  mov $15,%rax\n  syscall\n  int3\n" /* RIP after a syscall must be inside */
-        ".popsection\n");
+__asm__(
+    ".pushsection bare_text,\"ax\",@progbits\n"
+    "bare_syscall:\n"
+    "  mov %rdi,%rax\n  mov %rsi,%rdi\n  mov %rdx,%rsi\n  mov %rcx,%rdx\n"
+    "  mov %r8,%r10\n  mov %r9,%r8\n  syscall\n  ret\n"
+    "bare_restorer:\n  mov $15,%rax\n  syscall\n  int3\n" /* RIP after a syscall must be inside */
+    ".popsection\n");
 long bare_syscall(long nr, long a1, long a2, long a3, long a4, long a5);
 void bare_restorer(void);
 extern char __start_bare_text[], __stop_bare_text[];
@@ -38,16 +39,16 @@ static void bare_handler(int sig, siginfo_t* info, void* ctx) {
   (void)sig;
   selector = 0;
   greg_t* g = ((ucontext_t*)ctx)->uc_mcontext.gregs;
-  g[REG_RAX] = bare_syscall(info->si_syscall, g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10],
-                            g[REG_R8]);
+  g[REG_RAX] =
+      bare_syscall(info->si_syscall, g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8]);
   selector = 1;
 }
 
 static void self_handler(int sig, siginfo_t* info, void* ctx) {
   (void)sig;
   greg_t* g = ((ucontext_t*)ctx)->uc_mcontext.gregs;
-  g[REG_RAX] = ptvm_self_syscall(info->si_syscall, g[REG_RDI], g[REG_RSI], g[REG_RDX],
-                                 g[REG_R10], g[REG_R8], g[REG_R9]);
+  g[REG_RAX] = ptvm_self_syscall(info->si_syscall, g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10],
+                                 g[REG_R8], g[REG_R9]);
   ptvm_self_on();
 }
 

@@ -179,6 +179,8 @@ int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<voi
       why = "the kernel has no Syscall User Dispatch (" + KernelFeatures::get().sud.detail + ")";
     } else if (runtime.empty()) {
       why = "the runtime libptvm_rt.so is not next to the ptvm executable";
+    } else if (runtime.find_first_of(": ") != std::string::npos) {
+      why = "the runtime's path " + runtime + " has a colon or a space (LD_PRELOAD splits there)";
     } else {
       can_host_runtime(*program, &why);
     }

@@ -34,7 +34,8 @@ int has_interpreter(int fd) {
   if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64) return 0;
   for (int i = 0; i < eh.e_phnum; ++i) {
     Elf64_Phdr ph;
-    const off_t at = static_cast<off_t>(eh.e_phoff + static_cast<std::uint64_t>(i) * eh.e_phentsize);
+    const off_t at =
+        static_cast<off_t>(eh.e_phoff + static_cast<std::uint64_t>(i) * eh.e_phentsize);
     if (pread(fd, &ph, sizeof ph, at) != static_cast<ssize_t>(sizeof ph)) return 0;
     if (ph.p_type == PT_INTERP) return 1;
   }
@@ -118,7 +119,10 @@ void trace_first_exec(TraceModule& trace, const std::string& program, char* cons
   self.storage.resize(only.thread_storage_size());
   const std::uint64_t args[6] = {reinterpret_cast<std::uintptr_t>(program.c_str()),
                                  reinterpret_cast<std::uintptr_t>(argv),
-                                 reinterpret_cast<std::uintptr_t>(environ), 0, 0, 0};
+                                 reinterpret_cast<std::uintptr_t>(environ),
+                                 0,
+                                 0,
+                                 0};
   SyscallCall call(self, getpid(), getpid(), SYS_execve, args);
   if (only.enter(call).needs_exit) only.exit(call, 0);
 }

@@ -160,7 +160,7 @@ struct Supervisor::Impl {
   SupervisorStats stats;
   std::unordered_map<pid_t, std::unique_ptr<Tracee>> tracees;
   pid_t main_pid = -1;
-  bool hybrid = false;          // run_hybrid: untraced processes are ptvm's children too
+  bool hybrid = false;  // run_hybrid: untraced processes are ptvm's children too
   int wait_flags = __WALL;
   bool awaiting_start = false;  // --no-seccomp: the child's SIGSTOP before execve is pending
   std::optional<int> main_status;

@@ -23,8 +23,8 @@ struct RuntimeConfig {
   std::uint64_t magic = kMagic;
   std::uint64_t size = sizeof(RuntimeConfig);
   std::int32_t ptvm_pid = 0;
-  std::int32_t out_fd = -1;     // ptvm's fd for trace lines; -1: none
-  std::int32_t counts_fd = -1;  // ptvm's memfd of the shared -c table; -1: none
+  std::int32_t out_fd = -1;          // ptvm's fd for trace lines; -1: none
+  std::int32_t counts_fd = -1;       // ptvm's memfd of the shared -c table; -1: none
   char runtime_path[PATH_MAX] = {};  // this object, for LD_PRELOAD of programs it executes
 
   // --backend=auto: a program that cannot host the runtime (static, setuid) is handed to ptvm's

@@ -20,10 +20,10 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/mman.h>
-#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -110,10 +110,11 @@ struct Place {
 // ---- process-wide state (set at init, read-only afterwards except pid) ------------------------
 
 RuntimeConfig g_config;
-char g_out_path[64];  // /proc/<ptvm>/fd/<out_fd>
+char g_out_path[64];                          // /proc/<ptvm>/fd/<out_fd>
 char g_runtime_env[sizeof kRuntimeEnv + 64];  // PTVM_RUNTIME=/proc/<ptvm>/fd/<config>
 char g_adopt_path[64];
-constexpr const char kExecRecord[] = "PTVM_EXEC_RECORD=";  // the execve line, for the new image  // /proc/<ptvm>/fd/<adopt_fd>
+constexpr const char kExecRecord[] =
+    "PTVM_EXEC_RECORD=";  // the execve line, for the new image  // /proc/<ptvm>/fd/<adopt_fd>
 int g_out_fd = -1;
 pid_t g_pid;
 bool g_active;
@@ -190,7 +191,7 @@ Place<ModuleStack> g_stack;
 
 // ---- per thread -------------------------------------------------------------------------------
 
-constexpr std::size_t kThreadStorage = 64 * 1024;  // in the thread's signal stack mapping
+constexpr std::size_t kThreadStorage = 64 * 1024;     // in the thread's signal stack mapping
 constexpr std::size_t kScratch = 2 * PATH_MAX + 256;  // two translated paths and a little more
 
 class ThreadBackend;
@@ -204,7 +205,7 @@ __thread bool t_handed_over;  // the ptrace supervisor intercepts this thread no
 // A vfork child runs on its parent's TLS (and memory): it gets storage of its own meanwhile.
 __thread bool t_vfork_child;
 __thread std::byte* t_child_storage;  // the same, for a vfork child
-__thread pid_t t_made_for;  // the pid the objects below were built in (0: not yet)
+__thread pid_t t_made_for;            // the pid the objects below were built in (0: not yet)
 alignas(LocalMemory) __thread unsigned char t_memory[sizeof(LocalMemory)];
 __thread std::byte* t_scratch;  // the current trap's scratch area (on its stack)
 __thread std::size_t t_scratch_used;
@@ -328,7 +329,8 @@ bool can_host(int fd, int depth) {
     if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64) return false;
     for (int i = 0; i < eh.e_phnum && i < 64; ++i) {
       Elf64_Phdr ph;
-      const long at = static_cast<long>(eh.e_phoff + static_cast<std::uint64_t>(i) * eh.e_phentsize);
+      const long at =
+          static_cast<long>(eh.e_phoff + static_cast<std::uint64_t>(i) * eh.e_phentsize);
       if (sys(SYS_pread64, fd, reinterpret_cast<long>(&ph), sizeof ph, at) != sizeof ph) break;
       if (ph.p_type == PT_INTERP) return true;
     }
@@ -371,8 +373,8 @@ long open_target(long nr, const long a[6]) {
 
 bool traced_by_ptvm() {
   char buf[2048];
-  const long fd = sys(SYS_open, reinterpret_cast<long>("/proc/thread-self/status"),
-                      O_RDONLY | O_CLOEXEC);
+  const long fd =
+      sys(SYS_open, reinterpret_cast<long>("/proc/thread-self/status"), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   const long n = sys(SYS_read, fd, reinterpret_cast<long>(buf), sizeof buf - 1);
   sys(SYS_close, fd);
@@ -513,8 +515,7 @@ long emulate_sigaltstack(const long a[6]) {
       t_app_altstack_set = true;
     }
   }
-  if (a[1] != 0 &&
-      !m.write(RemotePtr<void>(static_cast<std::uintptr_t>(a[1])), &old, sizeof old)) {
+  if (a[1] != 0 && !m.write(RemotePtr<void>(static_cast<std::uintptr_t>(a[1])), &old, sizeof old)) {
     return -EFAULT;
   }
   return 0;
@@ -534,8 +535,8 @@ long perform(long nr, long a[6], const char* record = nullptr) {
       [[fallthrough]];
     case SYS_exit_group:
       // The modules hear of it first (the tracer's `+++ exited with N +++`).
-      if (g_active) g_stack.get()->on_process_exit(nr == SYS_exit ? t_tid : g_pid,
-                                                    W_EXITCODE(a[0] & 0xff, 0));
+      if (g_active)
+        g_stack.get()->on_process_exit(nr == SYS_exit ? t_tid : g_pid, W_EXITCODE(a[0] & 0xff, 0));
       break;
     default:
       break;

@@ -26,7 +26,9 @@ int main(void) {
   }
   int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   int rc = connect(c, (struct sockaddr*)&a, sizeof a);
-  printf("non-blocking connect: %s\n", rc == 0 ? "0" : errno == EINPROGRESS ? "EINPROGRESS" : strerror(errno));
+  printf("non-blocking connect: %s\n", rc == 0                ? "0"
+                                       : errno == EINPROGRESS ? "EINPROGRESS"
+                                                              : strerror(errno));
   struct pollfd p = {.fd = c, .events = POLLOUT};
   int ready = poll(&p, 1, 5000);
   int err = -1;
