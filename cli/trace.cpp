@@ -47,6 +47,10 @@ Runner add_trace_command(CLI::App& app) {
   sub->add_flag("-c", o->summary, "count time, calls and errors per call; summary at the end");
   sub->add_flag("-f", o->follow, "follow forks (always on)");
   sub->add_flag("--json", o->json, "one JSON object per call, for tools");
+  sub->add_option("-p,--pid", o->vm.attach_pid,
+                  "attach to the running process PID (all its threads) instead of starting a "
+                  "command; Ctrl-C detaches")
+      ->type_name("PID");
   add_vm_options(*sub, o->vm);
 
   return [sub, o]() -> int {

@@ -155,8 +155,42 @@ void take_command(CLI::App& sub, VmOptions& options) {
   }
 }
 
+namespace {
+
+// ptvm trace -p PID: the ptrace backend without a filter (none can be put into a running
+// process), until the process ends or ptvm is interrupted (then it detaches).
+int attach_to(const VmOptions& o, ModuleStack& stack, const std::function<void()>& before_exit) {
+  if (!o.command.empty()) {
+    complain("-p attaches to a running process: give no command with it");
+    return 2;
+  }
+  if (o.attach_pid < 0) {
+    complain(fmt::format("-p {}: not a process id", o.attach_pid));
+    return 2;
+  }
+  if (o.backend == "inprocess") {
+    complain("-p needs the ptrace backend (a running program cannot load the in-process runtime)");
+    return 2;
+  }
+  PtraceOptions popts;
+  popts.seccomp = false;
+  popts.naive = o.naive;
+  popts.mem = *parse_mem_mode(o.mem);
+  Supervisor supervisor(stack, popts);
+  auto result = supervisor.attach(o.attach_pid);
+  if (before_exit) before_exit();
+  if (!result) {
+    complain(fmt::format("cannot attach to {}: {}", o.attach_pid, result.error().describe()));
+    return 1;
+  }
+  return exit_code(*result);
+}
+
+}  // namespace
+
 int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<void()>& before_exit) {
   std::vector<std::string> command = o.command;
+  if (o.attach_pid != 0) return attach_to(o, stack, before_exit);
   if (command.empty()) {
     complain("no command given (usage: ptvm run|trace [options] [--] CMD ARGS...)");
     return 2;

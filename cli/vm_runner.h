@@ -2,6 +2,7 @@
 // `--`, and running the program under a module stack, exiting like it did.
 #pragma once
 
+#include <sys/types.h>
 #include <CLI/CLI.hpp>
 
 #include <functional>
@@ -27,8 +28,9 @@ struct VmOptions {
   std::vector<std::string> redirects;  // --redirect FROM=TO
   std::string intercept;               // --intercept=SET: a module that passes every call
   std::vector<std::string> command;
-  bool stats = false;  // --stats: supervisor counters on stderr at the end
-  int output_fd = -1;  // not an option: the tracer's output, for the in-process runtime
+  pid_t attach_pid = 0;  // ptvm trace -p: a running process instead of a command
+  bool stats = false;    // --stats: supervisor counters on stderr at the end
+  int output_fd = -1;    // not an option: the tracer's output, for the in-process runtime
   std::function<void()> unbuffer_output;  // called when other processes write to it too
 };
 

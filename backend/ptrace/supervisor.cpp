@@ -1,5 +1,6 @@
 #include "backend/ptrace/supervisor.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/ptrace.h>
@@ -139,6 +140,9 @@ struct Supervisor::Impl {
 
   Result<int> run(const std::vector<std::string>& argv);
   Result<int> run_hybrid(pid_t child, int adopt_fd);
+  Result<int> attach(pid_t pid);
+  bool seize_threads(pid_t pid);
+  void detach_all();
   void adopt(int adopt_fd);
   void handle(pid_t tid, int status);
   void on_syscall_entry(Tracee& t);
@@ -160,7 +164,9 @@ struct Supervisor::Impl {
   SupervisorStats stats;
   std::unordered_map<pid_t, std::unique_ptr<Tracee>> tracees;
   pid_t main_pid = -1;
-  bool hybrid = false;  // run_hybrid: untraced processes are ptvm's children too
+  bool hybrid = false;    // run_hybrid: untraced processes are ptvm's children too
+  bool attached = false;  // attach(): ptvm did not start the program
+  long seize_options = kSeizeOptions;
   int wait_flags = __WALL;
   bool awaiting_start = false;  // --no-seccomp: the child's SIGSTOP before execve is pending
   std::optional<int> main_status;
@@ -402,7 +408,7 @@ void Supervisor::Impl::on_group_stop(Tracee& t, int /*sig*/) {
   // PTRACE_LISTEN keeps the tracee stopped but lets the stop be seen by its real parent and
   // lets SIGCONT wake it (a plain restart would run it despite the stop).
   ptrace_call(PTRACE_LISTEN, t.tid, nullptr, nullptr);
-  if (t.tid == main_pid) {
+  if (t.tid == main_pid && !attached) {
     // The program ptvm started stopped (Ctrl-Z, SIGSTOP): stop ptvm too, so the shell that
     // waits for ptvm sees the job stop. Continued by the shell's SIGCONT, which reaches the
     // program as well; pass one on in case only ptvm was continued.
@@ -522,6 +528,110 @@ void Supervisor::Impl::adopt(int adopt_fd) {
   }
 }
 
+namespace {
+volatile sig_atomic_t g_detach_requested;
+void on_detach_signal(int) {
+  g_detach_requested = 1;
+}
+}  // namespace
+
+// Seizes every thread of `pid` not seized yet (a thread created meanwhile by one already seized
+// is seized by the kernel: PTRACE_O_TRACECLONE). True if any thread was seized.
+bool Supervisor::Impl::seize_threads(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/task", pid);
+  DIR* dir = opendir(path);
+  if (!dir) return false;
+  bool any = false;
+  while (const dirent* e = readdir(dir)) {
+    const pid_t tid = static_cast<pid_t>(std::atoi(e->d_name));
+    if (tid <= 0 || tracees.contains(tid)) continue;
+    if (ptrace_call(PTRACE_SEIZE, tid, nullptr, reinterpret_cast<void*>(seize_options)) != 0) {
+      continue;  // gone meanwhile
+    }
+    // A stop, from which PTRACE_SYSCALL starts stopping at every call.
+    ptrace_call(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+    tracees.emplace(tid, std::make_unique<Tracee>(*this, tid, pid));
+    any = true;
+  }
+  closedir(dir);
+  return any;
+}
+
+// Stops every tracee and lets it go, with the signal it was about to receive and the registers
+// it had before any module rewrote them.
+void Supervisor::Impl::detach_all() {
+  for (const Delayed& d : delayed) {  // held in a stop by fault injection's delay: let go now
+    auto it = tracees.find(d.tid);
+    if (it == tracees.end()) continue;
+    (void)it->second->mem.flush_registers();
+    ptrace_call(PTRACE_DETACH, d.tid, nullptr, nullptr);
+    tracees.erase(it);
+  }
+  delayed.clear();
+  for (auto& [tid, t] : tracees) ptrace_call(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+  while (!tracees.empty()) {
+    int status;
+    const pid_t tid = waitpid(-1, &status, __WALL);
+    if (tid < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    auto it = tracees.find(tid);
+    if (it == tracees.end()) continue;
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      if (tid == main_pid) main_status = status;
+      stack.on_process_exit(tid, status);
+      tracees.erase(it);
+      continue;
+    }
+    Tracee& t = *it->second;
+    const int event = status >> 16;
+    int sig = 0;
+    if (event == 0 && WSTOPSIG(status) != (SIGTRAP | 0x80)) sig = WSTOPSIG(status);  // a signal
+    if (t.call && t.call->args_changed()) {  // mid-rewrite: the caller's arguments back
+      if (auto regs = t.mem.registers()) {
+        for (int i = 0; i < 6; ++i) (*regs)->set_arg(i, t.call->entry_args()[i]);
+        (void)t.mem.flush_registers();
+      }
+    }
+    ptrace_call(PTRACE_DETACH, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+    tracees.erase(it);
+  }
+}
+
+Result<int> Supervisor::Impl::attach(pid_t pid) {
+  if (options.seccomp) return std::unexpected(Error::guest(EINVAL));
+  attached = true;
+  main_pid = pid;
+  seize_options = kSeizeOptions & ~PTRACE_O_EXITKILL;
+  if (kill(pid, 0) != 0) return std::unexpected(Error::guest(errno));
+  if (!seize_threads(pid)) return std::unexpected(Error::guest(errno ? errno : ESRCH));
+  while (seize_threads(pid)) {  // threads started while we were seizing
+  }
+  struct sigaction detach {
+  }, saved[4];
+  detach.sa_handler = on_detach_signal;  // no SA_RESTART: waitpid returns EINTR
+  const int detaching[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  for (int i = 0; i < 4; ++i) sigaction(detaching[i], &detach, &saved[i]);
+  while (!tracees.empty()) {
+    if (g_detach_requested) {
+      detach_all();
+      break;
+    }
+    int status;
+    const pid_t tid = wait_next(&status);
+    if (tid < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    handle(tid, status);
+  }
+  for (int i = 0; i < 4; ++i) sigaction(detaching[i], &saved[i], nullptr);
+  stack.on_finish();
+  return main_status.value_or(0);
+}
+
 Result<int> Supervisor::Impl::run_hybrid(pid_t child, int adopt_fd) {
   hybrid = true;
   wait_flags = __WALL | WUNTRACED;
@@ -563,6 +673,10 @@ Supervisor::~Supervisor() = default;
 
 Result<int> Supervisor::run(const std::vector<std::string>& argv) {
   return impl_->run(argv);
+}
+
+Result<int> Supervisor::attach(pid_t pid) {
+  return impl_->attach(pid);
 }
 
 Result<int> Supervisor::run_hybrid(pid_t child, int adopt_fd) {

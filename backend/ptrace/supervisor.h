@@ -56,6 +56,13 @@ class Supervisor {
   // started (ENOENT, EACCES...), or ptrace/seccomp refused.
   Result<int> run(const std::vector<std::string>& argv);
 
+  // `ptvm trace -p PID`: attaches to every thread of the running process `pid` (and follows
+  // what it starts). No seccomp filter can be put into a running process: every call stops
+  // (options.seccomp must be false). SIGINT, SIGTERM, SIGHUP or SIGQUIT to ptvm detach from
+  // every tracee, which goes on running. Returns the process's wait status if it ended while
+  // attached, 0 after a detach. No EXITKILL: the process outlives ptvm.
+  Result<int> attach(pid_t pid);
+
   // --backend=auto: `child` was started by ptvm in-process (not traced). Processes of its tree
   // that cannot host the runtime ask to be adopted: they write their tid to the pipe whose read
   // end is `adopt_fd` (non-blocking) and send ptvm SIGURG; they are seized and supervised like
