@@ -24,8 +24,11 @@ class SelfMemForcer final : public ForcedAccess {
 
 }  // namespace
 
-LocalMemory::LocalMemory(Registers* regs, int proc_self_mem_fd)
-    : regs_(regs), mem_fd_(proc_self_mem_fd), pid_(raw_syscall(SYS_getpid)) {}
+LocalMemory::LocalMemory(Registers* regs, int proc_self_mem_fd, SafeCopy safe_copy)
+    : regs_(regs),
+      mem_fd_(proc_self_mem_fd),
+      safe_copy_(safe_copy),
+      pid_(safe_copy ? 0 : raw_syscall(SYS_getpid)) {}
 
 Result<void> LocalMemory::run(Batch& batch) {
   return run_batch(batch, *this);
@@ -33,7 +36,18 @@ Result<void> LocalMemory::run(Batch& batch) {
 
 TransferOutcome LocalMemory::transfer(Segment* segs, std::size_t n, bool write) {
   SelfMemForcer forcer(mem_fd_, stats_);
-  return process_vm_transfer(pid_, segs, n, write, forcer, stats_);
+  if (!safe_copy_) return process_vm_transfer(pid_, segs, n, write, forcer, stats_);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Segment& seg = segs[i];
+    void* remote = reinterpret_cast<void*>(seg.remote);
+    const std::size_t done = write ? safe_copy_(remote, seg.local, seg.len)
+                                   : safe_copy_(seg.local, remote, seg.len);
+    if (done == seg.len) continue;
+    if (seg.access != Access::force) return {i, done, Error::guest(EFAULT)};
+    const Moved m = forcer.force(seg, done, write);  // read-only text, PROT_NONE
+    if (m.error != Error::guest(0)) return {i, done + m.bytes, m.error};
+  }
+  return {n, 0, Error::guest(0)};
 }
 
 Result<void> LocalMemory::get_regs(Registers* into) {

@@ -41,6 +41,17 @@
 #include "runtime/self/self_runtime.h"
 #include "vms/null/null_module.h"
 
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000  // the kernel's; glibc keeps it to itself
+#endif
+extern "C" {
+__attribute__((visibility("hidden"))) std::size_t ptvm_safe_copy(void* dst, const void* src,
+                                                                 std::size_t n);
+__attribute__((visibility("hidden"))) extern const char ptvm_safe_copy_fault[];
+__attribute__((visibility("hidden"))) extern const char ptvm_safe_copy_resume[];
+__attribute__((visibility("hidden"))) void ptvm_self_sigaction_restorer(void);
+}
+
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1U << 31)  // linux/signal.h; glibc 2.36 does not export it
 #endif
@@ -231,7 +242,7 @@ ThreadBackend g_backend;  // stateless: every thread's state is in TLS
 
 Memory& ThreadBackend::memory() {
   if (t_made_for != g_pid) {
-    new (t_memory) LocalMemory(nullptr, -1);
+    new (t_memory) LocalMemory(nullptr, -1, ptvm_safe_copy);
     t_made_for = g_pid;
   }
   return *std::launder(reinterpret_cast<LocalMemory*>(t_memory));
@@ -297,6 +308,119 @@ bool altstack_install() {
   ss.ss_sp = reinterpret_cast<void*>(t_altstack + kGuard + 2 * kThreadStorage);
   ss.ss_size = kAltStack;
   return sys(SYS_sigaltstack, reinterpret_cast<long>(&ss), 0) == 0;
+}
+
+// ---- safe copies: SIGSEGV and SIGBUS are ptvm's too -------------------------------------------
+// The modules read and write the program's memory with a plain `rep movsb`; a bad pointer makes
+// it fault, and ptvm's SIGSEGV/SIGBUS handler resumes it after the copy with the count of bytes
+// moved (EFAULT, as the kernel would say). No system call per access (process_vm_readv costs
+// ~2 µs here). The program's own actions for the two signals are virtualised: its faults are
+// given back to the kernel with its action installed ("borrowed"), so that the kernel delivers
+// them with every detail of sigaction (mask, SA_RESETHAND, SA_ONSTACK, the default action and
+// its core dump); the next trap takes the signal back.
+
+}  // namespace
+}  // namespace ptvm
+
+__asm__(
+    "\t.text\n"
+    "\t.p2align 4\n"
+    "\t.globl ptvm_safe_copy\n"
+    "\t.hidden ptvm_safe_copy\n"
+    "\t.type ptvm_safe_copy,@function\n"
+    "ptvm_safe_copy:\n"  // rdi dst, rsi src, rdx n -> rax copied
+    "\tmov %rdx,%rcx\n"
+    "\tmov %rdx,%rax\n"
+    "\t.globl ptvm_safe_copy_fault\n"
+    "\t.hidden ptvm_safe_copy_fault\n"
+    "ptvm_safe_copy_fault:\n"
+    "\trep movsb\n"
+    "\t.globl ptvm_safe_copy_resume\n"
+    "\t.hidden ptvm_safe_copy_resume\n"
+    "ptvm_safe_copy_resume:\n"
+    "\tsub %rcx,%rax\n"  // rcx: what a fault left uncopied
+    "\tret\n"
+    "\t.size ptvm_safe_copy,.-ptvm_safe_copy\n");
+
+namespace ptvm {
+namespace {
+
+struct KernelSigaction {  // the kernel's struct sigaction (rt_sigaction), not glibc's
+  void* handler;
+  unsigned long flags;
+  void (*restorer)();
+  std::uint64_t mask;
+};
+constexpr int kFaultSignals[] = {SIGSEGV, SIGBUS};
+int fault_index(long sig) {
+  return sig == SIGSEGV ? 0 : sig == SIGBUS ? 1 : -1;
+}
+KernelSigaction g_app_fault_action[2];  // what the program set (or inherited) for each
+KernelSigaction g_fault_action;         // ptvm's
+int g_fault_borrowed;                   // bit i: the program's action is installed for real
+
+void on_fault(int sig, siginfo_t* info, void* context) {
+  greg_t* g = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
+  if (g[REG_RIP] == reinterpret_cast<greg_t>(ptvm_safe_copy_fault)) {
+    g[REG_RIP] = reinterpret_cast<greg_t>(ptvm_safe_copy_resume);
+    return;
+  }
+  // The program's: the kernel delivers it again, this time with the program's action. A fault
+  // does by itself when its instruction runs again; a sent signal is queued again.
+  const int i = fault_index(sig);
+  sys(SYS_rt_sigaction, sig, reinterpret_cast<long>(&g_app_fault_action[i]), 0, 8);
+  __atomic_fetch_or(&g_fault_borrowed, 1 << i, __ATOMIC_RELEASE);
+  if (info->si_code <= 0) {
+    sys(SYS_rt_tgsigqueueinfo, g_pid, t_tid, sig, reinterpret_cast<long>(info));
+  }
+}
+
+// After a borrow: what the kernel did to the program's action meanwhile (SA_RESETHAND), then
+// ptvm's handler back.
+void reclaim_fault_signals() {
+  const int borrowed = __atomic_exchange_n(&g_fault_borrowed, 0, __ATOMIC_ACQ_REL);
+  for (int i = 0; i < 2; ++i) {
+    if (!(borrowed & (1 << i))) continue;
+    KernelSigaction now;
+    if (sys(SYS_rt_sigaction, kFaultSignals[i], reinterpret_cast<long>(&g_fault_action),
+            reinterpret_cast<long>(&now), 8) == 0) {
+      g_app_fault_action[i] = now;
+    }
+  }
+}
+
+bool install_fault_handlers() {
+  g_fault_action.handler = reinterpret_cast<void*>(on_fault);
+  g_fault_action.flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTORER;
+  g_fault_action.restorer = ptvm_self_sigaction_restorer;
+  g_fault_action.mask = 0;
+  for (int i = 0; i < 2; ++i) {
+    if (sys(SYS_rt_sigaction, kFaultSignals[i], reinterpret_cast<long>(&g_fault_action),
+            reinterpret_cast<long>(&g_app_fault_action[i]), 8) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// rt_sigaction(SIGSEGV or SIGBUS) of the program: on its virtual action.
+long emulate_fault_sigaction(const long a[6]) {
+  if (a[3] != 8) return -EINVAL;
+  const int i = fault_index(a[0]);
+  Memory& m = g_backend.memory();
+  const KernelSigaction old = g_app_fault_action[i];
+  if (a[1] != 0) {
+    KernelSigaction act;
+    if (!m.read(RemotePtr<void>(static_cast<std::uintptr_t>(a[1])), &act, sizeof act)) {
+      return -EFAULT;
+    }
+    act.mask &= ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)) | (1ULL << (SIGSYS - 1)));
+    g_app_fault_action[i] = act;
+  }
+  if (a[2] != 0 && !m.write(RemotePtr<void>(static_cast<std::uintptr_t>(a[2])), &old, sizeof old)) {
+    return -EFAULT;
+  }
+  return 0;
 }
 
 // ---- performing calls ---------------------------------------------------------------------
@@ -475,6 +599,12 @@ long perform_exec(long nr, long a[6], const char* record) {
   }
   append(preload, sizeof preload, &at, theirs);
   if (host || theirs_at) env[n++] = preload;
+  // A SIGSEGV/SIGBUS the program ignores stays ignored across execve (a handler would not).
+  for (int i = 0; i < 2; ++i) {
+    if (g_app_fault_action[i].handler != reinterpret_cast<void*>(SIG_IGN)) continue;
+    sys(SYS_rt_sigaction, kFaultSignals[i], reinterpret_cast<long>(&g_app_fault_action[i]), 0, 8);
+    __atomic_fetch_or(&g_fault_borrowed, 1 << i, __ATOMIC_RELEASE);  // back if execve fails
+  }
   if (host) {
     env[n++] = g_runtime_env;
     if (record) env[n++] = const_cast<char*>(record);
@@ -530,6 +660,12 @@ long perform(long nr, long a[6], const char* record = nullptr) {
       return perform_exec(nr, a, record);
     case SYS_sigaltstack:
       return emulate_sigaltstack(a);
+    case SYS_rt_sigaction:
+      if (fault_index(a[0]) >= 0) {
+        if (g_fault_borrowed) reclaim_fault_signals();
+        return emulate_fault_sigaction(a);
+      }
+      break;
     case SYS_exit:
       altstack_retire();
       [[fallthrough]];
@@ -551,6 +687,7 @@ void on_trap(int, siginfo_t* info, void* context) {
   greg_t* g = uc->uc_mcontext.gregs;
   const long nr = info->si_syscall;
   long a[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]};
+  if (g_fault_borrowed) reclaim_fault_signals();
   ModuleStack& stack = *g_stack.get();
   if (t_handed_over || !stack.interest().contains(nr)) {
     g[REG_RAX] = perform(nr, a);
@@ -766,6 +903,7 @@ void runtime_init(int, char**, char** envp) {
     }
   }
   if (!altstack_install()) fail("cannot map a signal stack", 0);
+  if (!install_fault_handlers()) fail("cannot install the SIGSEGV/SIGBUS handlers", 0);
   scrub_environment(envp);
   g_active = true;
   if (const int r = ptvm_self_runtime_init(&g_hooks); r != 0) {
