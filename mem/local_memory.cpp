@@ -40,8 +40,8 @@ TransferOutcome LocalMemory::transfer(Segment* segs, std::size_t n, bool write) 
   for (std::size_t i = 0; i < n; ++i) {
     const Segment& seg = segs[i];
     void* remote = reinterpret_cast<void*>(seg.remote);
-    const std::size_t done = write ? safe_copy_(remote, seg.local, seg.len)
-                                   : safe_copy_(seg.local, remote, seg.len);
+    const std::size_t done =
+        write ? safe_copy_(remote, seg.local, seg.len) : safe_copy_(seg.local, remote, seg.len);
     if (done == seg.len) continue;
     if (seg.access != Access::force) return {i, done, Error::guest(EFAULT)};
     const Moved m = forcer.force(seg, done, write);  // read-only text, PROT_NONE

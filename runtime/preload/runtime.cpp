@@ -358,6 +358,17 @@ int fault_index(long sig) {
 KernelSigaction g_app_fault_action[2];  // what the program set (or inherited) for each
 KernelSigaction g_fault_action;         // ptvm's
 int g_fault_borrowed;                   // bit i: the program's action is installed for real
+// A vfork child has signal actions of its own (posix_spawn's resets every handled signal) but
+// its parent's memory: its virtual actions live apart, per thread, while it runs.
+__thread KernelSigaction t_child_fault_action[2];
+__thread int t_child_fault_borrowed;
+
+KernelSigaction* app_fault_actions() {
+  return t_vfork_child ? t_child_fault_action : g_app_fault_action;
+}
+int* fault_borrowed() {
+  return t_vfork_child ? &t_child_fault_borrowed : &g_fault_borrowed;
+}
 
 void on_fault(int sig, siginfo_t* info, void* context) {
   greg_t* g = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
@@ -368,8 +379,8 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   // The program's: the kernel delivers it again, this time with the program's action. A fault
   // does by itself when its instruction runs again; a sent signal is queued again.
   const int i = fault_index(sig);
-  sys(SYS_rt_sigaction, sig, reinterpret_cast<long>(&g_app_fault_action[i]), 0, 8);
-  __atomic_fetch_or(&g_fault_borrowed, 1 << i, __ATOMIC_RELEASE);
+  sys(SYS_rt_sigaction, sig, reinterpret_cast<long>(&app_fault_actions()[i]), 0, 8);
+  __atomic_fetch_or(fault_borrowed(), 1 << i, __ATOMIC_RELEASE);
   if (info->si_code <= 0) {
     sys(SYS_rt_tgsigqueueinfo, g_pid, t_tid, sig, reinterpret_cast<long>(info));
   }
@@ -378,13 +389,14 @@ void on_fault(int sig, siginfo_t* info, void* context) {
 // After a borrow: what the kernel did to the program's action meanwhile (SA_RESETHAND), then
 // ptvm's handler back.
 void reclaim_fault_signals() {
-  const int borrowed = __atomic_exchange_n(&g_fault_borrowed, 0, __ATOMIC_ACQ_REL);
+  const int borrowed = __atomic_exchange_n(fault_borrowed(), 0, __ATOMIC_ACQ_REL);
   for (int i = 0; i < 2; ++i) {
     if (!(borrowed & (1 << i))) continue;
     KernelSigaction now;
     if (sys(SYS_rt_sigaction, kFaultSignals[i], reinterpret_cast<long>(&g_fault_action),
-            reinterpret_cast<long>(&now), 8) == 0) {
-      g_app_fault_action[i] = now;
+            reinterpret_cast<long>(&now), 8) == 0 &&
+        now.handler != g_fault_action.handler) {
+      app_fault_actions()[i] = now;
     }
   }
 }
@@ -408,14 +420,15 @@ long emulate_fault_sigaction(const long a[6]) {
   if (a[3] != 8) return -EINVAL;
   const int i = fault_index(a[0]);
   Memory& m = g_backend.memory();
-  const KernelSigaction old = g_app_fault_action[i];
+  KernelSigaction* actions = app_fault_actions();
+  const KernelSigaction old = actions[i];
   if (a[1] != 0) {
     KernelSigaction act;
     if (!m.read(RemotePtr<void>(static_cast<std::uintptr_t>(a[1])), &act, sizeof act)) {
       return -EFAULT;
     }
     act.mask &= ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)) | (1ULL << (SIGSYS - 1)));
-    g_app_fault_action[i] = act;
+    actions[i] = act;
   }
   if (a[2] != 0 && !m.write(RemotePtr<void>(static_cast<std::uintptr_t>(a[2])), &old, sizeof old)) {
     return -EFAULT;
@@ -601,9 +614,10 @@ long perform_exec(long nr, long a[6], const char* record) {
   if (host || theirs_at) env[n++] = preload;
   // A SIGSEGV/SIGBUS the program ignores stays ignored across execve (a handler would not).
   for (int i = 0; i < 2; ++i) {
-    if (g_app_fault_action[i].handler != reinterpret_cast<void*>(SIG_IGN)) continue;
-    sys(SYS_rt_sigaction, kFaultSignals[i], reinterpret_cast<long>(&g_app_fault_action[i]), 0, 8);
-    __atomic_fetch_or(&g_fault_borrowed, 1 << i, __ATOMIC_RELEASE);  // back if execve fails
+    KernelSigaction& action = app_fault_actions()[i];
+    if (action.handler != reinterpret_cast<void*>(SIG_IGN)) continue;
+    sys(SYS_rt_sigaction, kFaultSignals[i], reinterpret_cast<long>(&action), 0, 8);
+    __atomic_fetch_or(fault_borrowed(), 1 << i, __ATOMIC_RELEASE);  // back if execve fails
   }
   if (host) {
     env[n++] = g_runtime_env;
@@ -662,7 +676,7 @@ long perform(long nr, long a[6], const char* record = nullptr) {
       return emulate_sigaltstack(a);
     case SYS_rt_sigaction:
       if (fault_index(a[0]) >= 0) {
-        if (g_fault_borrowed) reclaim_fault_signals();
+        if (*fault_borrowed()) reclaim_fault_signals();
         return emulate_fault_sigaction(a);
       }
       break;
@@ -687,7 +701,7 @@ void on_trap(int, siginfo_t* info, void* context) {
   greg_t* g = uc->uc_mcontext.gregs;
   const long nr = info->si_syscall;
   long a[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]};
-  if (g_fault_borrowed) reclaim_fault_signals();
+  if (*fault_borrowed()) reclaim_fault_signals();
   ModuleStack& stack = *g_stack.get();
   if (t_handed_over || !stack.interest().contains(nr)) {
     g[REG_RAX] = perform(nr, a);
@@ -764,6 +778,9 @@ void on_new_thread(int fork_child) {
     g_pid = static_cast<pid_t>(sys(SYS_getpid));
     t_vfork_child = true;
     zero(t_child_storage, g_storage_used);
+    t_child_fault_action[0] = g_app_fault_action[0];
+    t_child_fault_action[1] = g_app_fault_action[1];
+    t_child_fault_borrowed = 0;
   }
 }
 

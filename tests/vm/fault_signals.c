@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -13,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
 static sigjmp_buf env;
 static volatile int handled;
 
@@ -35,7 +37,9 @@ static void fault_with(int flags, const char* what) {
   struct sigaction now;
   sigaction(SIGSEGV, 0, &now);
   printf("%s: handled %d, action now %s\n", what, handled,
-         now.sa_handler == recover ? "the handler" : now.sa_handler == SIG_DFL ? "SIG_DFL" : "?");
+         now.sa_handler == recover   ? "the handler"
+         : now.sa_handler == SIG_DFL ? "SIG_DFL"
+                                     : "?");
 }
 
 int main(void) {
@@ -72,6 +76,19 @@ int main(void) {
   kill(getpid(), SIGSEGV);
   printf("sent SIGSEGV while ignored: still here\n");
 
+  /* posix_spawn resets every handled signal in its child, which shares our memory until it
+   * executes: our handler must still be ours afterwards. */
+  sa.sa_handler = recover;
+  sigaction(SIGSEGV, &sa, 0);
+  char* argv_true[] = {"true", 0};
+  pid_t spawned;
+  int spawn_error = posix_spawn(&spawned, "/bin/true", 0, 0, argv_true, environ);
+  int spawn_status = -1;
+  if (spawn_error == 0) waitpid(spawned, &spawn_status, 0);
+  handled = 0;
+  if (sigsetjmp(env, 1) == 0) *(volatile int*)0 = 1;
+  printf("after posix_spawn (%d, status %d): handled %d\n", spawn_error, spawn_status, handled);
+
   /* A real fault with the default action: the child dies of it. */
   fflush(stdout);
   pid_t c = fork();
@@ -84,6 +101,7 @@ int main(void) {
   }
   int st;
   waitpid(c, &st, 0);
-  printf("child: %s %d\n", WIFSIGNALED(st) ? "killed by" : "exited", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+  printf("child: %s %d\n", WIFSIGNALED(st) ? "killed by" : "exited",
+         WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
   return 0;
 }
