@@ -220,9 +220,7 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
   // Orphans of the tree come to ptvm, which waits for all of them (strace -f waits too).
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   std::string preload = options.runtime;
-  if (const char* theirs = getenv("LD_PRELOAD"); theirs && *theirs) {
-    preload += ":" + std::string(theirs);
-  }
+  if (const char* theirs = getenv("LD_PRELOAD")) preload += ":" + std::string(theirs);
   const std::string runtime_env = proc_fd_path(config_fd);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));

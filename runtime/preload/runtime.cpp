@@ -12,7 +12,9 @@
 //                                 new program's environment (also when the program scrubbed it);
 //   exit/exit_group               the modules hear of the exit first (`+++ exited with N +++`);
 //   clone with a new stack, vfork performed in place after the handler (the child cannot return
-//                                 into it); the exits run in after_inplace().
+//                                 into it); the exits run in after_inplace();
+//   sigaltstack, and rt_sigaction  virtualised: the handler needs ptvm's signal stack, and
+//     of SIGSEGV/SIGBUS            ptvm's safe copies need those signals (see below).
 //
 // Freestanding: no libc at all (the object imports nothing: checked after link), every system
 // call through the stub in the allowed range, no allocation, fixed buffers; a thread's state in
@@ -51,6 +53,8 @@ __attribute__((visibility("hidden"))) extern const char ptvm_safe_copy_fault[];
 __attribute__((visibility("hidden"))) extern const char ptvm_safe_copy_resume[];
 __attribute__((visibility("hidden"))) void ptvm_self_sigaction_restorer(void);
 }
+
+constexpr long PR_SET_SYSCALL_USER_DISPATCH_ = 59;  // Linux 5.11; newer than Debian 12's headers
 
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1U << 31)  // linux/signal.h; glibc 2.36 does not export it
@@ -123,9 +127,9 @@ struct Place {
 RuntimeConfig g_config;
 char g_out_path[64];                          // /proc/<ptvm>/fd/<out_fd>
 char g_runtime_env[sizeof kRuntimeEnv + 64];  // PTVM_RUNTIME=/proc/<ptvm>/fd/<config>
-char g_adopt_path[64];
-constexpr const char kExecRecord[] =
-    "PTVM_EXEC_RECORD=";  // the execve line, for the new image  // /proc/<ptvm>/fd/<adopt_fd>
+char g_adopt_path[64];                        // /proc/<ptvm>/fd/<adopt_fd>
+// The line of a successful execve, for the new program's runtime to print.
+constexpr const char kExecRecord[] = "PTVM_EXEC_RECORD=";
 int g_out_fd = -1;
 pid_t g_pid;
 bool g_active;
@@ -351,16 +355,19 @@ struct KernelSigaction {  // the kernel's struct sigaction (rt_sigaction), not g
   void (*restorer)();
   std::uint64_t mask;
 };
-constexpr int kFaultSignals[] = {SIGSEGV, SIGBUS};
+// The signals whose action the program sees virtually: SIGSEGV and SIGBUS (ptvm's safe copies)
+// and SIGSYS (the traps themselves; never borrowed: ptvm delivers the program's SIGSYS itself).
+constexpr int kFaultSignals[] = {SIGSEGV, SIGBUS, SIGSYS};
+constexpr int kSigsys = 2;
 int fault_index(long sig) {
-  return sig == SIGSEGV ? 0 : sig == SIGBUS ? 1 : -1;
+  return sig == SIGSEGV ? 0 : sig == SIGBUS ? 1 : sig == SIGSYS ? kSigsys : -1;
 }
-KernelSigaction g_app_fault_action[2];  // what the program set (or inherited) for each
+KernelSigaction g_app_fault_action[3];  // what the program set (or inherited) for each
 KernelSigaction g_fault_action;         // ptvm's
 int g_fault_borrowed;                   // bit i: the program's action is installed for real
 // A vfork child has signal actions of its own (posix_spawn's resets every handled signal) but
 // its parent's memory: its virtual actions live apart, per thread, while it runs.
-__thread KernelSigaction t_child_fault_action[2];
+__thread KernelSigaction t_child_fault_action[3];
 __thread int t_child_fault_borrowed;
 
 KernelSigaction* app_fault_actions() {
@@ -412,7 +419,38 @@ bool install_fault_handlers() {
       return false;
     }
   }
-  return true;
+  // SIGSYS: what the program inherited (SIG_IGN survives execve); runtime/self takes it next.
+  return sys(SYS_rt_sigaction, SIGSYS, 0, reinterpret_cast<long>(&g_app_fault_action[kSigsys]),
+             8) == 0;
+}
+
+// A SIGSYS that is not ptvm's trap (kill -SYS, the program's own seccomp filter): delivered as
+// the program's virtual action says, from ptvm's handler (SIGSYS can never be the program's for
+// real). Its mask applies while its handler runs; SIGSYS itself is never blocked.
+void on_foreign_sigsys(int sig, siginfo_t* info, void* context) {
+  KernelSigaction& action = app_fault_actions()[kSigsys];
+  void* const handler = action.handler;
+  if (handler == reinterpret_cast<void*>(SIG_IGN)) return;
+  if (handler == reinterpret_cast<void*>(SIG_DFL)) {  // core dump and death, as natively
+    KernelSigaction dfl{};
+    dfl.handler = reinterpret_cast<void*>(SIG_DFL);
+    sys(SYS_rt_sigaction, SIGSYS, reinterpret_cast<long>(&dfl), 0, 8);
+    const std::uint64_t sigsys = 1ULL << (SIGSYS - 1);
+    sys(SYS_rt_sigprocmask, SIG_UNBLOCK, reinterpret_cast<long>(&sigsys), 0, 8);
+    sys(SYS_tgkill, g_pid, t_tid, SIGSYS);
+    return;
+  }
+  const unsigned long flags = action.flags;
+  std::uint64_t mask = action.mask & ~(1ULL << (SIGSYS - 1)), old = 0;
+  if (flags & SA_RESETHAND) action.handler = reinterpret_cast<void*>(SIG_DFL);
+  sys(SYS_rt_sigprocmask, SIG_BLOCK, reinterpret_cast<long>(&mask), reinterpret_cast<long>(&old),
+      8);
+  if (flags & SA_SIGINFO) {
+    reinterpret_cast<void (*)(int, siginfo_t*, void*)>(handler)(sig, info, context);
+  } else {
+    reinterpret_cast<void (*)(int)>(handler)(sig);
+  }
+  sys(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&old), 0, 8);
 }
 
 // rt_sigaction(SIGSEGV or SIGBUS) of the program: on its virtual action.
@@ -574,6 +612,7 @@ long perform_exec(long nr, long a[6], const char* record) {
   char theirs[4096];  // the program's own LD_PRELOAD value(s)
   std::size_t theirs_at = 0;
   theirs[0] = '\0';
+  bool theirs_present = false;
   std::size_t n = 0;
   const std::uintptr_t envp = static_cast<std::uintptr_t>(a[envp_arg]);
   for (std::size_t i = 0; envp != 0; ++i) {
@@ -592,6 +631,7 @@ long perform_exec(long nr, long a[6], const char* record) {
     head[sizeof head - 1] = '\0';
     if (starts_with(head, "PTVM_RUNTIME=") || starts_with(head, kExecRecord)) continue;
     if (starts_with(head, "LD_PRELOAD=")) {
+      theirs_present = true;  // even empty: the program sees LD_PRELOAD set
       const char* value = head + sizeof "LD_PRELOAD=" - 1;
       if (starts_with(value, g_config.runtime_path)) value += length(g_config.runtime_path);
       if (*value == ':') ++value;
@@ -608,16 +648,24 @@ long perform_exec(long nr, long a[6], const char* record) {
   append(preload, sizeof preload, &at, "LD_PRELOAD=");
   if (host) {
     append(preload, sizeof preload, &at, g_config.runtime_path);
-    if (theirs_at) append(preload, sizeof preload, &at, ":");
+    if (theirs_present) append(preload, sizeof preload, &at, ":");  // "rt:" keeps an empty one
   }
   append(preload, sizeof preload, &at, theirs);
-  if (host || theirs_at) env[n++] = preload;
+  if (host || theirs_present) env[n++] = preload;
   // A SIGSEGV/SIGBUS the program ignores stays ignored across execve (a handler would not).
   for (int i = 0; i < 2; ++i) {
     KernelSigaction& action = app_fault_actions()[i];
     if (action.handler != reinterpret_cast<void*>(SIG_IGN)) continue;
     sys(SYS_rt_sigaction, kFaultSignals[i], reinterpret_cast<long>(&action), 0, 8);
     __atomic_fetch_or(fault_borrowed(), 1 << i, __ATOMIC_RELEASE);  // back if execve fails
+  }
+  // SIGSYS too, for the execve only: the call is made from the allowed range, nothing traps.
+  KernelSigaction sigsys_ours{};
+  const bool sigsys_ignored =
+      app_fault_actions()[kSigsys].handler == reinterpret_cast<void*>(SIG_IGN);
+  if (sigsys_ignored) {
+    sys(SYS_rt_sigaction, SIGSYS, reinterpret_cast<long>(&app_fault_actions()[kSigsys]),
+        reinterpret_cast<long>(&sigsys_ours), 8);
   }
   if (host) {
     env[n++] = g_runtime_env;
@@ -628,6 +676,7 @@ long perform_exec(long nr, long a[6], const char* record) {
   env[n] = nullptr;
   a[envp_arg] = reinterpret_cast<long>(env);
   const long r = ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+  if (sigsys_ignored) sys(SYS_rt_sigaction, SIGSYS, reinterpret_cast<long>(&sigsys_ours), 0, 8);
   if (!host) t_handed_over = true;  // execve failed: the supervisor intercepts from now on
   return r;
 }
@@ -674,6 +723,10 @@ long perform(long nr, long a[6], const char* record = nullptr) {
       return perform_exec(nr, a, record);
     case SYS_sigaltstack:
       return emulate_sigaltstack(a);
+    case SYS_prctl:
+      // Syscall User Dispatch is ptvm's: the program may not turn it off (nor on for itself).
+      if (a[0] == PR_SET_SYSCALL_USER_DISPATCH_) return a[1] == 0 ? 0 : -EINVAL;
+      break;
     case SYS_rt_sigaction:
       if (fault_index(a[0]) >= 0) {
         if (*fault_borrowed()) reclaim_fault_signals();
@@ -711,6 +764,8 @@ void on_trap(int, siginfo_t* info, void* context) {
   alignas(16) std::byte scratch[kScratch];
   std::byte* const outer_scratch = t_scratch;  // a trap nested in a signal handler
   const std::size_t outer_used = t_scratch_used;
+  char* const outer_capture = t_capture;  // ... that interrupted the rendering of an execve
+  t_capture = nullptr;
   t_scratch = scratch;
   t_scratch_used = 0;
 
@@ -742,7 +797,11 @@ void on_trap(int, siginfo_t* info, void* context) {
     }
     const long r = perform(nr, a, exec && g_config.trace ? record : nullptr);
     const bool in_place = r == -EINPROGRESS && ptvm_self_runs_in_place(nr, a[0], a[1]);
-    if (in_place) {
+    const bool fork_child = r == 0 && (nr == SYS_fork || nr == SYS_clone) && !in_place &&
+                            !ptvm_self_runs_in_place(nr, a[0], a[1]);
+    if (fork_child) {
+      g[REG_RAX] = 0;  // the parent's line carries the call, as under ptrace
+    } else if (in_place) {
       // Runs after the handler (clone with a new stack, vfork): the exits in after_inplace.
       if (outcome.needs_exit) {
         new (t_pending) SyscallCall(call);
@@ -759,6 +818,7 @@ void on_trap(int, siginfo_t* info, void* context) {
   }
   t_scratch = outer_scratch;
   t_scratch_used = outer_used;
+  t_capture = outer_capture;
 }
 
 void on_new_thread(int fork_child) {
@@ -778,8 +838,7 @@ void on_new_thread(int fork_child) {
     g_pid = static_cast<pid_t>(sys(SYS_getpid));
     t_vfork_child = true;
     zero(t_child_storage, g_storage_used);
-    t_child_fault_action[0] = g_app_fault_action[0];
-    t_child_fault_action[1] = g_app_fault_action[1];
+    for (int i = 0; i < 3; ++i) t_child_fault_action[i] = g_app_fault_action[i];
     t_child_fault_borrowed = 0;
   }
 }
@@ -797,7 +856,7 @@ long after_inplace(long result) {
   return g_stack.get()->exit(call, result);
 }
 
-const ptvm_self_runtime_hooks g_hooks = {on_trap, on_new_thread, after_inplace};
+const ptvm_self_runtime_hooks g_hooks = {on_trap, on_new_thread, after_inplace, on_foreign_sigsys};
 
 // ---- init -------------------------------------------------------------------------------------
 
@@ -829,8 +888,8 @@ void scrub_environment(char** envp) {
       char* value = e + sizeof "LD_PRELOAD=" - 1;
       if (starts_with(value, g_config.runtime_path)) {
         char* rest = value + length(g_config.runtime_path);
-        if (*rest == ':' || *rest == ' ') ++rest;
-        if (*rest == '\0') continue;
+        if (*rest == '\0') continue;               // ours alone: the program had none
+        if (*rest == ':' || *rest == ' ') ++rest;  // theirs after ours (maybe empty: set, empty)
         std::size_t k = 0;
         do {
           value[k] = rest[k];

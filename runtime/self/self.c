@@ -392,7 +392,6 @@ static void self_foreign(void) {
 __attribute__((visibility("hidden"), used)) long self_after_inplace(long result) {
   if (!self_runtime) return result;
   struct self_thread* t = &self_tls;
-  t->selector = SYSCALL_DISPATCH_FILTER_ALLOW; /* the runtime's code may issue calls */
   if (result == 0) {
     /* A new thread (its own TLS, all zeroes) or a vfork child (the parent's, which is
      * suspended): arm it before its first instruction. */
@@ -416,8 +415,45 @@ __attribute__((visibility("hidden"), used)) long self_after_inplace(long result)
 
 /* ---- the SIGSYS wrapper --------------------------------------------------------------------- */
 
+/* The runtime's mode: every trap of every thread goes to its dispatcher, and the selector stays
+ * BLOCK throughout. The runtime makes its own calls from the allowed range only, so a signal
+ * handler of the program that runs inside a call the dispatcher performs (a blocking read
+ * interrupted), or leaves it with siglongjmp, is intercepted like the rest of the program. */
+static void self_runtime_sigsys(struct self_thread* t, int sig, siginfo_t* info, void* ctx) {
+  ucontext_t* uc = (ucontext_t*)ctx;
+  greg_t* g = uc->uc_mcontext.gregs;
+  if (info->si_code != SYS_USER_DISPATCH) {
+    self_runtime->on_foreign_sigsys(sig, info, ctx); /* kill -SYS, another filter's trap */
+    return;
+  }
+  if (info->si_syscall == __NR_rt_sigreturn) {
+    g[REG_RIP] = (greg_t)ptvm_self_sigaction_restorer; /* as in self_sigsys */
+    return;
+  }
+  g[REG_RAX] = -ENOSYS;
+  ucontext_t* outer = t->uc;
+  t->uc = uc;
+  t->depth++;
+  self_runtime->on_trap(sig, info, ctx);
+  t->depth--;
+  t->uc = outer;
+  if (t->deferred) {
+    t->deferred = 0;
+    t->inplace_depth = t->depth;
+    t->inplace_uc = t->uc;
+    self_inplace(uc, t->deferred_nr, t->deferred_args);
+  }
+  if (!t->sud_on && self_sud_enable(t) != 0) return; /* a fork child: dispatch again */
+  t->armed = 1;
+  t->selector = SYSCALL_DISPATCH_FILTER_BLOCK;
+}
+
 static void self_sigsys(int sig, siginfo_t* info, void* ctx) {
   struct self_thread* t = &self_tls;
+  if (self_runtime) {
+    self_runtime_sigsys(t, sig, info, ctx);
+    return;
+  }
   /* First: from here on nothing of this thread may trap under SUD (no-op under TRAP). */
   t->selector = SYSCALL_DISPATCH_FILTER_ALLOW;
   int mechanism = self_source(info);
@@ -467,7 +503,6 @@ static void self_sigsys(int sig, siginfo_t* info, void* ctx) {
       t->inplace_uc = t->uc;
       self_inplace(uc, t->deferred_nr, t->deferred_args);
     }
-    if (self_runtime) t->rearm = 1; /* the runtime's threads stay armed */
     if (t->rearm) {
       t->rearm = 0;
       if (mechanism != PTVM_SELF_SUD || t->sud_on || self_sud_enable(t) == 0) t->armed = 1;
@@ -654,7 +689,7 @@ long ptvm_self_syscall(long nr, long a1, long a2, long a3, long a4, long a5, lon
 
 int ptvm_self_runtime_init(const struct ptvm_self_runtime_hooks* hooks) {
   if (hooks == NULL || hooks->on_trap == NULL || hooks->on_new_thread == NULL ||
-      hooks->after_inplace == NULL) {
+      hooks->after_inplace == NULL || hooks->on_foreign_sigsys == NULL) {
     return -EINVAL;
   }
   self_runtime = hooks;

@@ -22,6 +22,9 @@ struct ptvm_self_runtime_hooks {
   /* In the parent, after a call deferred with -EINPROGRESS ran: returns the result the program
    * sees. Runs on the program's stack, outside any signal handler, nothing trapped. */
   long (*after_inplace)(long result);
+  /* A SIGSYS that is not a trap of ptvm's (kill -SYS, the program's own seccomp filter): the
+   * runtime delivers it as the program's virtual action says. */
+  ptvm_self_handler on_foreign_sigsys;
 };
 
 /* SUD only (the seccomp filter outlives execve, which the runtime's programs do). Arms the

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# inprocess_trace.sh PTVM HANDLER_CALLS: what the in-process tracer shows of tests/vm/
+# handler_calls.c: the calls of signal handlers (also after a siglongjmp and after the program
+# tried to switch dispatch off), one line per fork (the parent's), -c counting it once.
+set -u
+ptvm=$1 prog=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+check() {  # check NAME CONDITION...
+  local name=$1
+  shift
+  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failed=1; fi
+}
+timeout 60 "$ptvm" trace --backend=inprocess -o "$work/t" -- "$prog" > /dev/null
+check "the handler's getppid" grep -q '^[0-9]*  getppid() = ' "$work/t"
+opens=$(grep -c 'openat(AT_FDCWD, "/etc/hostname"' "$work/t")
+check "every open of the program, in handlers and after siglongjmp and prctl ($opens of 4)" \
+  [ "$opens" = 4 ]
+check "no line for the fork child's side of clone" \
+  [ "$(grep -cE '  clone\(.*\) = 0$' "$work/t")" = 0 ]
+check "the parent's clone line" grep -qE '  clone\(.*\) = [1-9][0-9]*$' "$work/t"
+timeout 60 "$ptvm" trace --backend=inprocess -c -e trace=clone -o "$work/c" -- "$prog" > /dev/null
+calls=$(awk '$NF == "clone" {print $(NF-1)}' "$work/c")
+check "-c counts the fork once ($calls)" [ "$calls" = 1 ]
+exit $failed
