@@ -130,7 +130,8 @@ char g_runtime_env[sizeof kRuntimeEnv + 64];  // PTVM_RUNTIME=/proc/<ptvm>/fd/<c
 char g_adopt_path[64];                        // /proc/<ptvm>/fd/<adopt_fd>
 // The line of a successful execve, for the new program's runtime to print.
 constexpr const char kExecRecord[] = "PTVM_EXEC_RECORD=";
-int g_out_fd = -1;
+int g_out_fd = -1;  // -1 with an output: a descriptor per record
+constexpr long kOutFdFloor = 700;
 pid_t g_pid;
 bool g_active;
 
@@ -154,17 +155,21 @@ class RuntimeHost final : public Host {
       return;
     }
     for (int attempt = 0; attempt < 2; ++attempt) {
+      const int fd = g_out_fd >= 0 ? g_out_fd : open_output();
+      if (fd < 0) return;
+      const bool once = g_out_fd < 0;
       std::size_t done = 0;
       while (done < n) {
-        const long r = sys(SYS_write, g_out_fd, reinterpret_cast<long>(data + done),
-                           static_cast<long>(n - done));
+        const long r =
+            sys(SYS_write, fd, reinterpret_cast<long>(data + done), static_cast<long>(n - done));
         if (r == -EINTR) continue;
         if (r <= 0) break;
         done += static_cast<std::size_t>(r);
       }
-      if (done == n) return;
+      if (once) sys(SYS_close, fd);
+      if (done == n || done != 0 || once) return;
       // The program closed our descriptor (close_range before an execve is common): reopen.
-      if (done != 0 || !reopen_output()) return;
+      if (!reopen_output()) return;
     }
   }
   std::uint64_t realtime_ns() override { return now(CLOCK_REALTIME); }
@@ -172,19 +177,21 @@ class RuntimeHost final : public Host {
 
   void write_out(const char* data, std::size_t n) { emit(data, n); }
 
+  static long open_output() {
+    return sys(SYS_open, reinterpret_cast<long>(g_out_path),
+               O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+  }
+
+  // A descriptor of ptvm's output kept above the program's (>= kOutFdFloor). If the program
+  // may not have that many (RLIMIT_NOFILE), none is kept: every record opens its own, so that
+  // the program's descriptors keep the numbers they have natively.
   static bool reopen_output() {
     if (g_config.out_fd < 0) return false;
-    const long fd = sys(SYS_open, reinterpret_cast<long>(g_out_path),
-                        O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+    const long fd = open_output();
     if (fd < 0) return false;
-    // Out of the program's way: far above the descriptors it uses.
-    const long high = sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 700);
-    if (high < 0) {  // RLIMIT_NOFILE below 700: where the kernel put it
-      g_out_fd = static_cast<int>(fd);
-      return true;
-    }
+    const long high = sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, kOutFdFloor);
     sys(SYS_close, fd);
-    g_out_fd = static_cast<int>(high);
+    g_out_fd = high >= 0 ? static_cast<int>(high) : -1;
     return true;
   }
 
@@ -714,6 +721,62 @@ long emulate_sigaltstack(const long a[6]) {
   return 0;
 }
 
+// ---- the output descriptor, out of the program's sight ------------------------------------------
+// ptvm's descriptor is not the program's: the common calls on it say EBADF (close, fcntl, dup,
+// read, write, fstat...: shells probe descriptors), dup2/dup3 onto its number move it away
+// first, and listings of the program's descriptors (/proc/self/fd, /dev/fd) skip it.
+
+void move_output_fd() {
+  const long moved = sys(SYS_fcntl, g_out_fd, F_DUPFD_CLOEXEC, kOutFdFloor);
+  sys(SYS_close, g_out_fd);
+  g_out_fd = moved >= 0 ? static_cast<int>(moved) : -1;
+}
+
+// Whether `fd` is a directory listing this process's descriptors: /proc/<pid>/fd or
+// /proc/<pid>/task/<tid>/fd (what /proc/self/fd, /proc/thread-self/fd and /dev/fd lead to).
+bool lists_own_fds(long fd) {
+  char link[64], target[128];
+  std::size_t at = 0;
+  append(link, sizeof link, &at, "/proc/self/fd/");
+  append_dec(link, sizeof link, &at, fd);
+  const long n = sys(SYS_readlink, reinterpret_cast<long>(link), reinterpret_cast<long>(target),
+                     sizeof target - 1);
+  if (n <= 0) return false;
+  target[n] = '\0';
+  char self[32];
+  at = 0;
+  append(self, sizeof self, &at, "/proc/");
+  append_dec(self, sizeof self, &at, g_pid);
+  if (!starts_with(target, self)) return false;
+  const char* rest = target + at;
+  if (starts_with(rest, "/task/")) {
+    rest += sizeof "/task/" - 1;
+    while (*rest >= '0' && *rest <= '9') ++rest;
+  }
+  return rest[0] == '/' && rest[1] == 'f' && rest[2] == 'd' && rest[3] == '\0';
+}
+
+// Removes ptvm's descriptor from the linux_dirent64 records getdents64 just wrote.
+long hide_output_fd(long buffer, long length) {
+  char name[24];
+  std::size_t at = 0;
+  append_dec(name, sizeof name, &at, g_out_fd);
+  auto* buf = reinterpret_cast<unsigned char*>(buffer);
+  for (long off = 0; off < length;) {
+    const std::uint16_t reclen = static_cast<std::uint16_t>(buf[off + 16] | buf[off + 17] << 8);
+    if (reclen == 0) break;
+    const char* entry = reinterpret_cast<const char*>(buf + off + 19);
+    bool same = true;
+    for (std::size_t i = 0; i <= at; ++i) same = same && entry[i] == name[i];
+    if (same) {
+      for (long i = off; i + reclen < length; ++i) buf[i] = buf[i + reclen];
+      return length - reclen;
+    }
+    off += reclen;
+  }
+  return length;
+}
+
 // Performs `nr` for the program, with what ptvm must add around it. `record`: an execve's
 // PTVM_EXEC_RECORD= variable, or null.
 long perform(long nr, long a[6], const char* record = nullptr) {
@@ -723,6 +786,40 @@ long perform(long nr, long a[6], const char* record = nullptr) {
       return perform_exec(nr, a, record);
     case SYS_sigaltstack:
       return emulate_sigaltstack(a);
+    case SYS_close:  // ptvm's descriptor does not exist for the program (shells probe them)
+    case SYS_fcntl:
+    case SYS_dup:
+    case SYS_fstat:
+    case SYS_read:
+    case SYS_write:
+    case SYS_pread64:
+    case SYS_pwrite64:
+    case SYS_lseek:
+    case SYS_ioctl:
+      if (g_out_fd >= 0 && a[0] == g_out_fd) return -EBADF;
+      break;
+    case SYS_newfstatat:  // fstat() and the *at calls: ptvm's descriptor as a directory is bad
+    case SYS_statx:
+    case SYS_openat:
+    case SYS_faccessat:
+    case SYS_faccessat2:
+    case SYS_readlinkat:
+      if (g_out_fd >= 0 && a[0] == g_out_fd) {
+        char first = '/';
+        if (a[1] != 0) ptvm_safe_copy(&first, reinterpret_cast<const void*>(a[1]), 1);
+        if (first != '/') return -EBADF;  // an absolute path ignores the descriptor
+      }
+      break;
+    case SYS_dup2:
+    case SYS_dup3:
+      if (g_out_fd >= 0 && a[0] == g_out_fd) return -EBADF;
+      if (g_out_fd >= 0 && a[1] == g_out_fd) move_output_fd();
+      break;
+    case SYS_getdents64: {
+      const long r = ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+      if (r <= 0 || g_out_fd < 0 || !lists_own_fds(a[0])) return r;
+      return hide_output_fd(a[1], r);
+    }
     case SYS_prctl:
       // Syscall User Dispatch is ptvm's: the program may not turn it off (nor on for itself).
       if (a[0] == PR_SET_SYSCALL_USER_DISPATCH_) return a[1] == 0 ? 0 : -EINVAL;

@@ -76,10 +76,11 @@
  *                               __restore_rt (movq $15,%rax; syscall) after a nop, so that gdb
  *                               and libgcc's unwinder recognise a signal frame ("sigaction" in
  *                               the name makes gdb check the bytes);
- * ptvm_self_inplace             SELF_SLOTS slots "syscall; jmp *cell[i](%rip)": a call
- *                               re-executed there after sigreturn continues at cell[i], its
- *                               original return address, in the parent and in a child on a new
- *                               stack alike (no register or stack needed to get back).
+ * ptvm_self_inplace             SELF_SLOTS slots "syscall; call ptvm_self_after_inplace;
+ *                               jmp *cell[i](%rip)": a call re-executed there after sigreturn
+ *                               continues at cell[i], its original return address, in the parent
+ *                               and in a child on a new stack alike (no register or stack needed
+ *                               to get back); the runtime's mode hooks in between.
  * The kernel checks the address after the syscall instruction: every syscall here is followed
  * by an instruction of the section, and the section ends with int3 padding. */
 __attribute__((visibility("hidden"))) uintptr_t ptvm_self_inplace_cells[SELF_SLOTS];
