@@ -416,6 +416,24 @@ __attribute__((visibility("hidden"), used)) long self_after_inplace(long result)
 
 /* ---- the SIGSYS wrapper --------------------------------------------------------------------- */
 
+/* Runs a handler for the call interrupted at `uc` (ptvm_self_syscall finds it there), then
+ * applies the clone-family call it deferred, in place after sigreturn. */
+static void self_run_handler(struct self_thread* t, ptvm_self_handler handler, int sig,
+                             siginfo_t* info, ucontext_t* uc) {
+  ucontext_t* outer = t->uc;
+  t->uc = uc;
+  t->depth++;
+  handler(sig, info, uc);
+  t->depth--;
+  t->uc = outer;
+  if (t->deferred) {
+    t->deferred = 0;
+    t->inplace_depth = t->depth;
+    t->inplace_uc = t->uc;
+    self_inplace(uc, t->deferred_nr, t->deferred_args);
+  }
+}
+
 /* The runtime's mode: every trap of every thread goes to its dispatcher, and the selector stays
  * BLOCK throughout. The runtime makes its own calls from the allowed range only, so a signal
  * handler of the program that runs inside a call the dispatcher performs (a blocking read
@@ -432,18 +450,7 @@ static void self_runtime_sigsys(struct self_thread* t, int sig, siginfo_t* info,
     return;
   }
   g[REG_RAX] = -ENOSYS;
-  ucontext_t* outer = t->uc;
-  t->uc = uc;
-  t->depth++;
-  self_runtime->on_trap(sig, info, ctx);
-  t->depth--;
-  t->uc = outer;
-  if (t->deferred) {
-    t->deferred = 0;
-    t->inplace_depth = t->depth;
-    t->inplace_uc = t->uc;
-    self_inplace(uc, t->deferred_nr, t->deferred_args);
-  }
+  self_run_handler(t, self_runtime->on_trap, sig, info, uc);
   if (!t->sud_on && self_sud_enable(t) != 0) return; /* a fork child: dispatch again */
   t->armed = 1;
   t->selector = SYSCALL_DISPATCH_FILTER_BLOCK;
@@ -491,19 +498,7 @@ static void self_sigsys(int sig, siginfo_t* info, void* ctx) {
     /* The kernel rolled RAX back to the number (syscall_rollback); the seed's handler finds the
      * result register instead: -ENOSYS, what a call nobody implemented returns. */
     g[REG_RAX] = -ENOSYS;
-    ucontext_t* outer = t->uc;
-    t->uc = uc;
-    t->depth++;
-    ptvm_self_handler handler = __atomic_load_n(&self_user_handler, __ATOMIC_ACQUIRE);
-    handler(sig, info, ctx);
-    t->depth--;
-    t->uc = outer;
-    if (t->deferred) {
-      t->deferred = 0;
-      t->inplace_depth = t->depth;
-      t->inplace_uc = t->uc;
-      self_inplace(uc, t->deferred_nr, t->deferred_args);
-    }
+    self_run_handler(t, __atomic_load_n(&self_user_handler, __ATOMIC_ACQUIRE), sig, info, uc);
     if (t->rearm) {
       t->rearm = 0;
       if (mechanism != PTVM_SELF_SUD || t->sud_on || self_sud_enable(t) == 0) t->armed = 1;

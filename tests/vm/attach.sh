@@ -5,12 +5,7 @@
 set -u
 ptvm=$1 loop=$2
 work=$(mktemp -d)
-failed=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failed=1; fi
-}
+source "$(dirname "$0")/lib.sh"
 "$loop" 400 > "$work/ticks" &
 prog=$!
 trap 'kill $prog 2>/dev/null; rm -rf "$work"' EXIT

@@ -7,12 +7,7 @@ set -u
 ptvm=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failed=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failed=1; fi
-}
+source "$(dirname "$0")/lib.sh"
 script='echo start; /bin/busybox echo from-busybox; /bin/busybox sh -c "echo nested; ls /nonexistent-ptvm 2>&1"; echo end'
 native=$(sh -c "$script" 2>&1; echo "status $?")
 got=$(timeout 60 "$ptvm" trace -o "$work/trace" -- sh -c "$script" 2>&1; echo "status $?")

@@ -3,20 +3,7 @@
 # a program that cannot host the runtime (static, setuid); --backend=auto runs it under ptrace.
 set -u
 ptvm=$1
-failed=0
-expect() {  # expect NAME STATUS REGEX -- CMD...
-  local name=$1 want_status=$2 want=$3
-  shift 4
-  local out status
-  out=$(timeout 30 "$@" 2>&1)
-  status=$?
-  if [ "$status" = "$want_status" ] && [[ $out =~ $want ]]; then
-    echo "ok   $name"
-  else
-    echo "FAIL $name: status $status (want $want_status), output: $out"
-    failed=1
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 expect "static refused" 126 "cannot run '/bin/busybox'.*statically linked" -- \
   "$ptvm" trace --backend=inprocess -o /dev/null -- /bin/busybox true
 expect "static under auto" 0 "exited with 0" -- \

@@ -7,12 +7,7 @@ set -u
 ptvm=$1 prog=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failed=0
-check() {  # check NAME CONDITION...
-  local name=$1
-  shift
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failed=1; fi
-}
+source "$(dirname "$0")/lib.sh"
 timeout 60 "$ptvm" trace --backend=inprocess -o "$work/t" -- "$prog" > /dev/null
 check "the handler's getppid" grep -q '^[0-9]*  getppid() = ' "$work/t"
 opens=$(grep -c 'openat(AT_FDCWD, "/etc/hostname"' "$work/t")
