@@ -1,6 +1,7 @@
 // What one intercepted call costs: native, a bare seccomp stop (the least any ptrace VM pays),
-// a bare PTRACE_SYSCALL round (entry + exit stops), and ptvm's supervisor with a null module
-// (seccomp and --no-seccomp) and with the tracer writing to /dev/null; in-process: a bare
+// also with tracer and tracee on one CPU (what ptvm's CPU placement arranges), a bare
+// PTRACE_SYSCALL round (entry + exit stops), and ptvm's supervisor with a null module (seccomp,
+// --no-seccomp, --no-colocation) and with the tracer writing to /dev/null; in-process: a bare
 // Syscall User Dispatch trap (the least an in-process VM pays), the same through the
 // self_ptrace API, and ptvm's runtime with the null module and the tracer. Every case runs N
 // getppid calls (tests/tracees/getppid_loop.c; bench/sud_getppid_loop.c for the bare SUD cases);
@@ -9,6 +10,7 @@
 //   build/bench/bench_supervisor --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/ptrace.h>
@@ -55,9 +57,10 @@ void native(benchmark::State& state) {
   });
 }
 
-// The least a ptrace VM can do per call: waitpid + PTRACE_CONT from a seccomp stop.
-void bare_tracer(benchmark::State& state, bool seccomp) {
-  per_call(state, [seccomp](const std::string& n) {
+// The least a ptrace VM can do per call: waitpid + PTRACE_CONT from a seccomp stop. `one_cpu`:
+// tracer and tracee pinned to the CPU the tracer runs on.
+void bare_tracer(benchmark::State& state, bool seccomp, bool one_cpu = false) {
+  per_call(state, [seccomp, one_cpu](const std::string& n) {
     ptvm::SyscallSet set;
     set.add(SYS_getppid);
     auto filter = ptvm::SeccompFilter::compile(set);
@@ -70,6 +73,14 @@ void bare_tracer(benchmark::State& state, bool seccomp) {
       if (seccomp) filter->install();
       execl(PTVM_GETPPID_LOOP, PTVM_GETPPID_LOOP, n.c_str(), nullptr);
       _exit(127);
+    }
+    cpu_set_t own, one;
+    sched_getaffinity(0, sizeof own, &own);
+    if (one_cpu) {
+      CPU_ZERO(&one);
+      CPU_SET(sched_getcpu(), &one);
+      sched_setaffinity(0, sizeof one, &one);
+      sched_setaffinity(pid, sizeof one, &one);
     }
     // TRACEEXEC: without a filter, the exec event is the first stop, from which PTRACE_SYSCALL
     // starts stopping at every call.
@@ -88,21 +99,27 @@ void bare_tracer(benchmark::State& state, bool seccomp) {
     }
     close(go[0]);
     close(go[1]);
+    sched_setaffinity(0, sizeof own, &own);
   });
 }
 
 void bare_seccomp_stop(benchmark::State& state) {
   bare_tracer(state, true);
 }
+void bare_seccomp_stop_one_cpu(benchmark::State& state) {
+  bare_tracer(state, true, true);
+}
 void bare_ptrace_syscall(benchmark::State& state) {
   bare_tracer(state, false);
 }
 
-void supervisor(benchmark::State& state, ptvm::Module& module, bool seccomp) {
+void supervisor(benchmark::State& state, ptvm::Module& module, bool seccomp,
+                bool colocate = true) {
   ptvm::ModuleStack stack;
   stack.push_bottom(&module);
   ptvm::PtraceOptions options;
   options.seccomp = seccomp;
+  options.colocate = colocate;
   std::unique_ptr<ptvm::Supervisor> sup;
   per_call(state, [&](const std::string& n) {
     sup = std::make_unique<ptvm::Supervisor>(stack, options);
@@ -122,6 +139,11 @@ ptvm::SyscallSet getppid_only() {
 void ptvm_null_module(benchmark::State& state) {
   ptvm::NullModule null(getppid_only());
   supervisor(state, null, true);
+}
+
+void ptvm_null_module_no_colocation(benchmark::State& state) {
+  ptvm::NullModule null(getppid_only());
+  supervisor(state, null, true, false);
 }
 
 void ptvm_null_module_noseccomp(benchmark::State& state) {
@@ -190,7 +212,15 @@ void ptvm_inprocess_trace_module(benchmark::State& state) {
 
 BENCHMARK(native)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(bare_seccomp_stop)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(bare_seccomp_stop_one_cpu)
+    ->UseManualTime()
+    ->Iterations(50000)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(ptvm_null_module)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(ptvm_null_module_no_colocation)
+    ->UseManualTime()
+    ->Iterations(50000)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(ptvm_trace_module)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(bare_sud_trap)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(self_api_trap)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);

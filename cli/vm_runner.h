@@ -23,6 +23,7 @@ struct VmOptions {
   std::string backend = "auto";  // auto|inprocess|ptrace
   bool no_seccomp = false;
   bool naive = false;
+  bool no_colocation = false;  // the tracer does not share a CPU with a tracee
   std::string mem = "auto";
   std::vector<std::string> injects;    // -e inject=... (also from `ptvm trace -e`)
   std::vector<std::string> redirects;  // --redirect FROM=TO

@@ -16,6 +16,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "backend/ptrace/cpu_placement.h"
 #include "backend/ptrace/seccomp_filter.h"
 
 extern char** environ;
@@ -132,6 +133,10 @@ struct Supervisor::Impl {
     std::optional<long> emulated;     // --no-seccomp: the result to set again at the exit stop
     bool in_syscall = false;          // --no-seccomp: entry seen, exit stop pending
     bool want_exit = false;           // resume with PTRACE_SYSCALL to reach this call's exit
+    // A call the CPU placement finishes at its exit stop (0: none), and about whom.
+    long placed_nr = 0;
+    pid_t placed_target = 0;
+    std::uintptr_t placed_buf = 0;
     std::size_t scratch_used = 0;
     std::vector<std::byte> storage;  // the modules' per-thread storage, zeroed
   };
@@ -147,6 +152,8 @@ struct Supervisor::Impl {
   void handle(pid_t tid, int status);
   void on_syscall_entry(Tracee& t);
   void on_syscall_exit(Tracee& t);
+  void place_call(Tracee& t, long nr, const Registers& regs);
+  void finish_placed_call(Tracee& t);
   void on_event(Tracee& t, int event, int status);
   void on_signal(Tracee& t, int sig);
   void on_group_stop(Tracee& t, int sig);
@@ -162,6 +169,7 @@ struct Supervisor::Impl {
   ModuleStack& stack;
   PtraceOptions options;
   SupervisorStats stats;
+  CpuPlacement placement;
   std::unordered_map<pid_t, std::unique_ptr<Tracee>> tracees;
   pid_t main_pid = -1;
   bool hybrid = false;    // run_hybrid: untraced processes are ptvm's children too
@@ -243,6 +251,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
     if (traced) {
       retired_crossings += it->second->mem.stats().crossings;
       tracees.erase(it);
+      placement.gone(tid);
     }
     if (tid == main_pid) main_status = status;
     // An untraced process (in-process runtime) reported its own normal exit.
@@ -259,6 +268,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
     return;
   }
   Tracee& t = tracee(tid);
+  placement.stopped(tid, stats.tracer_syscalls);
   const int sig = WSTOPSIG(status);
   const int event = status >> 16;
   if (sig == (SIGTRAP | 0x80)) {
@@ -290,7 +300,10 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
   if (!regs) return;  // gone; its death is reported next
   const long nr = (*regs)->syscall_no();
   if (!options.seccomp) t.in_syscall = true;
-  if (!stack.interest().contains(nr)) return resume(t);  // --no-seccomp: nobody wants it
+  if (!stack.interest().contains(nr)) {  // --no-seccomp, or a call only placement wants
+    if (placement.on()) place_call(t, nr, **regs);
+    return resume(t);
+  }
   ++stats.syscall_entries;
   std::uint64_t args[6];
   for (int i = 0; i < 6; ++i) {
@@ -320,6 +333,7 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
     for (int i = 0; call.args_changed() && i < 6; ++i) (*regs)->set_arg(i, call.arg(i));
     t.want_exit = out.needs_exit;
     if (!out.needs_exit) t.call.reset();
+    if (placement.on()) place_call(t, nr, **regs);
   }
   if (signal != 0) {
     ++stats.tracer_syscalls;
@@ -338,6 +352,7 @@ void Supervisor::Impl::on_syscall_exit(Tracee& t) {
     t.emulated.reset();
     return resume(t);
   }
+  if (t.placed_nr != 0) finish_placed_call(t);
   if (!t.call) return resume(t);
   auto regs = t.mem.registers();
   if (!regs) return;
@@ -352,6 +367,52 @@ void Supervisor::Impl::on_syscall_exit(Tracee& t) {
   t.call.reset();
   if (delay > 0) return resume_later(t, delay);
   resume(t);
+}
+
+// The calls through which the program could notice the CPU placement, as they run.
+void Supervisor::Impl::place_call(Tracee& t, long nr, const Registers& regs) {
+  const auto target = [&] {
+    const auto pid = static_cast<pid_t>(regs.arg(0));
+    return pid == 0 ? t.tid : pid;
+  };
+  switch (nr) {
+    case SYS_sched_getaffinity:  // the pinned thread's mask is the one it had before the pin
+    case SYS_sched_setaffinity:  // the program's own mask replaces the pin
+      if (!placement.pinned(target())) return;
+      t.placed_target = target();
+      t.placed_buf = regs.arg(2);
+      break;
+    case SYS_clone:  // the child inherits the program's mask, not the pin
+    case SYS_clone3:
+    case SYS_fork:
+    case SYS_vfork:
+      if (!placement.pinned(t.tid)) return;
+      placement.release(t.tid, stats.tracer_syscalls);
+      break;
+    default:
+      return;
+  }
+  t.placed_nr = nr;
+  t.want_exit = true;
+}
+
+void Supervisor::Impl::finish_placed_call(Tracee& t) {
+  const long nr = t.placed_nr;
+  t.placed_nr = 0;
+  auto regs = t.mem.registers();
+  if (!regs) return;
+  const long result = (*regs)->result();
+  if (nr == SYS_sched_getaffinity) {
+    // The kernel copied `result` bytes with the pin's CPU alone; all CPUs fit in a cpu_set_t.
+    if (result > 0 && placement.pinned(t.placed_target)) {
+      const std::size_t n = std::min<std::size_t>(result, sizeof(cpu_set_t));
+      (void)t.mem.write(RemotePtr<void>(t.placed_buf), &placement.program_mask(), n);
+    }
+  } else if (nr == SYS_sched_setaffinity) {
+    if (result == 0) placement.forget(t.placed_target);
+  } else {
+    placement.repin(t.tid, stats.tracer_syscalls);
+  }
 }
 
 void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
@@ -375,6 +436,7 @@ void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
           std::unique_ptr<Tracee> moved = std::move(old->second);
           tracees.erase(old);
           retired_crossings += t.mem.stats().crossings;
+          placement.renamed(moved->tid, t.tid);
           // The call in flight (execve, maybe with an exit stop wanted) continues as the leader.
           const pid_t leader = t.tid;
           moved->tid = leader;
@@ -422,9 +484,13 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   auto program = resolve_program(argv[0]);
   if (!program) return std::unexpected(program.error());
 
+  // CPU placement (not under -p or in a hybrid run: they never get here).
+  const bool colocate = options.colocate && CpuPlacement::possible();
   std::optional<SeccompFilter> filter;
   if (options.seccomp) {
-    auto f = SeccompFilter::compile(stack.interest());
+    SyscallSet traced = stack.interest();
+    if (colocate) traced |= CpuPlacement::calls();
+    auto f = SeccompFilter::compile(traced);
     if (!f) return std::unexpected(f.error());
     filter = std::move(*f);
   }
@@ -478,6 +544,7 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
     return std::unexpected(Error::guest(e));
   }
   tracees.emplace(child, std::make_unique<Tracee>(*this, child, child));
+  if (colocate) placement.start(child);
   awaiting_start = !filter;
   (void)!write(go[1], "g", 1);
   close(go[1]);
@@ -493,6 +560,7 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   }
   for (int i = 0; i < 6; ++i) sigaction(ignored[i], &saved[i], nullptr);
   sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  placement.finish();
   stack.on_finish();
 
   int exec_errno = 0;
@@ -685,6 +753,7 @@ Result<int> Supervisor::run_hybrid(pid_t child, int adopt_fd) {
 
 SupervisorStats Supervisor::stats() const {
   SupervisorStats out = impl_->stats;
+  out.pins = impl_->placement.pins();
   out.tracer_syscalls += impl_->retired_crossings;
   for (const auto& [tid, t] : impl_->tracees) out.tracer_syscalls += t->mem.stats().crossings;
   return out;

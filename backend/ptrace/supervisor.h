@@ -15,7 +15,8 @@
 // Signals are re-injected exactly; group stops use PTRACE_LISTEN so the real parent sees them;
 // when the program ptvm started stops (Ctrl-Z), ptvm stops itself so the shell sees the job
 // stop, and continues it on SIGCONT. exec from any thread, vanished threads and tracees dying
-// anywhere are normal events.
+// anywhere are normal events. The tracer shares its CPU with the tracee that stops most
+// (cpu_placement.h), invisibly to the program.
 #pragma once
 
 #include <sys/types.h>
@@ -34,6 +35,7 @@ struct PtraceOptions {
   bool seccomp = true;  // false: --no-seccomp
   bool naive = false;   // --naive
   MemMode mem = MemMode::automatic;
+  bool colocate = true;  // false: --no-colocation (cpu_placement.h)
 };
 
 // Counters of what the supervisor did, for the benchmarks (tracer system calls per call).
@@ -44,6 +46,7 @@ struct SupervisorStats {
   std::uint64_t event_stops = 0;      // fork/clone/exec/exit events, group stops
   std::uint64_t syscall_entries = 0;  // calls that reached the module stack
   std::uint64_t tracer_syscalls = 0;  // system calls ptvm issued for tracees (incl. memory)
+  std::uint64_t pins = 0;             // tracees pinned to the tracer's CPU (cpu_placement.h)
 };
 
 class Supervisor {

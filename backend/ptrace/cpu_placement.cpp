@@ -1,0 +1,113 @@
+#include "backend/ptrace/cpu_placement.h"
+
+#include <sys/syscall.h>
+
+namespace ptvm {
+
+namespace {
+
+cpu_set_t only(int cpu) {
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  return one;
+}
+
+}  // namespace
+
+SyscallSet CpuPlacement::calls() {
+  SyscallSet s;
+  for (long nr : {SYS_sched_getaffinity, SYS_sched_setaffinity, SYS_clone, SYS_clone3, SYS_fork,
+                  SYS_vfork}) {
+    s.add(nr);
+  }
+  return s;
+}
+
+bool CpuPlacement::possible() {
+  cpu_set_t mask;
+  // Fails (EINVAL) with more than CPU_SETSIZE CPUs: then no placement, and no mask of a
+  // program that would not fit a cpu_set_t.
+  return sched_getaffinity(0, sizeof mask, &mask) == 0 && CPU_COUNT(&mask) >= 2;
+}
+
+bool CpuPlacement::start(pid_t first) {
+  if (!possible() || sched_getaffinity(0, sizeof own_mask_, &own_mask_) != 0) return false;
+  const int cpu = sched_getcpu();
+  if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &own_mask_)) return false;
+  const cpu_set_t one = only(cpu);
+  if (sched_setaffinity(0, sizeof one, &one) != 0) return false;
+  cpu_ = cpu;
+  on_ = true;
+  std::uint64_t syscalls = 0;
+  pin(first, syscalls);
+  return true;
+}
+
+void CpuPlacement::finish() {
+  if (!on_) return;
+  sched_setaffinity(0, sizeof own_mask_, &own_mask_);
+  on_ = false;
+  pinned_ = 0;
+}
+
+bool CpuPlacement::pin(pid_t tid, std::uint64_t& syscalls) {
+  cpu_set_t mask;
+  ++syscalls;
+  if (sched_getaffinity(tid, sizeof mask, &mask) != 0 || !CPU_ISSET(cpu_, &mask)) return false;
+  const cpu_set_t one = only(cpu_);
+  ++syscalls;
+  if (sched_setaffinity(tid, sizeof one, &one) != 0) return false;
+  pinned_ = tid;
+  program_mask_ = mask;
+  ++pins_;
+  return true;
+}
+
+void CpuPlacement::stopped(pid_t tid, std::uint64_t& syscalls) {
+  if (!on_) return;
+  ++stops_[tid];
+  if (++window_stops_ < kWindow) return;
+  window_stops_ = 0;
+  pid_t busiest = 0;
+  unsigned most = 0;
+  for (const auto& [t, n] : stops_) {
+    if (n > most) {
+      most = n;
+      busiest = t;
+    }
+  }
+  stops_.clear();
+  // No churn: a new pin only for a tracee with a good share of the stops.
+  if (busiest == pinned_ || most < kWindow / 4) return;
+  if (pinned_ != 0) release(pinned_, syscalls);
+  pin(busiest, syscalls);
+}
+
+void CpuPlacement::gone(pid_t tid) {
+  stops_.erase(tid);
+  if (tid == pinned_) pinned_ = 0;
+}
+
+void CpuPlacement::renamed(pid_t from, pid_t to) {
+  gone(to);  // the former leader, replaced by the thread that exec'd
+  stops_.erase(from);
+  if (pinned_ == from) pinned_ = to;
+}
+
+void CpuPlacement::release(pid_t tid, std::uint64_t& syscalls) {
+  if (!pinned(tid)) return;
+  ++syscalls;
+  sched_setaffinity(tid, sizeof program_mask_, &program_mask_);
+  pinned_ = 0;
+}
+
+void CpuPlacement::forget(pid_t tid) {
+  if (pinned(tid)) pinned_ = 0;
+}
+
+void CpuPlacement::repin(pid_t tid, std::uint64_t& syscalls) {
+  if (on_ && pinned_ == 0) pin(tid, syscalls);
+}
+
+}  // namespace ptvm

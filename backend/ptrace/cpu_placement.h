@@ -1,0 +1,75 @@
+// CPU placement of the ptrace backend: the tracer shares a CPU with the tracee that stops most.
+//
+// Every ptrace stop is a round trip tracee -> tracer -> tracee. When the two sit on different
+// CPUs each leg is a cross-CPU wake-up of an idle CPU, and the scheduler keeps them apart: it
+// wakes a task on an idle CPU rather than next to its waker. On this project's VM a bare seccomp
+// stop costs 23 us across CPUs and 14 us on one (bench_supervisor, taskset). So ptvm pins itself
+// to one CPU and pins there, at a time, the one tracee that stopped most in the last window of
+// stops; every other tracee runs where the scheduler puts it, so the program keeps its
+// parallelism (at most one of its threads shares a CPU with the tracer).
+//
+// The pin is invisible to the program: its calls to sched_getaffinity see the mask the pinned
+// thread would have, sched_setaffinity of the program's wins (the pin is dropped), and a pinned
+// thread is let go for the duration of its fork/vfork/clone/clone3 so that the child inherits the
+// program's mask. Not virtualised: /proc/PID/status (Cpus_allowed) and affinity changes made from
+// outside the traced tree while a thread is pinned. Off with --no-colocation, under -p (a pin must
+// never outlive ptvm, and with EXITKILL tracees cannot), and when ptvm may use one CPU only.
+#pragma once
+
+#include <sched.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <unordered_map>
+
+#include "core/syscall_set.h"
+
+namespace ptvm {
+
+class CpuPlacement {
+ public:
+  // The calls the supervisor must see while placement is on (added to the seccomp filter).
+  static SyscallSet calls();
+  // Whether ptvm may use more than one CPU (else placement has nothing to do).
+  static bool possible();
+
+  // Pins the calling (tracer) thread to the CPU it runs on and `first` (the program, stopped or
+  // not yet started) with it. False, and nothing changed, if ptvm may use only one CPU.
+  bool start(pid_t first);
+  // ptvm's own mask back.
+  void finish();
+  bool on() const { return on_; }
+
+  // A stop of `tid`: counted; every kWindow stops the busiest tracee of the window is pinned.
+  // `syscalls` counts the system calls placement issues.
+  void stopped(pid_t tid, std::uint64_t& syscalls);
+  // `tid` is gone (exited; or its tid now names the thread that exec'd, `renamed_from`).
+  void gone(pid_t tid);
+  void renamed(pid_t from, pid_t to);
+
+  bool pinned(pid_t tid) const { return on_ && tid == pinned_; }
+  // Unpins `tid` (its mask back) or forgets the pin (the program set a mask of its own).
+  void release(pid_t tid, std::uint64_t& syscalls);
+  void forget(pid_t tid);
+  // Pins `tid` again after release() (its fork or clone call is over).
+  void repin(pid_t tid, std::uint64_t& syscalls);
+  // The mask the pinned thread would have: what its sched_getaffinity must return.
+  const cpu_set_t& program_mask() const { return program_mask_; }
+  std::uint64_t pins() const { return pins_; }
+
+  static constexpr unsigned kWindow = 512;
+
+ private:
+  bool pin(pid_t tid, std::uint64_t& syscalls);
+
+  bool on_ = false;
+  int cpu_ = -1;
+  cpu_set_t own_mask_{};      // ptvm's, restored by finish()
+  pid_t pinned_ = 0;          // the tracee sharing the tracer's CPU (0: none)
+  cpu_set_t program_mask_{};  // its mask before the pin
+  std::uint64_t pins_ = 0;
+  unsigned window_stops_ = 0;
+  std::unordered_map<pid_t, unsigned> stops_;  // per tracee, this window
+};
+
+}  // namespace ptvm
