@@ -50,11 +50,13 @@ printf "%-44s %9s %8s %14s\n" "file workload (find|cat, ls -lR)" "seconds" "x na
 printf "%-44s %9.3f %8s %14s\n" "native" "$native" "1.00" "-"
 n_all=$(intercepted all)
 n_file=$(intercepted %file)
+declare -A took  # seconds by label, for the overhead comparison at the end
 row() {  # row LABEL INTERCEPTED CMD...
   local label=$1 n=$2
   shift 2
   local t calls
   t=$(best "$@")
+  took[$label]=$t
   calls=$(tracer_calls "$TMP/tc" "$@")
   printf "%-44s %9.3f %8.2f %14.2f\n" "$label" "$t" "$(echo "$t / $native" | bc -l)" \
     "$(echo "$calls / $n" | bc -l)"
@@ -66,6 +68,10 @@ row "ptvm trace --backend=ptrace -o /dev/null" "$n_all" \
   "$PTVM" trace --backend=ptrace -o /dev/null -- sh "$TMP/files.sh"
 row "ptvm trace --backend=ptrace -e trace=%file" "$n_file" \
   "$PTVM" trace --backend=ptrace -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
+row "ptvm trace --backend=ptrace --no-colocation" "$n_all" \
+  "$PTVM" trace --backend=ptrace --no-colocation -o /dev/null -- sh "$TMP/files.sh"
+row "  ... --no-colocation -e trace=%file" "$n_file" \
+  "$PTVM" trace --backend=ptrace --no-colocation -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
 row "ptvm trace --no-seccomp -e trace=%file" "$n_file" \
   "$PTVM" trace --no-seccomp -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
 row "ptvm run --backend=ptrace --intercept=%file" "$n_file" \
@@ -84,6 +90,16 @@ row_inprocess "ptvm trace --backend=inprocess -e trace=%file" \
   "$PTVM" trace --backend=inprocess -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
 row_inprocess "ptvm run --backend=inprocess --intercept=%file" \
   "$PTVM" run --backend=inprocess --intercept=%file -- sh "$TMP/files.sh"
+
+overhead() {  # overhead LABEL STRACE_LABEL: ptvm's time over native as a share of strace's
+  printf "  %-42s %5.0f%% of strace's\n" "$1" \
+    "$(echo "100 * (${took[$1]} - $native) / (${took[$2]} - $native)" | bc -l)"
+}
+echo "overhead over native, ptrace backend vs strace (goal: at most 50%):"
+overhead "ptvm trace --backend=ptrace -o /dev/null" "strace -f -o /dev/null"
+overhead "ptvm trace --backend=ptrace -e trace=%file" "strace -f --seccomp-bpf -e trace=%file"
+overhead "ptvm trace --backend=ptrace --no-colocation" "strace -f -o /dev/null"
+overhead "  ... --no-colocation -e trace=%file" "strace -f --seccomp-bpf -e trace=%file"
 
 # The seeds' headline: a VM that moves every read/write buffer (umview did), copying a tree.
 # Through tar, not `cp -r`: coreutils 9 copies with copy_file_range, which moves no buffer.
