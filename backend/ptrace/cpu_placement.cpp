@@ -17,8 +17,8 @@ cpu_set_t only(int cpu) {
 
 SyscallSet CpuPlacement::calls() {
   SyscallSet s;
-  for (long nr : {SYS_sched_getaffinity, SYS_sched_setaffinity, SYS_clone, SYS_clone3, SYS_fork,
-                  SYS_vfork}) {
+  for (long nr : {SYS_sched_getaffinity, SYS_sched_setaffinity, SYS_sched_setscheduler,
+                  SYS_sched_setattr, SYS_clone, SYS_clone3, SYS_fork, SYS_vfork}) {
     s.add(nr);
   }
   return s;
@@ -51,7 +51,16 @@ void CpuPlacement::finish() {
   pinned_ = 0;
 }
 
+void CpuPlacement::disable(std::uint64_t& syscalls) {
+  if (!on_) return;
+  if (pinned_ != 0) release(pinned_, syscalls);
+  finish();
+}
+
 bool CpuPlacement::pin(pid_t tid, std::uint64_t& syscalls) {
+  ++syscalls;
+  const int policy = sched_getscheduler(tid);
+  if (policy != SCHED_OTHER && policy != SCHED_BATCH && policy != SCHED_IDLE) return false;
   cpu_set_t mask;
   ++syscalls;
   if (sched_getaffinity(tid, sizeof mask, &mask) != 0 || !CPU_ISSET(cpu_, &mask)) return false;
@@ -67,7 +76,7 @@ bool CpuPlacement::pin(pid_t tid, std::uint64_t& syscalls) {
 void CpuPlacement::stopped(pid_t tid, std::uint64_t& syscalls) {
   if (!on_) return;
   ++stops_[tid];
-  if (++window_stops_ < kWindow) return;
+  if (++window_stops_ < kWindow || in_flight_ > 0) return;
   window_stops_ = 0;
   pid_t busiest = 0;
   unsigned most = 0;
@@ -107,7 +116,12 @@ void CpuPlacement::forget(pid_t tid) {
 }
 
 void CpuPlacement::repin(pid_t tid, std::uint64_t& syscalls) {
-  if (on_ && pinned_ == 0) pin(tid, syscalls);
+  if (on_ && pinned_ == 0 && in_flight_ == 0) pin(tid, syscalls);
+}
+
+void CpuPlacement::reapply(pid_t tid, const cpu_set_t& mask, std::uint64_t& syscalls) {
+  ++syscalls;
+  sched_setaffinity(tid, sizeof mask, &mask);
 }
 
 }  // namespace ptvm

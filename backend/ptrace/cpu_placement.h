@@ -12,8 +12,15 @@
 // thread would have, sched_setaffinity of the program's wins (the pin is dropped), and a pinned
 // thread is let go for the duration of its fork/vfork/clone/clone3 so that the child inherits the
 // program's mask. Not virtualised: /proc/PID/status (Cpus_allowed) and affinity changes made from
-// outside the traced tree while a thread is pinned. Off with --no-colocation, under -p (a pin must
-// never outlive ptvm, and with EXITKILL tracees cannot), and when ptvm may use one CPU only.
+// outside the traced tree while a thread is pinned, calls through int $0x80 from 64-bit code.
+// Pins change only while none of those calls is in flight (each one is followed to its exit), so
+// a call never sees a pin appear or vanish under it. Only threads of the normal scheduling
+// classes are pinned; a sched_setscheduler/sched_setattr runs unpinned (SCHED_DEADLINE refuses
+// a narrowed mask) and, once one succeeds, placement is off for the rest of the run (a real-time
+// thread must never share a CPU ptvm cannot leave).
+// Off with --no-colocation, under -p (a pin must never outlive ptvm, and with EXITKILL tracees
+// cannot), when ptvm may use one CPU only; switched off for the rest of the run when a tracee
+// lives in another PID namespace (its pid arguments are not ptvm's) or runs 32-bit code.
 #pragma once
 
 #include <sched.h>
@@ -43,6 +50,13 @@ class CpuPlacement {
   // A stop of `tid`: counted; every kWindow stops the busiest tracee of the window is pinned.
   // `syscalls` counts the system calls placement issues.
   void stopped(pid_t tid, std::uint64_t& syscalls);
+  // Switches placement off for good (the pinned tracee gets its mask back).
+  void disable(std::uint64_t& syscalls);
+  // A call of calls() runs from its entry stop to its exit stop: no pin changes meanwhile.
+  void call_started() { ++in_flight_; }
+  void call_done() {
+    if (in_flight_ > 0) --in_flight_;
+  }
   // `tid` is gone (exited; or its tid now names the thread that exec'd, `renamed_from`).
   void gone(pid_t tid);
   void renamed(pid_t from, pid_t to);
@@ -51,8 +65,10 @@ class CpuPlacement {
   // Unpins `tid` (its mask back) or forgets the pin (the program set a mask of its own).
   void release(pid_t tid, std::uint64_t& syscalls);
   void forget(pid_t tid);
-  // Pins `tid` again after release() (its fork or clone call is over).
+  // Pins `tid` again after release() (its fork or clone call is over), if nothing is in flight.
   void repin(pid_t tid, std::uint64_t& syscalls);
+  // The program's sched_setaffinity(tid, mask) is the last word (a release may have come after).
+  void reapply(pid_t tid, const cpu_set_t& mask, std::uint64_t& syscalls);
   // The mask the pinned thread would have: what its sched_getaffinity must return.
   const cpu_set_t& program_mask() const { return program_mask_; }
   std::uint64_t pins() const { return pins_; }
@@ -69,6 +85,7 @@ class CpuPlacement {
   cpu_set_t program_mask_{};  // its mask before the pin
   std::uint64_t pins_ = 0;
   unsigned window_stops_ = 0;
+  unsigned in_flight_ = 0;  // calls of calls() between entry and exit
   std::unordered_map<pid_t, unsigned> stops_;  // per tracee, this window
 };
 

@@ -53,7 +53,9 @@ bool still_stopped(pid_t pid) {
   return paren && paren[1] == ' ' && paren[2] == 'T';
 }
 
-pid_t read_tgid(pid_t tid) {
+// The thread group of `tid`, and whether it lives in a PID namespace below ptvm's (NSpid has
+// more than one number).
+pid_t read_tgid(pid_t tid, bool* nested = nullptr) {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/status", tid);
   FILE* f = std::fopen(path, "re");
@@ -63,6 +65,15 @@ pid_t read_tgid(pid_t tid) {
   while (std::fgets(line, sizeof line, f)) {
     if (std::strncmp(line, "Tgid:", 5) == 0) {
       tgid = static_cast<pid_t>(std::atoi(line + 5));
+    } else if (std::strncmp(line, "NSpid:", 6) == 0) {
+      int fields = 0;
+      for (const char* p = line + 6; *p;) {
+        while (*p == ' ' || *p == '\t') ++p;
+        if (*p < '0' || *p > '9') break;
+        ++fields;
+        while (*p >= '0' && *p <= '9') ++p;
+      }
+      if (nested) *nested = fields > 1;
       break;
     }
   }
@@ -137,6 +148,8 @@ struct Supervisor::Impl {
     long placed_nr = 0;
     pid_t placed_target = 0;
     std::uintptr_t placed_buf = 0;
+    std::size_t placed_len = 0;
+    bool placed_was_pinned = false;  // the target was pinned at the call's entry
     std::size_t scratch_used = 0;
     std::vector<std::byte> storage;  // the modules' per-thread storage, zeroed
   };
@@ -190,8 +203,11 @@ Supervisor::Impl::Tracee& Supervisor::Impl::tracee(pid_t tid) {
   auto it = tracees.find(tid);
   if (it != tracees.end()) return *it->second;
   // A new tracee can report its first stop before its parent's fork/clone event.
-  const pid_t tgid = read_tgid(tid);
+  bool nested = false;
+  const pid_t tgid = read_tgid(tid, &nested);
   stats.tracer_syscalls += 3;  // open, read, close of /proc/TID/status
+  // Its pid arguments would not be ptvm's: no placement from now on.
+  if (nested) placement.disable(stats.tracer_syscalls);
   auto [ins, _] = tracees.emplace(tid, std::make_unique<Tracee>(*this, tid, tgid));
   return *ins->second;
 }
@@ -250,6 +266,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
     const bool traced = it != tracees.end();
     if (traced) {
       retired_crossings += it->second->mem.stats().crossings;
+      if (it->second->placed_nr != 0) placement.call_done();
       tracees.erase(it);
       placement.gone(tid);
     }
@@ -369,18 +386,26 @@ void Supervisor::Impl::on_syscall_exit(Tracee& t) {
   resume(t);
 }
 
-// The calls through which the program could notice the CPU placement, as they run.
+// The calls through which the program could notice the CPU placement: followed to their exit,
+// and no pin changes meanwhile.
 void Supervisor::Impl::place_call(Tracee& t, long nr, const Registers& regs) {
-  const auto target = [&] {
-    const auto pid = static_cast<pid_t>(regs.arg(0));
-    return pid == 0 ? t.tid : pid;
-  };
+  if (regs.raw().cs != 0x33) {  // 32-bit code: other call numbers; no placement from now on
+    placement.disable(stats.tracer_syscalls);
+    return;
+  }
+  const auto pid = static_cast<pid_t>(regs.arg(0));
+  const pid_t target = pid == 0 ? t.tid : pid;
   switch (nr) {
     case SYS_sched_getaffinity:  // the pinned thread's mask is the one it had before the pin
     case SYS_sched_setaffinity:  // the program's own mask replaces the pin
-      if (!placement.pinned(target())) return;
-      t.placed_target = target();
+      t.placed_target = target;
+      t.placed_len = regs.arg(1);
       t.placed_buf = regs.arg(2);
+      t.placed_was_pinned = placement.pinned(target);
+      break;
+    case SYS_sched_setscheduler:  // the call sees the real mask (SCHED_DEADLINE needs it)
+    case SYS_sched_setattr:
+      placement.release(target, stats.tracer_syscalls);
       break;
     case SYS_clone:  // the child inherits the program's mask, not the pin
     case SYS_clone3:
@@ -392,6 +417,7 @@ void Supervisor::Impl::place_call(Tracee& t, long nr, const Registers& regs) {
     default:
       return;
   }
+  placement.call_started();
   t.placed_nr = nr;
   t.want_exit = true;
 }
@@ -399,17 +425,35 @@ void Supervisor::Impl::place_call(Tracee& t, long nr, const Registers& regs) {
 void Supervisor::Impl::finish_placed_call(Tracee& t) {
   const long nr = t.placed_nr;
   t.placed_nr = 0;
+  placement.call_done();
   auto regs = t.mem.registers();
   if (!regs) return;
   const long result = (*regs)->result();
+  const pid_t target = t.placed_target;
+  const bool was_pinned = target != 0 && (t.placed_was_pinned || placement.pinned(target));
+  t.placed_was_pinned = false;
+  t.placed_target = 0;
   if (nr == SYS_sched_getaffinity) {
-    // The kernel copied `result` bytes with the pin's CPU alone; all CPUs fit in a cpu_set_t.
-    if (result > 0 && placement.pinned(t.placed_target)) {
+    // The kernel copied `result` bytes, maybe with the pin's CPU alone; every CPU fits in a
+    // cpu_set_t (or placement would be off).
+    if (result > 0 && was_pinned) {
       const std::size_t n = std::min<std::size_t>(result, sizeof(cpu_set_t));
       (void)t.mem.write(RemotePtr<void>(t.placed_buf), &placement.program_mask(), n);
     }
   } else if (nr == SYS_sched_setaffinity) {
-    if (result == 0) placement.forget(t.placed_target);
+    if (result == 0 && was_pinned) {
+      // The program's mask wins, also over a release (its fork) that came after the call.
+      placement.forget(target);
+      cpu_set_t mask;
+      CPU_ZERO(&mask);
+      const std::size_t n = std::min(t.placed_len, sizeof mask);
+      if (t.mem.read(RemotePtr<void>(t.placed_buf), &mask, n)) {
+        placement.reapply(target, mask, stats.tracer_syscalls);
+      }
+    }
+  } else if (nr == SYS_sched_setscheduler || nr == SYS_sched_setattr) {
+    // A program that changes scheduling classes (real time...) is left to the scheduler.
+    if (result == 0) placement.disable(stats.tracer_syscalls);
   } else {
     placement.repin(t.tid, stats.tracer_syscalls);
   }
@@ -436,6 +480,7 @@ void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
           std::unique_ptr<Tracee> moved = std::move(old->second);
           tracees.erase(old);
           retired_crossings += t.mem.stats().crossings;
+          if (t.placed_nr != 0) placement.call_done();  // the old leader's record goes
           placement.renamed(moved->tid, t.tid);
           // The call in flight (execve, maybe with an exit stop wanted) continues as the leader.
           const pid_t leader = t.tid;

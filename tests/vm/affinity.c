@@ -81,5 +81,12 @@ int main(void) {
   printf("set back: %d\n", sched_setaffinity(0, sizeof original, &original));
   burst();
   printf("after set back: %d (same as at start: %s)\n", count(0), count(0) == all ? "yes" : "no");
+
+  // A scheduling class of its own (the call runs unpinned; placement stops for good).
+  struct sched_param param = {0};
+  printf("batch: %d\n", sched_setscheduler(0, SCHED_BATCH, &param));
+  burst();
+  printf("after batch: %d, policy batch: %s\n", count(0),
+         sched_getscheduler(0) == SCHED_BATCH ? "yes" : "no");
   return 0;
 }
