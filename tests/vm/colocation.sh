@@ -2,7 +2,8 @@
 # colocation.sh PTVM: the ptrace backend's CPU placement (backend/ptrace/cpu_placement.h) is
 # real and invisible. While a traced shell waits on a FIFO, /proc shows it and ptvm on one and
 # the same CPU, while the shell's own nproc prints the native count; --no-colocation leaves
-# both masks alone; -p never pins the program. With a single usable CPU nothing is pinned.
+# both masks alone; -p never pins the program; a program in a PID namespace of its own sees
+# its native mask. With a single usable CPU nothing is pinned.
 set -u
 ptvm=$1
 work=$(mktemp -d)
@@ -60,6 +61,14 @@ kill -INT "$tracer"
 wait "$tracer"
 kill "$prog" 2>/dev/null
 wait "$prog" 2>/dev/null
+
+# A PID namespace of its own: its pids are not ptvm's, placement stops; masks stay native.
+if unshare -pf true 2>/dev/null; then
+  check "nproc in a new PID namespace ($(unshare -pf nproc))" \
+    [ "$("$ptvm" trace --backend=ptrace -o /dev/null -- unshare -pf nproc)" = "$native_nproc" ]
+else
+  echo "ok   (no PID namespaces here: unshare -p refused)"
+fi
 
 expect "--no-colocation belongs to the ptrace backend" 2 "belong to --backend=ptrace" -- \
   "$ptvm" run --backend=inprocess --no-colocation -- true
