@@ -10,10 +10,6 @@ SyscallCall::SyscallCall(Backend& backend, pid_t pid, pid_t tid, long nr,
   for (int i = 0; i < 6; ++i) args_[i] = entry_args_[i] = args[i];
 }
 
-void SyscallCall::see_exit() {
-  wants_exit_ = true;
-}
-
 void SyscallCall::emulate(long result) {
   emulated_ = true;
   result_ = result;
@@ -38,13 +34,17 @@ bool ModuleStack::push_bottom(Module* module) {
 
 ModuleStack::EntryOutcome ModuleStack::enter(SyscallCall& call) {
   call.exits_ = 0;
+  call.exit_ = SyscallCall::Exit::none;
   for (std::size_t k = 0; k < size_ && !call.emulated_; ++k) {
     if (!interests_[k].contains(call.nr_)) continue;
     for (int i = 0; i < 6; ++i) call.views_[k][i] = call.args_[i];
-    call.wants_exit_ = false;
+    call.wants_ = SyscallCall::Exit::none;
     call.storage_offset_ = storage_offsets_[k];
     modules_[k]->on_entry(call);
-    if (call.wants_exit_) call.exits_ |= 1u << k;
+    if (call.wants_ != SyscallCall::Exit::none) {
+      call.exits_ |= 1u << k;
+      if (call.wants_ > call.exit_) call.exit_ = call.wants_;
+    }
   }
   if (call.emulated_) {
     // SKIPCALL: the result is known now; the modules above see it without any exit stop.
@@ -52,15 +52,26 @@ ModuleStack::EntryOutcome ModuleStack::enter(SyscallCall& call) {
     run_exits(call);
     return {.run_call = false, .needs_exit = false};
   }
-  return {.run_call = true, .needs_exit = call.exits_ != 0 || call.args_changed_};
+  // Registers to restore need a true exit.
+  if (call.args_changed_) call.exit_ = SyscallCall::Exit::full;
+  return {.run_call = true, .needs_exit = call.exit_ != SyscallCall::Exit::none};
 }
 
 long ModuleStack::exit(SyscallCall& call, long result) {
   call.at_exit_ = true;
+  call.unfinished_ = false;
   call.delay_us_ = 0;
   call.result_ = result;
   run_exits(call);
   return call.result_;
+}
+
+void ModuleStack::exit_unfinished(SyscallCall& call) {
+  call.at_exit_ = true;
+  call.unfinished_ = true;
+  call.delay_us_ = 0;
+  call.result_ = 0;
+  run_exits(call);
 }
 
 void ModuleStack::run_exits(SyscallCall& call) {
@@ -75,6 +86,7 @@ void ModuleStack::run_exits(SyscallCall& call) {
 void ModuleStack::exit_one(SyscallCall& call, std::size_t k, long result) {
   if (k >= size_ || !(call.exits_ & (1u << k))) return;
   call.at_exit_ = true;
+  call.unfinished_ = false;
   call.delay_us_ = 0;
   call.result_ = result;
   for (int i = 0; i < 6; ++i) call.args_[i] = call.views_[k][i];

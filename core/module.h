@@ -3,7 +3,13 @@
 // A module declares its interest (the calls it wants to see). At a call's entry it gets a
 // SyscallCall and decides, through the call's methods:
 //   nothing            pass: the call runs, the module does not see its exit (SKIPEXIT)
-//   see_exit()         pass, and on_exit() runs with the result
+//   see_exit()         pass, and on_exit() runs with the result, the tracee as the call left it
+//   see_result()       pass, and on_exit() runs with the result alone: the tracee's memory may
+//                      have moved on by then (on_exit may run when the thread stops next), and
+//                      set_result() has no effect. The ptrace backend then needs no exit stop
+//                      (the result comes back through a trampoline in the tracee).
+//   see_exit_on_success()  see_exit() if the call succeeds, see_result() if it fails (for
+//                      modules that read what a call wrote only when it succeeded)
 //   emulate(result)    SKIPCALL: the call does not run, `result` is its return value
 //                      (a negative errno for a failure: fail(errno)); modules below it in the
 //                      stack never see the call
@@ -70,14 +76,22 @@ class SyscallCall {
   std::uint64_t arg(int i) const { return args_[i]; }
   Memory& memory() { return backend_.memory(); }
 
+  // How much of a call's exit the modules asked for (the strongest request wins).
+  enum class Exit : std::uint8_t { none, result, on_success, full };
+
   bool at_exit() const { return at_exit_; }
   // At exit: the return value (-errno on failure).
   long result() const { return result_; }
+  // At exit: the result never came (the thread died, or its address space was replaced, while
+  // the call was in flight); result() is meaningless. strace prints `= ?`.
+  bool unfinished() const { return unfinished_; }
   // At exit: the call did not run; a module emulated it (strace's "(INJECTED)").
   bool emulated() const { return emulated_; }
 
   // Entry decisions (see the top of this file).
-  void see_exit();
+  void see_exit() { want(Exit::full); }
+  void see_result() { want(Exit::result); }
+  void see_exit_on_success() { want(Exit::on_success); }
   void emulate(long result);
   void fail(int errno_value) { emulate(-static_cast<long>(errno_value)); }
   void set_arg(int i, std::uint64_t value);
@@ -106,11 +120,17 @@ class SyscallCall {
   long nr_;
   std::uint64_t args_[6];
   std::uint64_t entry_args_[6];  // as the call came in, before any module rewrote it
+  void want(Exit e) {
+    if (e > wants_) wants_ = e;
+  }
+
   bool at_exit_ = false;
+  bool unfinished_ = false;
   bool emulated_ = false;
   bool args_changed_ = false;
   bool result_changed_ = false;
-  bool wants_exit_ = false;  // the module being called asked for the exit
+  Exit wants_ = Exit::none;  // what the module being called asked for
+  Exit exit_ = Exit::none;   // the strongest request of all modules
   long result_ = 0;
   std::uint64_t delay_us_ = 0;
   int raise_signal_ = 0;
@@ -121,6 +141,7 @@ class SyscallCall {
  public:
   // For backends: what the modules decided.
   bool args_changed() const { return args_changed_; }
+  Exit exit_needed() const { return exit_; }
   bool result_changed() const { return result_changed_; }
   std::uint64_t delay_us() const { return delay_us_; }
   int signal_to_raise() const { return raise_signal_; }

@@ -31,10 +31,13 @@ class ModuleStack {
   struct EntryOutcome {
     bool run_call;    // false: emulated; the result is call.result(), the exits have run
     bool needs_exit;  // run_call, and a module wants the exit or registers must be restored
+                      // (how much of it: call.exit_needed())
   };
   EntryOutcome enter(SyscallCall& call);
   // `result` is what the kernel returned; returns the result the caller must see.
   long exit(SyscallCall& call, long result);
+  // The modules that asked for the exit learn that the result never came (unfinished()).
+  void exit_unfinished(SyscallCall& call);
 
   // Module k's on_exit alone, for `result` (on a copy of the call: the stack's exit() may still
   // follow). The in-process tracer renders an execve's line this way before the call, since a

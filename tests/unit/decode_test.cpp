@@ -1262,5 +1262,75 @@ TEST(LineBufferTest, NeverOverflows) {
   EXPECT_EQ(b.size(), 0u);
 }
 
+// exit_use(): for every system call and a range of arguments, the text written at the entry
+// plus the result is the text written at the exit: whatever the result for ExitUse::result, for
+// a failure for ExitUse::memory_on_success. The memory the arguments point to is the same at
+// both ends, so a difference can only come from what the exit decodes and the entry does not.
+TEST_F(DecodeTest, ExitUseEntryTextPlusResultIsTheExitText) {
+  alignas(16) static char buf[16384];
+  for (std::size_t i = 0; i < sizeof buf; ++i) buf[i] = (i % 64 < 12) ? "ptvm/x.h\0ab\n"[i % 64] : 0;
+  const std::uint64_t b = addr(buf);
+  const std::uint64_t patterns[][6] = {
+      {b, b, b, b, b, b},
+      {3, b, 16, 0, 0, 0},
+      {static_cast<std::uint64_t>(-100), b, 0x241, 0644, 0, 0},
+      {1, 2, 3, 4, 5, 6},
+      {0, 0, 0, 0, 0, 0},
+      {b, 64, 1, 2, b, 8},
+  };
+  const long any_results[] = {0, 1, 5, 4096, -ENOENT, -EINTR, -EAGAIN};
+  const long failures[] = {-ENOENT, -EINTR, -EFAULT, -ENODATA};
+  int checked = 0;
+  for (long nr = 0; nr < kMaxSyscall; ++nr) {
+    for (const auto& pattern : patterns) {
+      for (int cmd = -1; cmd < 1040; cmd = cmd < 40 ? cmd + 1 : cmd + 1) {
+        if (nr != SYS_fcntl && cmd != -1) break;  // fcntl: every command as the second argument
+        if (nr == SYS_fcntl && cmd == -1) continue;
+        if (cmd > 40 && cmd < 1024) cmd = 1024;
+        CallView v{};
+        v.nr = nr;
+        for (int i = 0; i < 6; ++i) v.args[i] = pattern[i];
+        if (cmd >= 0) v.args[1] = static_cast<std::uint64_t>(cmd);
+        const ExitUse use = exit_use(v);
+        if (use == ExitUse::memory) continue;
+        const bool any = use == ExitUse::result;
+        for (long r : any ? std::vector<long>(std::begin(any_results), std::end(any_results))
+                          : std::vector<long>(std::begin(failures), std::end(failures))) {
+          v.has_result = true;
+          v.result = r;
+          LineBuffer at_exit, at_entry;
+          format_call(at_exit, v, mem_, DecodeOptions{32});
+          format_entry(at_entry, v, mem_, DecodeOptions{32});
+          format_result(at_entry, v);
+          ASSERT_EQ(std::string(at_entry.view()), std::string(at_exit.view()))
+              << "nr " << nr << " result " << r;
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000);
+  // The calls the file workloads make most, by kind.
+  auto use_of = [](long nr, std::uint64_t a1 = 0) {
+    CallView v{};
+    v.nr = nr;
+    v.args[1] = a1;
+    return exit_use(v);
+  };
+  EXPECT_EQ(use_of(SYS_openat), ExitUse::result);
+  EXPECT_EQ(use_of(SYS_close), ExitUse::result);
+  EXPECT_EQ(use_of(SYS_write), ExitUse::result);
+  EXPECT_EQ(use_of(SYS_mmap), ExitUse::result);
+  EXPECT_EQ(use_of(SYS_fcntl, F_SETFD), ExitUse::result);
+  EXPECT_EQ(use_of(SYS_fcntl, F_GETLK), ExitUse::memory);
+  EXPECT_EQ(use_of(SYS_read), ExitUse::memory_on_success);
+  EXPECT_EQ(use_of(SYS_newfstatat), ExitUse::memory_on_success);
+  EXPECT_EQ(use_of(SYS_lgetxattr), ExitUse::result);  // the value prints as an address
+  EXPECT_EQ(use_of(SYS_execve), ExitUse::memory);
+  EXPECT_EQ(use_of(SYS_clone), ExitUse::memory);
+  EXPECT_EQ(use_of(SYS_ioctl), ExitUse::memory);
+  EXPECT_EQ(use_of(SYS_rt_sigreturn), ExitUse::memory);
+}
+
 }  // namespace
 }  // namespace ptvm

@@ -3625,6 +3625,81 @@ bool needs_entry_decoding(long nr) {
   return nr == SYS_execve || nr == SYS_execveat || nr == SYS_rt_sigreturn;
 }
 
+ExitUse exit_use(const CallView& call) {
+  const SyscallInfo* info = syscall_info(call.nr);
+  if (!info || needs_entry_decoding(call.nr)) return ExitUse::memory;
+  switch (call.nr) {
+    // Calls that do not return to where they were made, or return twice, or whose arguments
+    // are printed differently once they returned.
+    case SYS_exit:
+    case SYS_exit_group:
+    case SYS_clone:
+    case SYS_clone3:
+    case SYS_fork:
+    case SYS_vfork:
+    case SYS_restart_syscall:
+    case SYS_nanosleep:
+    case SYS_clock_nanosleep:
+      return ExitUse::memory;
+    case SYS_fcntl:
+      switch (static_cast<int>(call.args[1])) {
+        case kFDupfd:
+        case kFDupfdCloexec:
+        case kFGetfd:
+        case kFSetfd:
+        case kFGetfl:
+        case kFSetfl:
+          return ExitUse::result;
+        default:
+          return ExitUse::memory;
+      }
+    default:
+      break;
+  }
+  bool writes = false;
+  for (int i = 0; i < info->nargs; ++i) {
+    switch (info->args[i]) {
+      // Decoded by a command or an operation, or value-result.
+      case ArgKind::fcntl_arg:
+      case ArgKind::ioctl_arg:
+      case ArgKind::prctl_arg:
+      case ArgKind::arch_prctl_arg:
+      case ArgKind::socklen_ptr:
+      case ArgKind::pollfds:
+      case ArgKind::clone3_args:
+        return ExitUse::memory;
+      case ArgKind::path_out:
+      case ArgKind::buf_out:
+      case ArgKind::random_out:
+      case ArgKind::iov_out:
+      case ArgKind::sigset_out:
+      case ArgKind::sigaction_out:
+      case ArgKind::stat_out:
+      case ArgKind::statx_out:
+      case ArgKind::statfs_out:
+      case ArgKind::timespec_out:
+      case ArgKind::timeval_out:
+      case ArgKind::itimerval_out:
+      case ArgKind::wstatus_out:
+      case ArgKind::rusage_out:
+      case ArgKind::pipefd_out:
+      case ArgKind::int_out:
+      case ArgKind::rlimit_out:
+      case ArgKind::uname_out:
+      case ArgKind::sysinfo_out:
+      case ArgKind::sockaddr_out:
+      case ArgKind::dirents_out:
+      case ArgKind::groups_out:
+      case ArgKind::sockopt_val_out:
+        writes = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return writes ? ExitUse::memory_on_success : ExitUse::result;
+}
+
 void format_call(LineBuffer& out, const CallView& call, Memory& mem, const DecodeOptions& opt) {
   Decoder d(out, call, mem, opt, false);
   d.run();

@@ -54,6 +54,17 @@ void format_call(LineBuffer& out, const CallView& call, Memory& mem, const Decod
 // The calls whose arguments must be decoded at the entry (see the top of this file).
 bool needs_entry_decoding(long nr);
 
+// What a call's text needs at the exit, beyond format_entry()'s text at the entry:
+//   result             only the result: format_entry() + format_result() is format_call()'s
+//                      text, whatever the result (no argument the call writes, none decoded
+//                      by a command or an operation that could be one)
+//   memory_on_success  the same for a failed call; a successful one needs format_call() at the
+//                      exit (stat's struct, read's buffer)
+//   memory             format_call() at the exit (or needs_entry_decoding())
+// Checked by the decoder's tests over every system call.
+enum class ExitUse : std::uint8_t { result, memory_on_success, memory };
+ExitUse exit_use(const CallView& call);
+
 // At the entry: `name(args` (no closing parenthesis), for needs_entry_decoding() calls.
 void format_entry(LineBuffer& out, const CallView& call, Memory& mem, const DecodeOptions& opt);
 // At the exit, after format_entry()'s text: `) = result`, `) = -1 ENOENT (No such file or

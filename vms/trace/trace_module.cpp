@@ -10,8 +10,10 @@ namespace {
 struct CallState {
   std::uint64_t entry_wall_ns;
   std::uint64_t entry_mono_ns;
-  bool has_entry_text;
-  LineBuffer entry_text;  // `name(args` of calls decoded at entry (execve)
+  // When the text decoded at the entry, `name(args`, is the line's beginning: never, always
+  // (execve; calls whose exit adds only the result), or if the call fails.
+  enum : std::uint8_t { kNever, kAlways, kOnError } entry_text_use;
+  LineBuffer entry_text;
 };
 
 bool never_returns(long nr) {
@@ -86,7 +88,7 @@ void TraceModule::on_entry(SyscallCall& call) {
   auto* st = reinterpret_cast<CallState*>(call.storage());
   st->entry_wall_ns = options_.timestamps ? host_.realtime_ns() : 0;
   st->entry_mono_ns = (options_.syscall_times || options_.summary) ? host_.monotonic_ns() : 0;
-  st->has_entry_text = false;
+  st->entry_text_use = CallState::kNever;
   const CallView view{
       call.nr(),
       {call.arg(0), call.arg(1), call.arg(2), call.arg(3), call.arg(4), call.arg(5)},
@@ -112,30 +114,63 @@ void TraceModule::on_entry(SyscallCall& call) {
     end_line(line);
     return;
   }
-  if (!options_.summary && needs_entry_decoding(call.nr())) {
+  if (options_.summary || options_.syscall_times) return call.see_exit();  // timed at the exit
+  if (needs_entry_decoding(call.nr())) {
     // The address space is replaced by the time execve returns: decode its arguments now.
     st->entry_text.clear();
     format_entry(st->entry_text, view, call.memory(), dopt);
-    st->has_entry_text = true;
+    st->entry_text_use = CallState::kAlways;
+    return call.see_exit();
+  }
+  // A call whose line the entry can write but for the result needs no exit stop (ptrace
+  // backend); one that prints what it wrote only on success needs one only then, which pays
+  // when it mostly fails (getxattr, access...): decoded twice when it succeeds.
+  const ExitUse use = exit_use(view);
+  const bool mostly_fails = use == ExitUse::memory_on_success &&
+                            mostly_fails_[call.nr()].load(std::memory_order_relaxed);
+  if (use == ExitUse::result || mostly_fails) {
+    st->entry_text.clear();
+    format_entry(st->entry_text, view, call.memory(), dopt);
+    st->entry_text_use = use == ExitUse::result ? CallState::kAlways : CallState::kOnError;
+    return use == ExitUse::result ? call.see_result() : call.see_exit_on_success();
   }
   call.see_exit();
+}
+
+// Whether calls of `nr` mostly fail, over the last 16 (a decision per 16 calls, from counts
+// that the threads of a process may bump at once: approximate is fine).
+void TraceModule::note_outcome(long nr, bool failed) {
+  if (nr < 0 || nr >= kMaxSyscall) return;
+  Outcomes& o = outcomes_[nr];
+  const std::uint32_t seen = o.seen.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (failed) o.failed.fetch_add(1, std::memory_order_relaxed);
+  if (seen % 16 == 0) {
+    const std::uint32_t f = o.failed.exchange(0, std::memory_order_relaxed);
+    mostly_fails_[nr].store(f > 8, std::memory_order_relaxed);
+  }
 }
 
 void TraceModule::on_exit(SyscallCall& call) {
   auto* st = reinterpret_cast<CallState*>(call.storage());
   const long nr = call.nr();
   const long result = call.result();
+  const bool finished = !call.unfinished();
+  if (finished && !options_.summary) note_outcome(nr, is_error(result));
   const std::uint64_t spent =
       (options_.syscall_times || options_.summary) ? host_.monotonic_ns() - st->entry_mono_ns : 0;
-  if (options_.summary) return count(nr, result, spent);
+  if (options_.summary) {
+    if (finished) count(nr, result, spent);
+    return;
+  }
   const CallView view{
       nr,
       {call.arg(0), call.arg(1), call.arg(2), call.arg(3), call.arg(4), call.arg(5)},
-      true,
+      finished,
       result};
   const DecodeOptions dopt{options_.string_limit};
   LineBuffer text;
-  if (st->has_entry_text) {
+  if (st->entry_text_use == CallState::kAlways ||
+      (st->entry_text_use == CallState::kOnError && (!finished || is_error(result)))) {
     text.append(st->entry_text.data(), st->entry_text.size());
     format_result(text, view);
   } else {
@@ -151,21 +186,25 @@ void TraceModule::on_exit(SyscallCall& call) {
     const SyscallInfo* info = syscall_info(nr);
     line.append(info && info->name ? info->name : "?");
     line.append("\",\"result\":");
-    line.append_dec(result);
-    if (is_error(result)) {
+    if (finished) {
+      line.append_dec(result);
+    } else {
+      line.append("null");
+    }
+    if (finished && is_error(result)) {
       const char* name = errno_name(static_cast<int>(-result));
       line.append(",\"errno\":\"");
       line.append(name ? name : "?");
       line.append("\"");
     }
     if (call.emulated()) line.append(",\"injected\":true");
-    if (options_.syscall_times) {
+    if (options_.syscall_times && finished) {
       line.append(",\"duration_us\":");
       line.append_dec(static_cast<long>(spent / 1000));
     }
   } else {
     line.append(text.data(), text.size());
-    if (options_.syscall_times) {
+    if (options_.syscall_times && finished) {
       line.append(" <");
       line.append_dec(static_cast<long>(spent / 1'000'000'000));
       line.append(".");

@@ -1,6 +1,8 @@
 // The tracer VM (`ptvm trace`): one line per call, strace's format, from ptvm's own decoders.
-// It asks for the exit of every call it traces (the result is part of the line), and prints
-// calls that never return (exit, exit_group) at their entry. A call emulated below it in the
+// It asks for the exit of every call it traces (the result is part of the line): for a call
+// whose line needs nothing else from the exit (close, openat, write...) the result alone
+// (see_result(): no exit stop under ptrace), the arguments then decoded at the entry. Calls that
+// never return (exit, exit_group) are printed at their entry. A call emulated below it in the
 // stack is marked "(INJECTED)", as strace marks its injections.
 #pragma once
 
@@ -49,6 +51,7 @@ class TraceModule final : public Module {
   // `--- SIG... ---` and `+++ exited ... +++` lines (JSON: {"pid":..,"<json_key>":"..."}).
   void emit_event(pid_t tid, const char* json_key, const LineBuffer& text);
   void print_summary();
+  void note_outcome(long nr, bool failed);
 
   Host& host_;
   TraceOptions options_;
@@ -58,6 +61,12 @@ class TraceModule final : public Module {
   };
   Count own_counts_[kMaxSyscall];
   Count* counts_ = own_counts_;
+  // Failures among recent calls of each number (ExitUse::memory_on_success).
+  struct Outcomes {
+    std::atomic<std::uint32_t> seen{0}, failed{0};
+  };
+  Outcomes outcomes_[kMaxSyscall];
+  std::atomic<bool> mostly_fails_[kMaxSyscall] = {};
 };
 
 constexpr std::size_t TraceModule::counts_bytes() {
