@@ -113,13 +113,14 @@ void bare_ptrace_syscall(benchmark::State& state) {
   bare_tracer(state, false);
 }
 
-void supervisor(benchmark::State& state, ptvm::Module& module, bool seccomp,
-                bool colocate = true) {
+void supervisor(benchmark::State& state, ptvm::Module& module, bool seccomp, bool colocate = true,
+                bool trampoline = true) {
   ptvm::ModuleStack stack;
   stack.push_bottom(&module);
   ptvm::PtraceOptions options;
   options.seccomp = seccomp;
   options.colocate = colocate;
+  options.trampoline = trampoline;
   std::unique_ptr<ptvm::Supervisor> sup;
   per_call(state, [&](const std::string& n) {
     sup = std::make_unique<ptvm::Supervisor>(stack, options);
@@ -157,12 +158,20 @@ struct DevNull final : ptvm::Host {
   std::uint64_t monotonic_ns() override { return 0; }
 };
 
-void ptvm_trace_module(benchmark::State& state) {
+void trace_module(benchmark::State& state, bool trampoline) {
   DevNull host;
   ptvm::TraceOptions options;
   options.calls = getppid_only();
   ptvm::TraceModule trace(host, options);
-  supervisor(state, trace, true);
+  supervisor(state, trace, true, true, trampoline);
+}
+
+void ptvm_trace_module(benchmark::State& state) {
+  trace_module(state, true);
+}
+
+void ptvm_trace_module_no_trampoline(benchmark::State& state) {
+  trace_module(state, false);
 }
 
 void run_program(const char* mode, const std::string& n) {
@@ -222,6 +231,10 @@ BENCHMARK(ptvm_null_module_no_colocation)
     ->Iterations(50000)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(ptvm_trace_module)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(ptvm_trace_module_no_trampoline)
+    ->UseManualTime()
+    ->Iterations(50000)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(bare_sud_trap)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(self_api_trap)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(ptvm_inprocess_null_module)

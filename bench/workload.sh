@@ -72,6 +72,10 @@ row "ptvm trace --backend=ptrace --no-colocation" "$n_all" \
   "$PTVM" trace --backend=ptrace --no-colocation -o /dev/null -- sh "$TMP/files.sh"
 row "  ... --no-colocation -e trace=%file" "$n_file" \
   "$PTVM" trace --backend=ptrace --no-colocation -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
+row "ptvm trace --backend=ptrace --no-trampoline" "$n_all" \
+  "$PTVM" trace --backend=ptrace --no-trampoline -o /dev/null -- sh "$TMP/files.sh"
+row "  ... --no-trampoline -e trace=%file" "$n_file" \
+  "$PTVM" trace --backend=ptrace --no-trampoline -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
 row "ptvm trace --no-seccomp -e trace=%file" "$n_file" \
   "$PTVM" trace --no-seccomp -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
 row "ptvm run --backend=ptrace --intercept=%file" "$n_file" \
@@ -100,6 +104,8 @@ overhead "ptvm trace --backend=ptrace -o /dev/null" "strace -f -o /dev/null"
 overhead "ptvm trace --backend=ptrace -e trace=%file" "strace -f --seccomp-bpf -e trace=%file"
 overhead "ptvm trace --backend=ptrace --no-colocation" "strace -f -o /dev/null"
 overhead "  ... --no-colocation -e trace=%file" "strace -f --seccomp-bpf -e trace=%file"
+overhead "ptvm trace --backend=ptrace --no-trampoline" "strace -f -o /dev/null"
+overhead "  ... --no-trampoline -e trace=%file" "strace -f --seccomp-bpf -e trace=%file"
 
 # The seeds' headline: a VM that moves every read/write buffer (umview did), copying a tree.
 # Through tar, not `cp -r`: coreutils 9 copies with copy_file_range, which moves no buffer.

@@ -32,8 +32,12 @@ void add_vm_options(CLI::App& sub, VmOptions& o) {
   sub.add_flag("--naive", o.naive,
                "the world before the seed patches: PTRACE_SYSCALL, word-wise PTRACE_PEEKDATA, "
                "registers re-read for every access");
-  sub.add_flag("--no-colocation", o.no_colocation,
-               "the tracer does not share its CPU with the tracee that stops most (ptrace backend)");
+  sub.add_flag(
+      "--no-colocation", o.no_colocation,
+      "the tracer does not share its CPU with the tracee that stops most (ptrace backend)");
+  sub.add_flag("--no-trampoline", o.no_trampoline,
+               "an exit stop for every call whose result a module needs (ptrace backend; by "
+               "default the result comes back through a trampoline in the program, without one)");
   sub.add_option("--mem", o.mem, "tracee memory access: auto|vm|procmem|peek")
       ->check(CLI::IsMember({"auto", "vm", "procmem", "peek"}));
   sub.add_option("--redirect", o.redirects,
@@ -198,9 +202,11 @@ int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<voi
     return 2;
   }
   const bool ptrace_options =
-      o.no_seccomp || o.naive || o.no_colocation || o.mem != "auto" || o.stats;
+      o.no_seccomp || o.naive || o.no_colocation || o.no_trampoline || o.mem != "auto" || o.stats;
   if (o.backend == "inprocess" && ptrace_options) {
-    complain("--no-seccomp, --naive, --no-colocation, --mem and --stats belong to --backend=ptrace");
+    complain(
+        "--no-seccomp, --naive, --no-colocation, --no-trampoline, --mem and --stats belong to "
+        "--backend=ptrace");
     return 2;
   }
   if (!stack.empty() && o.backend != "ptrace" && !ptrace_options) {
@@ -264,6 +270,7 @@ int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<voi
   popts.seccomp = !o.no_seccomp && !o.naive;
   popts.naive = o.naive;
   popts.colocate = !o.no_colocation;
+  popts.trampoline = !o.no_trampoline;
   popts.mem = *parse_mem_mode(o.mem);
 
   int status;
@@ -294,11 +301,12 @@ int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<voi
       const auto s = supervisor.stats();
       fmt::print(stderr,
                  "ptvm: {} stops ({} exit, {} signal, {} event), {} intercepted calls, {} tracer "
-                 "system calls ({:.2f} per intercepted call), {} pins to ptvm's CPU\n",
+                 "system calls ({:.2f} per intercepted call), {} pins to ptvm's CPU, {} results "
+                 "through {} trampolines\n",
                  s.stops, s.exit_stops, s.signal_stops, s.event_stops, s.syscall_entries,
                  s.tracer_syscalls,
                  s.syscall_entries ? double(s.tracer_syscalls) / double(s.syscall_entries) : 0.0,
-                 s.pins);
+                 s.pins, s.trampoline_returns, s.trampolines);
     }
     if (!result) {
       if (before_exit) before_exit();

@@ -24,6 +24,7 @@ struct VmOptions {
   bool no_seccomp = false;
   bool naive = false;
   bool no_colocation = false;  // the tracer does not share a CPU with a tracee
+  bool no_trampoline = false;  // exit stops instead of the return trampoline
   std::string mem = "auto";
   std::vector<std::string> injects;    // -e inject=... (also from `ptvm trace -e`)
   std::vector<std::string> redirects;  // --redirect FROM=TO

@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -85,6 +87,60 @@ bool is_stop_signal(int sig) {
   return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
+// Return trampoline: a call whose exit the modules need only for its result (see_result())
+// returns through a block of code that ptvm maps into the process, which stores the result
+// where ptvm reads it at the thread's next stop: one stop per call instead of two. At the
+// call's seccomp stop ptvm sets rip to the thread's block and rcx to the program's return
+// address (where the syscall instruction left it anyway; r11 keeps the flags): the registers
+// the program sees after the call are the native ones. Block k, at page + 32k (its result in
+// slot k of the page after):
+//   +0   syscall                 a call restarted by the kernel without a stop (-ERESTART*
+//                                after a freeze) re-enters here: a seccomp stop at +2
+//   +2   mov %rax, slot(%rip)    see_result(): the result for ptvm
+//   +9   jmp *%rcx               back to the program
+//   +11  syscall                 (the same for +13)
+//   +13  cmp $-4095, %rax        see_exit_on_success(): a failure goes to +2;
+//   +19  jae +2
+//   +21  mov %rax, %rdi          a success stops: the result in rdi, a call of restart_syscall
+//   +24  mov $219, %eax          (always in the filter), its seccomp stop at +31 is the call's
+//   +29  syscall                 exit, where ptvm puts every register back and skips it
+//   +31  int3
+// A stop of the thread while it is still inside its block (a signal, a group stop, a restart)
+// finishes the call from the registers and puts rip back to the program's return address, so
+// a signal frame or a restart never sees the block. The code page is mapped without write
+// permission and the slots page without execution (never W+X; memory-deny-write-execute
+// allows it): two calls ptvm runs in the tracee at a seccomp stop, in place of the program's
+// call, which then restarts. One page of blocks: 128 threads of a process at a time use it.
+namespace trampoline {
+constexpr std::size_t kBlock = 32;
+constexpr int kBlocks = 4096 / kBlock;
+constexpr std::uint64_t kRestartResult = 0, kResult = 2, kRestartSuccess = 11, kSuccess = 13,
+                        kSuccessInRdi = 24, kTrap = 29, kTrapped = 31;
+constexpr std::size_t kPages = 2;  // code, slots
+
+void write_code(unsigned char* page) {
+  for (int k = 0; k < kBlocks; ++k) {
+    unsigned char* b = page + k * kBlock;
+    const std::int32_t rel = static_cast<std::int32_t>(4096 + 8 * k - (k * kBlock + 9));
+    // clang-format off
+    const unsigned char code[kBlock] = {
+        0x0f, 0x05,                                     // syscall
+        0x48, 0x89, 0x05, 0, 0, 0, 0,                   // mov %rax, rel(%rip)
+        0xff, 0xe1,                                     // jmp *%rcx
+        0x0f, 0x05,                                     // syscall
+        0x48, 0x3d, 0x01, 0xf0, 0xff, 0xff,             // cmp $-4095, %rax
+        0x73, 0xed,                                     // jae +2
+        0x48, 0x89, 0xc7,                               // mov %rax, %rdi
+        0xb8, SYS_restart_syscall, 0x00, 0x00, 0x00,    // mov $SYS_restart_syscall, %eax
+        0x0f, 0x05,                                     // syscall
+        0xcc};                                          // int3
+    // clang-format on
+    std::memcpy(b, code, kBlock);
+    std::memcpy(b + 5, &rel, 4);
+  }
+}
+}  // namespace trampoline
+
 }  // namespace
 
 Result<std::string> resolve_program(const std::string& name) {
@@ -150,6 +206,13 @@ struct Supervisor::Impl {
     std::uintptr_t placed_buf = 0;
     std::size_t placed_len = 0;
     bool placed_was_pinned = false;  // the target was pinned at the call's entry
+    // Return trampoline: the thread's block (-1: none yet); `armed`: the call in `call`
+    // returns through it to `return_ip`.
+    int block = -1;
+    bool armed = false;
+    std::uint64_t return_ip = 0;
+    long injecting = 0;  // ptvm's own call in flight in this thread (mmap, mprotect)
+    Registers saved;     // the program's registers at the stop that call replaced
     std::size_t scratch_used = 0;
     std::vector<std::byte> storage;  // the modules' per-thread storage, zeroed
   };
@@ -167,6 +230,24 @@ struct Supervisor::Impl {
   void on_syscall_exit(Tracee& t);
   void place_call(Tracee& t, long nr, const Registers& regs);
   void finish_placed_call(Tracee& t);
+  // Return trampoline (see above).
+  struct Space {  // an address space, by thread group
+    // unknown: a new process whose parent's fork/vfork/clone event has not come yet (it may
+    // share its parent's memory); off: none in this address space (until its next execve).
+    enum State : std::uint8_t { unknown, unmapped, mapped, ready, off } state = unknown;
+    bool injecting = false;  // a thread runs ptvm's mmap/mprotect
+    std::uint64_t page = 0;
+    std::uint64_t used[trampoline::kBlocks / 64] = {};
+  };
+  bool inject_trampoline(Tracee& t, Registers& regs);
+  void injected(Tracee& t);
+  bool arm(Tracee& t, Registers& regs, SyscallCall::Exit need);
+  bool settle(Tracee& t, int event);
+  void finish_armed(Tracee& t, std::optional<long> result);
+  void abandon_call(Tracee& t);
+  void release_block(Tracee& t);
+  void new_address_space(pid_t tgid);
+  void child_space(const Tracee& parent, const Tracee& child, int event);
   void on_event(Tracee& t, int event, int status);
   void on_signal(Tracee& t, int sig);
   void on_group_stop(Tracee& t, int sig);
@@ -197,6 +278,8 @@ struct Supervisor::Impl {
   };
   std::vector<Delayed> delayed;
   std::uint64_t retired_crossings = 0;  // memory-layer crossings of tracees already gone
+  bool use_trampoline = false;
+  std::unordered_map<pid_t, Space> spaces;  // by thread group
 };
 
 Supervisor::Impl::Tracee& Supervisor::Impl::tracee(pid_t tid) {
@@ -208,6 +291,8 @@ Supervisor::Impl::Tracee& Supervisor::Impl::tracee(pid_t tid) {
   stats.tracer_syscalls += 3;  // open, read, close of /proc/TID/status
   // Its pid arguments would not be ptvm's: no placement from now on.
   if (nested) placement.disable(stats.tracer_syscalls);
+  // A new process (its pid may be a reused one): its memory is known at its parent's event.
+  if (tgid == tid) spaces[tgid] = Space{};
   auto [ins, _] = tracees.emplace(tid, std::make_unique<Tracee>(*this, tid, tgid));
   return *ins->second;
 }
@@ -265,8 +350,12 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
     auto it = tracees.find(tid);
     const bool traced = it != tracees.end();
     if (traced) {
-      retired_crossings += it->second->mem.stats().crossings;
-      if (it->second->placed_nr != 0) placement.call_done();
+      Tracee& gone = *it->second;
+      retired_crossings += gone.mem.stats().crossings;
+      if (gone.placed_nr != 0) placement.call_done();
+      abandon_call(gone);
+      if (gone.injecting != 0) spaces[gone.tgid].injecting = false;
+      release_block(gone);
       tracees.erase(it);
       placement.gone(tid);
     }
@@ -288,6 +377,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
   placement.stopped(tid, stats.tracer_syscalls);
   const int sig = WSTOPSIG(status);
   const int event = status >> 16;
+  if (t.armed && settle(t, event)) return;
   if (sig == (SIGTRAP | 0x80)) {
     // A syscall stop: with seccomp only the exit stops we asked for; without, entry and exit
     // alternate.
@@ -317,6 +407,7 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
   if (!regs) return;  // gone; its death is reported next
   const long nr = (*regs)->syscall_no();
   if (!options.seccomp) t.in_syscall = true;
+  if (use_trampoline && stack.interest().contains(nr) && inject_trampoline(t, **regs)) return;
   if (!stack.interest().contains(nr)) {  // --no-seccomp, or a call only placement wants
     if (placement.on()) place_call(t, nr, **regs);
     return resume(t);
@@ -351,6 +442,11 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
     t.want_exit = out.needs_exit;
     if (!out.needs_exit) t.call.reset();
     if (placement.on()) place_call(t, nr, **regs);
+    // The result alone (or the exit only on success): through the trampoline, no exit stop.
+    if (out.needs_exit && t.placed_nr == 0 && call.exit_needed() != SyscallCall::Exit::full &&
+        arm(t, **regs, call.exit_needed())) {
+      t.want_exit = false;
+    }
   }
   if (signal != 0) {
     ++stats.tracer_syscalls;
@@ -363,6 +459,7 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
 void Supervisor::Impl::on_syscall_exit(Tracee& t) {
   t.in_syscall = false;
   t.want_exit = false;
+  if (t.injecting != 0) return injected(t);
   if (t.emulated) {
     auto regs = t.mem.registers();
     if (regs) (*regs)->set_result(*t.emulated);
@@ -459,6 +556,241 @@ void Supervisor::Impl::finish_placed_call(Tracee& t) {
   }
 }
 
+// A fresh address space for `tgid` (the program ptvm starts, or after execve): no trampoline
+// yet, and no thread has a block in it.
+void Supervisor::Impl::new_address_space(pid_t tgid) {
+  spaces[tgid] = Space{.state = Space::unmapped};
+  for (auto& [tid, t] : tracees) {
+    if (t->tgid == tgid) t->block = -1;
+  }
+}
+
+// The address space of a new process, at its parent's fork/vfork/clone event: after fork a copy
+// of the parent's, with the parent's trampoline (if it has one) at the same place; after vfork
+// or clone(CLONE_VM) the parent's own, where the child gets no trampoline of its own (it would
+// be one more mapping in the parent's memory for every posix_spawn) until it calls execve.
+void Supervisor::Impl::child_space(const Tracee& parent, const Tracee& child, int event) {
+  Space& space = spaces[child.tgid];
+  if (space.state != Space::unknown) return;  // it has called execve already
+  bool shared = event == PTRACE_EVENT_VFORK;
+  if (event == PTRACE_EVENT_CLONE) {
+    ++stats.tracer_syscalls;
+    const long order = syscall(SYS_kcmp, parent.tid, child.tid, KCMP_VM, 0, 0);
+    shared = order != 1 && order != 2;  // 0: the same memory; -1: unknown, so maybe
+  }
+  if (shared) {
+    space.state = Space::off;
+    return;
+  }
+  const Space& from = spaces[parent.tgid];
+  if (from.state == Space::ready) {
+    space = Space{.state = Space::ready, .page = from.page};
+  } else {
+    space.state = Space::unmapped;
+  }
+}
+
+void Supervisor::Impl::release_block(Tracee& t) {
+  if (t.block < 0) return;
+  auto it = spaces.find(t.tgid);
+  if (it != spaces.end()) it->second.used[t.block / 64] &= ~(std::uint64_t{1} << (t.block % 64));
+  t.block = -1;
+  if (t.tid == t.tgid && it != spaces.end()) {
+    bool any = false;
+    for (std::uint64_t w : it->second.used) any = any || w != 0;
+    if (!any) spaces.erase(it);  // the leader is gone and no thread uses the trampoline
+  }
+}
+
+// At a seccomp stop of a call the modules want, in a process without a trampoline: runs ptvm's
+// next call of its setup there instead (mmap of the two pages, then mprotect of the slots
+// page), after which the program's call restarts (injected()). True if it did.
+bool Supervisor::Impl::inject_trampoline(Tracee& t, Registers& regs) {
+  Space& space = spaces[t.tgid];
+  if ((space.state != Space::unmapped && space.state != Space::mapped) || space.injecting) {
+    return false;
+  }
+  const long nr = regs.syscall_no();
+  // Not into an address space about to go.
+  if (nr == SYS_execve || nr == SYS_execveat || nr == SYS_exit || nr == SYS_exit_group) {
+    return false;
+  }
+  const user_regs_struct& raw = regs.raw();
+  // Made with the syscall instruction by 64-bit code: it restarts from rip - 2.
+  if (raw.cs != 0x33 || raw.rcx != raw.rip || raw.r11 != raw.eflags) return false;
+  t.saved = regs;
+  const std::uint64_t page_size = 4096;
+  if (space.state == Space::unmapped) {
+    regs.set_syscall_no(SYS_mmap);
+    const std::uint64_t args[6] = {0,
+                                   trampoline::kPages * page_size,
+                                   PROT_READ | PROT_EXEC,
+                                   MAP_PRIVATE | MAP_ANONYMOUS,
+                                   static_cast<std::uint64_t>(-1),
+                                   0};
+    for (int i = 0; i < 6; ++i) regs.set_arg(i, args[i]);
+  } else {
+    regs.set_syscall_no(SYS_mprotect);
+    const std::uint64_t args[6] = {
+        space.page + page_size, page_size, PROT_READ | PROT_WRITE, 0, 0, 0};
+    for (int i = 0; i < 6; ++i) regs.set_arg(i, args[i]);
+  }
+  t.injecting = regs.syscall_no();
+  space.injecting = true;
+  t.want_exit = true;
+  resume(t);
+  return true;
+}
+
+// The exit stop of ptvm's own call: its outcome, then the program's call again from its
+// syscall instruction, with the registers it had.
+void Supervisor::Impl::injected(Tracee& t) {
+  Space& space = spaces[t.tgid];
+  space.injecting = false;
+  auto regs = t.mem.registers();
+  if (!regs) return;
+  const long result = (*regs)->result();
+  const bool failed = result < 0 && result >= -4095;
+  if (t.injecting == SYS_mmap) {
+    unsigned char code[4096];
+    trampoline::write_code(code);
+    // The code page is not writable by the program: written the way a debugger does.
+    if (failed || !t.mem.write(RemotePtr<void>(static_cast<std::uintptr_t>(result)), code,
+                               sizeof code, Access::force)) {
+      space.state = Space::off;
+    } else {
+      space.state = Space::mapped;
+      space.page = static_cast<std::uint64_t>(result);
+    }
+  } else {
+    space.state = failed ? Space::off : Space::ready;
+    if (!failed) ++stats.trampolines;
+  }
+  t.injecting = 0;
+  Registers& r = **regs;
+  r = t.saved;
+  r.raw().rip -= 2;
+  r.set_result(r.syscall_no());
+  resume(t);
+}
+
+// At the seccomp stop of a call that needs `need` (result, on_success) of its exit: makes it
+// return through the thread's block. False when it cannot (no trampoline, no block free, not
+// the syscall instruction of 64-bit code).
+bool Supervisor::Impl::arm(Tracee& t, Registers& regs, SyscallCall::Exit need) {
+  if (!use_trampoline) return false;
+  user_regs_struct& raw = regs.raw();
+  if (raw.cs != 0x33 || raw.rcx != raw.rip || raw.r11 != raw.eflags) return false;
+  auto it = spaces.find(t.tgid);
+  if (it == spaces.end() || it->second.state != Space::ready) return false;
+  Space& space = it->second;
+  if (t.block < 0) {
+    for (int k = 0; k < trampoline::kBlocks && t.block < 0; ++k) {
+      if (!(space.used[k / 64] & (std::uint64_t{1} << (k % 64)))) {
+        space.used[k / 64] |= std::uint64_t{1} << (k % 64);
+        t.block = k;
+      }
+    }
+    if (t.block < 0) return false;
+  }
+  t.return_ip = raw.rip;
+  raw.rip = space.page + trampoline::kBlock * t.block +
+            (need == SyscallCall::Exit::result ? trampoline::kResult : trampoline::kSuccess);
+  t.armed = true;
+  ++stats.trampoline_returns;
+  return true;
+}
+
+// The armed call is over: the modules get its result (nullopt: it never came).
+void Supervisor::Impl::finish_armed(Tracee& t, std::optional<long> result) {
+  t.armed = false;
+  if (!t.call) return;
+  if (result) {
+    stack.exit(*t.call, *result);
+  } else {
+    stack.exit_unfinished(*t.call);
+  }
+  t.call.reset();
+}
+
+// The thread is gone inside a call whose exit the modules wanted: it never returns.
+void Supervisor::Impl::abandon_call(Tracee& t) {
+  if (t.armed) return finish_armed(t, std::nullopt);
+  if (t.call && t.injecting == 0) {
+    stack.exit_unfinished(*t.call);
+    t.call.reset();
+  }
+}
+
+// A stop of a thread whose call returns through its block: where the result is, by where the
+// thread is. True if the stop was the call's exit on success and is handled.
+bool Supervisor::Impl::settle(Tracee& t, int event) {
+  auto regs = t.mem.registers();
+  if (!regs) return false;  // gone; its death is reported next
+  user_regs_struct& raw = (*regs)->raw();
+  auto it = spaces.find(t.tgid);
+  if (it == spaces.end() || t.block < 0) {
+    finish_armed(t, std::nullopt);
+    return false;
+  }
+  const std::uint64_t block = it->second.page + trampoline::kBlock * t.block;
+  if (raw.rip < block || raw.rip >= block + trampoline::kBlock) {
+    // Past the block: the result is in the slot.
+    long result = 0;
+    const RemotePtr<void> slot(static_cast<std::uintptr_t>(it->second.page + 4096 + 8 * t.block));
+    if (t.mem.read(slot, &result, sizeof result)) {
+      finish_armed(t, result);
+    } else {
+      finish_armed(t, std::nullopt);
+    }
+    return false;
+  }
+  const std::uint64_t at = raw.rip - block;
+  const bool seccomp = event == PTRACE_EVENT_SECCOMP;
+  if (seccomp && at == trampoline::kTrapped) {
+    // The exit of a call that succeeded: the tracee as the call left it, but for rax and rdi.
+    const long result = static_cast<long>(raw.rdi);
+    raw.rdi = t.call ? t.call->entry_args()[0] : raw.rdi;
+    raw.orig_rax = static_cast<unsigned long long>(-1);  // skip the restart_syscall
+    raw.rip = raw.rcx = t.return_ip;
+    t.armed = false;
+    long seen = result;
+    if (t.call) seen = stack.exit(*t.call, result);
+    raw.rax = static_cast<unsigned long long>(seen);
+    const std::uint64_t delay = t.call ? t.call->delay_us() : 0;
+    t.call.reset();
+    if (delay > 0) {
+      resume_later(t, delay);
+    } else {
+      resume(t);
+    }
+    return true;
+  }
+  if (at == trampoline::kRestartResult || at == trampoline::kRestartSuccess || seccomp) {
+    // The kernel restarts the call (-ERESTART*, no signal handler ran): from the program's
+    // own syscall instruction, as it would natively; at a seccomp stop the restart is under way,
+    // and goes on as a new entry from there.
+    const bool block_restart = raw.orig_rax == SYS_restart_syscall;
+    finish_armed(t, block_restart ? -516 /* ERESTART_RESTARTBLOCK */ : -512 /* ERESTARTSYS */);
+    raw.rip = t.return_ip - (seccomp ? 0 : 2);
+    raw.rcx = t.return_ip;
+  } else if (event == PTRACE_EVENT_EXIT &&
+             (at == trampoline::kResult || at == trampoline::kSuccess)) {
+    finish_armed(t, std::nullopt);  // the thread exits inside the call
+  } else {
+    // Returned (or interrupted) and not through the block yet: a signal, a group stop.
+    const bool in_rdi = at >= trampoline::kSuccessInRdi && at <= trampoline::kTrap;
+    const long result = static_cast<long>(in_rdi ? raw.rdi : raw.rax);
+    if (in_rdi && t.call) raw.rdi = t.call->entry_args()[0];
+    raw.rax = static_cast<unsigned long long>(result);
+    raw.rip = raw.rcx = t.return_ip;
+    finish_armed(t, result);
+  }
+  // Now: a group stop resumes with PTRACE_LISTEN, not through resume().
+  (void)t.mem.flush_registers();
+  return false;
+}
+
 void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
   unsigned long msg = 0;
   switch (event) {
@@ -466,7 +798,9 @@ void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
     case PTRACE_EVENT_VFORK:
     case PTRACE_EVENT_CLONE:
       if (ptrace_call(PTRACE_GETEVENTMSG, t.tid, nullptr, &msg) == 0) {
-        tracee(static_cast<pid_t>(msg));  // known from now on, even before its first stop
+        // Known from now on, even before its first stop.
+        const Tracee& child = tracee(static_cast<pid_t>(msg));
+        if (use_trampoline && child.tgid != t.tgid) child_space(t, child, event);
       }
       return resume(t);
     case PTRACE_EVENT_EXEC: {
@@ -481,6 +815,7 @@ void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
           tracees.erase(old);
           retired_crossings += t.mem.stats().crossings;
           if (t.placed_nr != 0) placement.call_done();  // the old leader's record goes
+          abandon_call(t);                              // the old leader's, killed by the execve
           placement.renamed(moved->tid, t.tid);
           // The call in flight (execve, maybe with an exit stop wanted) continues as the leader.
           const pid_t leader = t.tid;
@@ -489,10 +824,12 @@ void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
           moved->mem.after_exec(leader);
           Tracee& now = *moved;
           tracees[leader] = std::move(moved);  // replaces the old leader's record
+          if (use_trampoline) new_address_space(now.tgid);
           return resume(now);
         }
       }
       t.mem.after_exec(t.tid);
+      if (use_trampoline) new_address_space(t.tgid);
       return resume(t);
     }
     case PTRACE_EVENT_STOP: {
@@ -535,6 +872,14 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   if (options.seccomp) {
     SyscallSet traced = stack.interest();
     if (colocate) traced |= CpuPlacement::calls();
+    // Return trampoline: its success exit (restart_syscall), restarts of a call from a block
+    // as restart_syscall, and execve, before which every result must be read.
+    use_trampoline = options.trampoline && !options.naive;
+    if (use_trampoline) {
+      traced.add(SYS_restart_syscall);
+      traced.add(SYS_execve);
+      traced.add(SYS_execveat);
+    }
     auto f = SeccompFilter::compile(traced);
     if (!f) return std::unexpected(f.error());
     filter = std::move(*f);
@@ -589,6 +934,7 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
     return std::unexpected(Error::guest(e));
   }
   tracees.emplace(child, std::make_unique<Tracee>(*this, child, child));
+  if (use_trampoline) new_address_space(child);
   if (colocate) placement.start(child);
   awaiting_start = !filter;
   (void)!write(go[1], "g", 1);

@@ -8,6 +8,10 @@
 //   emulate(result)    orig_rax = -1, rax = result, PTRACE_CONT  (SKIPCALL)
 //   rewrite(args)      new registers, PTRACE_SYSCALL; the caller's registers are restored at
 //                      the exit stop, before a restarted call could re-enter with them.
+//   pass + see result  PTRACE_CONT, returning through the thread's block of a trampoline that
+//                      ptvm maps into each process; the result is read at the thread's next
+//                      stop (one stop per call: no exit stop; see "Return trampoline" in
+//                      supervisor.cpp). --no-trampoline: an exit stop.
 // --no-seccomp: PTRACE_SYSCALL everywhere (two stops per call), same module semantics.
 // --naive: the world before the seed patches: PTRACE_SYSCALL, word-wise PTRACE_PEEKDATA, and
 //   registers fetched one PTRACE_PEEKUSER at a time for every access.
@@ -35,18 +39,21 @@ struct PtraceOptions {
   bool seccomp = true;  // false: --no-seccomp
   bool naive = false;   // --naive
   MemMode mem = MemMode::automatic;
-  bool colocate = true;  // false: --no-colocation (cpu_placement.h)
+  bool colocate = true;    // false: --no-colocation (cpu_placement.h)
+  bool trampoline = true;  // false: --no-trampoline (an exit stop for every exit asked for)
 };
 
 // Counters of what the supervisor did, for the benchmarks (tracer system calls per call).
 struct SupervisorStats {
-  std::uint64_t stops = 0;            // ptrace stops handled (and deaths reported)
-  std::uint64_t exit_stops = 0;       // syscall-exit stops
-  std::uint64_t signal_stops = 0;     // signal-delivery stops
-  std::uint64_t event_stops = 0;      // fork/clone/exec/exit events, group stops
-  std::uint64_t syscall_entries = 0;  // calls that reached the module stack
-  std::uint64_t tracer_syscalls = 0;  // system calls ptvm issued for tracees (incl. memory)
-  std::uint64_t pins = 0;             // tracees pinned to the tracer's CPU (cpu_placement.h)
+  std::uint64_t stops = 0;               // ptrace stops handled (and deaths reported)
+  std::uint64_t exit_stops = 0;          // syscall-exit stops
+  std::uint64_t signal_stops = 0;        // signal-delivery stops
+  std::uint64_t event_stops = 0;         // fork/clone/exec/exit events, group stops
+  std::uint64_t syscall_entries = 0;     // calls that reached the module stack
+  std::uint64_t tracer_syscalls = 0;     // system calls ptvm issued for tracees (incl. memory)
+  std::uint64_t pins = 0;                // tracees pinned to the tracer's CPU (cpu_placement.h)
+  std::uint64_t trampoline_returns = 0;  // calls whose result came back without an exit stop
+  std::uint64_t trampolines = 0;         // trampolines mapped into processes
 };
 
 class Supervisor {

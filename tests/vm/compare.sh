@@ -12,6 +12,7 @@ case $mode in
   run) vm=("$ptvm" run --backend=ptrace --intercept=all) ;;
   run_plain) vm=("$ptvm" run) ;;
   trace) vm=("$ptvm" trace --backend=ptrace -o "$tmp/trace") ;;
+  trace_notrampoline) vm=("$ptvm" trace --backend=ptrace --no-trampoline -o "$tmp/trace") ;;
   run_noseccomp) vm=("$ptvm" run --no-seccomp --intercept=all) ;;
   trace_noseccomp) vm=("$ptvm" trace --no-seccomp -o "$tmp/trace") ;;
   trace_naive) vm=("$ptvm" trace --naive -o "$tmp/trace") ;;

@@ -15,5 +15,7 @@ expect "setuid refused" 126 "setuid" -- \
   "$ptvm" run --backend=inprocess --intercept=all -- "$work/suid_true"
 expect "ptrace options refused" 2 "belong to --backend=ptrace" -- \
   "$ptvm" run --backend=inprocess --no-seccomp -- true
+expect "--no-trampoline refused" 2 "belong to --backend=ptrace" -- \
+  "$ptvm" trace --backend=inprocess --no-trampoline -o /dev/null -- true
 expect "unknown backend" 2 "backend" -- "$ptvm" run --backend=bogus -- true
 exit $failed

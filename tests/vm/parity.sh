@@ -1,45 +1,63 @@
 #!/usr/bin/env bash
-# parity.sh PTVM PROGRAM [@DIR@]: `ptvm trace` of PROGRAM prints the same lines under
-# --backend=inprocess as under --backend=ptrace. The in-process runtime starts after the dynamic
-# loader has run, so its trace is the ptrace one without the loader's lines: the execve line
-# first, then (the loader's calls missing) the rest, which must be equal (as sorted lists:
-# threads interleave differently each run).
-# Values that differ from run to run anyway are normalised: thread ids, pointers, getrandom bytes.
+# parity.sh PTVM WHAT PROGRAM [ARGS...]: `ptvm trace` of PROGRAM prints the same lines two ways.
+#   inprocess:  --backend=inprocess as --backend=ptrace. The in-process runtime starts after the
+#               dynamic loader has run, so its trace is the ptrace one without the loader's
+#               lines: the execve line first, then (the loader's calls missing) the rest.
+#   trampoline: the ptrace backend with its return trampoline as with --no-trampoline (an exit
+#               stop for every call): every line, but for the calls whose lines depend on
+#               timing (futex, sleeps, waits, restarts and the signals that cause them) or on
+#               the memory map (reads: of /proc/self/maps, which shows the trampoline).
+# Equal as sorted lists: threads interleave differently each run. Values that differ from run to
+# run anyway are normalised: thread ids, pointers, getrandom bytes.
 # @DIR@ as an argument becomes a fresh empty directory (the same path for both runs).
 set -u
-ptvm=$1 prog=$2
-shift 2
+ptvm=$1 what=$2 prog=$3
+shift 3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-trace() {  # trace BACKEND OUT ARGS...
-  local backend=$1 out=$2
-  shift 2
+trace() {  # trace OUT PTVM_OPTIONS...
+  local out=$1
+  shift
   rm -rf "$work/dir" && mkdir "$work/dir"
   local args=()
-  for a in "$@"; do if [ "$a" = @DIR@ ]; then args+=("$work/dir"); else args+=("$a"); fi; done
-  timeout 60 "$ptvm" trace --backend="$backend" -o "$out.raw" -- "$prog" "${args[@]}" > /dev/null
+  for a in "${prog_args[@]}"; do
+    if [ "$a" = @DIR@ ]; then args+=("$work/dir"); else args+=("$a"); fi
+  done
+  timeout 60 "$ptvm" trace "$@" -o "$out.raw" -- "$prog" "${args[@]}" > /dev/null
   # The thread and process ids of the run: the first column.
   local ids
   ids=$(awk '{print $1}' "$out.raw" | sort -u | paste -sd'|')
   sed -E "s/^[0-9]+ +//; s/\\b($ids)\\b/ID/g; s/0x[0-9a-f]+/0xX/g; s/getrandom\\(\"[^\"]*\"/getrandom(\"R\"/" \
     "$out.raw" > "$out"
 }
-trace ptrace "$work/p" "$@"
-trace inprocess "$work/i" "$@"
-np=$(wc -l < "$work/p") ni=$(wc -l < "$work/i")
-if [ "$ni" -lt 10 ] || [ "$ni" -gt "$np" ]; then
-  echo "in-process trace has $ni lines, ptrace $np"; head -5 "$work/i"; exit 1
-fi
-check_first() {
-  if [ "$(head -1 "$work/p")" != "$(head -1 "$work/i")" ]; then
-    echo "first lines differ:"; head -1 "$work/p" "$work/i"; exit 1
-  fi
-}
-check_first
-tail -n $((ni - 1)) "$work/p" | sort > "$work/p.tail"
-tail -n $((ni - 1)) "$work/i" | sort > "$work/i.sorted"
-if ! diff -u "$work/p.tail" "$work/i.sorted"; then
-  echo "the in-process trace differs from the ptrace one (after the loader's $((np - ni)) lines)"
+prog_args=("$@")
+case $what in
+  inprocess)
+    trace "$work/a" --backend=ptrace
+    trace "$work/b" --backend=inprocess
+    na=$(wc -l < "$work/a") nb=$(wc -l < "$work/b")
+    if [ "$nb" -lt 10 ] || [ "$nb" -gt "$na" ]; then
+      echo "in-process trace has $nb lines, ptrace $na"; head -5 "$work/b"; exit 1
+    fi
+    if [ "$(head -1 "$work/a")" != "$(head -1 "$work/b")" ]; then
+      echo "first lines differ:"; head -1 "$work/a" "$work/b"; exit 1
+    fi
+    tail -n $((nb - 1)) "$work/a" | sort > "$work/a.sorted"
+    tail -n $((nb - 1)) "$work/b" | sort > "$work/b.sorted"
+    ok="same $nb lines under both backends (ptrace adds the loader's $((na - nb)) lines)" ;;
+  trampoline)
+    trace "$work/a" --backend=ptrace
+    trace "$work/b" --backend=ptrace --no-trampoline
+    timing='^(futex|read|wait4|nanosleep|clock_nanosleep|restart_syscall)\(|ERESTART|^--- SIG'
+    grep -Ev "$timing" "$work/a" | sort > "$work/a.sorted"
+    grep -Ev "$timing" "$work/b" | sort > "$work/b.sorted"
+    nb=$(wc -l < "$work/b.sorted")
+    if [ "$nb" -lt 10 ]; then echo "only $nb lines to compare"; exit 1; fi
+    ok="same $nb lines with the return trampoline as with --no-trampoline" ;;
+  *) echo "parity.sh: unknown comparison $what"; exit 2 ;;
+esac
+if ! diff -u "$work/a.sorted" "$work/b.sorted"; then
+  echo "the traces differ ($what)"
   exit 1
 fi
-echo "same $ni lines under both backends (ptrace adds the loader's $((np - ni)) lines)"
+echo "$ok"

@@ -1,0 +1,230 @@
+/* Calls whose trace line needs only their result (write, close, pause...) return through
+ * ptvm's return trampoline instead of stopping at their exit. Here they are at its edges: a
+ * signal interrupts them and its handler restarts them (SA_RESTART), or not, or leaves by
+ * siglongjmp; 200 threads are blocked in one at once (more than a page of blocks); a fork child
+ * that does not exec; posix_spawn children (vfork: they share this memory); an execve while a
+ * thread is blocked in one. The trampoline must stay invisible: the results, the program
+ * counter a signal handler sees, and no new mapping for each spawned child. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+extern char** environ;
+static volatile sig_atomic_t hits;
+static volatile uintptr_t handler_rip;
+static sigjmp_buf jump;
+
+static void counted(int sig, siginfo_t* info, void* context) {
+  (void)sig, (void)info;
+  ++hits;
+  handler_rip = (uintptr_t)((ucontext_t*)context)->uc_mcontext.gregs[REG_RIP];
+}
+static void leave(int sig) {
+  (void)sig;
+  siglongjmp(jump, 1);
+}
+static void on_alarm(void (*handler)(int), void (*action)(int, siginfo_t*, void*), int flags) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  if (action) {
+    sa.sa_sigaction = action;
+    sa.sa_flags = SA_SIGINFO;
+  } else {
+    sa.sa_handler = handler;
+  }
+  sa.sa_flags |= flags;
+  sigaction(SIGALRM, &sa, 0);
+  struct itimerval t = {{0, 0}, {0, 50000}};  // once, in 50 ms
+  setitimer(ITIMER_REAL, &t, 0);
+}
+
+// A pipe whose buffer is full: the next write blocks.
+static size_t full_pipe(int p[2]) {
+  if (pipe(p) < 0) exit(1);
+  fcntl(p[1], F_SETFL, O_NONBLOCK);
+  char buf[4096];
+  memset(buf, 'x', sizeof buf);
+  size_t filled = 0;
+  ssize_t n;
+  while ((n = write(p[1], buf, sizeof buf)) > 0) filled += (size_t)n;
+  fcntl(p[1], F_SETFL, 0);
+  return filled;
+}
+static size_t drain(int fd, size_t want) {
+  char buf[4096];
+  size_t got = 0;
+  while (got < want) {
+    ssize_t n = read(fd, buf, want - got < sizeof buf ? want - got : sizeof buf);
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  return got;
+}
+
+// Is `addr` in a mapping of a file (the program or a library), not an anonymous one?
+static int in_file_mapping(uintptr_t addr) {
+  FILE* f = fopen("/proc/self/maps", "r");
+  if (!f) return 0;
+  char line[512];
+  int found = 0;
+  while (fgets(line, sizeof line, f)) {
+    uintptr_t lo, hi;
+    char path[256] = "";
+    if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %255s", &lo, &hi, path) >= 2 && addr >= lo &&
+        addr < hi) {
+      found = path[0] == '/';
+    }
+  }
+  fclose(f);
+  return found;
+}
+static int mappings(void) {
+  FILE* f = fopen("/proc/self/maps", "r");
+  if (!f) return -1;
+  int n = 0, c;
+  while ((c = fgetc(f)) != EOF) n += c == '\n';
+  fclose(f);
+  return n;
+}
+
+static void restarted_write(void) {
+  int p[2];
+  const size_t filled = full_pipe(p);
+  pid_t c = fork();
+  if (c == 0) {  // drains the pipe after the alarm has interrupted the write
+    usleep(200000);
+    _exit(drain(p[0], filled + 1) == filled + 1 ? 0 : 1);
+  }
+  hits = 0;
+  on_alarm(0, counted, SA_RESTART);
+  ssize_t n = write(p[1], "y", 1);
+  int s;
+  waitpid(c, &s, 0);
+  printf("SA_RESTART write: %zd, handler ran: %d, reader: %d\n", n, hits, WEXITSTATUS(s));
+  printf("the handler saw the program's code: %s\n", in_file_mapping(handler_rip) ? "yes" : "no");
+  close(p[0]);
+  close(p[1]);
+}
+
+static void interrupted_write(void) {
+  int p[2];
+  full_pipe(p);
+  on_alarm(0, counted, 0);
+  ssize_t n = write(p[1], "y", 1);
+  printf("plain write: %zd %s\n", n, n < 0 && errno == EINTR ? "EINTR" : "?");
+  on_alarm(0, counted, 0);
+  int r = pause();
+  printf("pause: %d %s\n", r, r < 0 && errno == EINTR ? "EINTR" : "?");
+  if (sigsetjmp(jump, 1) == 0) {
+    on_alarm(leave, 0, 0);
+    write(p[1], "y", 1);
+    printf("write returned: ?\n");
+  } else {
+    printf("left the write by siglongjmp\n");
+  }
+  // The calls after it still get their own results.
+  int ok = 1;
+  for (int i = 0; i < 100; ++i) {
+    int fd = dup(1);
+    ok = ok && fd >= 0 && close(fd) == 0 && close(fd) < 0 && errno == EBADF;
+  }
+  printf("after it, dup/close results right: %d\n", ok);
+  close(p[0]);
+  close(p[1]);
+}
+
+enum { kThreads = 200 };
+static int shared_pipe[2];
+static void* blocked_writer(void* arg) {
+  (void)arg;
+  return (void*)(intptr_t)write(shared_pipe[1], "t", 1);
+}
+static void many_threads(void) {
+  const size_t filled = full_pipe(shared_pipe);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  pthread_t th[kThreads];
+  int started = 0;
+  for (int i = 0; i < kThreads; ++i)
+    started += pthread_create(&th[i], &attr, blocked_writer, 0) == 0;
+  usleep(300000);  // most of them are blocked in write by now
+  size_t got = drain(shared_pipe[0], filled + (size_t)started);
+  long sum = 0;
+  for (int i = 0; i < started; ++i) {
+    void* r;
+    pthread_join(th[i], &r);
+    sum += (intptr_t)r;
+  }
+  printf("threads: %d started, %ld bytes written by them, %s drained\n", started, sum,
+         got == filled + (size_t)started ? "all" : "not all");
+  close(shared_pipe[0]);
+  close(shared_pipe[1]);
+}
+
+static void fork_no_exec(void) {
+  pid_t c = fork();
+  if (c == 0) {
+    int fd = open("/dev/null", O_WRONLY);
+    int ok = fd >= 0;
+    for (int i = 0; i < 200; ++i) ok = ok && write(fd, "abc", 3) == 3;
+    _exit(ok ? 7 : 1);
+  }
+  int s;
+  waitpid(c, &s, 0);
+  printf("fork child without exec: %d\n", WEXITSTATUS(s));
+}
+
+static void spawns(void) {
+  int before = mappings();
+  int ok = 0;
+  for (int i = 0; i < 20; ++i) {
+    pid_t c;
+    char* argv[] = {"true", 0};
+    if (posix_spawnp(&c, "true", 0, 0, argv, environ) == 0) {
+      int s;
+      waitpid(c, &s, 0);
+      ok += WIFEXITED(s) && WEXITSTATUS(s) == 0;
+    }
+  }
+  printf("posix_spawn: %d of 20, new mappings: %d\n", ok, mappings() - before);
+}
+
+static void* blocked_forever(void* arg) {
+  (void)arg;
+  write(shared_pipe[1], "z", 1);
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1) {  // after the execve
+    printf("after execve: %zd\n", write(1, "", 0));
+    return 3;
+  }
+  alarm(30);
+  setvbuf(stdout, 0, _IONBF, 0);
+  restarted_write();
+  interrupted_write();
+  many_threads();
+  fork_no_exec();
+  spawns();
+  // execve while a thread is blocked in a write: the thread is gone, its call never returns.
+  full_pipe(shared_pipe);
+  pthread_t th;
+  pthread_create(&th, 0, blocked_forever, 0);
+  usleep(100000);
+  execl("/proc/self/exe", argv[0], "again", (char*)0);
+  return 1;
+}
