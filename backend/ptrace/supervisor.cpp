@@ -83,6 +83,24 @@ pid_t read_tgid(pid_t tid, bool* nested = nullptr) {
   return tgid;
 }
 
+// How many seccomp filters thread `tid` runs its calls through (-1: unknown).
+int seccomp_filters(pid_t tid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/status", tid);
+  FILE* f = std::fopen(path, "re");
+  if (!f) return -1;
+  char line[256];
+  int n = -1;
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::strncmp(line, "Seccomp_filters:", 16) == 0) {
+      n = std::atoi(line + 16);
+      break;
+    }
+  }
+  std::fclose(f);
+  return n;
+}
+
 bool is_stop_signal(int sig) {
   return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
@@ -91,52 +109,67 @@ bool is_stop_signal(int sig) {
 // returns through a block of code that ptvm maps into the process, which stores the result
 // where ptvm reads it at the thread's next stop: one stop per call instead of two. At the
 // call's seccomp stop ptvm sets rip to the thread's block and rcx to the program's return
-// address (where the syscall instruction left it anyway; r11 keeps the flags): the registers
-// the program sees after the call are the native ones. Block k, at page + 32k (its result in
-// slot k of the page after):
+// address (where the syscall instruction left it anyway; r11 keeps the flags). Block k, at
+// code + 64k (its slot: 8 bytes at slots + 8k):
 //   +0   syscall                 a call restarted by the kernel without a stop (-ERESTART*
 //                                after a freeze) re-enters here: a seccomp stop at +2
 //   +2   mov %rax, slot(%rip)    see_result(): the result for ptvm
 //   +9   jmp *%rcx               back to the program
 //   +11  syscall                 (the same for +13)
-//   +13  cmp $-4095, %rax        see_exit_on_success(): a failure goes to +2;
-//   +19  jae +2
-//   +21  mov %rax, %rdi          a success stops: the result in rdi, a call of restart_syscall
-//   +24  mov $219, %eax          (always in the filter), its seccomp stop at +31 is the call's
-//   +29  syscall                 exit, where ptvm puts every register back and skips it
-//   +31  int3
-// A stop of the thread while it is still inside its block (a signal, a group stop, a restart)
-// finishes the call from the registers and puts rip back to the program's return address, so
-// a signal frame or a restart never sees the block. The code page is mapped without write
-// permission and the slots page without execution (never W+X; memory-deny-write-execute
-// allows it): two calls ptvm runs in the tracee at a seccomp stop, in place of the program's
-// call, which then restarts. One page of blocks: 128 threads of a process at a time use it.
+//   +13  mov %rcx, slot(%rip)    see_exit_on_success(): is rax an error (-4095..-1)? Asked
+//   +20  lea 0x10000(%rax), %rcx without touching the flags: the bits of rax + 0x10000 above
+//   +27  mov $0, %cx             the low 16 are all zero for an error only
+//   +31  jrcxz +35
+//   +33  int3                    a success stops: SIGTRAP at +34, the call's exit (ptvm puts
+//   +34  int3                    rip and rcx back and drops the SIGTRAP)
+//   +35  mov slot(%rip), %rcx    a failure: the return address back, and on through +2
+//   +42  jmp +2
+// Only lea, mov and jumps: the flags and every register but rax, rcx and r11 are the program's,
+// and rcx and r11 what the syscall instruction leaves in them natively. The block makes no
+// system call of its own (a restart at +0/+11 is the program's call), so a seccomp filter of the
+// program's never sees one. A stop of the thread while it is inside its block (a signal, a group
+// stop, a restart) finishes the call from the registers and puts rip back to the program's return
+// address, so a signal frame or a restart never sees the block; a fault inside it (the program
+// unmapped or covered the pages) does the same, drops the signal and turns the trampoline off
+// for the process. The code pages are mapped without write permission and the slots page without
+// execution (never W+X; memory-deny-write-execute allows it): two calls ptvm runs in the tracee
+// at a seccomp stop, in place of the program's call, which then restarts. Two pages of blocks:
+// 128 threads of a process at a time use it.
 namespace trampoline {
-constexpr std::size_t kBlock = 32;
-constexpr int kBlocks = 4096 / kBlock;
+constexpr std::size_t kBlock = 64;
+constexpr std::size_t kCode = 8192;  // bytes of code; the slots page follows
+constexpr int kBlocks = kCode / kBlock;
 constexpr std::uint64_t kRestartResult = 0, kResult = 2, kRestartSuccess = 11, kSuccess = 13,
-                        kSuccessInRdi = 24, kTrap = 29, kTrapped = 31;
-constexpr std::size_t kPages = 2;  // code, slots
+                        kReturnSaved = 20, kReturnBack = 42, kTrapped = 34;
+constexpr std::size_t kBytes = kCode + 4096;
 
-void write_code(unsigned char* page) {
+void write_code(unsigned char* code) {
+  std::memset(code, 0xcc, kCode);
   for (int k = 0; k < kBlocks; ++k) {
-    unsigned char* b = page + k * kBlock;
-    const std::int32_t rel = static_cast<std::int32_t>(4096 + 8 * k - (k * kBlock + 9));
+    unsigned char* b = code + k * kBlock;
     // clang-format off
-    const unsigned char code[kBlock] = {
-        0x0f, 0x05,                                     // syscall
-        0x48, 0x89, 0x05, 0, 0, 0, 0,                   // mov %rax, rel(%rip)
-        0xff, 0xe1,                                     // jmp *%rcx
-        0x0f, 0x05,                                     // syscall
-        0x48, 0x3d, 0x01, 0xf0, 0xff, 0xff,             // cmp $-4095, %rax
-        0x73, 0xed,                                     // jae +2
-        0x48, 0x89, 0xc7,                               // mov %rax, %rdi
-        0xb8, SYS_restart_syscall, 0x00, 0x00, 0x00,    // mov $SYS_restart_syscall, %eax
-        0x0f, 0x05,                                     // syscall
-        0xcc};                                          // int3
+    const unsigned char block[] = {
+        0x0f, 0x05,                                // +0  syscall
+        0x48, 0x89, 0x05, 0, 0, 0, 0,              // +2  mov %rax, slot(%rip)
+        0xff, 0xe1,                                // +9  jmp *%rcx
+        0x0f, 0x05,                                // +11 syscall
+        0x48, 0x89, 0x0d, 0, 0, 0, 0,              // +13 mov %rcx, slot(%rip)
+        0x48, 0x8d, 0x88, 0x00, 0x00, 0x01, 0x00,  // +20 lea 0x10000(%rax), %rcx
+        0x66, 0xb9, 0x00, 0x00,                    // +27 mov $0, %cx
+        0xe3, 0x02,                                // +31 jrcxz +35
+        0xcc,                                      // +33 int3
+        0xcc,                                      // +34 int3 (never run)
+        0x48, 0x8b, 0x0d, 0, 0, 0, 0,              // +35 mov slot(%rip), %rcx
+        0xeb, 0xd6};                               // +42 jmp +2
     // clang-format on
-    std::memcpy(b, code, kBlock);
-    std::memcpy(b + 5, &rel, 4);
+    static_assert(sizeof block <= kBlock);
+    std::memcpy(b, block, sizeof block);
+    const std::int64_t slot = static_cast<std::int64_t>(kCode + 8 * k);
+    const std::int64_t at = static_cast<std::int64_t>(k * kBlock);
+    for (const std::int64_t operand : {5, 16, 38}) {  // rip-relative: from the next instruction
+      const std::int32_t rel = static_cast<std::int32_t>(slot - (at + operand + 4));
+      std::memcpy(b + operand, &rel, 4);
+    }
   }
 }
 }  // namespace trampoline
@@ -242,7 +275,7 @@ struct Supervisor::Impl {
   bool inject_trampoline(Tracee& t, Registers& regs);
   void injected(Tracee& t);
   bool arm(Tracee& t, Registers& regs, SyscallCall::Exit need);
-  bool settle(Tracee& t, int event);
+  bool settle(Tracee& t, int event, int sig);
   void finish_armed(Tracee& t, std::optional<long> result);
   void abandon_call(Tracee& t);
   void release_block(Tracee& t);
@@ -279,6 +312,7 @@ struct Supervisor::Impl {
   std::vector<Delayed> delayed;
   std::uint64_t retired_crossings = 0;  // memory-layer crossings of tracees already gone
   bool use_trampoline = false;
+  int own_filters = -1;  // seccomp filters of a tracee that installed none of its own
   std::unordered_map<pid_t, Space> spaces;  // by thread group
 };
 
@@ -356,7 +390,12 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
       abandon_call(gone);
       if (gone.injecting != 0) spaces[gone.tgid].injecting = false;
       release_block(gone);
+      const pid_t tgid = gone.tgid;
       tracees.erase(it);
+      // The process's last thread: its address space is gone.
+      bool last = use_trampoline;
+      for (const auto& [other, o] : tracees) last = last && o->tgid != tgid;
+      if (last) spaces.erase(tgid);
       placement.gone(tid);
     }
     if (tid == main_pid) main_status = status;
@@ -377,7 +416,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
   placement.stopped(tid, stats.tracer_syscalls);
   const int sig = WSTOPSIG(status);
   const int event = status >> 16;
-  if (t.armed && settle(t, event)) return;
+  if (t.armed && settle(t, event, sig)) return;
   if (sig == (SIGTRAP | 0x80)) {
     // A syscall stop: with seccomp only the exit stops we asked for; without, entry and exit
     // alternate.
@@ -567,13 +606,14 @@ void Supervisor::Impl::new_address_space(pid_t tgid) {
 
 // The address space of a new process, at its parent's fork/vfork/clone event: after fork a copy
 // of the parent's, with the parent's trampoline (if it has one) at the same place; after vfork
-// or clone(CLONE_VM) the parent's own, where the child gets no trampoline of its own (it would
-// be one more mapping in the parent's memory for every posix_spawn) until it calls execve.
+// or clone(CLONE_VM) (kcmp tells) the parent's own, where the child gets no trampoline of its
+// own (it would be one more mapping in the parent's memory for every posix_spawn) until it
+// calls execve.
 void Supervisor::Impl::child_space(const Tracee& parent, const Tracee& child, int event) {
   Space& space = spaces[child.tgid];
   if (space.state != Space::unknown) return;  // it has called execve already
   bool shared = event == PTRACE_EVENT_VFORK;
-  if (event == PTRACE_EVENT_CLONE) {
+  if (!shared) {  // a fork event is clone() with SIGCHLD, which may have had CLONE_VM
     ++stats.tracer_syscalls;
     const long order = syscall(SYS_kcmp, parent.tid, child.tid, KCMP_VM, 0, 0);
     shared = order != 1 && order != 2;  // 0: the same memory; -1: unknown, so maybe
@@ -595,11 +635,6 @@ void Supervisor::Impl::release_block(Tracee& t) {
   auto it = spaces.find(t.tgid);
   if (it != spaces.end()) it->second.used[t.block / 64] &= ~(std::uint64_t{1} << (t.block % 64));
   t.block = -1;
-  if (t.tid == t.tgid && it != spaces.end()) {
-    bool any = false;
-    for (std::uint64_t w : it->second.used) any = any || w != 0;
-    if (!any) spaces.erase(it);  // the leader is gone and no thread uses the trampoline
-  }
 }
 
 // At a seccomp stop of a call the modules want, in a process without a trampoline: runs ptvm's
@@ -618,12 +653,18 @@ bool Supervisor::Impl::inject_trampoline(Tracee& t, Registers& regs) {
   const user_regs_struct& raw = regs.raw();
   // Made with the syscall instruction by 64-bit code: it restarts from rip - 2.
   if (raw.cs != 0x33 || raw.rcx != raw.rip || raw.r11 != raw.eflags) return false;
+  // A filter of the program's own would judge ptvm's calls too, and may kill it for them.
+  stats.tracer_syscalls += 3;
+  if (seccomp_filters(t.tid) != own_filters) {
+    space.state = Space::off;
+    return false;
+  }
   t.saved = regs;
   const std::uint64_t page_size = 4096;
   if (space.state == Space::unmapped) {
     regs.set_syscall_no(SYS_mmap);
     const std::uint64_t args[6] = {0,
-                                   trampoline::kPages * page_size,
+                                   trampoline::kBytes,
                                    PROT_READ | PROT_EXEC,
                                    MAP_PRIVATE | MAP_ANONYMOUS,
                                    static_cast<std::uint64_t>(-1),
@@ -632,7 +673,7 @@ bool Supervisor::Impl::inject_trampoline(Tracee& t, Registers& regs) {
   } else {
     regs.set_syscall_no(SYS_mprotect);
     const std::uint64_t args[6] = {
-        space.page + page_size, page_size, PROT_READ | PROT_WRITE, 0, 0, 0};
+        space.page + trampoline::kCode, page_size, PROT_READ | PROT_WRITE, 0, 0, 0};
     for (int i = 0; i < 6; ++i) regs.set_arg(i, args[i]);
   }
   t.injecting = regs.syscall_no();
@@ -652,9 +693,9 @@ void Supervisor::Impl::injected(Tracee& t) {
   const long result = (*regs)->result();
   const bool failed = result < 0 && result >= -4095;
   if (t.injecting == SYS_mmap) {
-    unsigned char code[4096];
+    unsigned char code[trampoline::kCode];
     trampoline::write_code(code);
-    // The code page is not writable by the program: written the way a debugger does.
+    // The code pages are not writable by the program: written the way a debugger does.
     if (failed || !t.mem.write(RemotePtr<void>(static_cast<std::uintptr_t>(result)), code,
                                sizeof code, Access::force)) {
       space.state = Space::off;
@@ -679,6 +720,22 @@ void Supervisor::Impl::injected(Tracee& t) {
 // the syscall instruction of 64-bit code).
 bool Supervisor::Impl::arm(Tracee& t, Registers& regs, SyscallCall::Exit need) {
   if (!use_trampoline) return false;
+  switch (regs.syscall_no()) {
+    // Calls that do not come back to their return address (or not only there): a new thread
+    // or process would start in the block, a sigreturn or an execve goes elsewhere.
+    case SYS_clone:
+    case SYS_clone3:
+    case SYS_fork:
+    case SYS_vfork:
+    case SYS_rt_sigreturn:
+    case SYS_execve:
+    case SYS_execveat:
+    case SYS_exit:
+    case SYS_exit_group:
+      return false;
+    default:
+      break;
+  }
   user_regs_struct& raw = regs.raw();
   if (raw.cs != 0x33 || raw.rcx != raw.rip || raw.r11 != raw.eflags) return false;
   auto it = spaces.find(t.tgid);
@@ -723,8 +780,9 @@ void Supervisor::Impl::abandon_call(Tracee& t) {
 }
 
 // A stop of a thread whose call returns through its block: where the result is, by where the
-// thread is. True if the stop was the call's exit on success and is handled.
-bool Supervisor::Impl::settle(Tracee& t, int event) {
+// thread is. True if the stop was the block's own (its int3, or a fault in it) and settle()
+// resumed the thread.
+bool Supervisor::Impl::settle(Tracee& t, int event, int sig) {
   auto regs = t.mem.registers();
   if (!regs) return false;  // gone; its death is reported next
   user_regs_struct& raw = (*regs)->raw();
@@ -733,11 +791,13 @@ bool Supervisor::Impl::settle(Tracee& t, int event) {
     finish_armed(t, std::nullopt);
     return false;
   }
-  const std::uint64_t block = it->second.page + trampoline::kBlock * t.block;
+  Space& space = it->second;
+  const std::uint64_t block = space.page + trampoline::kBlock * t.block;
   if (raw.rip < block || raw.rip >= block + trampoline::kBlock) {
     // Past the block: the result is in the slot.
     long result = 0;
-    const RemotePtr<void> slot(static_cast<std::uintptr_t>(it->second.page + 4096 + 8 * t.block));
+    const RemotePtr<void> slot(
+        static_cast<std::uintptr_t>(space.page + trampoline::kCode + 8 * t.block));
     if (t.mem.read(slot, &result, sizeof result)) {
       finish_armed(t, result);
     } else {
@@ -747,16 +807,14 @@ bool Supervisor::Impl::settle(Tracee& t, int event) {
   }
   const std::uint64_t at = raw.rip - block;
   const bool seccomp = event == PTRACE_EVENT_SECCOMP;
-  if (seccomp && at == trampoline::kTrapped) {
-    // The exit of a call that succeeded: the tracee as the call left it, but for rax and rdi.
-    const long result = static_cast<long>(raw.rdi);
-    raw.rdi = t.call ? t.call->entry_args()[0] : raw.rdi;
-    raw.orig_rax = static_cast<unsigned long long>(-1);  // skip the restart_syscall
+  const bool signal = event == 0 && sig != (SIGTRAP | 0x80);
+  const bool restart = at == trampoline::kRestartResult || at == trampoline::kRestartSuccess;
+  bool own = false;  // the stop is the block's: no signal for the program
+  if (signal && sig == SIGTRAP && at == trampoline::kTrapped) {
+    // The exit of a call that succeeded: the tracee as the call left it.
     raw.rip = raw.rcx = t.return_ip;
     t.armed = false;
-    long seen = result;
-    if (t.call) seen = stack.exit(*t.call, result);
-    raw.rax = static_cast<unsigned long long>(seen);
+    if (t.call) raw.rax = static_cast<unsigned long long>(stack.exit(*t.call, raw.rax));
     const std::uint64_t delay = t.call ? t.call->delay_us() : 0;
     t.call.reset();
     if (delay > 0) {
@@ -766,25 +824,34 @@ bool Supervisor::Impl::settle(Tracee& t, int event) {
     }
     return true;
   }
-  if (at == trampoline::kRestartResult || at == trampoline::kRestartSuccess || seccomp) {
+  if (signal && (sig == SIGSEGV || sig == SIGBUS)) {
+    // A fault of the block itself (the kernel's, not a kill()): the program unmapped or covered
+    // the pages. The call is over all the same; no more trampoline in this process.
+    siginfo_t info;
+    own = ptrace_call(PTRACE_GETSIGINFO, t.tid, nullptr, &info) == 0 && info.si_code > 0;
+    if (own) space.state = Space::off;
+  }
+  if (restart || seccomp) {
     // The kernel restarts the call (-ERESTART*, no signal handler ran): from the program's
     // own syscall instruction, as it would natively; at a seccomp stop the restart is under way,
-    // and goes on as a new entry from there.
-    const bool block_restart = raw.orig_rax == SYS_restart_syscall;
-    finish_armed(t, block_restart ? -516 /* ERESTART_RESTARTBLOCK */ : -512 /* ERESTARTSYS */);
+    // and goes on as a new entry from there. Which -ERESTART* it was is gone, but for the
+    // restart of a sleep (as restart_syscall, ERESTART_RESTARTBLOCK).
+    const bool block_restart = (seccomp ? raw.orig_rax : raw.rax) == SYS_restart_syscall;
+    finish_armed(t, block_restart ? std::optional<long>(-516) : std::nullopt);
     raw.rip = t.return_ip - (seccomp ? 0 : 2);
     raw.rcx = t.return_ip;
   } else if (event == PTRACE_EVENT_EXIT &&
              (at == trampoline::kResult || at == trampoline::kSuccess)) {
     finish_armed(t, std::nullopt);  // the thread exits inside the call
   } else {
-    // Returned (or interrupted) and not through the block yet: a signal, a group stop.
-    const bool in_rdi = at >= trampoline::kSuccessInRdi && at <= trampoline::kTrap;
-    const long result = static_cast<long>(in_rdi ? raw.rdi : raw.rax);
-    if (in_rdi && t.call) raw.rdi = t.call->entry_args()[0];
-    raw.rax = static_cast<unsigned long long>(result);
+    // Returned (or interrupted) and not through the block yet: a signal, a group stop. The
+    // result is in rax, and the memory as the call left it.
     raw.rip = raw.rcx = t.return_ip;
-    finish_armed(t, result);
+    finish_armed(t, static_cast<long>(raw.rax));
+  }
+  if (own) {
+    resume(t);
+    return true;
   }
   // Now: a group stop resumes with PTRACE_LISTEN, not through resume().
   (void)t.mem.flush_registers();
@@ -872,10 +939,12 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   if (options.seccomp) {
     SyscallSet traced = stack.interest();
     if (colocate) traced |= CpuPlacement::calls();
-    // Return trampoline: its success exit (restart_syscall), restarts of a call from a block
-    // as restart_syscall, and execve, before which every result must be read.
+    // Return trampoline: a call restarted from a block must stop (the syscall instruction there
+    // points rcx into the block), also as restart_syscall; and execve, before which every
+    // result must be read. ptvm injects its calls only into threads whose filters are these.
     use_trampoline = options.trampoline && !options.naive;
     if (use_trampoline) {
+      own_filters = seccomp_filters(getpid()) + 1;
       traced.add(SYS_restart_syscall);
       traced.add(SYS_execve);
       traced.add(SYS_execveat);

@@ -1,14 +1,17 @@
 /* Calls whose trace line needs only their result (write, close, pause...) return through
  * ptvm's return trampoline instead of stopping at their exit. Here they are at its edges: a
  * signal interrupts them and its handler restarts them (SA_RESTART), or not, or leaves by
- * siglongjmp; 200 threads are blocked in one at once (more than a page of blocks); a fork child
- * that does not exec; posix_spawn children (vfork: they share this memory); an execve while a
- * thread is blocked in one. The trampoline must stay invisible: the results, the program
- * counter a signal handler sees, and no new mapping for each spawned child. */
+ * siglongjmp; 200 threads are blocked in one at once (more than the blocks of a trampoline);
+ * a fork child that does not exec; a clone(CLONE_VM) child and posix_spawn children sharing
+ * this memory; registers and flags right after the call, on the success-only path too (stat
+ * when it mostly fails); the program unmapping the trampoline; an execve while a thread is blocked
+ * in a call. The trampoline must stay invisible: the results, the program counter a signal handler
+ * sees, no new mapping for each spawned child. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
@@ -16,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <ucontext.h>
@@ -202,6 +208,108 @@ static void spawns(void) {
   printf("posix_spawn: %d of 20, new mappings: %d\n", ok, mappings() - before);
 }
 
+// A raw system call with the flags set to a known value before it: the result, and the flags,
+// r11 and rcx right after it (natively: flags and r11 as before, rcx the return address).
+struct after {
+  long result;
+  unsigned long flags, r11;
+  int rcx_is_return;
+};
+static struct after raw_call(long nr, long a0, long a1, long a2, long a3) {
+  struct after o;
+  register long r10 __asm__("r10") = a3;
+  unsigned long flags, r11, rcx, ret;
+  __asm__ volatile(
+      "xor %%ecx, %%ecx\n\t"
+      "cmp %%rcx, %%rcx\n\t" /* ZF, PF set; CF, SF, OF clear */
+      "syscall\n\t"
+      "1:\n\t"
+      "pushf\n\t"
+      "pop %[flags]\n\t"
+      "mov %%r11, %[r11]\n\t"
+      "mov %%rcx, %[rcx]\n\t"
+      "lea 1b(%%rip), %%rcx\n\t"
+      "mov %%rcx, %[ret]\n\t"
+      : "+a"(nr), [flags] "=m"(flags), [r11] "=m"(r11), [rcx] "=m"(rcx), [ret] "=m"(ret), "+D"(a0),
+        "+S"(a1), "+d"(a2), "+r"(r10)
+      :
+      : "rcx", "r11", "memory", "cc");
+  o.result = nr;
+  o.flags = flags & 0x8d5; /* CF PF AF ZF SF OF */
+  o.r11 = r11 & 0x8d5;
+  o.rcx_is_return = rcx == ret;
+  return o;
+}
+static void registers_after_calls(void) {
+  struct stat st;
+  for (int i = 0; i < 40; ++i) stat("/nonexistent", &st); /* stat mostly fails now */
+  const char* paths[] = {"/nonexistent", "/", "/nonexistent"};
+  for (int i = 0; i < 3; ++i) {
+    struct after o = raw_call(SYS_newfstatat, AT_FDCWD, (long)paths[i], (long)&st, 0);
+    printf("newfstatat %s: %ld, flags %#lx, r11 %#lx, rcx %s\n", paths[i], o.result, o.flags, o.r11,
+           o.rcx_is_return ? "right" : "wrong");
+  }
+  printf("st_mode of /: %s\n", S_ISDIR(st.st_mode) ? "directory" : "?");
+  struct after o = raw_call(SYS_close, 1000, 0, 0, 0);
+  printf("close(1000): %ld, flags %#lx, r11 %#lx, rcx %s\n", o.result, o.flags, o.r11,
+         o.rcx_is_return ? "right" : "wrong");
+}
+
+// A child sharing this memory without being a thread (clone(CLONE_VM) with SIGCHLD: a fork event
+// for a tracer), both writing at once: each write returns its own length.
+static int null_fd;
+static int writer(void* arg) {
+  (void)arg;
+  int wrong = 0;
+  for (int i = 0; i < 300; ++i) wrong += write(null_fd, "child!!", 7) != 7;
+  return wrong;
+}
+static void clone_vm_child(void) {
+  null_fd = open("/dev/null", O_WRONLY);
+  const size_t size = 1 << 16;
+  char* stack = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  pid_t c = clone(writer, stack + size, CLONE_VM | SIGCHLD, 0);
+  int wrong = 0;
+  for (int i = 0; i < 300; ++i) wrong += write(null_fd, "par", 3) != 3;
+  int s;
+  waitpid(c, &s, 0);
+  printf("clone(CLONE_VM) child and parent writing at once, wrong results: %d and %d\n",
+         WEXITSTATUS(s), wrong);
+  close(null_fd);
+  munmap(stack, size);
+}
+
+// Unmaps every anonymous executable mapping: natively none, under ptvm its trampoline. The
+// calls after that still return, with their results.
+static void unmap_anonymous_code(void) {
+  pid_t c = fork();
+  if (c == 0) {
+    FILE* f = fopen("/proc/self/maps", "r");
+    uintptr_t lo[16], hi[16];
+    int n = 0;
+    char line[512];
+    while (f && fgets(line, sizeof line, f) && n < 16) {
+      char perms[8], path[256] = "";
+      if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255s", &lo[n], &hi[n], perms, path) >= 3 &&
+          perms[2] == 'x' && path[0] == 0) {
+        ++n;
+      }
+    }
+    if (f) fclose(f);
+    for (int i = 0; i < n; ++i) munmap((void*)lo[i], hi[i] - lo[i]);
+    int ok = 1;
+    for (int i = 0; i < 100; ++i) {
+      int fd = dup(1);
+      ok = ok && fd >= 0 && close(fd) == 0 && close(fd) < 0 && errno == EBADF;
+    }
+    _exit(ok ? 5 : 1);
+  }
+  int s;
+  waitpid(c, &s, 0);
+  printf("calls after unmapping anonymous code: %s %d\n", WIFEXITED(s) ? "exit" : "signal",
+         WIFEXITED(s) ? WEXITSTATUS(s) : WTERMSIG(s));
+}
+
 static void* blocked_forever(void* arg) {
   (void)arg;
   write(shared_pipe[1], "z", 1);
@@ -220,6 +328,9 @@ int main(int argc, char** argv) {
   many_threads();
   fork_no_exec();
   spawns();
+  registers_after_calls();
+  clone_vm_child();
+  unmap_anonymous_code();
   // execve while a thread is blocked in a write: the thread is gone, its call never returns.
   full_pipe(shared_pipe);
   pthread_t th;
