@@ -140,7 +140,7 @@ constexpr std::size_t kBlock = 64;
 constexpr std::size_t kCode = 8192;  // bytes of code; the slots page follows
 constexpr int kBlocks = kCode / kBlock;
 constexpr std::uint64_t kRestartResult = 0, kResult = 2, kRestartSuccess = 11, kSuccess = 13,
-                        kReturnSaved = 20, kReturnBack = 42, kTrapped = 34;
+                        kTrapped = 34;
 constexpr std::size_t kBytes = kCode + 4096;
 
 void write_code(unsigned char* code) {
@@ -638,8 +638,8 @@ void Supervisor::Impl::release_block(Tracee& t) {
 }
 
 // At a seccomp stop of a call the modules want, in a process without a trampoline: runs ptvm's
-// next call of its setup there instead (mmap of the two pages, then mprotect of the slots
-// page), after which the program's call restarts (injected()). True if it did.
+// next call of its setup there instead (mmap of the code and slots pages, then mprotect of the
+// slots page), after which the program's call restarts (injected()). True if it did.
 bool Supervisor::Impl::inject_trampoline(Tracee& t, Registers& regs) {
   Space& space = spaces[t.tgid];
   if ((space.state != Space::unmapped && space.state != Space::mapped) || space.injecting) {
