@@ -2,16 +2,15 @@
  * ptvm's return trampoline instead of stopping at their exit. Here they are at its edges: a
  * signal interrupts them and its handler restarts them (SA_RESTART), or not, or leaves by
  * siglongjmp; 200 threads are blocked in one at once (more than the blocks of a trampoline);
- * a fork child that does not exec; a clone(CLONE_VM) child and posix_spawn children sharing
- * this memory; registers and flags right after the call, on the success-only path too (stat
- * when it mostly fails); the program unmapping the trampoline; an execve while a thread is blocked
- * in a call. The trampoline must stay invisible: the results, the program counter a signal handler
- * sees, no new mapping for each spawned child. */
+ * a fork child that does not exec; posix_spawn children sharing this memory (the clone(CLONE_VM)
+ * child is in clone_vm.c); registers and flags right after the call, on the success-only path too
+ * (stat when it mostly fails); the program unmapping the trampoline; an execve while a thread is
+ * blocked in a call. The trampoline must stay invisible: the results, the program counter a signal
+ * handler sees, no new mapping for each spawned child. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <spawn.h>
@@ -255,30 +254,6 @@ static void registers_after_calls(void) {
          o.rcx_is_return ? "right" : "wrong");
 }
 
-// A child sharing this memory without being a thread (clone(CLONE_VM) with SIGCHLD: a fork event
-// for a tracer), both writing at once: each write returns its own length.
-static int null_fd;
-static int writer(void* arg) {
-  (void)arg;
-  int wrong = 0;
-  for (int i = 0; i < 300; ++i) wrong += write(null_fd, "child!!", 7) != 7;
-  return wrong;
-}
-static void clone_vm_child(void) {
-  null_fd = open("/dev/null", O_WRONLY);
-  const size_t size = 1 << 16;
-  char* stack = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  pid_t c = clone(writer, stack + size, CLONE_VM | SIGCHLD, 0);
-  int wrong = 0;
-  for (int i = 0; i < 300; ++i) wrong += write(null_fd, "par", 3) != 3;
-  int s;
-  waitpid(c, &s, 0);
-  printf("clone(CLONE_VM) child and parent writing at once, wrong results: %d and %d\n",
-         WEXITSTATUS(s), wrong);
-  close(null_fd);
-  munmap(stack, size);
-}
-
 // Unmaps every anonymous executable mapping: natively none, under ptvm its trampoline. The
 // calls after that still return, with their results.
 static void unmap_anonymous_code(void) {
@@ -329,7 +304,6 @@ int main(int argc, char** argv) {
   fork_no_exec();
   spawns();
   registers_after_calls();
-  clone_vm_child();
   unmap_anonymous_code();
   // execve while a thread is blocked in a write: the thread is gone, its call never returns.
   full_pipe(shared_pipe);
