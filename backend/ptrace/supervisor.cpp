@@ -8,6 +8,7 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -100,6 +101,8 @@ int seccomp_filters(pid_t tid) {
   std::fclose(f);
   return n;
 }
+
+void on_tick(int) {}
 
 bool is_stop_signal(int sig) {
   return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
@@ -244,6 +247,7 @@ struct Supervisor::Impl {
     int block = -1;
     bool armed = false;
     std::uint64_t return_ip = 0;
+    std::uint64_t arms = 0, arms_at_tick = 0;  // calls armed so far; as of the last tick
     long injecting = 0;  // ptvm's own call in flight in this thread (mmap, mprotect)
     Registers saved;     // the program's registers at the stop that call replaced
     std::size_t scratch_used = 0;
@@ -278,6 +282,7 @@ struct Supervisor::Impl {
   bool settle(Tracee& t, int event, int sig);
   void finish_armed(Tracee& t, std::optional<long> result);
   void abandon_call(Tracee& t);
+  void flush_results();
   void release_block(Tracee& t);
   void new_address_space(pid_t tgid);
   void child_space(const Tracee& parent, const Tracee& child, int event);
@@ -754,6 +759,7 @@ bool Supervisor::Impl::arm(Tracee& t, Registers& regs, SyscallCall::Exit need) {
   raw.rip = space.page + trampoline::kBlock * t.block +
             (need == SyscallCall::Exit::result ? trampoline::kResult : trampoline::kSuccess);
   t.armed = true;
+  ++t.arms;
   ++stats.trampoline_returns;
   return true;
 }
@@ -776,6 +782,40 @@ void Supervisor::Impl::abandon_call(Tracee& t) {
   if (t.call && t.injecting == 0) {
     stack.exit_unfinished(*t.call);
     t.call.reset();
+  }
+}
+
+// Every 200 ms while ptvm waits (SIGALRM): the line of a call that returned through its block
+// waits for the thread's next stop, which a thread blocked in a call ptvm does not trace (a
+// sleep, a poll) may not make for long. Such a thread's result is in its slot already: a thread
+// that has been armed since the last tick and sits in a system call outside its block (its
+// /proc/TID/syscall) is done with the armed call, whose line goes out now.
+void Supervisor::Impl::flush_results() {
+  for (auto& [tid, tp] : tracees) {
+    Tracee& t = *tp;
+    const bool stale = t.armed && t.arms == t.arms_at_tick;
+    t.arms_at_tick = t.arms;
+    if (!stale) continue;
+    auto it = spaces.find(t.tgid);
+    if (it == spaces.end() || t.block < 0) continue;
+    char path[64], text[256];
+    std::snprintf(path, sizeof path, "/proc/%d/syscall", tid);
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    const ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    stats.tracer_syscalls += 3;
+    if (n <= 0 || text[0] < '0' || text[0] > '9') continue;  // running, or not in a call
+    text[n] = '\0';
+    const char* pc = std::strrchr(text, ' ');  // "NR ARG1..ARG6 SP PC"
+    if (!pc) continue;
+    const std::uint64_t at = std::strtoull(pc + 1, nullptr, 16);
+    const std::uint64_t block = it->second.page + trampoline::kBlock * t.block;
+    if (at >= block && at < block + trampoline::kBlock) continue;  // still in the armed call
+    long result = 0;
+    const RemotePtr<void> slot(
+        static_cast<std::uintptr_t>(it->second.page + trampoline::kCode + 8 * t.block));
+    if (t.mem.read(slot, &result, sizeof result)) finish_armed(t, result);
   }
 }
 
@@ -1009,14 +1049,28 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   (void)!write(go[1], "g", 1);
   close(go[1]);
 
+  // The return trampoline's lines of threads that wait elsewhere (flush_results()).
+  struct sigaction tick {
+  }, saved_tick;
+  tick.sa_handler = on_tick;  // no SA_RESTART: waitpid returns EINTR
+  itimerval every{{0, 200'000}, {0, 200'000}}, stopped{};
+  if (use_trampoline) {
+    sigaction(SIGALRM, &tick, &saved_tick);
+    setitimer(ITIMER_REAL, &every, nullptr);
+  }
   while (!tracees.empty()) {
     int status;
     const pid_t tid = wait_next(&status);
     if (tid < 0) {
-      if (errno == EINTR) continue;
-      break;  // ECHILD: nothing left
+      if (errno != EINTR) break;  // ECHILD: nothing left
+      if (use_trampoline) flush_results();
+      continue;
     }
     handle(tid, status);
+  }
+  if (use_trampoline) {
+    setitimer(ITIMER_REAL, &stopped, nullptr);
+    sigaction(SIGALRM, &saved_tick, nullptr);
   }
   for (int i = 0; i < 6; ++i) sigaction(ignored[i], &saved[i], nullptr);
   sigprocmask(SIG_SETMASK, &old_mask, nullptr);

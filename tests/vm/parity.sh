@@ -25,17 +25,22 @@ trace() {  # trace OUT PTVM_OPTIONS...
     if [ "$a" = @DIR@ ]; then args+=("$work/dir"); else args+=("$a"); fi
   done
   timeout 60 "$ptvm" trace "$@" -o "$out.raw" -- "$prog" "${args[@]}" > /dev/null
-  # The thread and process ids of the run: the first column.
+}
+normalise() {  # normalise OUT...: thread and process ids (the first column of both runs: a
+  # number that is an id in one run is one in the other's lines too), pointers, random bytes
   local ids
-  ids=$(awk '{print $1}' "$out.raw" | sort -u | paste -sd'|')
-  sed -E "s/^[0-9]+ +//; s/\\b($ids)\\b/ID/g; s/0x[0-9a-f]+/0xX/g; s/getrandom\\(\"[^\"]*\"/getrandom(\"R\"/" \
-    "$out.raw" > "$out"
+  ids=$(for out in "$@"; do awk '{print $1}' "$out.raw"; done | sort -u | paste -sd'|')
+  for out in "$@"; do
+    sed -E "s/^[0-9]+ +//; s/\\b($ids)\\b/ID/g; s/0x[0-9a-f]+/0xX/g; s/getrandom\\(\"[^\"]*\"/getrandom(\"R\"/" \
+      "$out.raw" > "$out"
+  done
 }
 prog_args=("$@")
 case $what in
   inprocess)
     trace "$work/a" --backend=ptrace
     trace "$work/b" --backend=inprocess
+    normalise "$work/a" "$work/b"
     na=$(wc -l < "$work/a") nb=$(wc -l < "$work/b")
     if [ "$nb" -lt 10 ] || [ "$nb" -gt "$na" ]; then
       echo "in-process trace has $nb lines, ptrace $na"; head -5 "$work/b"; exit 1
@@ -49,6 +54,7 @@ case $what in
   trampoline)
     trace "$work/a" --backend=ptrace
     trace "$work/b" --backend=ptrace --no-trampoline
+    normalise "$work/a" "$work/b"
     timing='^(futex|read|munmap|wait4|nanosleep|clock_nanosleep|restart_syscall)\(|ERESTART|^--- SIG'
     grep -Ev "$timing" "$work/a" | sort > "$work/a.sorted"
     grep -Ev "$timing" "$work/b" | sort > "$work/b.sorted"
