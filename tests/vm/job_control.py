@@ -4,7 +4,9 @@
    Ctrl-C ends it (status 130);
 2. an interactive bash *inside* ptvm: Ctrl-Z on `sleep 30`, `bg`, `jobs` shows it running.
 Usage: job_control.py PTVM [ptvm options...]"""
-import os, pty, select, sys, time
+import os, pty, sys
+
+from pty_read import read_for
 
 PTVM = sys.argv[1:]
 
@@ -16,14 +18,7 @@ def session(steps):
     out = b""
     def drain(seconds):
         nonlocal out
-        end = time.time() + seconds
-        while time.time() < end:
-            r, _, _ = select.select([fd], [], [], 0.05)
-            if r:
-                try:
-                    out += os.read(fd, 4096)
-                except OSError:
-                    return
+        out += read_for(fd, seconds)
     drain(0.5)
     for keys, seconds in steps:
         os.write(fd, keys)

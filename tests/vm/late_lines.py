@@ -4,22 +4,16 @@ thread that then blocks in a call ptvm does not trace, without any stop in betwe
 `ptvm trace -e trace=openat` of a Python that opens /dev/null (a result-only line), then sleeps
 3 s, on a terminal (unbuffered output): the openat line shows within 1.5 s, long before the end.
 Usage: late_lines.py PTVM [ptvm options...]"""
-import os, pty, select, sys, time
+import os, pty, sys
+
+from pty_read import read_for
 
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], [sys.argv[1], "trace", *sys.argv[2:], "-e", "trace=openat", "--",
                            sys.executable, "-S", "-c",
                            "import os, time; os.open('/dev/null', 0); time.sleep(3)"])
-out = b""
-end = time.time() + 1.5
-while time.time() < end:
-    r, _, _ = select.select([fd], [], [], 0.05)
-    if r:
-        try:
-            out += os.read(fd, 4096)
-        except OSError:
-            break
+out = read_for(fd, 1.5)
 early = b'openat(AT_FDCWD, "/dev/null", O_RDONLY|O_CLOEXEC) = ' in out
 os.waitpid(pid, 0)
 print("the openat line came", "early" if early else "late (after 1.5 s)")
