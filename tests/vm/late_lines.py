@@ -2,7 +2,7 @@
 """A line whose result came back through the return trampoline must not wait for the end of a
 thread that then blocks in a call ptvm does not trace, without any stop in between:
 `ptvm trace -e trace=openat` of a Python that opens /dev/null (a result-only line), then sleeps
-3 s, on a terminal (unbuffered output): the openat line shows within 1.5 s, long before the end.
+6 s, on a terminal (unbuffered output): the openat line shows within 3 s, long before the end.
 Usage: late_lines.py PTVM [ptvm options...]"""
 import os, pty, sys
 
@@ -12,9 +12,9 @@ pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], [sys.argv[1], "trace", *sys.argv[2:], "-e", "trace=openat", "--",
                            sys.executable, "-S", "-c",
-                           "import os, time; os.open('/dev/null', 0); time.sleep(3)"])
-out = read_for(fd, 1.5)
+                           "import os, time; os.open('/dev/null', 0); time.sleep(6)"])
+out = read_for(fd, 3.0)
 early = b'openat(AT_FDCWD, "/dev/null", O_RDONLY|O_CLOEXEC) = ' in out
 os.waitpid(pid, 0)
-print("the openat line came", "early" if early else "late (after 1.5 s)")
+print("the openat line came", "early" if early else "late (after 3 s)")
 sys.exit(0 if early else 1)
