@@ -379,7 +379,8 @@ pid_t Supervisor::Impl::wait_next(int* status) {
     const std::uint64_t wait_ns = earliest - now;
     timespec ts{static_cast<time_t>(wait_ns / 1'000'000'000),
                 static_cast<long>(wait_ns % 1'000'000'000)};
-    sigtimedwait(&chld, nullptr, &ts);
+    // A signal of ptvm's own (the trampoline's tick): the caller's turn, as waitpid's EINTR.
+    if (sigtimedwait(&chld, nullptr, &ts) < 0 && errno == EINTR) return -1;
   }
 }
 

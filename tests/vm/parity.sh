@@ -5,9 +5,10 @@
 #               lines: the execve line first, then (the loader's calls missing) the rest.
 #   trampoline: the ptrace backend with its return trampoline as with --no-trampoline (an exit
 #               stop for every call): every line, but for the calls whose lines depend on
-#               timing (futex, sleeps, waits, restarts and the signals that cause them) or on
-#               the memory map (reads: of /proc/self/maps, which shows the trampoline; munmap:
-#               a program that unmaps what it finds there).
+#               timing (futex, sleeps, waits, restarts and the signals that cause them, calls
+#               cut short by the end of their thread: `= ?`) or on the memory map (reads: of
+#               /proc/self/maps, which shows the trampoline; munmap: a program that unmaps what
+#               it finds there).
 # Equal as sorted lists: threads interleave differently each run. Values that differ from run to
 # run anyway are normalised: thread ids, pointers, getrandom bytes.
 # @DIR@ as an argument becomes a fresh empty directory (the same path for both runs).
@@ -55,7 +56,7 @@ case $what in
     trace "$work/a" --backend=ptrace
     trace "$work/b" --backend=ptrace --no-trampoline
     normalise "$work/a" "$work/b"
-    timing='^(futex|read|munmap|wait4|nanosleep|clock_nanosleep|restart_syscall)\(|ERESTART|^--- SIG'
+    timing='^(futex|read|munmap|wait4|nanosleep|clock_nanosleep|restart_syscall)\(|ERESTART|^--- SIG| = \?$'
     grep -Ev "$timing" "$work/a" | sort > "$work/a.sorted"
     grep -Ev "$timing" "$work/b" | sort > "$work/b.sorted"
     nb=$(wc -l < "$work/b.sorted")
