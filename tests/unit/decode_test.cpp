@@ -1268,7 +1268,8 @@ TEST(LineBufferTest, NeverOverflows) {
 // both ends, so a difference can only come from what the exit decodes and the entry does not.
 TEST_F(DecodeTest, ExitUseEntryTextPlusResultIsTheExitText) {
   alignas(16) static char buf[16384];
-  for (std::size_t i = 0; i < sizeof buf; ++i) buf[i] = (i % 64 < 12) ? "ptvm/x.h\0ab\n"[i % 64] : 0;
+  for (std::size_t i = 0; i < sizeof buf; ++i)
+    buf[i] = (i % 64 < 12) ? "ptvm/x.h\0ab\n"[i % 64] : 0;
   const std::uint64_t b = addr(buf);
   const std::uint64_t patterns[][6] = {
       {b, b, b, b, b, b},
@@ -1283,7 +1284,7 @@ TEST_F(DecodeTest, ExitUseEntryTextPlusResultIsTheExitText) {
   int checked = 0;
   for (long nr = 0; nr < kMaxSyscall; ++nr) {
     for (const auto& pattern : patterns) {
-      for (int cmd = -1; cmd < 1040; cmd = cmd < 40 ? cmd + 1 : cmd + 1) {
+      for (int cmd = -1; cmd < 1040; ++cmd) {
         if (nr != SYS_fcntl && cmd != -1) break;  // fcntl: every command as the second argument
         if (nr == SYS_fcntl && cmd == -1) continue;
         if (cmd > 40 && cmd < 1024) cmd = 1024;

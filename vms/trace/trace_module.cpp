@@ -13,6 +13,7 @@ struct CallState {
   // When the text decoded at the entry, `name(args`, is the line's beginning: never, always
   // (execve; calls whose exit adds only the result), or if the call fails.
   enum : std::uint8_t { kNever, kAlways, kOnError } entry_text_use;
+  bool count_outcome;  // a call that writes memory on success: count its failures
   LineBuffer entry_text;
 };
 
@@ -89,6 +90,7 @@ void TraceModule::on_entry(SyscallCall& call) {
   st->entry_wall_ns = options_.timestamps ? host_.realtime_ns() : 0;
   st->entry_mono_ns = (options_.syscall_times || options_.summary) ? host_.monotonic_ns() : 0;
   st->entry_text_use = CallState::kNever;
+  st->count_outcome = false;
   const CallView view{
       call.nr(),
       {call.arg(0), call.arg(1), call.arg(2), call.arg(3), call.arg(4), call.arg(5)},
@@ -124,10 +126,12 @@ void TraceModule::on_entry(SyscallCall& call) {
   }
   // A call whose line the entry can write but for the result needs no exit stop (ptrace
   // backend); one that prints what it wrote only on success needs one only then, which pays
-  // when it mostly fails (getxattr, access...): decoded twice when it succeeds.
+  // when it mostly fails (stat of missing files, readlink of non-links...): decoded twice when
+  // it succeeds.
   const ExitUse use = exit_use(view);
-  const bool mostly_fails = use == ExitUse::memory_on_success &&
-                            mostly_fails_[call.nr()].load(std::memory_order_relaxed);
+  st->count_outcome = use == ExitUse::memory_on_success;
+  const bool mostly_fails =
+      st->count_outcome && mostly_fails_[call.nr()].load(std::memory_order_relaxed);
   if (use == ExitUse::result || mostly_fails) {
     st->entry_text.clear();
     format_entry(st->entry_text, view, call.memory(), dopt);
@@ -155,7 +159,7 @@ void TraceModule::on_exit(SyscallCall& call) {
   const long nr = call.nr();
   const long result = call.result();
   const bool finished = !call.unfinished();
-  if (finished && !options_.summary) note_outcome(nr, is_error(result));
+  if (finished && st->count_outcome) note_outcome(nr, is_error(result));
   const std::uint64_t spent =
       (options_.syscall_times || options_.summary) ? host_.monotonic_ns() - st->entry_mono_ns : 0;
   if (options_.summary) {
