@@ -272,15 +272,21 @@ struct Supervisor::Impl {
     // unknown: a new process whose parent's fork/vfork/clone event has not come yet (it may
     // share its parent's memory); off: none in this address space (until its next execve).
     enum State : std::uint8_t { unknown, unmapped, mapped, ready, off } state = unknown;
+    bool wanted = false;     // a call could have returned through it: worth mapping
     bool injecting = false;  // a thread runs ptvm's mmap/mprotect
     std::uint64_t page = 0;
     std::uint64_t used[trampoline::kBlocks / 64] = {};
+    std::uint64_t block(int k) const { return page + trampoline::kBlock * k; }
+    RemotePtr<void> slot(int k) const {
+      return RemotePtr<void>(static_cast<std::uintptr_t>(page + trampoline::kCode + 8 * k));
+    }
   };
   bool inject_trampoline(Tracee& t, Registers& regs);
   void injected(Tracee& t);
   bool arm(Tracee& t, Registers& regs, SyscallCall::Exit need);
   bool settle(Tracee& t, int event, int sig);
   void finish_armed(Tracee& t, std::optional<long> result);
+  void finish_from_slot(Tracee& t, const Space& space);
   void abandon_call(Tracee& t);
   void flush_results();
   void release_block(Tracee& t);
@@ -633,6 +639,7 @@ void Supervisor::Impl::child_space(const Tracee& parent, const Tracee& child, in
     space = Space{.state = Space::ready, .page = from.page};
   } else {
     space.state = Space::unmapped;
+    space.wanted = from.wanted;
   }
 }
 
@@ -643,12 +650,15 @@ void Supervisor::Impl::release_block(Tracee& t) {
   t.block = -1;
 }
 
-// At a seccomp stop of a call the modules want, in a process without a trampoline: runs ptvm's
-// next call of its setup there instead (mmap of the code and slots pages, then mprotect of the
-// slots page), after which the program's call restarts (injected()). True if it did.
+// At a seccomp stop of a call the modules want, in a process without a trampoline that one of
+// its calls could have used (arm() said so: a program whose modules never ask for a result alone
+// gets none): runs ptvm's next call of its setup there instead (mmap of the code and slots pages,
+// then mprotect of the slots page), after which the program's call restarts (injected()). True if
+// it did.
 bool Supervisor::Impl::inject_trampoline(Tracee& t, Registers& regs) {
   Space& space = spaces[t.tgid];
-  if ((space.state != Space::unmapped && space.state != Space::mapped) || space.injecting) {
+  if ((space.state != Space::unmapped && space.state != Space::mapped) || !space.wanted ||
+      space.injecting) {
     return false;
   }
   const long nr = regs.syscall_no();
@@ -745,8 +755,13 @@ bool Supervisor::Impl::arm(Tracee& t, Registers& regs, SyscallCall::Exit need) {
   user_regs_struct& raw = regs.raw();
   if (raw.cs != 0x33 || raw.rcx != raw.rip || raw.r11 != raw.eflags) return false;
   auto it = spaces.find(t.tgid);
-  if (it == spaces.end() || it->second.state != Space::ready) return false;
+  if (it == spaces.end()) return false;
   Space& space = it->second;
+  if (space.state != Space::ready) {
+    // The process's next intercepted call maps one (inject_trampoline()).
+    space.wanted = space.state == Space::unmapped || space.state == Space::mapped;
+    return false;
+  }
   if (t.block < 0) {
     for (int k = 0; k < trampoline::kBlocks && t.block < 0; ++k) {
       if (!(space.used[k / 64] & (std::uint64_t{1} << (k % 64)))) {
@@ -757,7 +772,7 @@ bool Supervisor::Impl::arm(Tracee& t, Registers& regs, SyscallCall::Exit need) {
     if (t.block < 0) return false;
   }
   t.return_ip = raw.rip;
-  raw.rip = space.page + trampoline::kBlock * t.block +
+  raw.rip = space.block(t.block) +
             (need == SyscallCall::Exit::result ? trampoline::kResult : trampoline::kSuccess);
   t.armed = true;
   ++t.arms;
@@ -775,6 +790,16 @@ void Supervisor::Impl::finish_armed(Tracee& t, std::optional<long> result) {
     stack.exit_unfinished(*t.call);
   }
   t.call.reset();
+}
+
+// The armed call went through the whole block: its result is in the thread's slot.
+void Supervisor::Impl::finish_from_slot(Tracee& t, const Space& space) {
+  long result = 0;
+  if (t.mem.read(space.slot(t.block), &result, sizeof result)) {
+    finish_armed(t, result);
+  } else {
+    finish_armed(t, std::nullopt);
+  }
 }
 
 // The thread is gone inside a call whose exit the modules wanted: it never returns.
@@ -811,12 +836,9 @@ void Supervisor::Impl::flush_results() {
     const char* pc = std::strrchr(text, ' ');  // "NR ARG1..ARG6 SP PC"
     if (!pc) continue;
     const std::uint64_t at = std::strtoull(pc + 1, nullptr, 16);
-    const std::uint64_t block = it->second.page + trampoline::kBlock * t.block;
+    const std::uint64_t block = it->second.block(t.block);
     if (at >= block && at < block + trampoline::kBlock) continue;  // still in the armed call
-    long result = 0;
-    const RemotePtr<void> slot(
-        static_cast<std::uintptr_t>(it->second.page + trampoline::kCode + 8 * t.block));
-    if (t.mem.read(slot, &result, sizeof result)) finish_armed(t, result);
+    finish_from_slot(t, it->second);
   }
 }
 
@@ -833,17 +855,9 @@ bool Supervisor::Impl::settle(Tracee& t, int event, int sig) {
     return false;
   }
   Space& space = it->second;
-  const std::uint64_t block = space.page + trampoline::kBlock * t.block;
+  const std::uint64_t block = space.block(t.block);
   if (raw.rip < block || raw.rip >= block + trampoline::kBlock) {
-    // Past the block: the result is in the slot.
-    long result = 0;
-    const RemotePtr<void> slot(
-        static_cast<std::uintptr_t>(space.page + trampoline::kCode + 8 * t.block));
-    if (t.mem.read(slot, &result, sizeof result)) {
-      finish_armed(t, result);
-    } else {
-      finish_armed(t, std::nullopt);
-    }
+    finish_from_slot(t, space);  // past the block
     return false;
   }
   const std::uint64_t at = raw.rip - block;
