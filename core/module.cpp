@@ -15,6 +15,16 @@ void SyscallCall::emulate(long result) {
   result_ = result;
 }
 
+void SyscallCall::see_exit_copy(RemotePtr<void> at, std::size_t bytes, bool up_to_result) {
+  const CopyRequest r{at.addr(), bytes, up_to_result};
+  if (exit_ >= Exit::copy &&
+      (copy_.at != r.at || copy_.bytes != r.bytes || copy_.up_to_result != r.up_to_result)) {
+    return want(Exit::on_success);  // another module asked for other memory
+  }
+  copy_ = r;
+  want(Exit::copy);
+}
+
 void SyscallCall::set_arg(int i, std::uint64_t value) {
   if (args_[i] == value) return;
   args_[i] = value;

@@ -10,6 +10,13 @@
 //                      (the result comes back through a trampoline in the tracee).
 //   see_exit_on_success()  see_exit() if the call succeeds, see_result() if it fails (for
 //                      modules that read what a call wrote only when it succeeded)
+//   see_exit_copy(at, n, up_to_result)  the same for a module that reads at the exit nothing but
+//                      what it read at the entry and the `n` bytes at `at` (at most result()
+//                      of them with `up_to_result`): the backend may copy those out as the call
+//                      returns instead of stopping the tracee at its exit (the ptrace backend's
+//                      trampoline does). on_exit() then finds them in copied(), the rest of the
+//                      tracee's memory may have moved on; with copied() null the exit is a true
+//                      one. Backends that cannot copy say so (exit_copy_possible()).
 //   emulate(result)    SKIPCALL: the call does not run, `result` is its return value
 //                      (a negative errno for a failure: fail(errno)); modules below it in the
 //                      stack never see the call
@@ -63,6 +70,9 @@ class SyscallCall {
     // The calling thread's module storage: ModuleStack::thread_storage_size() bytes, zeroed
     // when the thread first appears, kept for the thread's life.
     virtual std::byte* thread_storage() = 0;
+    // Whether see_exit_copy() can spare the tracee an exit stop (else it is
+    // see_exit_on_success()).
+    virtual bool copies_exits() { return false; }
 
    protected:
     ~Backend() = default;
@@ -76,8 +86,22 @@ class SyscallCall {
   std::uint64_t arg(int i) const { return args_[i]; }
   Memory& memory() { return backend_.memory(); }
 
-  // How much of a call's exit the modules asked for (the strongest request wins).
-  enum class Exit : std::uint8_t { none, result, on_success, full };
+  // How much of a call's exit the modules asked for (the strongest request wins; two copies of
+  // different memory make on_success).
+  enum class Exit : std::uint8_t { none, result, copy, on_success, full };
+
+  // The memory see_exit_copy() asked for, as the call left it.
+  struct Copied {
+    std::uint64_t at;
+    const std::byte* data;
+    std::size_t bytes;
+  };
+  // What see_exit_copy() asked for.
+  struct CopyRequest {
+    std::uint64_t at = 0;
+    std::size_t bytes = 0;
+    bool up_to_result = false;
+  };
 
   bool at_exit() const { return at_exit_; }
   // At exit: the return value (-errno on failure).
@@ -92,6 +116,11 @@ class SyscallCall {
   void see_exit() { want(Exit::full); }
   void see_result() { want(Exit::result); }
   void see_exit_on_success() { want(Exit::on_success); }
+  void see_exit_copy(RemotePtr<void> at, std::size_t bytes, bool up_to_result);
+  bool exit_copy_possible() { return backend_.copies_exits(); }
+  // At exit: what see_exit_copy() asked for, if the backend copied it (null: a true exit, or the
+  // call failed).
+  const Copied* copied() const { return copied_.data ? &copied_ : nullptr; }
   void emulate(long result);
   void fail(int errno_value) { emulate(-static_cast<long>(errno_value)); }
   void set_arg(int i, std::uint64_t value);
@@ -131,6 +160,8 @@ class SyscallCall {
   bool result_changed_ = false;
   Exit wants_ = Exit::none;  // what the module being called asked for
   Exit exit_ = Exit::none;   // the strongest request of all modules
+  CopyRequest copy_;         // the memory of the (only) Exit::copy request
+  Copied copied_{};          // at exit: copy_'s bytes, if the backend copied them
   long result_ = 0;
   std::uint64_t delay_us_ = 0;
   int raise_signal_ = 0;
@@ -142,6 +173,11 @@ class SyscallCall {
   // For backends: what the modules decided.
   bool args_changed() const { return args_changed_; }
   Exit exit_needed() const { return exit_; }
+  // With exit_needed() == Exit::copy: what to copy (at most `bytes` bytes at `at`; at most the
+  // result's with `up_to_result`).
+  const CopyRequest& copy_request() const { return copy_; }
+  // Before the exit of a successful call: the copied bytes.
+  void set_copied(const std::byte* data, std::size_t bytes) { copied_ = {copy_.at, data, bytes}; }
   bool result_changed() const { return result_changed_; }
   std::uint64_t delay_us() const { return delay_us_; }
   int signal_to_raise() const { return raise_signal_; }

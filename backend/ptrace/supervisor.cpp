@@ -108,72 +108,169 @@ bool is_stop_signal(int sig) {
   return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
-// Return trampoline: a call whose exit the modules need only for its result (see_result())
-// returns through a block of code that ptvm maps into the process, which stores the result
-// where ptvm reads it at the thread's next stop: one stop per call instead of two. At the
-// call's seccomp stop ptvm sets rip to the thread's block and rcx to the program's return
-// address (where the syscall instruction left it anyway; r11 keeps the flags). Block k, at
-// code + 64k (its slot: 8 bytes at slots + 8k):
+// Return trampoline: a call whose exit the modules need only for its result (see_result()), or
+// for its result and one buffer it wrote (see_exit_copy()), returns through a block of code that
+// ptvm maps into the process, which stores them where ptvm reads them at the thread's next stop:
+// one stop per call instead of two. At the call's seccomp stop ptvm sets rip to an entry of the
+// thread's block and rcx to the program's return address (where the syscall instruction left it
+// anyway; r11 keeps the flags). Block k is at code + 256k, its slot (512 bytes) at slots + 512k:
+// the result at +0, the return address at +8, what to copy (address, bytes) at +16 for +50 and
+// at +32 for +85, saved rdx, rdi, rsi at +48, +56, +64, the copied bytes from +80.
 //   +0   syscall                 a call restarted by the kernel without a stop (-ERESTART*
 //                                after a freeze) re-enters here: a seccomp stop at +2
-//   +2   mov %rax, slot(%rip)    see_result(): the result for ptvm
+//   +2   mov %rax, result        see_result(): the result for ptvm
 //   +9   jmp *%rcx               back to the program
 //   +11  syscall                 (the same for +13)
-//   +13  mov %rcx, slot(%rip)    see_exit_on_success(): is rax an error (-4095..-1)? Asked
+//   +13  mov %rcx, result        see_exit_on_success(): is rax an error (-4095..-1)? Asked
 //   +20  lea 0x10000(%rax), %rcx without touching the flags: the bits of rax + 0x10000 above
 //   +27  mov $0, %cx             the low 16 are all zero for an error only
 //   +31  jrcxz +35
 //   +33  int3                    a success stops: SIGTRAP at +34, the call's exit (ptvm puts
 //   +34  int3                    rip and rcx back and drops the SIGTRAP)
-//   +35  mov slot(%rip), %rcx    a failure: the return address back, and on through +2
+//   +35  mov result, %rcx        a failure: the return address back, and on through +2
 //   +42  jmp +2
-// Only lea, mov and jumps: the flags and every register but rax, rcx and r11 are the program's,
-// and rcx and r11 what the syscall instruction leaves in them natively. The block makes no
-// system call of its own (a restart at +0/+11 is the program's call), so a seccomp filter of the
-// program's never sees one. A stop of the thread while it is inside its block (a signal, a group
-// stop, a restart) finishes the call from the registers and puts rip back to the program's return
-// address, so a signal frame or a restart never sees the block; a fault inside it (the program
-// unmapped or covered the pages) does the same, drops the signal and turns the trampoline off
-// for the process. The code pages are mapped without write permission and the slots page without
-// execution (never W+X; memory-deny-write-execute allows it): two calls ptvm runs in the tracee
-// at a seccomp stop, in place of the program's call, which then restarts. Two pages of blocks:
-// 128 threads of a process at a time use it.
+//   +48  syscall                 see_exit_copy(), at most as many bytes as the call returned
+//   +50  result, rdx, rdi saved; the bound (rdx): the result; rdi: what to copy (+16); jmp +117
+//   +83  syscall                 see_exit_copy() of a fixed size (a struct)
+//   +85  result, rdx, rdi saved; rdi: what to copy (+32); the bound: its size
+//   +117 the same test as +13 (an error copies nothing), then a byte loop that copies while
+//        both rcx (the bytes asked for) and rdx (the bound) are non-zero, with rsi saved; the
+//        registers back from the slot, jmp *%rcx. A thread reading into one buffer and
+//        stat'ing into another (cat) keeps both requests in place.
+// Only lea, mov, xchg and jumps: the flags and every register but rax, rcx and r11 are the
+// program's, and rcx and r11 what the syscall instruction leaves in them natively. The block
+// makes no system call of its own (a restart at +0/+11/+48/+69 is the program's call), so a
+// seccomp filter of the program's never sees one. A stop of the thread while it is inside its
+// block (a signal, a group stop, a restart) finishes the call from the registers (past +50/+71:
+// the result from the slot, rdx, rdi and rsi as they were at the entry) and puts rip back to the
+// program's return address, so a signal frame or a restart never sees the block; a fault inside
+// it (the program unmapped or covered the pages, or the buffer under the copy) does the same,
+// drops the signal and turns the trampoline off for the process. The code pages are mapped
+// without write permission and the slots pages without execution (never W+X;
+// memory-deny-write-execute allows it): two calls ptvm runs in the tracee at a seccomp stop, in
+// place of the program's call, which then restarts. 128 threads of a process at a time use it.
 namespace trampoline {
-constexpr std::size_t kBlock = 64;
-constexpr std::size_t kCode = 8192;  // bytes of code; the slots page follows
-constexpr int kBlocks = kCode / kBlock;
+constexpr std::size_t kBlock = 256;
+constexpr int kBlocks = 128;
+constexpr std::size_t kCode = kBlock * kBlocks;  // bytes of code; the slots follow
+constexpr std::size_t kSlot = 512;
+constexpr std::size_t kSlots = kSlot * kBlocks;
+constexpr std::size_t kBytes = kCode + kSlots;
+// Entries and stops in a block.
 constexpr std::uint64_t kRestartResult = 0, kResult = 2, kRestartSuccess = 11, kSuccess = 13,
-                        kTrapped = 34;
-constexpr std::size_t kBytes = kCode + 4096;
+                        kTrapped = 34, kRestartCopyResult = 48, kCopyResult = 50,
+                        kRestartCopyFixed = 83, kCopyFixed = 85, kCopyEnd = 227;
+// In a slot: the result, the return address, the copy requests of kCopyResult and kCopyFixed
+// (address, bytes), saved registers, the copied bytes.
+constexpr std::size_t kResultAt = 0, kReturnAt = 8, kRequestAt[2] = {16, 32}, kRdxAt = 48,
+                      kRdiAt = 56, kRsiAt = 64, kDataAt = 80, kData = kSlot - kDataAt;
+
+// Machine code of block k, written at `b`.
+class Assembler {
+ public:
+  Assembler(unsigned char* b, int k) : b_(b), k_(k) {}
+  std::size_t at() const { return n_; }
+  void bytes(std::initializer_list<unsigned char> code) {
+    for (unsigned char c : code) b_[n_++] = c;
+  }
+  // An instruction whose last operand is a rip-relative reference to the slot's `field`.
+  void slot(std::initializer_list<unsigned char> code, std::size_t field) {
+    bytes(code);
+    const std::int64_t target = static_cast<std::int64_t>(kCode + kSlot * k_ + field);
+    const std::int64_t next = static_cast<std::int64_t>(kBlock * k_ + n_ + 4);
+    const auto rel = static_cast<std::int32_t>(target - next);
+    std::memcpy(b_ + n_, &rel, 4);
+    n_ += 4;
+  }
+  // A two-byte jump (jmp/jrcxz) to `to`, a position known or patched later (fix()).
+  std::size_t jump(unsigned char opcode, std::size_t to = 0) {
+    bytes({opcode, 0});
+    if (to) set_rel8(n_ - 1, to);
+    return n_ - 1;
+  }
+  void fix(std::size_t operand) { set_rel8(operand, n_); }
+
+ private:
+  void set_rel8(std::size_t operand, std::size_t to) {
+    const auto rel = static_cast<std::int64_t>(to) - static_cast<std::int64_t>(operand + 1);
+    b_[operand] = static_cast<unsigned char>(static_cast<std::int8_t>(rel));
+  }
+  unsigned char* b_;
+  int k_;
+  std::size_t n_ = 0;
+};
+
+void write_block(unsigned char* b, int k) {
+  constexpr unsigned char kJmp = 0xeb, kJrcxz = 0xe3;
+  const std::initializer_list<unsigned char> syscall = {0x0f, 0x05};
+  Assembler a(b, k);
+  a.bytes(syscall);                                // +0
+  a.slot({0x48, 0x89, 0x05}, kResultAt);           // +2  mov %rax, result
+  a.bytes({0xff, 0xe1});                           // +9  jmp *%rcx
+  a.bytes(syscall);                                // +11
+  a.slot({0x48, 0x89, 0x0d}, kResultAt);           // +13 mov %rcx, result
+  auto success_test = [&] {
+    a.bytes({0x48, 0x8d, 0x88, 0x00, 0x00, 0x01, 0x00});  // lea 0x10000(%rax), %rcx
+    a.bytes({0x66, 0xb9, 0x00, 0x00});                    // mov $0, %cx
+  };
+  success_test();
+  a.jump(kJrcxz, kTrapped + 1);                    // +31 jrcxz +35
+  a.bytes({0xcc, 0xcc});                           // +33 int3, int3
+  a.slot({0x48, 0x8b, 0x0d}, kResultAt);           // +35 mov result, %rcx
+  a.jump(kJmp, kResult);                           // +42 jmp +2
+  while (a.at() < kRestartCopyResult) a.bytes({0xcc});
+  a.bytes(syscall);                                // +48
+  PTVM_ASSERT(a.at() == kCopyResult, "trampoline layout");
+  auto save = [&] {
+    a.slot({0x48, 0x89, 0x05}, kResultAt);         // mov %rax, result
+    a.slot({0x48, 0x89, 0x15}, kRdxAt);            // mov %rdx, saved rdx
+  };
+  save();
+  a.bytes({0x48, 0x89, 0xc2});                     // mov %rax, %rdx: the bound is the result
+  a.slot({0x48, 0x89, 0x3d}, kRdiAt);              // mov %rdi, saved rdi
+  a.slot({0x48, 0x8d, 0x3d}, kRequestAt[0]);       // lea request, %rdi
+  const std::size_t to_common = a.jump(kJmp);
+  PTVM_ASSERT(a.at() == kRestartCopyFixed, "trampoline layout");
+  a.bytes(syscall);                                // +83
+  save();                                          // +85
+  a.slot({0x48, 0x89, 0x3d}, kRdiAt);              // mov %rdi, saved rdi
+  a.slot({0x48, 0x8d, 0x3d}, kRequestAt[1]);       // lea request, %rdi
+  a.bytes({0x48, 0x8b, 0x57, 0x08});               // mov 8(%rdi), %rdx: the bound is the size
+  a.fix(to_common);
+  a.slot({0x48, 0x89, 0x0d}, kReturnAt);           // mov %rcx, return address
+  success_test();
+  const std::size_t failed = a.jump(kJrcxz);       // an error: nothing to copy
+  a.slot({0x48, 0x89, 0x35}, kRsiAt);              // mov %rsi, saved rsi
+  a.bytes({0x48, 0x8b, 0x37});                     // mov (%rdi), %rsi: from
+  a.bytes({0x48, 0x8b, 0x4f, 0x08});               // mov 8(%rdi), %rcx: bytes
+  a.slot({0x48, 0x8d, 0x3d}, kDataAt);             // lea data, %rdi
+  const std::size_t loop = a.at();
+  const std::size_t done1 = a.jump(kJrcxz);        // no more bytes asked for
+  a.bytes({0x48, 0x87, 0xd1});                     // xchg %rdx, %rcx
+  const std::size_t done2 = a.jump(kJrcxz);        // the bound reached
+  a.bytes({0x48, 0x87, 0xd1});                     // xchg %rdx, %rcx
+  a.bytes({0x8a, 0x06});                           // mov (%rsi), %al
+  a.bytes({0x88, 0x07});                           // mov %al, (%rdi)
+  a.bytes({0x48, 0x8d, 0x76, 0x01});               // lea 1(%rsi), %rsi
+  a.bytes({0x48, 0x8d, 0x7f, 0x01});               // lea 1(%rdi), %rdi
+  a.bytes({0x48, 0x8d, 0x49, 0xff});               // lea -1(%rcx), %rcx
+  a.bytes({0x48, 0x8d, 0x52, 0xff});               // lea -1(%rdx), %rdx
+  a.jump(kJmp, loop);
+  a.fix(done1);
+  a.fix(done2);
+  a.slot({0x48, 0x8b, 0x35}, kRsiAt);              // mov saved rsi, %rsi
+  a.fix(failed);
+  a.slot({0x48, 0x8b, 0x3d}, kRdiAt);              // mov saved rdi, %rdi
+  a.slot({0x48, 0x8b, 0x15}, kRdxAt);              // mov saved rdx, %rdx
+  a.slot({0x48, 0x8b, 0x05}, kResultAt);           // mov result, %rax
+  a.slot({0x48, 0x8b, 0x0d}, kReturnAt);           // mov return address, %rcx
+  a.bytes({0xff, 0xe1});                           // jmp *%rcx
+  PTVM_ASSERT(a.at() == kCopyEnd && a.at() <= kBlock, "trampoline layout");
+}
 
 void write_code(unsigned char* code) {
   std::memset(code, 0xcc, kCode);
-  for (int k = 0; k < kBlocks; ++k) {
-    unsigned char* b = code + k * kBlock;
-    // clang-format off
-    const unsigned char block[] = {
-        0x0f, 0x05,                                // +0  syscall
-        0x48, 0x89, 0x05, 0, 0, 0, 0,              // +2  mov %rax, slot(%rip)
-        0xff, 0xe1,                                // +9  jmp *%rcx
-        0x0f, 0x05,                                // +11 syscall
-        0x48, 0x89, 0x0d, 0, 0, 0, 0,              // +13 mov %rcx, slot(%rip)
-        0x48, 0x8d, 0x88, 0x00, 0x00, 0x01, 0x00,  // +20 lea 0x10000(%rax), %rcx
-        0x66, 0xb9, 0x00, 0x00,                    // +27 mov $0, %cx
-        0xe3, 0x02,                                // +31 jrcxz +35
-        0xcc,                                      // +33 int3
-        0xcc,                                      // +34 int3 (never run)
-        0x48, 0x8b, 0x0d, 0, 0, 0, 0,              // +35 mov slot(%rip), %rcx
-        0xeb, 0xd6};                               // +42 jmp +2
-    // clang-format on
-    static_assert(sizeof block <= kBlock);
-    std::memcpy(b, block, sizeof block);
-    const std::int64_t slot = static_cast<std::int64_t>(kCode + 8 * k);
-    const std::int64_t at = static_cast<std::int64_t>(k * kBlock);
-    for (const std::int64_t operand : {5, 16, 38}) {  // rip-relative: from the next instruction
-      const std::int32_t rel = static_cast<std::int32_t>(slot - (at + operand + 4));
-      std::memcpy(b + operand, &rel, 4);
-    }
-  }
+  for (int k = 0; k < kBlocks; ++k) write_block(code + k * kBlock, k);
 }
 }  // namespace trampoline
 
@@ -213,6 +310,7 @@ struct Supervisor::Impl {
         : tid(tid),
           tgid(tgid),
           mem(tid, sup.options.naive ? MemMode::peek : sup.options.mem),
+          copies(sup.use_trampoline),
           storage(sup.stack.thread_storage_size()) {}
 
     Memory& memory() override { return mem; }
@@ -228,6 +326,7 @@ struct Supervisor::Impl {
     }
 
     std::byte* thread_storage() override { return storage.data(); }
+    bool copies_exits() override { return copies; }
 
     pid_t tid;
     pid_t tgid;
@@ -247,6 +346,15 @@ struct Supervisor::Impl {
     int block = -1;
     bool armed = false;
     std::uint64_t return_ip = 0;
+    // An armed see_exit_copy(): its entry (kCopyResult, kCopyFixed; 0: none), the bytes asked
+    // for and the registers the block borrows, as they were at the entry; what the slot says.
+    std::uint64_t copy_entry = 0;
+    std::uint64_t copy_bytes = 0;
+    // The slot's two copy requests (kRequestAt) as last written; ~0 bytes: unknown.
+    std::uint64_t request_from[2] = {}, request_bytes[2] = {~std::uint64_t{0}, ~std::uint64_t{0}};
+    std::uint64_t saved_rdx = 0, saved_rdi = 0, saved_rsi = 0;
+    std::byte copied[trampoline::kData];
+    bool copies;  // see_exit_copy() is worth it (the trampoline is in use)
     std::uint64_t arms = 0, arms_at_tick = 0;  // calls armed so far; as of the last tick
     long injecting = 0;  // ptvm's own call in flight in this thread (mmap, mprotect)
     Registers saved;     // the program's registers at the stop that call replaced
@@ -277,13 +385,14 @@ struct Supervisor::Impl {
     std::uint64_t page = 0;
     std::uint64_t used[trampoline::kBlocks / 64] = {};
     std::uint64_t block(int k) const { return page + trampoline::kBlock * k; }
-    RemotePtr<void> slot(int k) const {
-      return RemotePtr<void>(static_cast<std::uintptr_t>(page + trampoline::kCode + 8 * k));
+    RemotePtr<void> slot(int k, std::size_t field = 0) const {
+      return RemotePtr<void>(static_cast<std::uintptr_t>(page + trampoline::kCode +
+                                                         trampoline::kSlot * k + field));
     }
   };
   bool inject_trampoline(Tracee& t, Registers& regs);
   void injected(Tracee& t);
-  bool arm(Tracee& t, Registers& regs, SyscallCall::Exit need);
+  bool arm(Tracee& t, Registers& regs, const SyscallCall& call);
   bool settle(Tracee& t, int event, int sig);
   void finish_armed(Tracee& t, std::optional<long> result);
   void finish_from_slot(Tracee& t, const Space& space);
@@ -495,7 +604,7 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
     if (placement.on()) place_call(t, nr, **regs);
     // The result alone (or the exit only on success): through the trampoline, no exit stop.
     if (out.needs_exit && t.placed_nr == 0 && call.exit_needed() != SyscallCall::Exit::full &&
-        arm(t, **regs, call.exit_needed())) {
+        arm(t, **regs, call)) {
       t.want_exit = false;
     }
   }
@@ -676,7 +785,6 @@ bool Supervisor::Impl::inject_trampoline(Tracee& t, Registers& regs) {
     return false;
   }
   t.saved = regs;
-  const std::uint64_t page_size = 4096;
   if (space.state == Space::unmapped) {
     regs.set_syscall_no(SYS_mmap);
     const std::uint64_t args[6] = {0,
@@ -689,7 +797,7 @@ bool Supervisor::Impl::inject_trampoline(Tracee& t, Registers& regs) {
   } else {
     regs.set_syscall_no(SYS_mprotect);
     const std::uint64_t args[6] = {
-        space.page + trampoline::kCode, page_size, PROT_READ | PROT_WRITE, 0, 0, 0};
+        space.page + trampoline::kCode, trampoline::kSlots, PROT_READ | PROT_WRITE, 0, 0, 0};
     for (int i = 0; i < 6; ++i) regs.set_arg(i, args[i]);
   }
   t.injecting = regs.syscall_no();
@@ -731,10 +839,10 @@ void Supervisor::Impl::injected(Tracee& t) {
   resume(t);
 }
 
-// At the seccomp stop of a call that needs `need` (result, on_success) of its exit: makes it
-// return through the thread's block. False when it cannot (no trampoline, no block free, not
-// the syscall instruction of 64-bit code).
-bool Supervisor::Impl::arm(Tracee& t, Registers& regs, SyscallCall::Exit need) {
+// At the seccomp stop of a call whose modules need part of its exit (the result, the exit on
+// success, a copy): makes it return through the thread's block. False when it cannot (no
+// trampoline, no block free, not the syscall instruction of 64-bit code).
+bool Supervisor::Impl::arm(Tracee& t, Registers& regs, const SyscallCall& call) {
   if (!use_trampoline) return false;
   switch (regs.syscall_no()) {
     // Calls that do not come back to their return address (or not only there): a new thread
@@ -770,10 +878,35 @@ bool Supervisor::Impl::arm(Tracee& t, Registers& regs, SyscallCall::Exit need) {
       }
     }
     if (t.block < 0) return false;
+    t.request_bytes[0] = t.request_bytes[1] = ~std::uint64_t{0};  // the slot's: unknown
+  }
+  const SyscallCall::Exit need = call.exit_needed();
+  std::uint64_t entry = need == SyscallCall::Exit::result ? trampoline::kResult
+                                                          : trampoline::kSuccess;
+  t.copy_entry = 0;
+  const SyscallCall::CopyRequest& copy = call.copy_request();
+  if (need == SyscallCall::Exit::copy && copy.bytes <= trampoline::kData) {
+    // What to copy, in the slot (a thread reading into one buffer again and again: once).
+    const int r = copy.up_to_result ? 0 : 1;
+    bool ready = t.request_from[r] == copy.at && t.request_bytes[r] == copy.bytes;
+    if (!ready) {
+      const std::uint64_t request[2] = {copy.at, copy.bytes};
+      ready = static_cast<bool>(t.mem.write(space.slot(t.block, trampoline::kRequestAt[r]),
+                                            request, sizeof request));
+      t.request_from[r] = copy.at;
+      t.request_bytes[r] = ready ? copy.bytes : ~std::uint64_t{0};
+    }
+    if (ready) {
+      entry = copy.up_to_result ? trampoline::kCopyResult : trampoline::kCopyFixed;
+      t.copy_entry = entry;
+      t.copy_bytes = copy.bytes;
+      t.saved_rdx = raw.rdx;
+      t.saved_rdi = raw.rdi;
+      t.saved_rsi = raw.rsi;
+    }
   }
   t.return_ip = raw.rip;
-  raw.rip = space.block(t.block) +
-            (need == SyscallCall::Exit::result ? trampoline::kResult : trampoline::kSuccess);
+  raw.rip = space.block(t.block) + entry;
   t.armed = true;
   ++t.arms;
   ++stats.trampoline_returns;
@@ -792,14 +925,23 @@ void Supervisor::Impl::finish_armed(Tracee& t, std::optional<long> result) {
   t.call.reset();
 }
 
-// The armed call went through the whole block: its result is in the thread's slot.
+// The armed call went through the whole block: its result is in the thread's slot, and what
+// it copied after it.
 void Supervisor::Impl::finish_from_slot(Tracee& t, const Space& space) {
-  long result = 0;
-  if (t.mem.read(space.slot(t.block), &result, sizeof result)) {
-    finish_armed(t, result);
-  } else {
-    finish_armed(t, std::nullopt);
+  unsigned char slot[trampoline::kSlot];
+  const std::size_t n = t.copy_entry ? trampoline::kDataAt + t.copy_bytes : sizeof(long);
+  if (!t.mem.read(space.slot(t.block), slot, n)) return finish_armed(t, std::nullopt);
+  long result;
+  std::memcpy(&result, slot + trampoline::kResultAt, sizeof result);
+  if (t.copy_entry && t.call && !(result < 0 && result >= -4095)) {
+    std::size_t bytes = t.copy_bytes;
+    if (t.copy_entry == trampoline::kCopyResult && static_cast<std::uint64_t>(result) < bytes) {
+      bytes = static_cast<std::size_t>(result);
+    }
+    std::memcpy(t.copied, slot + trampoline::kDataAt, bytes);
+    t.call->set_copied(t.copied, bytes);
   }
+  finish_armed(t, result);
 }
 
 // The thread is gone inside a call whose exit the modules wanted: it never returns.
@@ -863,7 +1005,11 @@ bool Supervisor::Impl::settle(Tracee& t, int event, int sig) {
   const std::uint64_t at = raw.rip - block;
   const bool seccomp = event == PTRACE_EVENT_SECCOMP;
   const bool signal = event == 0 && sig != (SIGTRAP | 0x80);
-  const bool restart = at == trampoline::kRestartResult || at == trampoline::kRestartSuccess;
+  const bool restart = at == trampoline::kRestartResult || at == trampoline::kRestartSuccess ||
+                       at == trampoline::kRestartCopyResult || at == trampoline::kRestartCopyFixed;
+  // In a copy, past its first instruction: rax, rdx, rdi and rsi may be the block's.
+  const bool copying = (at > trampoline::kCopyResult && at < trampoline::kRestartCopyFixed) ||
+                       (at > trampoline::kCopyFixed && at <= trampoline::kCopyEnd);
   bool own = false;  // the stop is the block's: no signal for the program
   if (signal && sig == SIGTRAP && at == trampoline::kTrapped) {
     // The exit of a call that succeeded: the tracee as the call left it.
@@ -896,8 +1042,22 @@ bool Supervisor::Impl::settle(Tracee& t, int event, int sig) {
     raw.rip = t.return_ip - (seccomp ? 0 : 2);
     raw.rcx = t.return_ip;
   } else if (event == PTRACE_EVENT_EXIT &&
-             (at == trampoline::kResult || at == trampoline::kSuccess)) {
+             (at == trampoline::kResult || at == trampoline::kSuccess ||
+              at == trampoline::kCopyResult || at == trampoline::kCopyFixed)) {
     finish_armed(t, std::nullopt);  // the thread exits inside the call
+  } else if (copying) {
+    // The result is in the slot, the memory as the call left it (the copy may be unfinished):
+    // the program's registers back from what they were at the entry.
+    long result = 0;
+    if (!t.mem.read(space.slot(t.block, trampoline::kResultAt), &result, sizeof result)) {
+      return false;  // gone
+    }
+    raw.rax = static_cast<unsigned long long>(result);
+    raw.rdx = t.saved_rdx;
+    raw.rdi = t.saved_rdi;
+    raw.rsi = t.saved_rsi;
+    raw.rip = raw.rcx = t.return_ip;
+    finish_armed(t, result);
   } else {
     // Returned (or interrupted) and not through the block yet: a signal, a group stop. The
     // result is in rax, and the memory as the call left it.

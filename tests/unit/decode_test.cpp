@@ -38,10 +38,12 @@
 #include <gtest/gtest.h>
 
 #include "core/errno_table.h"
+#include "mem/replay.h"
 #include "core/error.h"
 #include "core/syscall_table.h"
 #include "mem/local_memory.h"
 #include "vms/trace/decode.h"
+#include "mem/replay.h"
 #include "vms/trace/line_buffer.h"
 
 namespace ptvm {
@@ -1331,6 +1333,80 @@ TEST_F(DecodeTest, ExitUseEntryTextPlusResultIsTheExitText) {
   EXPECT_EQ(use_of(SYS_clone), ExitUse::memory);
   EXPECT_EQ(use_of(SYS_ioctl), ExitUse::memory);
   EXPECT_EQ(use_of(SYS_rt_sigreturn), ExitUse::memory);
+}
+
+// out_buffer(): for every system call that has one and a range of arguments and successful
+// results, the text decoded at the exit from what the entry read (recorded) and the buffer alone
+// (copied as the call returned) is the text decoded from the whole memory, and the replay
+// needed nothing else.
+TEST_F(DecodeTest, OutBufferAndTheEntryReadsMakeTheExitText) {
+  alignas(16) static char buf[16384];
+  for (std::size_t i = 0; i < sizeof buf; ++i)
+    buf[i] = (i % 64 < 12) ? "ptvm/x.h\0ab\n"[i % 64] : static_cast<char>(i * 7);
+  const std::uint64_t b = addr(buf);
+  const std::uint64_t patterns[][6] = {
+      {b, b, b, b, b, b},
+      {3, b, 16, 0, 0, 0},
+      {static_cast<std::uint64_t>(-100), b, b + 256, 0, 0, 0},
+      {static_cast<std::uint64_t>(-100), b, 0x100, 0x7ff, b + 512, 0},
+      {2, b, b + 1024, 8, 0, 0},
+      {0, 0, 0, 0, 0, 0},
+  };
+  int checked = 0;
+  for (const std::size_t limit : {std::size_t{32}, std::size_t{4}, std::size_t{300}}) {
+    const DecodeOptions opt{limit};
+    for (long nr = 0; nr < kMaxSyscall; ++nr) {
+      for (const auto& pattern : patterns) {
+        CallView v{};
+        v.nr = nr;
+        for (int i = 0; i < 6; ++i) v.args[i] = pattern[i];
+        OutBuffer ob;
+        if (!out_buffer(v, opt, &ob)) continue;
+        ASSERT_EQ(exit_use(v), ExitUse::memory_on_success) << "nr " << nr;
+        ASSERT_LE(ob.bytes, 448u) << "nr " << nr;
+        for (long r : {0L, 1L, 5L, 40L, 4096L}) {
+          if (ob.up_to_result == false && r > 1) break;
+          v.has_result = true;
+          v.result = r;
+          MemoryRecord record;
+          LineBuffer entry;
+          RecordingMemory recording(mem_, record);
+          format_entry(entry, v, recording, opt);
+          ASSERT_FALSE(record.overflow) << "nr " << nr;
+          const std::uint64_t at = v.args[ob.arg];
+          // A call that succeeded wrote its buffer: a valid pointer, or none.
+          if (at != 0 && (at < b || at >= b + sizeof buf - 512)) break;
+          std::size_t n = ob.bytes;
+          if (ob.up_to_result && static_cast<std::size_t>(r) < n) n = static_cast<std::size_t>(r);
+          std::vector<std::byte> copy(n);
+          if (at != 0) std::memcpy(copy.data(), reinterpret_cast<const void*>(at), n);
+          ReplayMemory replay(record, at, at ? copy.data() : nullptr, at ? n : 0, mem_);
+          LineBuffer live, replayed;
+          format_call(live, v, mem_, opt);
+          format_call(replayed, v, replay, opt);
+          ASSERT_EQ(std::string(replayed.view()), std::string(live.view()))
+              << "nr " << nr << " result " << r;
+          ASSERT_EQ(replay.live_batches(), 0u) << "nr " << nr << ": " << live.view();
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 200) << checked;
+  auto has = [](long nr) {
+    CallView v{};
+    v.nr = nr;
+    OutBuffer ob;
+    return out_buffer(v, DecodeOptions{32}, &ob);
+  };
+  EXPECT_TRUE(has(SYS_read));
+  EXPECT_TRUE(has(SYS_newfstatat));
+  EXPECT_TRUE(has(SYS_statx));
+  EXPECT_TRUE(has(SYS_fstat));
+  EXPECT_FALSE(has(SYS_getdents64));  // entries
+  EXPECT_TRUE(has(SYS_readlink));  // the result is its length
+  EXPECT_FALSE(has(SYS_wait4));       // two buffers
+  EXPECT_FALSE(has(SYS_openat));      // writes nothing
 }
 
 }  // namespace

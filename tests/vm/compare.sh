@@ -13,6 +13,8 @@ case $mode in
   run_plain) vm=("$ptvm" run) ;;
   trace) vm=("$ptvm" trace --backend=ptrace -o "$tmp/trace") ;;
   trace_notrampoline) vm=("$ptvm" trace --backend=ptrace --no-trampoline -o "$tmp/trace") ;;
+  # the longest copies the trampoline makes (see_exit_copy(): 432 bytes of a read)
+  trace_s432) vm=("$ptvm" trace --backend=ptrace -s 432 -o "$tmp/trace") ;;
   run_noseccomp) vm=("$ptvm" run --no-seccomp --intercept=all) ;;
   trace_noseccomp) vm=("$ptvm" trace --no-seccomp -o "$tmp/trace") ;;
   trace_naive) vm=("$ptvm" trace --naive -o "$tmp/trace") ;;

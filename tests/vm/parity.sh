@@ -9,6 +9,9 @@
 #               cut short by the end of their thread: `= ?`) or on the memory map (reads: of
 #               /proc/self/maps, which shows the trampoline; munmap: a program that unmaps what
 #               it finds there).
+#   copy:       the same, for every line, of a program whose reads do not depend on timing or
+#               on the memory map (tests/vm/copy_out.c), with -s 0, 4, 32, 300, 432 (buffers the
+#               trampoline copies out) and 433, 4096 (longer: exit stops).
 # Equal as sorted lists: threads interleave differently each run. Values that differ from run to
 # run anyway are normalised: thread ids, pointers, getrandom bytes.
 # @DIR@ as an argument becomes a fresh empty directory (the same path for both runs).
@@ -62,6 +65,21 @@ case $what in
     nb=$(wc -l < "$work/b.sorted")
     if [ "$nb" -lt 10 ]; then echo "only $nb lines to compare"; exit 1; fi
     ok="same $nb lines with the return trampoline as with --no-trampoline" ;;
+  copy)
+    for s in 0 4 32 300 432 433 4096; do
+      trace "$work/a" --backend=ptrace -s $s
+      trace "$work/b" --backend=ptrace --no-trampoline -s $s
+      normalise "$work/a" "$work/b"
+      sort "$work/a" > "$work/a.sorted"
+      sort "$work/b" > "$work/b.sorted"
+      if ! diff -u "$work/a.sorted" "$work/b.sorted"; then
+        echo "the traces differ (-s $s)"
+        exit 1
+      fi
+    done
+    nb=$(wc -l < "$work/b.sorted")
+    if [ "$nb" -lt 50 ]; then echo "only $nb lines to compare"; exit 1; fi
+    ok="same $nb lines with the return trampoline's copies as with exit stops, for 7 -s values" ;;
   *) echo "parity.sh: unknown comparison $what"; exit 2 ;;
 esac
 if ! diff -u "$work/a.sorted" "$work/b.sorted"; then

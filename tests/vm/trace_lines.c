@@ -33,6 +33,14 @@ int main(int argc, char** argv) {
   printf("openat(AT_FDCWD, \"%s\", O_RDONLY|O_CLOEXEC) = %ld\n", path, fd);
   r = syscall(SYS_read, fd, buf, sizeof buf);
   printf("read(%ld, \"hello\\n\", 64) = %ld\n", fd, r);
+  struct stat st;
+  r = syscall(SYS_fstat, fd, &st);
+  printf("fstat(%ld, {st_mode=S_IFREG|0600, st_size=6, ...}) = %ld\n", fd, r);
+  r = syscall(SYS_newfstatat, AT_FDCWD, path, &st, 0);
+  printf("newfstatat(AT_FDCWD, \"%s\", {st_mode=S_IFREG|0600, st_size=6, ...}, 0) = %ld\n", path,
+         r);
+  r = syscall(SYS_read, fd, buf, sizeof buf);
+  printf("read(%ld, \"\", 64) = %ld\n", fd, r);
   r = syscall(SYS_lseek, fd, 0, SEEK_SET);
   printf("lseek(%ld, 0, SEEK_SET) = %ld\n", fd, r);
   r = syscall(SYS_pread64, fd, buf, 10, 2);

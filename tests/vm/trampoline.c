@@ -26,6 +26,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "raw_call.h"
+
 extern char** environ;
 static volatile sig_atomic_t hits;
 static volatile uintptr_t handler_rip;
@@ -207,46 +209,14 @@ static void spawns(void) {
   printf("posix_spawn: %d of 20, new mappings: %d\n", ok, mappings() - before);
 }
 
-// A raw system call with the flags set to a known value before it: the result, and the flags,
-// r11 and rcx right after it (natively: flags and r11 as before, rcx the return address).
-struct after {
-  long result;
-  unsigned long flags, r11;
-  int rcx_is_return;
-};
-static struct after raw_call(long nr, long a0, long a1, long a2, long a3) {
-  struct after o;
-  register long r10 __asm__("r10") = a3;
-  unsigned long flags, r11, rcx, ret;
-  __asm__ volatile(
-      "xor %%ecx, %%ecx\n\t"
-      "cmp %%rcx, %%rcx\n\t" /* ZF, PF set; CF, SF, OF clear */
-      "syscall\n\t"
-      "1:\n\t"
-      "pushf\n\t"
-      "pop %[flags]\n\t"
-      "mov %%r11, %[r11]\n\t"
-      "mov %%rcx, %[rcx]\n\t"
-      "lea 1b(%%rip), %%rcx\n\t"
-      "mov %%rcx, %[ret]\n\t"
-      : "+a"(nr), [flags] "=m"(flags), [r11] "=m"(r11), [rcx] "=m"(rcx), [ret] "=m"(ret), "+D"(a0),
-        "+S"(a1), "+d"(a2), "+r"(r10)
-      :
-      : "rcx", "r11", "memory", "cc");
-  o.result = nr;
-  o.flags = flags & 0x8d5; /* CF PF AF ZF SF OF */
-  o.r11 = r11 & 0x8d5;
-  o.rcx_is_return = rcx == ret;
-  return o;
-}
 static void registers_after_calls(void) {
   struct stat st;
   for (int i = 0; i < 40; ++i) stat("/nonexistent", &st); /* stat mostly fails now */
   const char* paths[] = {"/nonexistent", "/", "/nonexistent"};
   for (int i = 0; i < 3; ++i) {
     struct after o = raw_call(SYS_newfstatat, AT_FDCWD, (long)paths[i], (long)&st, 0);
-    printf("newfstatat %s: %ld, flags %#lx, r11 %#lx, rcx %s\n", paths[i], o.result, o.flags, o.r11,
-           o.rcx_is_return ? "right" : "wrong");
+    printf("newfstatat %s: %ld, registers %s, flags %#lx, r11 %#lx, rcx %s\n", paths[i], o.result,
+           o.kept ? "kept" : "CHANGED", o.flags, o.r11, o.rcx_is_return ? "right" : "wrong");
   }
   printf("st_mode of /: %s\n", S_ISDIR(st.st_mode) ? "directory" : "?");
   struct after o = raw_call(SYS_close, 1000, 0, 0, 0);

@@ -3700,6 +3700,82 @@ ExitUse exit_use(const CallView& call) {
   return writes ? ExitUse::memory_on_success : ExitUse::result;
 }
 
+bool out_buffer(const CallView& call, const DecodeOptions& opt, OutBuffer* out) {
+  if (exit_use(call) != ExitUse::memory_on_success) return false;
+  const SyscallInfo* info = syscall_info(call.nr);
+  bool found = false;
+  for (int i = 0; i < info->nargs; ++i) {
+    OutBuffer b{i, 0, false};
+    switch (info->args[i]) {
+      // What plan() reads at the exit of a successful call.
+      case ArgKind::buf_out:
+      case ArgKind::random_out:
+        b.bytes = opt.string_limit < kMaxData ? opt.string_limit : kMaxData;
+        b.up_to_result = true;
+        break;
+      case ArgKind::sigset_out: {
+        std::size_t size = 8;
+        for (int k = i + 1; k < info->nargs; ++k) {
+          if (info->args[k] == ArgKind::count) {
+            size = call.args[k];
+            break;
+          }
+        }
+        b.bytes = size == 8 ? 8 : 0;
+        break;
+      }
+      case ArgKind::sigaction_out:
+        b.bytes = sizeof(KernelSigaction);
+        break;
+      case ArgKind::stat_out:
+        b.bytes = sizeof(KernelStat);
+        break;
+      case ArgKind::statx_out:
+        b.bytes = sizeof(KernelStatx);
+        break;
+      case ArgKind::statfs_out:
+        b.bytes = sizeof(KernelStatfs);
+        break;
+      case ArgKind::pipefd_out:
+        b.bytes = 8;
+        break;
+      case ArgKind::int_out:
+        b.bytes = 4;
+        break;
+      case ArgKind::rlimit_out:
+        b.bytes = 16;
+        break;
+      case ArgKind::uname_out:
+        b.bytes = sizeof(KernelUtsname);
+        break;
+      case ArgKind::sysinfo_out:
+        b.bytes = sizeof(KernelSysinfo);
+        break;
+      // Written memory read otherwise (a string, entries, a length-dependent struct, a read
+      // that depends on what the call wrote): not one buffer.
+      case ArgKind::path_out:
+      case ArgKind::iov_out:
+      case ArgKind::timespec_out:
+      case ArgKind::timeval_out:
+      case ArgKind::itimerval_out:
+      case ArgKind::wstatus_out:
+      case ArgKind::rusage_out:
+      case ArgKind::sockaddr_out:
+      case ArgKind::dirents_out:
+      case ArgKind::groups_out:
+      case ArgKind::sockopt_val_out:
+        return false;
+      default:
+        continue;
+    }
+    if (found) return false;  // two of them
+    found = true;
+    if (call.args[i] == 0) b.bytes = 0;  // none: the call wrote nothing there
+    *out = b;
+  }
+  return found;
+}
+
 void format_call(LineBuffer& out, const CallView& call, Memory& mem, const DecodeOptions& opt) {
   Decoder d(out, call, mem, opt, false);
   d.run();

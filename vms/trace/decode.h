@@ -65,6 +65,18 @@ bool needs_entry_decoding(long nr);
 enum class ExitUse : std::uint8_t { result, memory_on_success, memory };
 ExitUse exit_use(const CallView& call);
 
+// For a memory_on_success call whose text shows one buffer the call wrote, of known size: the
+// argument that points to it and how many bytes format_call() reads there (at most the result
+// with up_to_result; none for a NULL pointer). With them and what format_entry() read,
+// format_call() has all it needs.
+// False for other calls (strings, entries, two buffers...). Checked by the decoder's tests.
+struct OutBuffer {
+  int arg;
+  std::size_t bytes;
+  bool up_to_result;
+};
+bool out_buffer(const CallView& call, const DecodeOptions& opt, OutBuffer* out);
+
 // At the entry: `name(args` (no closing parenthesis), for needs_entry_decoding() calls.
 void format_entry(LineBuffer& out, const CallView& call, Memory& mem, const DecodeOptions& opt);
 // At the exit, after format_entry()'s text: `) = result`, `) = -1 ENOENT (No such file or

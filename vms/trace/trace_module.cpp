@@ -2,6 +2,8 @@
 
 #include <sys/syscall.h>
 
+#include "mem/replay.h"
+
 namespace ptvm {
 
 namespace {
@@ -15,6 +17,7 @@ struct CallState {
   enum : std::uint8_t { kNever, kAlways, kOnError } entry_text_use;
   bool count_outcome;  // a call that writes memory on success: count its failures
   LineBuffer entry_text;
+  MemoryRecord entry_reads;  // see_exit_copy(): what the entry read, for the exit's text
 };
 
 bool never_returns(long nr) {
@@ -125,9 +128,23 @@ void TraceModule::on_entry(SyscallCall& call) {
     return call.see_exit();
   }
   // A call whose line the entry can write but for the result needs no exit stop (ptrace
-  // backend); one that prints what it wrote only on success needs one only then, which pays
-  // when it mostly fails (stat of missing files, readlink of non-links...): decoded twice when
-  // it succeeds.
+  // backend); nor one that prints what it wrote on success, when that is one buffer that the
+  // backend can copy out as the call returns (read's data, stat's struct): the exit decodes
+  // again from that copy and from what the entry read.
+  OutBuffer out;
+  if (call.exit_copy_possible() && out_buffer(view, dopt, &out)) {
+    st->entry_text.clear();
+    st->entry_reads.clear();
+    RecordingMemory recording(call.memory(), st->entry_reads);
+    format_entry(st->entry_text, view, recording, dopt);
+    if (!st->entry_reads.overflow) {
+      st->entry_text_use = CallState::kOnError;
+      return call.see_exit_copy(RemotePtr<void>(view.args[out.arg]), out.bytes,
+                                out.up_to_result);
+    }
+  }
+  // Otherwise such a call needs an exit stop only on success, which pays when it mostly fails
+  // (stat of missing files, readlink of non-links...): decoded twice when it succeeds.
   const ExitUse use = exit_use(view);
   st->count_outcome = use == ExitUse::memory_on_success;
   const bool mostly_fails =
@@ -177,6 +194,9 @@ void TraceModule::on_exit(SyscallCall& call) {
       (st->entry_text_use == CallState::kOnError && (!finished || is_error(result)))) {
     text.append(st->entry_text.data(), st->entry_text.size());
     format_result(text, view);
+  } else if (const SyscallCall::Copied* copied = call.copied()) {
+    ReplayMemory memory(st->entry_reads, copied->at, copied->data, copied->bytes, call.memory());
+    format_call(text, view, memory, dopt);
   } else {
     format_call(text, view, call.memory(), dopt);
   }
