@@ -2,7 +2,7 @@
 # Side-by-side workload benchmark, all in one run: native vs strace vs ptvm on a file-heavy
 # workload, then the seeds' headline (--naive vs default on `cp -r` with buffers decoded).
 #
-#   bench/workload.sh [ROUNDS]        (default 3 rounds; the best round of each is kept)
+#   bench/workload.sh [ROUNDS]        (default 3 rounds; the best and the median are shown)
 #
 # Prints wall time, the ratio to native, and tracer system calls per intercepted call (the
 # tracer itself run under `strace -c`, its syscalls divided by the calls it intercepted).
@@ -45,61 +45,77 @@ intercepted() {  # number of calls in SET made by the workload (counted by strac
   awk '/total/ {print $4}' "$TMP/count"
 }
 
-native=$(best sh "$TMP/files.sh")
-printf "%-44s %9s %8s %14s\n" "file workload (find|cat, ls -lR)" "seconds" "x native" "tracer sc/call"
-printf "%-44s %9.3f %8s %14s\n" "native" "$native" "1.00" "-"
+# The rows, run round-robin (every command once per round, ROUNDS rounds): a machine whose
+# speed drifts (a virtual CPU's neighbours) then weighs on every command alike, not on the ones
+# that ran during a slow minute. LABEL, the set of calls it intercepts, the command.
+labels=() sets=() cmds=()
+add() { labels+=("$1"); sets+=("$2"); cmds+=("$3"); }
+W="sh $TMP/files.sh"
+add "native" - "$W"
+add "strace -f -o /dev/null" all "strace -f -o /dev/null $W"
+add "strace -f --seccomp-bpf -e trace=%file" %file \
+  "strace -f --seccomp-bpf -e trace=%file -o /dev/null $W"
+add "ptvm trace --backend=ptrace -o /dev/null" all "$PTVM trace --backend=ptrace -o /dev/null -- $W"
+add "ptvm trace --backend=ptrace -e trace=%file" %file \
+  "$PTVM trace --backend=ptrace -e trace=%file -o /dev/null -- $W"
+add "ptvm trace --backend=ptrace --no-colocation" all \
+  "$PTVM trace --backend=ptrace --no-colocation -o /dev/null -- $W"
+add "  ... --no-colocation -e trace=%file" %file \
+  "$PTVM trace --backend=ptrace --no-colocation -e trace=%file -o /dev/null -- $W"
+add "ptvm trace --backend=ptrace --no-trampoline" all \
+  "$PTVM trace --backend=ptrace --no-trampoline -o /dev/null -- $W"
+add "  ... --no-trampoline -e trace=%file" %file \
+  "$PTVM trace --backend=ptrace --no-trampoline -e trace=%file -o /dev/null -- $W"
+add "ptvm trace --no-seccomp -e trace=%file" %file "$PTVM trace --no-seccomp -e trace=%file -o /dev/null -- $W"
+add "ptvm run --backend=ptrace --intercept=%file" %file "$PTVM run --backend=ptrace --intercept=%file -- $W"
+# In-process: the tracer is the program itself (no tracer system calls to count).
+add "ptvm trace --backend=inprocess -o /dev/null" - "$PTVM trace --backend=inprocess -o /dev/null -- $W"
+add "ptvm trace --backend=inprocess -e trace=%file" - \
+  "$PTVM trace --backend=inprocess -e trace=%file -o /dev/null -- $W"
+add "ptvm run --backend=inprocess --intercept=%file" - "$PTVM run --backend=inprocess --intercept=%file -- $W"
+
+declare -A runs  # by row: its times, one per round
+for ((r = 0; r < ROUNDS; r++)); do
+  for i in "${!labels[@]}"; do
+    s=$(date +%s.%N)
+    ${cmds[$i]} > /dev/null 2>&1
+    e=$(date +%s.%N)
+    runs[$i]+="$(echo "$e - $s" | bc -l) "
+  done
+done
+stat_of() {  # stat_of ROW min|median
+  tr ' ' '\n' <<< "${runs[$1]}" | grep . | sort -g |
+    awk -v w="$2" '{v[NR] = $1} END {print (w == "min") ? v[1] : v[int((NR + 1) / 2)]}'
+}
 n_all=$(intercepted all)
 n_file=$(intercepted %file)
-declare -A took  # seconds by label, for the overhead comparison at the end
-row() {  # row LABEL INTERCEPTED CMD...
-  local label=$1 n=$2
-  shift 2
-  local t calls
-  t=$(best "$@")
-  took[$label]=$t
-  calls=$(tracer_calls "$TMP/tc" "$@")
-  printf "%-44s %9.3f %8.2f %14.2f\n" "$label" "$t" "$(echo "$t / $native" | bc -l)" \
-    "$(echo "$calls / $n" | bc -l)"
-}
-row "strace -f -o /dev/null" "$n_all" strace -f -o /dev/null sh "$TMP/files.sh"
-row "strace -f --seccomp-bpf -e trace=%file" "$n_file" \
-  strace -f --seccomp-bpf -e trace=%file -o /dev/null sh "$TMP/files.sh"
-row "ptvm trace --backend=ptrace -o /dev/null" "$n_all" \
-  "$PTVM" trace --backend=ptrace -o /dev/null -- sh "$TMP/files.sh"
-row "ptvm trace --backend=ptrace -e trace=%file" "$n_file" \
-  "$PTVM" trace --backend=ptrace -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
-row "ptvm trace --backend=ptrace --no-colocation" "$n_all" \
-  "$PTVM" trace --backend=ptrace --no-colocation -o /dev/null -- sh "$TMP/files.sh"
-row "  ... --no-colocation -e trace=%file" "$n_file" \
-  "$PTVM" trace --backend=ptrace --no-colocation -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
-row "ptvm trace --backend=ptrace --no-trampoline" "$n_all" \
-  "$PTVM" trace --backend=ptrace --no-trampoline -o /dev/null -- sh "$TMP/files.sh"
-row "  ... --no-trampoline -e trace=%file" "$n_file" \
-  "$PTVM" trace --backend=ptrace --no-trampoline -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
-row "ptvm trace --no-seccomp -e trace=%file" "$n_file" \
-  "$PTVM" trace --no-seccomp -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
-row "ptvm run --backend=ptrace --intercept=%file" "$n_file" \
-  "$PTVM" run --backend=ptrace --intercept=%file -- sh "$TMP/files.sh"
-# In-process: the tracer is the program itself (no tracer system calls to count).
-row_inprocess() {  # row_inprocess LABEL CMD...
-  local label=$1
-  shift
-  local t
-  t=$(best "$@")
-  printf "%-44s %9.3f %8.2f %14s\n" "$label" "$t" "$(echo "$t / $native" | bc -l)" "-"
-}
-row_inprocess "ptvm trace --backend=inprocess -o /dev/null" \
-  "$PTVM" trace --backend=inprocess -o /dev/null -- sh "$TMP/files.sh"
-row_inprocess "ptvm trace --backend=inprocess -e trace=%file" \
-  "$PTVM" trace --backend=inprocess -e trace=%file -o /dev/null -- sh "$TMP/files.sh"
-row_inprocess "ptvm run --backend=inprocess --intercept=%file" \
-  "$PTVM" run --backend=inprocess --intercept=%file -- sh "$TMP/files.sh"
+native=$(stat_of 0 min)
+native_med=$(stat_of 0 median)
+printf "%-46s %8s %8s %8s %14s\n" "file workload (find|cat, ls -lR)" "best s" "median s" \
+  "x native" "tracer sc/call"
+declare -A best med  # seconds by label, for the overhead comparison at the end
+for i in "${!labels[@]}"; do
+  t=$(stat_of "$i" min)
+  m=$(stat_of "$i" median)
+  best[${labels[$i]}]=$t
+  med[${labels[$i]}]=$m
+  per_call="-"
+  if [ "${sets[$i]}" != - ]; then
+    n=$n_all
+    [ "${sets[$i]}" = %file ] && n=$n_file
+    per_call=$(printf "%.2f" "$(echo "$(tracer_calls "$TMP/tc" ${cmds[$i]}) / $n" | bc -l)")
+  fi
+  printf "%-46s %8.3f %8.3f %8.2f %14s\n" "${labels[$i]}" "$t" "$m" "$(echo "$t / $native" | bc -l)" \
+    "$per_call"
+done
 
 overhead() {  # overhead LABEL STRACE_LABEL: ptvm's time over native as a share of strace's
-  printf "  %-42s %5.0f%% of strace's\n" "$1" \
-    "$(echo "100 * (${took[$1]} - $native) / (${took[$2]} - $native)" | bc -l)"
+  printf "  %-42s %5.0f%% %5.0f%%\n" "$1" \
+    "$(echo "100 * (${best[$1]} - $native) / (${best[$2]} - $native)" | bc -l)" \
+    "$(echo "100 * (${med[$1]} - $native_med) / (${med[$2]} - $native_med)" | bc -l)"
 }
-echo "overhead over native, ptrace backend vs strace (goal: at most 50%):"
+echo "overhead over native as a share of strace's, ptrace backend (goal: at most 50%):"
+printf "  %-42s %6s %6s\n" "" "best" "median"
 overhead "ptvm trace --backend=ptrace -o /dev/null" "strace -f -o /dev/null"
 overhead "ptvm trace --backend=ptrace -e trace=%file" "strace -f --seccomp-bpf -e trace=%file"
 overhead "ptvm trace --backend=ptrace --no-colocation" "strace -f -o /dev/null"

@@ -1,8 +1,9 @@
 // The tracer VM (`ptvm trace`): one line per call, strace's format, from ptvm's own decoders.
 // It asks for the exit of every call it traces (the result is part of the line): for a call
 // whose line needs nothing else from the exit (close, openat, write...) the result alone
-// (see_result(): no exit stop under ptrace), the arguments then decoded at the entry. Calls that
-// never return (exit, exit_group) are printed at their entry. A call emulated below it in the
+// (see_result(): no exit stop under ptrace), the arguments then decoded at the entry; for one
+// whose line shows one buffer it wrote (read, stat...) that buffer alone (see_exit_copy()).
+// Calls that never return (exit, exit_group) are printed at their entry. A call emulated below it in the
 // stack is marked "(INJECTED)", as strace marks its injections.
 #pragma once
 
