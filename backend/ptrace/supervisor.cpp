@@ -139,9 +139,9 @@ bool is_stop_signal(int sig) {
 //        stat'ing into another (cat) keeps both requests in place.
 // Only lea, mov, xchg and jumps: the flags and every register but rax, rcx and r11 are the
 // program's, and rcx and r11 what the syscall instruction leaves in them natively. The block
-// makes no system call of its own (a restart at +0/+11/+48/+69 is the program's call), so a
+// makes no system call of its own (a restart at +0/+11/+48/+83 is the program's call), so a
 // seccomp filter of the program's never sees one. A stop of the thread while it is inside its
-// block (a signal, a group stop, a restart) finishes the call from the registers (past +50/+71:
+// block (a signal, a group stop, a restart) finishes the call from the registers (past +50/+85:
 // the result from the slot, rdx, rdi and rsi as they were at the entry) and puts rip back to the
 // program's return address, so a signal frame or a restart never sees the block; a fault inside
 // it (the program unmapped or covered the pages, or the buffer under the copy) does the same,
@@ -933,7 +933,8 @@ void Supervisor::Impl::finish_from_slot(Tracee& t, const Space& space) {
   if (!t.mem.read(space.slot(t.block), slot, n)) return finish_armed(t, std::nullopt);
   long result;
   std::memcpy(&result, slot + trampoline::kResultAt, sizeof result);
-  if (t.copy_entry && t.call && !(result < 0 && result >= -4095)) {
+  // The block's test of an error (-65536..-1): it copied nothing.
+  if (t.copy_entry && t.call && !(result < 0 && result >= -65536)) {
     std::size_t bytes = t.copy_bytes;
     if (t.copy_entry == trampoline::kCopyResult && static_cast<std::uint64_t>(result) < bytes) {
       bytes = static_cast<std::size_t>(result);
@@ -1009,7 +1010,7 @@ bool Supervisor::Impl::settle(Tracee& t, int event, int sig) {
                        at == trampoline::kRestartCopyResult || at == trampoline::kRestartCopyFixed;
   // In a copy, past its first instruction: rax, rdx, rdi and rsi may be the block's.
   const bool copying = (at > trampoline::kCopyResult && at < trampoline::kRestartCopyFixed) ||
-                       (at > trampoline::kCopyFixed && at <= trampoline::kCopyEnd);
+                       (at > trampoline::kCopyFixed && at < trampoline::kCopyEnd);
   bool own = false;  // the stop is the block's: no signal for the program
   if (signal && sig == SIGTRAP && at == trampoline::kTrapped) {
     // The exit of a call that succeeded: the tracee as the call left it.
@@ -1047,17 +1048,18 @@ bool Supervisor::Impl::settle(Tracee& t, int event, int sig) {
     finish_armed(t, std::nullopt);  // the thread exits inside the call
   } else if (copying) {
     // The result is in the slot, the memory as the call left it (the copy may be unfinished):
-    // the program's registers back from what they were at the entry.
-    long result = 0;
-    if (!t.mem.read(space.slot(t.block, trampoline::kResultAt), &result, sizeof result)) {
-      return false;  // gone
-    }
+    // the program's registers back from what they were at the entry. A slot that cannot be
+    // read even by force (another thread unmapped it under the copy: the result is lost with
+    // it) gives the call -EINTR, the least harmful result a program must handle anyway.
+    long result = -EINTR;
+    const bool read = static_cast<bool>(t.mem.read(space.slot(t.block, trampoline::kResultAt),
+                                                   &result, sizeof result, Access::force));
     raw.rax = static_cast<unsigned long long>(result);
     raw.rdx = t.saved_rdx;
     raw.rdi = t.saved_rdi;
     raw.rsi = t.saved_rsi;
     raw.rip = raw.rcx = t.return_ip;
-    finish_armed(t, result);
+    finish_armed(t, read ? std::optional<long>(result) : std::nullopt);
   } else {
     // Returned (or interrupted) and not through the block yet: a signal, a group stop. The
     // result is in rax, and the memory as the call left it.

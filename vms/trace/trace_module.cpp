@@ -16,6 +16,7 @@ struct CallState {
   // (execve; calls whose exit adds only the result), or if the call fails.
   enum : std::uint8_t { kNever, kAlways, kOnError } entry_text_use;
   bool count_outcome;  // a call that writes memory on success: count its failures
+  bool copy;           // see_exit_copy(): entry_reads are this call's
   LineBuffer entry_text;
   MemoryRecord entry_reads;  // see_exit_copy(): what the entry read, for the exit's text
 };
@@ -94,6 +95,7 @@ void TraceModule::on_entry(SyscallCall& call) {
   st->entry_mono_ns = (options_.syscall_times || options_.summary) ? host_.monotonic_ns() : 0;
   st->entry_text_use = CallState::kNever;
   st->count_outcome = false;
+  st->copy = false;
   const CallView view{
       call.nr(),
       {call.arg(0), call.arg(1), call.arg(2), call.arg(3), call.arg(4), call.arg(5)},
@@ -139,6 +141,7 @@ void TraceModule::on_entry(SyscallCall& call) {
     format_entry(st->entry_text, view, recording, dopt);
     if (!st->entry_reads.overflow) {
       st->entry_text_use = CallState::kOnError;
+      st->copy = true;
       return call.see_exit_copy(RemotePtr<void>(view.args[out.arg]), out.bytes,
                                 out.up_to_result);
     }
@@ -194,7 +197,7 @@ void TraceModule::on_exit(SyscallCall& call) {
       (st->entry_text_use == CallState::kOnError && (!finished || is_error(result)))) {
     text.append(st->entry_text.data(), st->entry_text.size());
     format_result(text, view);
-  } else if (const SyscallCall::Copied* copied = call.copied()) {
+  } else if (const SyscallCall::Copied* copied = st->copy ? call.copied() : nullptr) {
     ReplayMemory memory(st->entry_reads, copied->at, copied->data, copied->bytes, call.memory());
     format_call(text, view, memory, dopt);
   } else {
