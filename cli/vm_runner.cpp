@@ -301,12 +301,12 @@ int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<voi
       const auto s = supervisor.stats();
       fmt::print(stderr,
                  "ptvm: {} stops ({} exit, {} signal, {} event), {} intercepted calls, {} tracer "
-                 "system calls ({:.2f} per intercepted call), {} pins to ptvm's CPU, {} results "
-                 "through {} trampolines\n",
+                 "system calls ({:.2f} per intercepted call), {} pins to ptvm's CPU, {} moves "
+                 "of ptvm to another CPU, {} results through {} trampolines\n",
                  s.stops, s.exit_stops, s.signal_stops, s.event_stops, s.syscall_entries,
                  s.tracer_syscalls,
                  s.syscall_entries ? double(s.tracer_syscalls) / double(s.syscall_entries) : 0.0,
-                 s.pins, s.trampoline_returns, s.trampolines);
+                 s.pins, s.cpu_moves, s.trampoline_returns, s.trampolines);
     }
     if (!result) {
       if (before_exit) before_exit();

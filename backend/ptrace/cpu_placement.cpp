@@ -1,6 +1,7 @@
 #include "backend/ptrace/cpu_placement.h"
 
 #include <sys/syscall.h>
+#include <time.h>
 
 namespace ptvm {
 
@@ -11,6 +12,13 @@ cpu_set_t only(int cpu) {
   CPU_ZERO(&one);
   CPU_SET(cpu, &one);
   return one;
+}
+
+std::uint64_t now_ns() {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<std::uint64_t>(t.tv_sec) * 1'000'000'000u +
+         static_cast<std::uint64_t>(t.tv_nsec);
 }
 
 }  // namespace
@@ -39,6 +47,7 @@ bool CpuPlacement::start(pid_t first) {
   if (sched_setaffinity(0, sizeof one, &one) != 0) return false;
   cpu_ = cpu;
   on_ = true;
+  window_start_ns_ = now_ns();
   std::uint64_t syscalls = 0;
   pin(first, syscalls);
   return true;
@@ -77,6 +86,9 @@ void CpuPlacement::stopped(pid_t tid, std::uint64_t& syscalls) {
   if (!on_) return;
   ++stops_[tid];
   if (++window_stops_ < kWindow || in_flight_ > 0) return;
+  const std::uint64_t now = now_ns();
+  timed_window(now - window_start_ns_, window_stops_, syscalls);
+  window_start_ns_ = now;
   window_stops_ = 0;
   pid_t busiest = 0;
   unsigned most = 0;
@@ -91,6 +103,53 @@ void CpuPlacement::stopped(pid_t tid, std::uint64_t& syscalls) {
   if (busiest == pinned_ || most < kWindow / 4) return;
   if (pinned_ != 0) release(pinned_, syscalls);
   pin(busiest, syscalls);
+}
+
+// The CPUs of one machine are not all alike, nor always the same: hybrid cores, or a virtual
+// CPU whose core a busy neighbour shares for minutes (here: half the speed of the other for a
+// while, and the stops with it). Now and then ptvm tries the next CPU it may use for a couple
+// of windows and stays there if stops went clearly faster than in the last windows at home.
+void CpuPlacement::timed_window(std::uint64_t ns, unsigned stops, std::uint64_t& syscalls) {
+  const std::uint64_t per_stop = ns / (stops ? stops : 1);
+  if (exploring_ > 0) {
+    explore_ns_ += per_stop;
+    if (++exploring_ <= kTrialWindows) return;
+    exploring_ = 0;
+    std::uint64_t home = 0;
+    for (std::uint64_t h : history_) home += h;
+    const bool faster = explore_ns_ * kHistory * 100 < home * kTrialWindows * kBetterPercent;
+    if (faster) {
+      history_count_ = 0;  // a new home
+    } else {
+      move_to(home_cpu_, syscalls);
+    }
+    return;
+  }
+  history_[history_count_++ % kHistory] = per_stop;
+  if (++windows_at_home_ < kExploreEvery || history_count_ < kHistory) return;
+  windows_at_home_ = 0;
+  int next = -1;  // the next CPU of ptvm's mask after this one
+  for (int k = 1; k < CPU_SETSIZE && next < 0; ++k) {
+    const int c = (cpu_ + k) % CPU_SETSIZE;
+    if (CPU_ISSET(c, &own_mask_)) next = c;
+  }
+  if (next < 0 || next == cpu_) return;
+  home_cpu_ = cpu_;
+  explore_ns_ = 0;
+  exploring_ = 1;
+  move_to(next, syscalls);
+}
+
+// ptvm, and the tracee pinned with it, to `cpu`.
+void CpuPlacement::move_to(int cpu, std::uint64_t& syscalls) {
+  const cpu_set_t one = only(cpu);
+  ++syscalls;
+  if (sched_setaffinity(0, sizeof one, &one) != 0) return;
+  cpu_ = cpu;
+  ++moves_;
+  if (pinned_ == 0) return;
+  ++syscalls;
+  if (sched_setaffinity(pinned_, sizeof one, &one) != 0) pinned_ = 0;
 }
 
 void CpuPlacement::gone(pid_t tid) {

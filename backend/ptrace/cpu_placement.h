@@ -6,7 +6,9 @@
 // stop costs 23 us across CPUs and 14 us on one (bench_supervisor, taskset). So ptvm pins itself
 // to one CPU and pins there, at a time, the one tracee that stopped most in the last window of
 // stops; every other tracee runs where the scheduler puts it, so the program keeps its
-// parallelism (at most one of its threads shares a CPU with the tracer).
+// parallelism (at most one of its threads shares a CPU with the tracer). About once a second ptvm
+// tries the next CPU it may use for two windows, with the pinned tracee, and stays there if
+// stops went clearly faster (CPUs are not all alike, nor always the same: timed_window()).
 //
 // The pin is invisible to the program: its calls to sched_getaffinity see the mask the pinned
 // thread would have, sched_setaffinity of the program's wins (the pin is dropped), and a pinned
@@ -74,9 +76,17 @@ class CpuPlacement {
   std::uint64_t pins() const { return pins_; }
 
   static constexpr unsigned kWindow = 512;
+  // Another CPU is tried every kExploreEvery windows at home (about a second), for
+  // kTrialWindows windows, against the last kHistory windows at home: it must take less than
+  // kBetterPercent of their time a stop.
+  static constexpr unsigned kExploreEvery = 64, kTrialWindows = 2, kHistory = 4,
+                            kBetterPercent = 85;
+  std::uint64_t moves() const { return moves_; }
 
  private:
   bool pin(pid_t tid, std::uint64_t& syscalls);
+  void timed_window(std::uint64_t ns, unsigned stops, std::uint64_t& syscalls);
+  void move_to(int cpu, std::uint64_t& syscalls);
 
   bool on_ = false;
   int cpu_ = -1;
@@ -85,6 +95,13 @@ class CpuPlacement {
   cpu_set_t program_mask_{};  // its mask before the pin
   std::uint64_t pins_ = 0;
   unsigned window_stops_ = 0;
+  std::uint64_t window_start_ns_ = 0;
+  std::uint64_t history_[kHistory] = {};  // ns a stop, the last windows at home
+  unsigned history_count_ = 0, windows_at_home_ = 0;
+  unsigned exploring_ = 0;  // windows so far on the CPU being tried (0: at home)
+  std::uint64_t explore_ns_ = 0;
+  int home_cpu_ = -1;
+  std::uint64_t moves_ = 0;
   unsigned in_flight_ = 0;  // calls of calls() between entry and exit
   std::unordered_map<pid_t, unsigned> stops_;  // per tracee, this window
 };

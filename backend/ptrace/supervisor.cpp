@@ -1445,6 +1445,7 @@ Result<int> Supervisor::run_hybrid(pid_t child, int adopt_fd) {
 SupervisorStats Supervisor::stats() const {
   SupervisorStats out = impl_->stats;
   out.pins = impl_->placement.pins();
+  out.cpu_moves = impl_->placement.moves();
   out.tracer_syscalls += impl_->retired_crossings;
   for (const auto& [tid, t] : impl_->tracees) out.tracer_syscalls += t->mem.stats().crossings;
   return out;

@@ -52,6 +52,7 @@ struct SupervisorStats {
   std::uint64_t syscall_entries = 0;     // calls that reached the module stack
   std::uint64_t tracer_syscalls = 0;     // system calls ptvm issued for tracees (incl. memory)
   std::uint64_t pins = 0;                // tracees pinned to the tracer's CPU (cpu_placement.h)
+  std::uint64_t cpu_moves = 0;           // the tracer's moves to another CPU (tries and returns)
   std::uint64_t trampoline_returns = 0;  // calls whose result came back without an exit stop
   std::uint64_t trampolines = 0;         // trampolines mapped into processes
 };

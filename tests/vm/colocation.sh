@@ -62,6 +62,24 @@ wait "$tracer"
 kill "$prog" 2>/dev/null
 wait "$prog" 2>/dev/null
 
+# About once a second ptvm tries another CPU, with the tracee pinned to it: a busy program that
+# reads its own mask all along sees the native one every time.
+if [ "$native_nproc" -ge 2 ]; then
+  out=$("$ptvm" trace --backend=ptrace --stats -o /dev/null -- python3 -c "
+import os, time
+native = os.sched_getaffinity(0)
+end = time.monotonic() + 2.5
+n = same = 0
+while time.monotonic() < end:
+    n += 1
+    same += os.sched_getaffinity(0) == native
+print('same' if same == n else 'DIFFERENT %d of %d' % (n - same, n))
+" 2>"$work/stats")
+  moves=$(grep -o '[0-9]* moves' "$work/stats" | grep -o '[0-9]*')
+  check "a busy program's mask while ptvm tries other CPUs ($out)" [ "$out" = same ]
+  check "ptvm tried another CPU (${moves:-?} moves)" [ "${moves:-0}" -ge 1 ]
+fi
+
 # A PID namespace of its own: its pids are not ptvm's, placement stops; masks stay native.
 if unshare -pf true 2>/dev/null; then
   check "nproc in a new PID namespace ($(unshare -pf nproc))" \
