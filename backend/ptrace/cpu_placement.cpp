@@ -126,7 +126,9 @@ void CpuPlacement::timed_window(std::uint64_t ns, unsigned stops, std::uint64_t&
     return;
   }
   history_[history_count_++ % kHistory] = per_stop;
-  if (++windows_at_home_ < kExploreEvery || history_count_ < kHistory) return;
+  // The first try early (a run of a few seconds gains from it too), then now and then.
+  const unsigned every = tries_ == 0 ? kFirstTry : kExploreEvery;
+  if (++windows_at_home_ < every || history_count_ < kHistory) return;
   windows_at_home_ = 0;
   int next = -1;  // the next CPU of ptvm's mask after this one
   for (int k = 1; k < CPU_SETSIZE && next < 0; ++k) {
@@ -135,6 +137,7 @@ void CpuPlacement::timed_window(std::uint64_t ns, unsigned stops, std::uint64_t&
   }
   if (next < 0 || next == cpu_) return;
   home_cpu_ = cpu_;
+  ++tries_;
   explore_ns_ = 0;
   exploring_ = 1;
   move_to(next, syscalls);

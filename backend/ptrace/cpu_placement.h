@@ -76,10 +76,10 @@ class CpuPlacement {
   std::uint64_t pins() const { return pins_; }
 
   static constexpr unsigned kWindow = 512;
-  // Another CPU is tried every kExploreEvery windows at home (about a second), for
-  // kTrialWindows windows, against the last kHistory windows at home: it must take less than
-  // kBetterPercent of their time a stop.
-  static constexpr unsigned kExploreEvery = 64, kTrialWindows = 2, kHistory = 4,
+  // Another CPU is tried after kFirstTry windows, then every kExploreEvery windows at home
+  // (about a second), for kTrialWindows windows, against the last kHistory windows at home: it
+  // must take less than kBetterPercent of their time a stop.
+  static constexpr unsigned kFirstTry = 8, kExploreEvery = 48, kTrialWindows = 2, kHistory = 4,
                             kBetterPercent = 85;
   std::uint64_t moves() const { return moves_; }
 
@@ -99,6 +99,7 @@ class CpuPlacement {
   std::uint64_t history_[kHistory] = {};  // ns a stop, the last windows at home
   unsigned history_count_ = 0, windows_at_home_ = 0;
   unsigned exploring_ = 0;  // windows so far on the CPU being tried (0: at home)
+  unsigned tries_ = 0;
   std::uint64_t explore_ns_ = 0;
   int home_cpu_ = -1;
   std::uint64_t moves_ = 0;

@@ -145,7 +145,9 @@ bool is_stop_signal(int sig) {
 // the result from the slot, rdx, rdi and rsi as they were at the entry) and puts rip back to the
 // program's return address, so a signal frame or a restart never sees the block; a fault inside
 // it (the program unmapped or covered the pages, or the buffer under the copy) does the same,
-// drops the signal and turns the trampoline off for the process. The code pages are mapped
+// drops the signal and turns the trampoline off for the process. (The slots are the program's
+// memory too: a program that scribbles over a copy request can make the copy run past its slot,
+// into other slots or a fault, as it can break any memory of its own.) The code pages are mapped
 // without write permission and the slots pages without execution (never W+X;
 // memory-deny-write-execute allows it): two calls ptvm runs in the tracee at a seccomp stop, in
 // place of the program's call, which then restarts. 128 threads of a process at a time use it.
