@@ -6,9 +6,10 @@
 // stop costs 23 us across CPUs and 14 us on one (bench_supervisor, taskset). So ptvm pins itself
 // to one CPU and pins there, at a time, the one tracee that stopped most in the last window of
 // stops; every other tracee runs where the scheduler puts it, so the program keeps its
-// parallelism (at most one of its threads shares a CPU with the tracer). About once a second ptvm
-// tries the next CPU it may use for two windows, with the pinned tracee, and stays there if
-// stops went clearly faster (CPUs are not all alike, nor always the same: timed_window()).
+// parallelism (at most one of its threads shares a CPU with the tracer). Soon after the start
+// and then about once a second ptvm tries the next CPU it may use for two windows, with the
+// pinned tracee, and stays there if stops went clearly faster (CPUs are not all alike, nor
+// always the same: timed_window()).
 //
 // The pin is invisible to the program: its calls to sched_getaffinity see the mask the pinned
 // thread would have, sched_setaffinity of the program's wins (the pin is dropped), and a pinned
