@@ -348,10 +348,9 @@ struct Supervisor::Impl {
     int block = -1;
     bool armed = false;
     std::uint64_t return_ip = 0;
-    // An armed see_exit_copy(): its entry (kCopyResult, kCopyFixed; 0: none), the bytes asked
-    // for and the registers the block borrows, as they were at the entry; what the slot says.
+    // An armed see_exit_copy(): its entry (kCopyResult, kCopyFixed; 0: none; its request is
+    // request_*[0] or [1]) and the registers the block borrows, as they were at the entry.
     std::uint64_t copy_entry = 0;
-    std::uint64_t copy_bytes = 0;
     // The slot's two copy requests (kRequestAt) as last written; ~0 bytes: unknown.
     std::uint64_t request_from[2] = {}, request_bytes[2] = {~std::uint64_t{0}, ~std::uint64_t{0}};
     std::uint64_t saved_rdx = 0, saved_rdi = 0, saved_rsi = 0;
@@ -901,7 +900,6 @@ bool Supervisor::Impl::arm(Tracee& t, Registers& regs, const SyscallCall& call) 
     if (ready) {
       entry = copy.up_to_result ? trampoline::kCopyResult : trampoline::kCopyFixed;
       t.copy_entry = entry;
-      t.copy_bytes = copy.bytes;
       t.saved_rdx = raw.rdx;
       t.saved_rdi = raw.rdi;
       t.saved_rsi = raw.rsi;
@@ -931,13 +929,16 @@ void Supervisor::Impl::finish_armed(Tracee& t, std::optional<long> result) {
 // it copied after it.
 void Supervisor::Impl::finish_from_slot(Tracee& t, const Space& space) {
   unsigned char slot[trampoline::kSlot];
-  const std::size_t n = t.copy_entry ? trampoline::kDataAt + t.copy_bytes : sizeof(long);
+  // The armed copy's request, as the slot holds it.
+  const std::uint64_t asked =
+      t.copy_entry ? t.request_bytes[t.copy_entry == trampoline::kCopyResult ? 0 : 1] : 0;
+  const std::size_t n = t.copy_entry ? trampoline::kDataAt + asked : sizeof(long);
   if (!t.mem.read(space.slot(t.block), slot, n)) return finish_armed(t, std::nullopt);
   long result;
   std::memcpy(&result, slot + trampoline::kResultAt, sizeof result);
   // The block's test of an error (-65536..-1): it copied nothing.
   if (t.copy_entry && t.call && !(result < 0 && result >= -65536)) {
-    std::size_t bytes = t.copy_bytes;
+    std::size_t bytes = asked;
     if (t.copy_entry == trampoline::kCopyResult && static_cast<std::uint64_t>(result) < bytes) {
       bytes = static_cast<std::size_t>(result);
     }

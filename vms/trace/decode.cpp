@@ -1109,6 +1109,14 @@ constexpr Xlat kAuditArch[] = {{0xc000003e, "AUDIT_ARCH_X86_64"},
 // 3. Fetcher: the reads of one call, executed in rounds (one Memory::run() each)
 // ---------------------------------------------------------------------------------------------
 
+// The size of the signal set argument `i` points to: the count argument after it, else 8.
+std::size_t sigset_bytes(const SyscallInfo* info, const CallView& call, int i) {
+  for (int k = i + 1; k < info->nargs; ++k) {
+    if (info->args[k] == ArgKind::count) return call.args[k];
+  }
+  return 8;
+}
+
 class Fetcher {
  public:
   static constexpr std::size_t kArena = 16 * 1024;
@@ -1308,12 +1316,7 @@ class Decoder {
   // Is an output argument decodable? (strace: written by the call, so only after a success.)
   bool out_ok() const { return exit_ok_; }
 
-  std::size_t sigset_size(int i) const {
-    for (int k = i + 1; k < info_->nargs; ++k) {
-      if (kind(k) == ArgKind::count) return arg(k);
-    }
-    return 8;
-  }
+  std::size_t sigset_size(int i) const { return sigset_bytes(info_, call_, i); }
 
   void plan(int i, int round) {
     ArgState& st = state_[i];
@@ -3713,17 +3716,9 @@ bool out_buffer(const CallView& call, const DecodeOptions& opt, OutBuffer* out) 
         b.bytes = opt.string_limit < kMaxData ? opt.string_limit : kMaxData;
         b.up_to_result = true;
         break;
-      case ArgKind::sigset_out: {
-        std::size_t size = 8;
-        for (int k = i + 1; k < info->nargs; ++k) {
-          if (info->args[k] == ArgKind::count) {
-            size = call.args[k];
-            break;
-          }
-        }
-        b.bytes = size == 8 ? 8 : 0;
+      case ArgKind::sigset_out:
+        b.bytes = sigset_bytes(info, call, i) == 8 ? 8 : 0;
         break;
-      }
       case ArgKind::sigaction_out:
         b.bytes = sizeof(KernelSigaction);
         break;
