@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -128,11 +129,98 @@ void RemoteMemory::after_exec(pid_t tid) {
   mem_fd_ = -1;
   mem_fd_error_.reset();
   regs_.reset();
+  ahead_count_ = 0;
 }
 
 Result<void> RemoteMemory::run(Batch& batch) {
+  if (ahead_count_ > 0 && serve_ahead(batch)) return {};
   maps_loaded_ = false;  // mappings may have changed since the last batch
   return run_batch(batch, *this);
+}
+
+Result<void> RemoteMemory::read_ahead(RemotePtr<void> from, void* into, std::size_t n,
+                                      const Range* ahead, std::size_t count) {
+  ahead_count_ = 0;
+  if (mode_ != MemMode::vm) return read(from, into, n);
+  iovec local[1 + kAheadRanges], remote[1 + kAheadRanges];
+  local[0] = {into, n};
+  remote[0] = {reinterpret_cast<void*>(from.addr()), n};
+  std::size_t m = 1, used = 0;
+  for (std::size_t i = 0; i < count && m <= kAheadRanges; ++i) {
+    const std::uintptr_t at = ahead[i].at;
+    const std::size_t len =
+        std::min({ahead[i].len, kAheadBytes - used, kPageSize - at % kPageSize});
+    if (len == 0 || at < kPageSize) continue;  // NULL, a small number: never memory
+    ahead_ranges_[m - 1] = {at, len, used};
+    local[m] = {ahead_ + used, len};
+    remote[m] = {reinterpret_cast<void*>(at), len};
+    used += len;
+    ++m;
+  }
+  if (m == 1) return read(from, into, n);
+  ++stats_.crossings;
+  const ssize_t r = process_vm_readv(tid_, local, m, remote, m, 0);
+  // The first range short: the usual path, which knows the fallbacks and says why.
+  if (r < 0 || static_cast<std::size_t>(r) < n) return read(from, into, n);
+  // The kernel stops at the first range it cannot read: the ones after it have nothing.
+  std::size_t left = static_cast<std::size_t>(r) - n;
+  for (std::size_t k = 0; k + 1 < m && left > 0; ++k) {
+    ahead_ranges_[k].len = std::min(ahead_ranges_[k].len, left);
+    left -= ahead_ranges_[k].len;
+    ahead_count_ = k + 1;
+  }
+  return {};
+}
+
+bool RemoteMemory::serve_ahead(Batch& batch) {
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    if (batch[k].is_write()) {
+      ahead_count_ = 0;  // memory is about to change
+      return false;
+    }
+    if (!batch[k].is_memory()) return false;
+  }
+  // Every op first: served only if all of them are (no partial batch, no order to keep).
+  const std::byte* source[Batch::kCapacity];
+  std::size_t take[Batch::kCapacity];
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    const MemOp& op = batch[k];
+    std::size_t avail = 0;
+    source[k] = nullptr;
+    for (std::size_t j = 0; j < ahead_count_ && !source[k]; ++j) {
+      const Ahead& a = ahead_ranges_[j];
+      if (op.remote >= a.at && op.remote - a.at < a.len) {
+        source[k] = ahead_ + a.off + (op.remote - a.at);
+        avail = a.len - (op.remote - a.at);
+      }
+    }
+    if (op.length == 0) {
+      take[k] = 0;
+      continue;
+    }
+    if (!source[k]) return false;
+    if (op.kind == MemOp::Kind::read_string) {
+      const void* nul = std::memchr(source[k], 0, std::min(avail, op.length));
+      if (nul) {
+        take[k] = static_cast<std::size_t>(static_cast<const std::byte*>(nul) - source[k]) + 1;
+        continue;
+      }
+    }
+    if (op.length > avail) return false;  // beyond what was read ahead (or no NUL in it)
+    take[k] = op.length;
+  }
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    MemOp& op = batch[k];
+    if (take[k] > 0) std::memcpy(op.local, source[k], take[k]);
+    op.done = take[k];
+    op.executed = true;
+    op.truncated = op.kind == MemOp::Kind::read_string && take[k] == op.length &&
+                   (take[k] == 0 || source[k][take[k] - 1] != std::byte{0});
+    op.error = 0;
+    op.gone = false;
+  }
+  batch.set_failed_index(Batch::npos);
+  return true;
 }
 
 TransferOutcome RemoteMemory::transfer(Segment* segs, std::size_t n, bool write) {
@@ -297,6 +385,7 @@ Result<void> RemoteMemory::flush_registers() {
 
 void RemoteMemory::resumed() {
   regs_.reset();
+  ahead_count_ = 0;
 }
 
 Result<void> RemoteMemory::get_regs(Registers* into) {

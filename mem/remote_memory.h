@@ -42,6 +42,23 @@ class RemoteMemory final : public Memory, private Transport, private ForcedAcces
   Result<void> run(Batch& batch) override;
   const MemoryStats& stats() const override { return stats_; }
 
+  // Read-ahead: [from, from+n) as read() reads it, and in the same process_vm_readv the first
+  // bytes of each range in `ahead` (at most kAheadBytes in all, each cut at its page's end),
+  // which the stop's next batches are likely to read: a call's path, its input struct. What
+  // of them the tracee could read is kept until the tracee resumes or a batch writes; a batch
+  // made only of reads that lie within it is served from it, no crossing. The bytes are the
+  // ones a read at this stop gets; a range that fails (unmapped, PROT_NONE) ends the read-ahead,
+  // and batches that need it go to the kernel as usual, with the usual errors. Under the
+  // fallbacks (--mem=procmem/peek), a plain read().
+  struct Range {
+    std::uintptr_t at;
+    std::size_t len;
+  };
+  static constexpr std::size_t kAheadRanges = 6;
+  static constexpr std::size_t kAheadBytes = 1536;
+  Result<void> read_ahead(RemotePtr<void> from, void* into, std::size_t n, const Range* ahead,
+                          std::size_t count);
+
   // Per-stop register cache: loaded by the first access of a stop (one PTRACE_GETREGS),
   // written back by flush_registers() only if changed (one PTRACE_SETREGS).
   Result<Registers*> registers();
@@ -73,6 +90,8 @@ class RemoteMemory final : public Memory, private Transport, private ForcedAcces
   // Bytes from `addr` (at most `len`) that the tracee itself could read (write).
   Result<std::size_t> accessible(std::uintptr_t addr, std::size_t len, bool write);
   Result<int> mem_fd();
+  // Serves `batch` from the read-ahead if it can (all ops reads within it); a write forgets it.
+  bool serve_ahead(Batch& batch);
 
   struct Mapping {
     std::uintptr_t start, end;
@@ -87,6 +106,13 @@ class RemoteMemory final : public Memory, private Transport, private ForcedAcces
   std::vector<Mapping> maps_;          // of the current run(), loaded on first need
   bool maps_loaded_ = false;
   std::optional<Registers> regs_;  // cached for this stop
+  struct Ahead {
+    std::uintptr_t at;
+    std::size_t len, off;  // bytes read, and where they are in ahead_
+  };
+  Ahead ahead_ranges_[kAheadRanges];
+  std::size_t ahead_count_ = 0;  // valid ranges: this stop's read-ahead
+  std::byte ahead_[kAheadBytes];
   Registers regs_at_stop_;         // as the tracee has them, to write back only changes
   MemoryStats stats_;
 };

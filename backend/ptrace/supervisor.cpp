@@ -21,6 +21,7 @@
 
 #include "backend/ptrace/cpu_placement.h"
 #include "backend/ptrace/seccomp_filter.h"
+#include "core/syscall_table.h"
 
 extern char** environ;
 
@@ -106,6 +107,48 @@ void on_tick(int) {}
 
 bool is_stop_signal(int sig) {
   return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+// The memory a call about to start points to as its input (its paths, strings, buffers, input
+// structs), at most kInputAhead bytes of each: what its modules most likely read at its entry,
+// read ahead with the slot of the thread's previous call (RemoteMemory::read_ahead()).
+constexpr std::size_t kInputAhead = 256;
+
+std::size_t call_inputs(const Registers& regs, RemoteMemory::Range* out) {
+  const SyscallInfo* info = regs.raw().cs == 0x33 ? syscall_info(regs.syscall_no()) : nullptr;
+  if (!info) return 0;
+  std::size_t n = 0;
+  for (int i = 0; i < info->nargs && n < RemoteMemory::kAheadRanges; ++i) {
+    std::size_t len = kInputAhead;
+    switch (info->args[i]) {
+      case ArgKind::buf_in:  // bytes, their length the next argument
+      case ArgKind::sockaddr_in:
+      case ArgKind::sigset_in:
+      case ArgKind::open_how:
+      case ArgKind::sockopt_val_in:
+        if (i + 1 < 6) len = std::min<std::uint64_t>(len, regs.arg(i + 1));
+        break;
+      case ArgKind::path:
+      case ArgKind::str:
+      case ArgKind::argv:
+      case ArgKind::envp:
+      case ArgKind::iov_in:
+      case ArgKind::pollfds:
+      case ArgKind::timespec_in:
+      case ArgKind::utimes_in:
+      case ArgKind::sigaction_in:
+      case ArgKind::rlimit_in:
+      case ArgKind::itimerval_in:
+      case ArgKind::siginfo_in:
+      case ArgKind::clone3_args:
+      case ArgKind::groups_in:
+        break;
+      default:
+        continue;  // not a pointer to the call's input
+    }
+    if (len > 0) out[n++] = {regs.arg(i), len};
+  }
+  return n;
 }
 
 // Return trampoline: a call whose exit the modules need only for its result (see_result()), or
@@ -396,7 +439,8 @@ struct Supervisor::Impl {
   bool arm(Tracee& t, Registers& regs, const SyscallCall& call);
   bool settle(Tracee& t, int event, int sig);
   void finish_armed(Tracee& t, std::optional<long> result);
-  void finish_from_slot(Tracee& t, const Space& space);
+  // `next`: the registers of the call the thread stopped at, whose inputs are read ahead.
+  void finish_from_slot(Tracee& t, const Space& space, const Registers* next = nullptr);
   void abandon_call(Tracee& t);
   void flush_results();
   void release_block(Tracee& t);
@@ -927,13 +971,19 @@ void Supervisor::Impl::finish_armed(Tracee& t, std::optional<long> result) {
 
 // The armed call went through the whole block: its result is in the thread's slot, and what
 // it copied after it.
-void Supervisor::Impl::finish_from_slot(Tracee& t, const Space& space) {
+void Supervisor::Impl::finish_from_slot(Tracee& t, const Space& space, const Registers* next) {
   unsigned char slot[trampoline::kSlot];
   // The armed copy's request, as the slot holds it.
   const std::uint64_t asked =
       t.copy_entry ? t.request_bytes[t.copy_entry == trampoline::kCopyResult ? 0 : 1] : 0;
   const std::size_t n = t.copy_entry ? trampoline::kDataAt + asked : sizeof(long);
-  if (!t.mem.read(space.slot(t.block), slot, n)) return finish_armed(t, std::nullopt);
+  RemoteMemory::Range ahead[RemoteMemory::kAheadRanges];
+  const std::size_t count = next && !options.naive && stack.interest().contains(next->syscall_no())
+                                ? call_inputs(*next, ahead)
+                                : 0;
+  if (!t.mem.read_ahead(space.slot(t.block), slot, n, ahead, count)) {
+    return finish_armed(t, std::nullopt);
+  }
   long result;
   std::memcpy(&result, slot + trampoline::kResultAt, sizeof result);
   // The block's test of an error (-65536..-1): it copied nothing.
@@ -1003,7 +1053,9 @@ bool Supervisor::Impl::settle(Tracee& t, int event, int sig) {
   Space& space = it->second;
   const std::uint64_t block = space.block(t.block);
   if (raw.rip < block || raw.rip >= block + trampoline::kBlock) {
-    finish_from_slot(t, space);  // past the block
+    // Past the block. At the seccomp stop of its next call, that call's inputs are read with
+    // the slot: one crossing less for the modules' reads at its entry.
+    finish_from_slot(t, space, event == PTRACE_EVENT_SECCOMP ? *regs : nullptr);
     return false;
   }
   const std::uint64_t at = raw.rip - block;

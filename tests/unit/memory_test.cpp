@@ -215,6 +215,91 @@ TEST_P(MemoryTest, RegistersReadOncePerStopWrittenOnlyIfChanged) {
   EXPECT_EQ((*fresh)->raw().r15, 0x1234567890u);
 }
 
+// read_ahead(): the slot-like first read, and the ranges read with it serve the batches of the
+// same stop exactly as the kernel would: same bytes, same string ends, same errors.
+bool batches_cross(MemMode mode) {
+  return mode == MemMode::vm || mode == MemMode::automatic;
+}
+
+TEST_P(MemoryTest, ReadAheadServesTheStopsNextReadsWithoutACrossing) {
+  char first[64];
+  const RemoteMemory::Range ahead[] = {{tracee_.addr("path"), 256},
+                                       {tracee_.addr("page_end_string"), 4096},
+                                       {tracee_.addr("scattered") + 3 * kPageSize + 100, 64}};
+  ASSERT_TRUE(mem_.read_ahead(tracee_.ptr<void>("scattered"), first, sizeof first, ahead, 3));
+  EXPECT_EQ(first[0], 0);
+  const auto before = mem_.stats().crossings;
+  char path[4096], end[300], small[8], block[64];
+  Batch b;
+  b.read_string(tracee_.ptr("path"), path, sizeof path);
+  b.read_string(tracee_.ptr("page_end_string"), end, sizeof end);  // its NUL ends the page
+  b.read_string(tracee_.ptr("path"), small, sizeof small);          // cut at the capacity
+  b.read(tracee_.ptr<void>("scattered") + (3 * kPageSize + 100), block, sizeof block);
+  ASSERT_TRUE(mem_.run(b));
+  if (batches_cross(GetParam())) EXPECT_EQ(mem_.stats().crossings, before);
+  EXPECT_EQ(std::strlen(path), 255u);
+  EXPECT_EQ(b[0].done, 256u);
+  EXPECT_FALSE(b[0].truncated);
+  EXPECT_STREQ(end, "ends-at-page-end");
+  EXPECT_TRUE(b[2].truncated);
+  EXPECT_EQ(b[2].done, sizeof small);
+  EXPECT_EQ(std::memcmp(small, "/usr/inc", 8), 0);
+  EXPECT_EQ(block[63], 1);
+  for (std::size_t k = 0; k < b.size(); ++k) EXPECT_TRUE(b[k].executed);
+
+  // Past what was read ahead: the kernel, with the usual result.
+  b.clear();
+  b.read(tracee_.ptr<void>("path"), path, 300);
+  ASSERT_TRUE(mem_.run(b));
+  if (batches_cross(GetParam())) EXPECT_EQ(mem_.stats().crossings, before + 1);
+  EXPECT_EQ(path[255], '\0');
+}
+
+TEST_P(MemoryTest, ReadAheadEndsAtAnUnreadableRangeAndErrorsStayTheKernels) {
+  char first[8];
+  const RemoteMemory::Range ahead[] = {{tracee_.addr("unmapped"), 64},
+                                       {tracee_.addr("path"), 256},
+                                       {tracee_.addr("protnone"), 64}};
+  ASSERT_TRUE(mem_.read_ahead(tracee_.ptr<void>("path"), first, sizeof first, ahead, 3));
+  EXPECT_EQ(std::memcmp(first, "/usr/inc", 8), 0);
+  char buf[300];
+  auto n = mem_.read_string(tracee_.ptr("path"), buf, sizeof buf);  // after the hole: read anew
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 255u);
+  Batch b;
+  b.read(tracee_.ptr<void>("unmapped"), buf, 8);
+  auto r = mem_.run(b);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), Error::guest(EFAULT));
+  b.clear();
+  b.read(tracee_.ptr<void>("protnone"), buf, 8);
+  r = mem_.run(b);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), Error::guest(EFAULT));
+
+  // The first read fails: as read() fails.
+  EXPECT_EQ(mem_.read_ahead(tracee_.ptr<void>("unmapped"), first, sizeof first, ahead + 1, 1)
+                .error(),
+            Error::guest(EFAULT));
+}
+
+TEST_P(MemoryTest, ReadAheadIsForgottenByAWriteAndByTheResume) {
+  char first[8];
+  const RemoteMemory::Range ahead[] = {{tracee_.addr("path"), 256}};
+  ASSERT_TRUE(mem_.read_ahead(tracee_.ptr<void>("big"), first, sizeof first, ahead, 1));
+  ASSERT_TRUE(mem_.write(tracee_.ptr<void>("path"), "/etc", 5));
+  char buf[300];
+  auto n = mem_.read_string(tracee_.ptr("path"), buf, sizeof buf);
+  ASSERT_TRUE(n);
+  EXPECT_STREQ(buf, "/etc");
+
+  ASSERT_TRUE(mem_.read_ahead(tracee_.ptr<void>("big"), first, sizeof first, ahead, 1));
+  mem_.resumed();
+  const auto before = mem_.stats().crossings;
+  ASSERT_TRUE(mem_.read_string(tracee_.ptr("path"), buf, sizeof buf));
+  if (batches_cross(GetParam())) EXPECT_EQ(mem_.stats().crossings, before + 1);
+}
+
 TEST_P(MemoryTest, DeadTraceeIsGoneNotAnError) {
   tracee_.kill(/*reap=*/false);  // a zombie: its address space is gone
   char buf[16];
