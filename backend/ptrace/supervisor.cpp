@@ -110,8 +110,10 @@ bool is_stop_signal(int sig) {
 }
 
 // The memory a call about to start points to as its input (its paths, strings, buffers, input
-// structs), at most kInputAhead bytes of each: what its modules most likely read at its entry,
-// read ahead with the slot of the thread's previous call (RemoteMemory::read_ahead()).
+// structs): what its modules most likely read at its entry, read ahead with the slot of the
+// thread's previous call (RemoteMemory::read_ahead()). The first kInputAhead bytes of each,
+// whatever the length the call gives: more costs nothing, and a page the call's own bytes are
+// on is readable to its end.
 constexpr std::size_t kInputAhead = 256;
 
 std::size_t call_inputs(const Registers& regs, RemoteMemory::Range* out) {
@@ -119,34 +121,31 @@ std::size_t call_inputs(const Registers& regs, RemoteMemory::Range* out) {
   if (!info) return 0;
   std::size_t n = 0;
   for (int i = 0; i < info->nargs && n < RemoteMemory::kAheadRanges; ++i) {
-    std::size_t len = kInputAhead;
     switch (info->args[i]) {
-      case ArgKind::buf_in:  // bytes, their length the next argument
-      case ArgKind::sockaddr_in:
-      case ArgKind::sigset_in:
-      case ArgKind::open_how:
-      case ArgKind::sockopt_val_in:
-        if (i + 1 < 6) len = std::min<std::uint64_t>(len, regs.arg(i + 1));
-        break;
       case ArgKind::path:
       case ArgKind::str:
+      case ArgKind::buf_in:
+      case ArgKind::iov_in:
       case ArgKind::argv:
       case ArgKind::envp:
-      case ArgKind::iov_in:
-      case ArgKind::pollfds:
+      case ArgKind::sockaddr_in:
+      case ArgKind::sockopt_val_in:
+      case ArgKind::sigset_in:
+      case ArgKind::sigaction_in:
+      case ArgKind::siginfo_in:
       case ArgKind::timespec_in:
       case ArgKind::utimes_in:
-      case ArgKind::sigaction_in:
-      case ArgKind::rlimit_in:
       case ArgKind::itimerval_in:
-      case ArgKind::siginfo_in:
+      case ArgKind::rlimit_in:
+      case ArgKind::open_how:
       case ArgKind::clone3_args:
       case ArgKind::groups_in:
+      case ArgKind::pollfds:
+        out[n++] = {regs.arg(i), kInputAhead};
         break;
       default:
-        continue;  // not a pointer to the call's input
+        break;  // not a pointer to the call's input
     }
-    if (len > 0) out[n++] = {regs.arg(i), len};
   }
   return n;
 }
