@@ -38,6 +38,10 @@ void add_vm_options(CLI::App& sub, VmOptions& o) {
   sub.add_flag("--no-trampoline", o.no_trampoline,
                "an exit stop for every call whose result a module needs (ptrace backend; by "
                "default the result comes back through a trampoline in the program, without one)");
+  sub.add_flag("--no-syscall-info", o.no_syscall_info,
+               "read every call's registers with PTRACE_GETREGS (ptrace backend; by default a "
+               "call whose registers nothing changes is read with PTRACE_GET_SYSCALL_INFO, "
+               "Linux 5.3+)");
   sub.add_option("--mem", o.mem, "tracee memory access: auto|vm|procmem|peek")
       ->check(CLI::IsMember({"auto", "vm", "procmem", "peek"}));
   sub.add_option("--redirect", o.redirects,
@@ -201,12 +205,12 @@ int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<voi
     complain("no command given (usage: ptvm run|trace [options] [--] CMD ARGS...)");
     return 2;
   }
-  const bool ptrace_options =
-      o.no_seccomp || o.naive || o.no_colocation || o.no_trampoline || o.mem != "auto" || o.stats;
+  const bool ptrace_options = o.no_seccomp || o.naive || o.no_colocation || o.no_trampoline ||
+                              o.no_syscall_info || o.mem != "auto" || o.stats;
   if (o.backend == "inprocess" && ptrace_options) {
     complain(
-        "--no-seccomp, --naive, --no-colocation, --no-trampoline, --mem and --stats belong to "
-        "--backend=ptrace");
+        "--no-seccomp, --naive, --no-colocation, --no-trampoline, --no-syscall-info, --mem and "
+        "--stats belong to --backend=ptrace");
     return 2;
   }
   if (!stack.empty() && o.backend != "ptrace" && !ptrace_options) {
@@ -271,6 +275,7 @@ int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<voi
   popts.naive = o.naive;
   popts.colocate = !o.no_colocation;
   popts.trampoline = !o.no_trampoline;
+  popts.syscall_info = !o.no_syscall_info;
   popts.mem = *parse_mem_mode(o.mem);
 
   int status;

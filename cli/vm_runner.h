@@ -23,8 +23,9 @@ struct VmOptions {
   std::string backend = "auto";  // auto|inprocess|ptrace
   bool no_seccomp = false;
   bool naive = false;
-  bool no_colocation = false;  // the tracer does not share a CPU with a tracee
-  bool no_trampoline = false;  // exit stops instead of the return trampoline
+  bool no_colocation = false;    // the tracer does not share a CPU with a tracee
+  bool no_trampoline = false;    // exit stops instead of the return trampoline
+  bool no_syscall_info = false;  // PTRACE_GETREGS at every entry, as before Linux 5.3
   std::string mem = "auto";
   std::vector<std::string> injects;    // -e inject=... (also from `ptvm trace -e`)
   std::vector<std::string> redirects;  // --redirect FROM=TO

@@ -1,6 +1,7 @@
 #include "mem/remote_memory.h"
 
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -129,6 +130,7 @@ void RemoteMemory::after_exec(pid_t tid) {
   mem_fd_ = -1;
   mem_fd_error_.reset();
   regs_.reset();
+  entry_.reset();
   ahead_count_ = 0;
 }
 
@@ -173,13 +175,15 @@ Result<void> RemoteMemory::read_ahead(RemotePtr<void> from, void* into, std::siz
 }
 
 bool RemoteMemory::serve_ahead(Batch& batch) {
+  bool reads = true;
   for (std::size_t k = 0; k < batch.size(); ++k) {
     if (batch[k].is_write()) {
       ahead_count_ = 0;  // memory is about to change
       return false;
     }
-    if (!batch[k].is_memory()) return false;
+    reads = reads && batch[k].is_memory();
   }
+  if (!reads) return false;  // register ops: the kernel's, in order
   // Every op first: served only if all of them are (no partial batch, no order to keep).
   const std::byte* source[Batch::kCapacity];
   std::size_t take[Batch::kCapacity];
@@ -390,7 +394,9 @@ Result<void> RemoteMemory::flush_registers() {
     }
   }
   ++stats_.crossings;
-  const long r = changed == 1 ? ptrace(PTRACE_POKEUSER, tid_, word * sizeof(unsigned long), now[word])
+  const long r = changed == 1 ? ptrace(PTRACE_POKEUSER, tid_,
+                                       reinterpret_cast<void*>(word * sizeof(unsigned long)),
+                                       reinterpret_cast<void*>(now[word]))
                               : ptrace(PTRACE_SETREGS, tid_, nullptr, &regs_->raw());
   if (r < 0) {
     return std::unexpected(errno == ESRCH ? Error::gone() : Error::guest(errno));
@@ -401,7 +407,30 @@ Result<void> RemoteMemory::flush_registers() {
 
 void RemoteMemory::resumed() {
   regs_.reset();
+  entry_.reset();
   ahead_count_ = 0;
+}
+
+Result<RemoteMemory::SyscallEntry> RemoteMemory::syscall_entry() {
+  if (entry_) return *entry_;
+  if (!regs_ && syscall_info_) {
+    __ptrace_syscall_info info;
+    ++stats_.crossings;
+    const long r =
+        ptrace(PTRACE_GET_SYSCALL_INFO, tid_, reinterpret_cast<void*>(sizeof info), &info);
+    if (r < 0 && errno == ESRCH) return std::unexpected(Error::gone());
+    if (r < 0) syscall_info_ = false;  // EIO: a kernel without the request
+    if (r > 0 && info.op == PTRACE_SYSCALL_INFO_SECCOMP && info.arch == AUDIT_ARCH_X86_64) {
+      SyscallEntry e{static_cast<long>(info.seccomp.nr), {}};
+      for (int i = 0; i < 6; ++i) e.args[i] = info.seccomp.args[i];
+      return *(entry_ = e);
+    }
+  }
+  auto regs = registers();
+  if (!regs) return std::unexpected(regs.error());
+  SyscallEntry e{(*regs)->syscall_no(), {}};
+  for (int i = 0; i < 6; ++i) e.args[i] = (*regs)->arg(i);
+  return *(entry_ = e);
 }
 
 Result<void> RemoteMemory::get_regs(Registers* into) {

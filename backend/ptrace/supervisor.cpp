@@ -111,25 +111,36 @@ bool is_stop_signal(int sig) {
 
 // The memory a call about to start points to as its input (its paths, strings, buffers, input
 // structs): what its modules most likely read at its entry, read ahead with the slot of the
-// thread's previous call (RemoteMemory::read_ahead()). The first kInputAhead bytes of each,
-// whatever the length the call gives: more costs nothing, and a page the call's own bytes are
-// on is readable to its end.
+// thread's previous call (RemoteMemory::read_ahead()). The first kInputAhead bytes of each, cut
+// at its page's end: a page the call reads from anyway. Not where the call reads nothing (a
+// count of 0), nor for a call that did not come through the syscall instruction (int $0x80:
+// other numbers, other arguments).
 constexpr std::size_t kInputAhead = 256;
 
 std::size_t call_inputs(const Registers& regs, RemoteMemory::Range* out) {
-  const SyscallInfo* info = regs.raw().cs == 0x33 ? syscall_info(regs.syscall_no()) : nullptr;
+  const user_regs_struct& raw = regs.raw();
+  if (raw.cs != 0x33 || raw.rcx != raw.rip || raw.r11 != raw.eflags) return 0;
+  const SyscallInfo* info = syscall_info(regs.syscall_no());
   if (!info) return 0;
   std::size_t n = 0;
   for (int i = 0; i < info->nargs && n < RemoteMemory::kAheadRanges; ++i) {
+    std::uint64_t count = 1;  // of the argument after it, for the kinds that have one
     switch (info->args[i]) {
-      case ArgKind::path:
-      case ArgKind::str:
       case ArgKind::buf_in:
       case ArgKind::iov_in:
-      case ArgKind::argv:
-      case ArgKind::envp:
+      case ArgKind::pollfds:
       case ArgKind::sockaddr_in:
       case ArgKind::sockopt_val_in:
+      case ArgKind::open_how:
+        count = i + 1 < 6 ? regs.arg(i + 1) : 0;
+        break;
+      case ArgKind::groups_in:  // setgroups(size, list)
+        count = i > 0 ? regs.arg(i - 1) : 0;
+        break;
+      case ArgKind::path:
+      case ArgKind::str:
+      case ArgKind::argv:
+      case ArgKind::envp:
       case ArgKind::sigset_in:
       case ArgKind::sigaction_in:
       case ArgKind::siginfo_in:
@@ -137,15 +148,12 @@ std::size_t call_inputs(const Registers& regs, RemoteMemory::Range* out) {
       case ArgKind::utimes_in:
       case ArgKind::itimerval_in:
       case ArgKind::rlimit_in:
-      case ArgKind::open_how:
       case ArgKind::clone3_args:
-      case ArgKind::groups_in:
-      case ArgKind::pollfds:
-        out[n++] = {regs.arg(i), kInputAhead};
         break;
       default:
-        break;  // not a pointer to the call's input
+        continue;  // not a pointer to the call's input
     }
+    if (count > 0) out[n++] = {regs.arg(i), kInputAhead};
   }
   return n;
 }
@@ -355,7 +363,9 @@ struct Supervisor::Impl {
           tgid(tgid),
           mem(tid, sup.options.naive ? MemMode::peek : sup.options.mem),
           copies(sup.use_trampoline),
-          storage(sup.stack.thread_storage_size()) {}
+          storage(sup.stack.thread_storage_size()) {
+      mem.use_syscall_info(sup.options.syscall_info);
+    }
 
     Memory& memory() override { return mem; }
     Result<RemotePtr<void>> scratch(std::size_t bytes) override {
@@ -379,6 +389,7 @@ struct Supervisor::Impl {
     std::optional<long> emulated;     // --no-seccomp: the result to set again at the exit stop
     bool in_syscall = false;          // --no-seccomp: entry seen, exit stop pending
     bool want_exit = false;           // resume with PTRACE_SYSCALL to reach this call's exit
+    bool needed_registers = false;    // the last entry's decisions needed the registers
     // A call the CPU placement finishes at its exit stop (0: none), and about whom.
     long placed_nr = 0;
     pid_t placed_target = 0;
@@ -416,7 +427,7 @@ struct Supervisor::Impl {
   void handle(pid_t tid, int status);
   void on_syscall_entry(Tracee& t);
   void on_syscall_exit(Tracee& t);
-  void place_call(Tracee& t, long nr, const Registers& regs);
+  void place_call(Tracee& t, long nr);  // loads the registers for the calls it follows
   void finish_placed_call(Tracee& t);
   // Return trampoline (see above).
   struct Space {  // an address space, by thread group
@@ -433,9 +444,9 @@ struct Supervisor::Impl {
                                                          trampoline::kSlot * k + field));
     }
   };
-  bool inject_trampoline(Tracee& t, Registers& regs);
+  bool inject_trampoline(Tracee& t, long nr);
   void injected(Tracee& t);
-  bool arm(Tracee& t, Registers& regs, const SyscallCall& call);
+  bool arm(Tracee& t, const SyscallCall& call);
   bool settle(Tracee& t, int event, int sig);
   void finish_armed(Tracee& t, std::optional<long> result);
   // `next`: the registers of the call the thread stopped at, whose inputs are read ahead.
@@ -607,51 +618,71 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
 }
 
 void Supervisor::Impl::on_syscall_entry(Tracee& t) {
-  auto regs = t.mem.registers();
-  if (!regs) return;  // gone; its death is reported next
-  const long nr = (*regs)->syscall_no();
+  // At a seccomp stop the call alone (PTRACE_GET_SYSCALL_INFO), unless this thread's last entry
+  // needed its registers too (to arm the trampoline, emulate, rewrite): then all of them at once.
+  long nr;
+  std::uint64_t args[6];
+  if (options.seccomp && !options.naive && !t.needed_registers) {
+    auto entry = t.mem.syscall_entry();
+    if (!entry) return;  // gone; its death is reported next
+    nr = entry->nr;
+    std::memcpy(args, entry->args, sizeof args);
+  } else {
+    auto regs = t.mem.registers();
+    if (!regs) return;
+    nr = (*regs)->syscall_no();
+    for (int i = 0; i < 6; ++i) {
+      if (options.naive) {
+        // Before PTRACE_MULTI: every register access is its own crossing.
+        t.mem.resumed();
+        regs = t.mem.registers();
+        if (!regs) return;
+      }
+      args[i] = (*regs)->arg(i);
+    }
+  }
   if (!options.seccomp) t.in_syscall = true;
-  if (use_trampoline && stack.interest().contains(nr) && inject_trampoline(t, **regs)) return;
+  if (use_trampoline && stack.interest().contains(nr) && inject_trampoline(t, nr)) return;
   if (!stack.interest().contains(nr)) {  // --no-seccomp, or a call only placement wants
-    if (placement.on()) place_call(t, nr, **regs);
+    if (placement.on()) place_call(t, nr);
     return resume(t);
   }
   ++stats.syscall_entries;
-  std::uint64_t args[6];
-  for (int i = 0; i < 6; ++i) {
-    if (options.naive) {
-      // Before PTRACE_MULTI: every register access is its own crossing.
-      t.mem.resumed();
-      regs = t.mem.registers();
-      if (!regs) return;
-    }
-    args[i] = (*regs)->arg(i);
-  }
   t.scratch_used = 0;
   SyscallCall& call = t.call.emplace(t, t.tgid, t.tid, nr, args);
   const ModuleStack::EntryOutcome out = stack.enter(call);
-  regs = t.mem.registers();  // modules may have used the cache; same object, reloaded if naive
-  if (!regs) return;
   const std::uint64_t delay = call.delay_us();
   const int signal = call.signal_to_raise();
+  const bool lite = !t.mem.registers_loaded();  // nothing has needed the registers so far
   if (!out.run_call) {
     // SKIPCALL: the kernel skips a call whose number the tracer set to -1 and leaves rax alone.
+    auto regs = t.mem.registers();
+    if (!regs) return;
     (*regs)->set_syscall_no(-1);
     (*regs)->set_result(call.result());
     if (!options.seccomp) t.emulated = call.result();
     t.call.reset();
     t.want_exit = false;
   } else {
-    for (int i = 0; call.args_changed() && i < 6; ++i) (*regs)->set_arg(i, call.arg(i));
+    if (call.args_changed()) {
+      auto regs = t.mem.registers();
+      if (!regs) return;
+      for (int i = 0; i < 6; ++i) (*regs)->set_arg(i, call.arg(i));
+    }
     t.want_exit = out.needs_exit;
     if (!out.needs_exit) t.call.reset();
-    if (placement.on()) place_call(t, nr, **regs);
+    if (placement.on()) place_call(t, nr);
     // The result alone (or the exit only on success): through the trampoline, no exit stop.
     if (out.needs_exit && t.placed_nr == 0 && call.exit_needed() != SyscallCall::Exit::full &&
-        arm(t, **regs, call)) {
+        arm(t, call)) {
       t.want_exit = false;
     }
   }
+  // Registers loaded here (by a decision, not by the entry): the next entry loads them at once.
+  // Registers loaded by the entry: kept while its decisions would need them.
+  t.needed_registers =
+      lite ? t.mem.registers_loaded()
+           : !out.run_call || call.args_changed() || (out.needs_exit && use_trampoline);
   if (signal != 0) {
     ++stats.tracer_syscalls;
     syscall(SYS_tgkill, t.tgid, t.tid, signal);
@@ -689,7 +720,23 @@ void Supervisor::Impl::on_syscall_exit(Tracee& t) {
 
 // The calls through which the program could notice the CPU placement: followed to their exit,
 // and no pin changes meanwhile.
-void Supervisor::Impl::place_call(Tracee& t, long nr, const Registers& regs) {
+void Supervisor::Impl::place_call(Tracee& t, long nr) {
+  switch (nr) {
+    case SYS_sched_getaffinity:
+    case SYS_sched_setaffinity:
+    case SYS_sched_setscheduler:
+    case SYS_sched_setattr:
+    case SYS_clone:
+    case SYS_clone3:
+    case SYS_fork:
+    case SYS_vfork:
+      break;
+    default:
+      return;
+  }
+  auto loaded = t.mem.registers();
+  if (!loaded) return;
+  const Registers& regs = **loaded;
   if (regs.raw().cs != 0x33) {  // 32-bit code: other call numbers; no placement from now on
     placement.disable(stats.tracer_syscalls);
     return;
@@ -808,17 +855,19 @@ void Supervisor::Impl::release_block(Tracee& t) {
 // gets none): runs ptvm's next call of its setup there instead (mmap of the code and slots pages,
 // then mprotect of the slots page), after which the program's call restarts (injected()). True if
 // it did.
-bool Supervisor::Impl::inject_trampoline(Tracee& t, Registers& regs) {
+bool Supervisor::Impl::inject_trampoline(Tracee& t, long nr) {
   Space& space = spaces[t.tgid];
   if ((space.state != Space::unmapped && space.state != Space::mapped) || !space.wanted ||
       space.injecting) {
     return false;
   }
-  const long nr = regs.syscall_no();
   // Not into an address space about to go.
   if (nr == SYS_execve || nr == SYS_execveat || nr == SYS_exit || nr == SYS_exit_group) {
     return false;
   }
+  auto loaded = t.mem.registers();
+  if (!loaded) return false;
+  Registers& regs = **loaded;
   const user_regs_struct& raw = regs.raw();
   // Made with the syscall instruction by 64-bit code: it restarts from rip - 2.
   if (raw.cs != 0x33 || raw.rcx != raw.rip || raw.r11 != raw.eflags) return false;
@@ -886,9 +935,9 @@ void Supervisor::Impl::injected(Tracee& t) {
 // At the seccomp stop of a call whose modules need part of its exit (the result, the exit on
 // success, a copy): makes it return through the thread's block. False when it cannot (no
 // trampoline, no block free, not the syscall instruction of 64-bit code).
-bool Supervisor::Impl::arm(Tracee& t, Registers& regs, const SyscallCall& call) {
+bool Supervisor::Impl::arm(Tracee& t, const SyscallCall& call) {
   if (!use_trampoline) return false;
-  switch (regs.syscall_no()) {
+  switch (call.nr()) {
     // Calls that do not come back to their return address (or not only there): a new thread
     // or process would start in the block, a sigreturn or an execve goes elsewhere.
     case SYS_clone:
@@ -904,7 +953,9 @@ bool Supervisor::Impl::arm(Tracee& t, Registers& regs, const SyscallCall& call) 
     default:
       break;
   }
-  user_regs_struct& raw = regs.raw();
+  auto loaded = t.mem.registers();
+  if (!loaded) return false;
+  user_regs_struct& raw = (*loaded)->raw();
   if (raw.cs != 0x33 || raw.rcx != raw.rip || raw.r11 != raw.eflags) return false;
   auto it = spaces.find(t.tgid);
   if (it == spaces.end()) return false;

@@ -39,8 +39,9 @@ struct PtraceOptions {
   bool seccomp = true;  // false: --no-seccomp
   bool naive = false;   // --naive
   MemMode mem = MemMode::automatic;
-  bool colocate = true;    // false: --no-colocation (cpu_placement.h)
-  bool trampoline = true;  // false: --no-trampoline (an exit stop for every exit asked for)
+  bool colocate = true;      // false: --no-colocation (cpu_placement.h)
+  bool trampoline = true;    // false: --no-trampoline (an exit stop for every exit asked for)
+  bool syscall_info = true;  // false: --no-syscall-info (PTRACE_GETREGS at every entry)
 };
 
 // Counters of what the supervisor did, for the benchmarks (tracer system calls per call).

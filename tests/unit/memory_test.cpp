@@ -208,11 +208,26 @@ TEST_P(MemoryTest, RegistersReadOncePerStopWrittenOnlyIfChanged) {
   b.set_regs(changed);
   ASSERT_TRUE(mem_.run(b));
   ASSERT_TRUE(mem_.flush_registers());
-  EXPECT_EQ(mem_.stats().crossings - c0, 2u);
+  EXPECT_EQ(mem_.stats().crossings - c0, 2u);  // one register: PTRACE_POKEUSER
   mem_.resumed();
   auto fresh = mem_.registers();
   ASSERT_TRUE(fresh);
   EXPECT_EQ((*fresh)->raw().r15, 0x1234567890u);
+
+  changed = **fresh;  // two registers: PTRACE_SETREGS, one crossing too
+  changed.raw().r14 = 0x42;
+  changed.raw().r15 = 0x43;
+  const auto c1 = mem_.stats().crossings;
+  b.clear();
+  b.set_regs(changed);
+  ASSERT_TRUE(mem_.run(b));
+  ASSERT_TRUE(mem_.flush_registers());
+  EXPECT_EQ(mem_.stats().crossings - c1, 1u);
+  mem_.resumed();
+  fresh = mem_.registers();
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ((*fresh)->raw().r14, 0x42u);
+  EXPECT_EQ((*fresh)->raw().r15, 0x43u);
 }
 
 // read_ahead(): the slot-like first read, and the ranges read with it serve the batches of the
@@ -235,8 +250,11 @@ TEST_P(MemoryTest, ReadAheadServesTheStopsNextReadsWithoutACrossing) {
   b.read_string(tracee_.ptr("page_end_string"), end, sizeof end);  // its NUL ends the page
   b.read_string(tracee_.ptr("path"), small, sizeof small);          // cut at the capacity
   b.read(tracee_.ptr<void>("scattered") + (3 * kPageSize + 100), block, sizeof block);
+  b.read(tracee_.ptr<void>("unmapped"), block, 0);  // nothing to move: served anywhere
   ASSERT_TRUE(mem_.run(b));
-  if (batches_cross(GetParam())) EXPECT_EQ(mem_.stats().crossings, before);
+  if (batches_cross(GetParam())) {
+    EXPECT_EQ(mem_.stats().crossings, before);
+  }
   EXPECT_EQ(std::strlen(path), 255u);
   EXPECT_EQ(b[0].done, 256u);
   EXPECT_FALSE(b[0].truncated);
@@ -251,7 +269,9 @@ TEST_P(MemoryTest, ReadAheadServesTheStopsNextReadsWithoutACrossing) {
   b.clear();
   b.read(tracee_.ptr<void>("path"), path, 300);
   ASSERT_TRUE(mem_.run(b));
-  if (batches_cross(GetParam())) EXPECT_EQ(mem_.stats().crossings, before + 1);
+  if (batches_cross(GetParam())) {
+    EXPECT_EQ(mem_.stats().crossings, before + 1);
+  }
   EXPECT_EQ(path[255], '\0');
 }
 
@@ -293,11 +313,24 @@ TEST_P(MemoryTest, ReadAheadIsForgottenByAWriteAndByTheResume) {
   ASSERT_TRUE(n);
   EXPECT_STREQ(buf, "/etc");
 
+  // A write behind a register op forgets it too.
+  ASSERT_TRUE(mem_.read_ahead(tracee_.ptr<void>("big"), first, sizeof first, ahead, 1));
+  Registers regs;
+  Batch b;
+  b.get_regs(&regs);
+  b.write(tracee_.ptr<void>("path"), "/usr", 5);
+  ASSERT_TRUE(mem_.run(b));
+  n = mem_.read_string(tracee_.ptr("path"), buf, sizeof buf);
+  ASSERT_TRUE(n);
+  EXPECT_STREQ(buf, "/usr");
+
   ASSERT_TRUE(mem_.read_ahead(tracee_.ptr<void>("big"), first, sizeof first, ahead, 1));
   mem_.resumed();
   const auto before = mem_.stats().crossings;
   ASSERT_TRUE(mem_.read_string(tracee_.ptr("path"), buf, sizeof buf));
-  if (batches_cross(GetParam())) EXPECT_EQ(mem_.stats().crossings, before + 1);
+  if (batches_cross(GetParam())) {
+    EXPECT_EQ(mem_.stats().crossings, before + 1);
+  }
 }
 
 TEST_P(MemoryTest, DeadTraceeIsGoneNotAnError) {

@@ -11,6 +11,8 @@ case $mode in
   # ptrace backend (and its forced fallbacks)
   run) vm=("$ptvm" run --backend=ptrace --intercept=all) ;;
   run_plain) vm=("$ptvm" run) ;;
+  # every entry's registers through PTRACE_GETREGS (a kernel before PTRACE_GET_SYSCALL_INFO)
+  run_getregs) vm=("$ptvm" run --backend=ptrace --intercept=all --no-syscall-info) ;;
   trace) vm=("$ptvm" trace --backend=ptrace -o "$tmp/trace") ;;
   trace_notrampoline) vm=("$ptvm" trace --backend=ptrace --no-trampoline -o "$tmp/trace") ;;
   # the longest copies the trampoline makes (see_exit_copy(): 432 bytes of a read)

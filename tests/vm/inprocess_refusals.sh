@@ -17,5 +17,7 @@ expect "ptrace options refused" 2 "belong to --backend=ptrace" -- \
   "$ptvm" run --backend=inprocess --no-seccomp -- true
 expect "--no-trampoline refused" 2 "belong to --backend=ptrace" -- \
   "$ptvm" trace --backend=inprocess --no-trampoline -o /dev/null -- true
+expect "--no-syscall-info refused" 2 "belong to --backend=ptrace" -- \
+  "$ptvm" run --backend=inprocess --no-syscall-info --intercept=all -- true
 expect "unknown backend" 2 "backend" -- "$ptvm" run --backend=bogus -- true
 exit $failed
