@@ -114,13 +114,14 @@ void bare_ptrace_syscall(benchmark::State& state) {
 }
 
 void supervisor(benchmark::State& state, ptvm::Module& module, bool seccomp, bool colocate = true,
-                bool trampoline = true) {
+                bool trampoline = true, bool syscall_info = true) {
   ptvm::ModuleStack stack;
   stack.push_bottom(&module);
   ptvm::PtraceOptions options;
   options.seccomp = seccomp;
   options.colocate = colocate;
   options.trampoline = trampoline;
+  options.syscall_info = syscall_info;
   std::unique_ptr<ptvm::Supervisor> sup;
   per_call(state, [&](const std::string& n) {
     sup = std::make_unique<ptvm::Supervisor>(stack, options);
@@ -140,6 +141,11 @@ ptvm::SyscallSet getppid_only() {
 void ptvm_null_module(benchmark::State& state) {
   ptvm::NullModule null(getppid_only());
   supervisor(state, null, true);
+}
+
+void ptvm_null_module_getregs(benchmark::State& state) {  // --no-syscall-info
+  ptvm::NullModule null(getppid_only());
+  supervisor(state, null, true, true, true, false);
 }
 
 void ptvm_null_module_no_colocation(benchmark::State& state) {
@@ -226,6 +232,10 @@ BENCHMARK(bare_seccomp_stop_one_cpu)
     ->Iterations(50000)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(ptvm_null_module)->UseManualTime()->Iterations(50000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(ptvm_null_module_getregs)
+    ->UseManualTime()
+    ->Iterations(50000)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(ptvm_null_module_no_colocation)
     ->UseManualTime()
     ->Iterations(50000)

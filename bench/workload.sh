@@ -119,7 +119,7 @@ overhead "  ... --no-trampoline -e trace=%file" "strace -f --seccomp-bpf -e trac
 echo
 mkdir -p "$SHM/src"
 cp -r /usr/include/linux "$SHM/src/"
-best() {  # best wall time in seconds of ROUNDS copies under "$@", each into an empty tree
+copy_best() {  # best wall time in seconds of ROUNDS copies under "$@", each into an empty tree
   local best=999999 t s e
   for ((i = 0; i < ROUNDS; i++)); do
     rm -rf "$SHM/dst" && mkdir "$SHM/dst"
@@ -131,11 +131,11 @@ best() {  # best wall time in seconds of ROUNDS copies under "$@", each into an 
   done
   echo "$best"
 }
-plain=$(best)
-naive=$(best "$PTVM" trace -s 4096 -e trace=read,write -o /dev/null --naive --)
-fast=$(best "$PTVM" trace --backend=ptrace -s 4096 -e trace=read,write -o /dev/null --)
-inproc=$(best "$PTVM" trace --backend=inprocess -s 4096 -e trace=read,write -o /dev/null --)
-st=$(best strace -f -s 4096 -e trace=read,write -o /dev/null)
+plain=$(copy_best)
+naive=$(copy_best "$PTVM" trace -s 4096 -e trace=read,write -o /dev/null --naive --)
+fast=$(copy_best "$PTVM" trace --backend=ptrace -s 4096 -e trace=read,write -o /dev/null --)
+inproc=$(copy_best "$PTVM" trace --backend=inprocess -s 4096 -e trace=read,write -o /dev/null --)
+st=$(copy_best strace -f -s 4096 -e trace=read,write -o /dev/null)
 printf "%-44s %9s %8s\n" "tar c | tar x of /usr/include/linux, -s 4096" "seconds" "x native"
 printf "%-44s %9.3f %8s\n" "native" "$plain" "1.00"
 printf "%-44s %9.3f %8.2f\n" "strace -f -s 4096 -e trace=read,write" "$st" "$(echo "$st / $plain" | bc -l)"
