@@ -14,7 +14,9 @@ class Registers {
   Registers() = default;
   explicit Registers(const user_regs_struct& raw) : raw_(raw) {}
 
-  long syscall_no() const { return static_cast<long>(raw_.orig_rax); }
+  // The kernel runs (and seccomp judges) the low 32 bits of rax, sign-extended: 1 << 32 | 257 is
+  // openat, as PTRACE_GET_SYSCALL_INFO and SIGSYS's si_syscall say.
+  long syscall_no() const { return static_cast<int>(raw_.orig_rax); }
   void set_syscall_no(long nr) { raw_.orig_rax = static_cast<unsigned long long>(nr); }
   // i in [0, 6).
   std::uint64_t arg(int i) const;

@@ -130,7 +130,6 @@ void RemoteMemory::after_exec(pid_t tid) {
   mem_fd_ = -1;
   mem_fd_error_.reset();
   regs_.reset();
-  entry_.reset();
   ahead_count_ = 0;
 }
 
@@ -407,12 +406,10 @@ Result<void> RemoteMemory::flush_registers() {
 
 void RemoteMemory::resumed() {
   regs_.reset();
-  entry_.reset();
   ahead_count_ = 0;
 }
 
 Result<RemoteMemory::SyscallEntry> RemoteMemory::syscall_entry() {
-  if (entry_) return *entry_;
   if (!regs_ && syscall_info_) {
     __ptrace_syscall_info info;
     ++stats_.crossings;
@@ -421,16 +418,16 @@ Result<RemoteMemory::SyscallEntry> RemoteMemory::syscall_entry() {
     if (r < 0 && errno == ESRCH) return std::unexpected(Error::gone());
     if (r < 0) syscall_info_ = false;  // EIO: a kernel without the request
     if (r > 0 && info.op == PTRACE_SYSCALL_INFO_SECCOMP && info.arch == AUDIT_ARCH_X86_64) {
-      SyscallEntry e{static_cast<long>(info.seccomp.nr), {}};
+      SyscallEntry e{static_cast<int>(info.seccomp.nr), {}};  // as syscall_no(): an int
       for (int i = 0; i < 6; ++i) e.args[i] = info.seccomp.args[i];
-      return *(entry_ = e);
+      return e;
     }
   }
   auto regs = registers();
   if (!regs) return std::unexpected(regs.error());
   SyscallEntry e{(*regs)->syscall_no(), {}};
   for (int i = 0; i < 6; ++i) e.args[i] = (*regs)->arg(i);
-  return *(entry_ = e);
+  return e;
 }
 
 Result<void> RemoteMemory::get_regs(Registers* into) {

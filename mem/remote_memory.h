@@ -70,7 +70,8 @@ class RemoteMemory final : public Memory, private Transport, private ForcedAcces
   // (PTRACE_GET_SYSCALL_INFO: 0.58 us here, PTRACE_GETREGS 1.0). From the register cache when it
   // is loaded, and through it (GETREGS) for 32-bit calls (int $0x80: the registers are what the
   // backends decode), at another kind of stop, under a kernel without the request (before 5.3)
-  // or when turned off (`syscall_info` false: --no-syscall-info).
+  // or when turned off (`syscall_info` false: --no-syscall-info). Once per stop: the answer is
+  // not kept (the registers may change after it).
   struct SyscallEntry {
     long nr;
     std::uint64_t args[6];
@@ -119,9 +120,8 @@ class RemoteMemory final : public Memory, private Transport, private ForcedAcces
   std::optional<Error> mem_fd_error_;  // why /proc/PID/mem could not be opened
   std::vector<Mapping> maps_;          // of the current run(), loaded on first need
   bool maps_loaded_ = false;
-  std::optional<Registers> regs_;      // cached for this stop
-  std::optional<SyscallEntry> entry_;  // syscall_entry()'s, for this stop
-  bool syscall_info_ = true;           // PTRACE_GET_SYSCALL_INFO may be used
+  std::optional<Registers> regs_;  // cached for this stop
+  bool syscall_info_ = true;       // PTRACE_GET_SYSCALL_INFO may be used
   struct Ahead {
     std::uintptr_t at;
     std::size_t len, off;  // bytes read, and where they are in ahead_

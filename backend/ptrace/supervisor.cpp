@@ -620,27 +620,17 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
 void Supervisor::Impl::on_syscall_entry(Tracee& t) {
   // At a seccomp stop the call alone (PTRACE_GET_SYSCALL_INFO), unless this thread's last entry
   // needed its registers too (to arm the trampoline, emulate, rewrite): then all of them at once.
-  long nr;
-  std::uint64_t args[6];
-  if (options.seccomp && !options.naive && !t.needed_registers) {
-    auto entry = t.mem.syscall_entry();
-    if (!entry) return;  // gone; its death is reported next
-    nr = entry->nr;
-    std::memcpy(args, entry->args, sizeof args);
-  } else {
+  const bool lite = options.seccomp && !options.naive && !t.needed_registers;
+  auto entry = lite ? t.mem.syscall_entry() : [&]() -> Result<RemoteMemory::SyscallEntry> {
     auto regs = t.mem.registers();
-    if (!regs) return;
-    nr = (*regs)->syscall_no();
-    for (int i = 0; i < 6; ++i) {
-      if (options.naive) {
-        // Before PTRACE_MULTI: every register access is its own crossing.
-        t.mem.resumed();
-        regs = t.mem.registers();
-        if (!regs) return;
-      }
-      args[i] = (*regs)->arg(i);
-    }
-  }
+    if (!regs) return std::unexpected(regs.error());
+    RemoteMemory::SyscallEntry e{(*regs)->syscall_no(), {}};
+    for (int i = 0; i < 6; ++i) e.args[i] = (*regs)->arg(i);
+    return e;
+  }();
+  if (!entry) return;  // gone; its death is reported next
+  const long nr = entry->nr;
+  std::uint64_t* args = entry->args;
   if (!options.seccomp) t.in_syscall = true;
   if (use_trampoline && stack.interest().contains(nr) && inject_trampoline(t, nr)) return;
   if (!stack.interest().contains(nr)) {  // --no-seccomp, or a call only placement wants
@@ -648,12 +638,18 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
     return resume(t);
   }
   ++stats.syscall_entries;
+  for (int i = 0; options.naive && i < 6; ++i) {
+    // Before PTRACE_MULTI: every register access is its own crossing.
+    t.mem.resumed();
+    auto regs = t.mem.registers();
+    if (!regs) return;
+    args[i] = (*regs)->arg(i);
+  }
   t.scratch_used = 0;
   SyscallCall& call = t.call.emplace(t, t.tgid, t.tid, nr, args);
   const ModuleStack::EntryOutcome out = stack.enter(call);
   const std::uint64_t delay = call.delay_us();
   const int signal = call.signal_to_raise();
-  const bool lite = !t.mem.registers_loaded();  // nothing has needed the registers so far
   if (!out.run_call) {
     // SKIPCALL: the kernel skips a call whose number the tracer set to -1 and leaves rax alone.
     auto regs = t.mem.registers();
@@ -678,11 +674,10 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
       t.want_exit = false;
     }
   }
-  // Registers loaded here (by a decision, not by the entry): the next entry loads them at once.
-  // Registers loaded by the entry: kept while its decisions would need them.
+  // Registers loaded after a cheap entry (by a decision, a module): the next entry loads them at
+  // once. Registers loaded by the entry: kept while its decisions need them.
   t.needed_registers =
-      lite ? t.mem.registers_loaded()
-           : !out.run_call || call.args_changed() || (out.needs_exit && use_trampoline);
+      lite ? t.mem.registers_loaded() : t.armed || !out.run_call || call.args_changed();
   if (signal != 0) {
     ++stats.tracer_syscalls;
     syscall(SYS_tgkill, t.tgid, t.tid, signal);
@@ -721,6 +716,12 @@ void Supervisor::Impl::on_syscall_exit(Tracee& t) {
 // The calls through which the program could notice the CPU placement: followed to their exit,
 // and no pin changes meanwhile.
 void Supervisor::Impl::place_call(Tracee& t, long nr) {
+  // 32-bit code (its entries load the registers: syscall_entry()): other call numbers; no
+  // placement from now on.
+  if (t.mem.registers_loaded() && (*t.mem.registers())->raw().cs != 0x33) {
+    placement.disable(stats.tracer_syscalls);
+    return;
+  }
   switch (nr) {
     case SYS_sched_getaffinity:
     case SYS_sched_setaffinity:
@@ -737,10 +738,6 @@ void Supervisor::Impl::place_call(Tracee& t, long nr) {
   auto loaded = t.mem.registers();
   if (!loaded) return;
   const Registers& regs = **loaded;
-  if (regs.raw().cs != 0x33) {  // 32-bit code: other call numbers; no placement from now on
-    placement.disable(stats.tracer_syscalls);
-    return;
-  }
   const auto pid = static_cast<pid_t>(regs.arg(0));
   const pid_t target = pid == 0 ? t.tid : pid;
   switch (nr) {

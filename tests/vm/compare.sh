@@ -26,9 +26,10 @@ case $mode in
   run_inprocess) vm=("$ptvm" run --backend=inprocess --intercept=all) ;;
   trace_inprocess) vm=("$ptvm" trace --backend=inprocess -o "$tmp/trace") ;;
   trace_auto) vm=("$ptvm" trace -o "$tmp/trace") ;;
-  redirect | redirect_noseccomp | redirect_peek | redirect_inprocess)
+  redirect | redirect_noseccomp | redirect_peek | redirect_inprocess | redirect_getregs)
     vm=("$ptvm" run --redirect /ptvm-redirect=/etc)
     [ "$mode" = redirect ] && vm+=(--backend=ptrace)
+    [ "$mode" = redirect_getregs ] && vm+=(--no-syscall-info)
     [ "$mode" = redirect_noseccomp ] && vm+=(--no-seccomp)
     [ "$mode" = redirect_peek ] && vm+=(--mem=peek)
     [ "$mode" = redirect_inprocess ] && vm+=(--backend=inprocess)
