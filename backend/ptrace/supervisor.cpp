@@ -124,7 +124,7 @@ std::size_t call_inputs(const Registers& regs, RemoteMemory::Range* out) {
   if (!info) return 0;
   std::size_t n = 0;
   for (int i = 0; i < info->nargs && n < RemoteMemory::kAheadRanges; ++i) {
-    std::uint64_t count = 1;  // of the argument after it, for the kinds that have one
+    std::uint64_t count = 1;  // what the call reads there, for the kinds with a count argument
     switch (info->args[i]) {
       case ArgKind::buf_in:
       case ArgKind::iov_in:
@@ -621,14 +621,9 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
   // At a seccomp stop the call alone (PTRACE_GET_SYSCALL_INFO), unless this thread's last entry
   // needed its registers too (to arm the trampoline, emulate, rewrite): then all of them at once.
   const bool lite = options.seccomp && !options.naive && !t.needed_registers;
-  auto entry = lite ? t.mem.syscall_entry() : [&]() -> Result<RemoteMemory::SyscallEntry> {
-    auto regs = t.mem.registers();
-    if (!regs) return std::unexpected(regs.error());
-    RemoteMemory::SyscallEntry e{(*regs)->syscall_no(), {}};
-    for (int i = 0; i < 6; ++i) e.args[i] = (*regs)->arg(i);
-    return e;
-  }();
-  if (!entry) return;  // gone; its death is reported next
+  if (!lite && !t.mem.registers()) return;  // gone; its death is reported next
+  auto entry = t.mem.syscall_entry();         // from the registers, when loaded
+  if (!entry) return;
   const long nr = entry->nr;
   std::uint64_t* args = entry->args;
   if (!options.seccomp) t.in_syscall = true;
