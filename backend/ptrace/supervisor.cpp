@@ -622,7 +622,7 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
   // needed its registers too (to arm the trampoline, emulate, rewrite): then all of them at once.
   const bool lite = options.seccomp && !options.naive && !t.needed_registers;
   if (!lite && !t.mem.registers()) return;  // gone; its death is reported next
-  auto entry = t.mem.syscall_entry();         // from the registers, when loaded
+  auto entry = t.mem.syscall_entry();       // from the registers, when loaded
   if (!entry) return;
   const long nr = entry->nr;
   std::uint64_t* args = entry->args;
