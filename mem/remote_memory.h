@@ -78,7 +78,7 @@ class RemoteMemory final : public Memory, private Transport, private ForcedAcces
   };
   Result<SyscallEntry> syscall_entry();
   void use_syscall_info(bool on) { syscall_info_ = on; }
-  void resumed();  // the stop is over: forget the cached registers
+  void resumed();  // the stop is over: forget the cached registers and the read-ahead
   // After execve(): /proc/PID/{mem,maps} of the old address space are useless, and when a
   // non-leader thread called it, the thread now has the leader's tid.
   void after_exec(pid_t tid);

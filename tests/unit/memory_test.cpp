@@ -283,9 +283,13 @@ TEST_P(MemoryTest, ReadAheadEndsAtAnUnreadableRangeAndErrorsStayTheKernels) {
   ASSERT_TRUE(mem_.read_ahead(tracee_.ptr<void>("path"), first, sizeof first, ahead, 3));
   EXPECT_EQ(std::memcmp(first, "/usr/inc", 8), 0);
   char buf[300];
+  const auto before = mem_.stats().crossings;
   auto n = mem_.read_string(tracee_.ptr("path"), buf, sizeof buf);  // after the hole: read anew
   ASSERT_TRUE(n);
   EXPECT_EQ(*n, 255u);
+  if (batches_cross(GetParam())) {
+    EXPECT_EQ(mem_.stats().crossings, before + 1);
+  }
   Batch b;
   b.read(tracee_.ptr<void>("unmapped"), buf, 8);
   auto r = mem_.run(b);
