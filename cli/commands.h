@@ -18,5 +18,6 @@ void set_explicit_command(std::vector<std::string> command);
 Runner add_features_command(CLI::App& app);
 Runner add_run_command(CLI::App& app);
 Runner add_trace_command(CLI::App& app);
+Runner add_proot_command(CLI::App& app);
 
 }  // namespace ptvm::cli

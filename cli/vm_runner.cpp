@@ -22,7 +22,7 @@ void complain(const std::string& message) {
   fmt::print(stderr, "ptvm: {}\n", message);
 }
 
-void add_vm_options(CLI::App& sub, VmOptions& o) {
+void add_vm_options(CLI::App& sub, VmOptions& o, bool proot_spelling) {
   sub.add_option("--backend", o.backend,
                  "auto (in-process where the program can host the runtime, else ptrace), "
                  "inprocess (Syscall User Dispatch in the program), or ptrace")
@@ -52,6 +52,14 @@ void add_vm_options(CLI::App& sub, VmOptions& o) {
                  "intercept SET with a module that passes every call (measures interposition)")
       ->type_name("SET");
   sub.add_flag("--stats", o.stats, "print the supervisor's counters to stderr at the end");
+  sub.add_option(proot_spelling ? "-r,--rootfs" : "--rootfs", o.path.rootfs,
+                 "path VM: DIR is the guest's root (PRoot's -r; `ptvm proot` has all its options)")
+      ->type_name("DIR");
+  sub.add_option(proot_spelling ? "-b,--bind,-m,--mount" : "--bind", o.path.binds, "path VM: HOST[:GUEST] is seen at GUEST (PRoot's -b)")
+      ->type_name("HOST[:GUEST]")
+      ->allow_extra_args(false);
+  sub.add_option(proot_spelling ? "-w,--cwd,--pwd" : "--cwd", o.path.cwd, "path VM: the guest's working directory (PRoot's -w)")
+      ->type_name("DIR");
   // Everything from the program name on belongs to the program (`ptvm run ls -l`, `ptvm run
   // -- python3 -c ...`): CLI11 leaves it unparsed; take_command() collects it.
   sub.prefix_command();
@@ -198,7 +206,31 @@ int attach_to(const VmOptions& o, ModuleStack& stack, const std::function<void()
 
 }  // namespace
 
-int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<void()>& before_exit) {
+int run_under_vm(const VmOptions& given, ModuleStack& stack,
+                 const std::function<void()>& before_exit) {
+  VmOptions o = given;
+  std::unique_ptr<PathVm> path_vm;
+  if (o.path.active()) {
+    if (o.attach_pid != 0) {
+      complain("-p attaches to a running process: the path VM needs to start the program");
+      return 2;
+    }
+    int code;
+    if (!setup_path_vm(o.path, o, stack, path_vm, &code)) return code;
+    // Until ptvm's in-process loader exists, the dynamic loader of a program would open its
+    // libraries before the runtime could translate a path: the path VM runs on ptrace.
+    if (o.backend == "inprocess") {
+      complain("the path VM runs on the ptrace backend (the in-process runtime starts after the "
+               "dynamic loader has opened the guest's libraries)");
+      return 2;
+    }
+    if (o.path.verbose > 0 && o.backend == "auto") {
+      fmt::print(stderr,
+                 "ptvm: backend ptrace for every process: the path VM must translate the dynamic "
+                 "loader's own paths, which the in-process runtime cannot see yet\n");
+    }
+    o.backend = "ptrace";
+  }
   std::vector<std::string> command = o.command;
   if (o.attach_pid != 0) return attach_to(o, stack, before_exit);
   if (command.empty()) {
@@ -277,6 +309,8 @@ int run_under_vm(const VmOptions& o, ModuleStack& stack, const std::function<voi
   popts.trampoline = !o.no_trampoline;
   popts.syscall_info = !o.no_syscall_info;
   popts.mem = *parse_mem_mode(o.mem);
+  popts.program = o.guest_program;
+  popts.kill_on_exit = o.kill_on_exit;
 
   int status;
   if (stack.empty()) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "backend/ptrace/supervisor.h"
+#include "cli/path_vm.h"
 #include "core/module_stack.h"
 #include "vms/inject/inject_module.h"
 #include "vms/null/null_module.h"
@@ -33,12 +34,16 @@ struct VmOptions {
   std::vector<std::string> command;
   pid_t attach_pid = 0;  // ptvm trace -p: a running process instead of a command
   bool stats = false;    // --stats: supervisor counters on stderr at the end
+  PathOptions path;      // --rootfs, --bind, --cwd (and ptvm proot's options)
+  bool kill_on_exit = false;  // ptvm proot --kill-on-exit
+  std::string guest_program;  // not an option: the path VM's program, a guest path
   int output_fd = -1;    // not an option: the tracer's output, for the in-process runtime
   std::function<void()> unbuffer_output;  // called when other processes write to it too
 };
 
 // Adds the shared options to a subcommand (the command comes after the options or `--`).
-void add_vm_options(CLI::App& sub, VmOptions& options);
+// `proot_spelling`: the path VM's options also as PRoot spells them (-r, -b/-m, -w/--pwd).
+void add_vm_options(CLI::App& sub, VmOptions& options, bool proot_spelling = false);
 
 // Adds the modules every VM command shares, below `stack`'s: inject, null (--intercept),
 // redirect. Prints the error and returns false on invalid options. `storage` keeps them alive.

@@ -109,8 +109,10 @@ class SyscallCall {
   // At exit: the result never came (the thread died, or its address space was replaced, while
   // the call was in flight); result() is meaningless. strace prints `= ?`.
   bool unfinished() const { return unfinished_; }
-  // At exit: the call did not run; a module emulated it (strace's "(INJECTED)").
+  // At exit: the call did not run; a module emulated it.
   bool emulated() const { return emulated_; }
+  // At exit: emulated as a fault (strace's "(INJECTED)"), not as a VM's answer (answer()).
+  bool injected() const { return emulated_ && !answered_; }
 
   // Entry decisions (see the top of this file).
   void see_exit() { want(Exit::full); }
@@ -123,6 +125,13 @@ class SyscallCall {
   const Copied* copied() const { return copied_.data ? &copied_ : nullptr; }
   void emulate(long result);
   void fail(int errno_value) { emulate(-static_cast<long>(errno_value)); }
+  // emulate() by a VM that answers in the kernel's place (a path VM's getcwd): the guest's
+  // kernel gave this result; a tracer above shows it as a call that ran, not as injected.
+  void answer(long result) {
+    emulate(result);
+    answered_ = true;
+  }
+  void answer_error(int errno_value) { answer(-static_cast<long>(errno_value)); }
   void set_arg(int i, std::uint64_t value);
   Result<RemotePtr<void>> scratch(std::size_t bytes) { return backend_.scratch(bytes); }
   // The current module's per-thread storage (Module::thread_storage_size() bytes, zeroed when
@@ -156,6 +165,7 @@ class SyscallCall {
   bool at_exit_ = false;
   bool unfinished_ = false;
   bool emulated_ = false;
+  bool answered_ = false;
   bool args_changed_ = false;
   bool result_changed_ = false;
   Exit wants_ = Exit::none;  // what the module being called asked for

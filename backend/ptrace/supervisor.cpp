@@ -574,7 +574,12 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
       if (last) spaces.erase(tgid);
       placement.gone(tid);
     }
-    if (tid == main_pid) main_status = status;
+    if (tid == main_pid) {
+      main_status = status;
+      if (options.kill_on_exit) {
+        for (const auto& [other, o] : tracees) kill(other, SIGKILL);
+      }
+    }
     // An untraced process (in-process runtime) reported its own normal exit.
     if (traced || !hybrid || WIFSIGNALED(status)) stack.on_process_exit(tid, status);
     return;
@@ -698,8 +703,13 @@ void Supervisor::Impl::on_syscall_exit(Tracee& t) {
   SyscallCall& call = *t.call;
   const long result = (*regs)->result();
   // Restore the caller's argument registers before anything else: a call restarted after a
-  // signal re-enters with these registers.
-  for (int i = 0; call.args_changed() && i < 6; ++i) (*regs)->set_arg(i, call.entry_args()[i]);
+  // signal re-enters with these registers. Not after an execve that worked: the registers are
+  // the new program's (its rdx, zeroed by the kernel, is the atexit function of its _start).
+  const bool exec_done =
+      (call.nr() == SYS_execve || call.nr() == SYS_execveat) && result == 0;
+  for (int i = 0; call.args_changed() && !exec_done && i < 6; ++i) {
+    (*regs)->set_arg(i, call.entry_args()[i]);
+  }
   const long seen = stack.exit(call, result);
   if (seen != result) (*regs)->set_result(seen);
   const std::uint64_t delay = call.delay_us();
@@ -1244,7 +1254,8 @@ void Supervisor::Impl::on_group_stop(Tracee& t, int /*sig*/) {
 
 Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   if (argv.empty()) return std::unexpected(Error::guest(EINVAL));
-  auto program = resolve_program(argv[0]);
+  auto program = options.program.empty() ? resolve_program(argv[0])
+                                         : Result<std::string>(options.program);
   if (!program) return std::unexpected(program.error());
 
   // CPU placement (not under -p or in a hybrid run: they never get here).

@@ -42,6 +42,10 @@ struct PtraceOptions {
   bool colocate = true;      // false: --no-colocation (cpu_placement.h)
   bool trampoline = true;    // false: --no-trampoline (an exit stop for every exit asked for)
   bool syscall_info = true;  // false: --no-syscall-info (PTRACE_GETREGS at every entry)
+  // The file run() executes, as given (not searched on ptvm's PATH): a path VM's guest path,
+  // which the modules translate at the execve. Empty: argv[0], searched on PATH.
+  std::string program;
+  bool kill_on_exit = false;  // --kill-on-exit: the rest of the tree dies with the program
 };
 
 // Counters of what the supervisor did, for the benchmarks (tracer system calls per call).

@@ -203,7 +203,7 @@ void TraceModule::on_exit(SyscallCall& call) {
   } else {
     format_call(text, view, call.memory(), dopt);
   }
-  if (call.emulated()) text.append(" (INJECTED)");
+  if (call.injected()) text.append(" (INJECTED)");
   LineBuffer line;
   begin_line(line, call.tid(), st->entry_wall_ns);
   if (options_.json) {
@@ -224,7 +224,7 @@ void TraceModule::on_exit(SyscallCall& call) {
       line.append(name ? name : "?");
       line.append("\"");
     }
-    if (call.emulated()) line.append(",\"injected\":true");
+    if (call.injected()) line.append(",\"injected\":true");
     if (options_.syscall_times && finished) {
       line.append(",\"duration_us\":");
       line.append_dec(static_cast<long>(spent / 1000));

@@ -1,0 +1,211 @@
+#include "cli/path_vm.h"
+
+#include <fmt/core.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "cli/vm_runner.h"
+#include "vms/path/resolve.h"
+
+namespace ptvm::cli {
+
+namespace {
+
+// "/a/./b/../c/" -> "/a/c" (no links looked at: the guest side of a binding is a name).
+std::string canonical_guest(const std::string& p) {
+  std::vector<std::string> parts;
+  std::size_t i = 0;
+  while (i <= p.size()) {
+    std::size_t j = p.find('/', i);
+    if (j == std::string::npos) j = p.size();
+    std::string c = p.substr(i, j - i);
+    if (c == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!c.empty() && c != ".") {
+      parts.push_back(c);
+    }
+    i = j + 1;
+  }
+  std::string out;
+  for (const auto& c : parts) out += "/" + c;
+  return out.empty() ? "/" : out;
+}
+
+std::string expand_home(const std::string& p) {
+  if (p == "~" || p.starts_with("~/")) {
+    const char* home = std::getenv("HOME");
+    if (home) return std::string(home) + p.substr(1);
+  }
+  return p;
+}
+
+bool host_canonical(const std::string& given, std::string* out) {
+  char buf[PATH_MAX];
+  if (!realpath(given.c_str(), buf)) return false;
+  *out = buf;
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> recommended_bindings(bool fewer) {
+  std::vector<std::string> wanted;
+  if (fewer) {
+    wanted = {
+        "/etc/host.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/resolv.conf", "/dev", "/sys",
+        "/proc",          "/tmp"};
+  } else {
+    wanted = {"/etc/host.conf",
+              "/etc/hosts",
+              "/etc/nsswitch.conf",
+              "/etc/resolv.conf",
+              "/etc/passwd",
+              "/etc/group",
+              "/etc/localtime",
+              "/dev",
+              "/sys",
+              "/proc",
+              "/tmp",
+              "/run"};
+  }
+  if (const char* home = std::getenv("HOME"); home && *home) wanted.push_back(home);
+  std::vector<std::string> out;
+  for (const auto& w : wanted) {
+    struct stat st;
+    if (stat(w.c_str(), &st) == 0) out.push_back(w);
+  }
+  return out;
+}
+
+bool setup_path_vm(const PathOptions& o, VmOptions& options, ModuleStack& stack,
+                   std::unique_ptr<PathVm>& storage, int* exit_code) {
+  *exit_code = 2;
+  storage = std::make_unique<PathVm>();
+  path::PathMap& map = storage->path.map();
+  std::string root = "/";
+  if (!o.rootfs.empty()) {
+    struct stat st;
+    if (!host_canonical(expand_home(o.rootfs), &root) || stat(root.c_str(), &st) < 0) {
+      complain(fmt::format("rootfs {}: {}", o.rootfs, std::strerror(errno)));
+      return false;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      complain(fmt::format("rootfs {}: not a directory", o.rootfs));
+      return false;
+    }
+  }
+  map.set_root(root.c_str());
+  for (const auto& text : o.binds) {
+    std::string host = text, guest;
+    if (auto colon = text.rfind(':');
+        colon != std::string::npos && colon + 1 < text.size() && text[colon + 1] == '/') {
+      host = text.substr(0, colon);
+      guest = text.substr(colon + 1);
+    }
+    host = expand_home(host);
+    if (host.empty()) {
+      complain(fmt::format("invalid binding '{}': expected HOST[:GUEST]", text));
+      return false;
+    }
+    if (guest.empty()) {
+      if (host[0] != '/') {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd)) {
+          complain("cannot read the current directory");
+          return false;
+        }
+        guest = std::string(cwd) + "/" + host;
+      } else {
+        guest = host;
+      }
+    }
+    if (guest[0] != '/') {
+      complain(fmt::format("invalid binding '{}': the guest path must be absolute", text));
+      return false;
+    }
+    std::string host_path;
+    if (!host_canonical(host, &host_path)) {
+      complain(fmt::format("binding '{}': host path {}: {}", text, host, std::strerror(errno)));
+      return false;
+    }
+    if (!map.bind(host_path.c_str(), canonical_guest(guest).c_str())) {
+      complain(fmt::format("binding '{}': too long, or more than {} bindings", text,
+                           path::PathMap::kMaxBindings));
+      return false;
+    }
+  }
+
+  // The guest's working directory: -w, else ptvm's own where the guest sees it, else "/".
+  path::Walk walk{map, getpid(), gettid(), nullptr};
+  std::string cwd =
+      o.cwd.empty() ? "" : canonical_guest(o.cwd.starts_with('/') ? o.cwd : "/" + o.cwd);
+  if (cwd.empty()) {
+    char here[PATH_MAX], guest[PATH_MAX];
+    cwd = getcwd(here, sizeof here) && map.to_guest(here, guest) ? guest : "/";
+  }
+  path::Resolved r;
+  if (int e = path::resolve(walk, "/", cwd.c_str(), true, r);
+      e != 0 || !r.complete || chdir(r.host) < 0) {
+    complain(fmt::format("cannot enter the guest's directory {}: {}", cwd,
+                         std::strerror(e ? e : errno)));
+    return false;
+  }
+
+  // The program, on the guest's PATH.
+  if (options.command.empty()) options.command = {"/bin/sh", "-l"};
+  const std::string name = options.command[0];
+  std::vector<std::string> candidates;
+  if (name.find('/') != std::string::npos) {
+    candidates.push_back(name);
+  } else {
+    const char* env = std::getenv("PATH");
+    std::string dirs = env ? env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (std::size_t start = 0; start <= dirs.size();) {
+      std::size_t end = dirs.find(':', start);
+      if (end == std::string::npos) end = dirs.size();
+      std::string dir = dirs.substr(start, end - start);
+      candidates.push_back((dir.empty() ? "." : dir) + "/" + name);
+      start = end + 1;
+    }
+  }
+  int error = ENOENT;
+  char base[PATH_MAX];
+  if (path::guest_dir(map, gettid(), -1, base) != 0) std::strcpy(base, "/");
+  for (const auto& c : candidates) {
+    path::Resolved p;
+    if (path::resolve(walk, base, c.c_str(), true, p) != 0 || !p.complete) continue;
+    struct stat st;
+    if (stat(p.host, &st) < 0) continue;
+    if (S_ISDIR(st.st_mode) || access(p.host, X_OK) < 0) {
+      error = EACCES;
+      continue;
+    }
+    options.guest_program = c;
+    error = 0;
+    break;
+  }
+  if (error != 0) {
+    complain(
+        fmt::format("cannot run '{}' in the guest ({}): {}", name, root, std::strerror(error)));
+    *exit_code = error == ENOENT ? 127 : 126;
+    return false;
+  }
+
+  if (o.root_id) stack.push_bottom(&storage->root_id);
+  stack.push_bottom(&storage->path);
+  if (o.verbose > 0) {
+    fmt::print(stderr, "ptvm: path VM: rootfs {}\n", root);
+    for (std::size_t i = 0; i < map.bindings(); ++i) {
+      fmt::print(stderr, "ptvm: path VM: binding {} -> {}\n", map.binding_host(i),
+                 map.binding_guest(i));
+    }
+    fmt::print(stderr, "ptvm: path VM: cwd {}, program {}\n", cwd, options.guest_program);
+  }
+  *exit_code = 0;
+  return true;
+}
+
+}  // namespace ptvm::cli

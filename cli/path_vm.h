@@ -1,0 +1,43 @@
+// The path VM on the command line: `ptvm proot`'s options and `ptvm run|trace --rootfs/--bind/
+// --cwd`, turned into the path module (and -0's ids module) at the bottom of a stack, ptvm's
+// working directory set to the guest's, and the program looked up on the guest's PATH.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/module_stack.h"
+#include "vms/path/path_module.h"
+#include "vms/rootid/rootid_module.h"
+
+namespace ptvm::cli {
+
+struct VmOptions;
+
+struct PathOptions {
+  std::string rootfs;              // -r: empty, no path VM (unless bindings)
+  std::vector<std::string> binds;  // -b HOST[:GUEST]
+  std::string cwd;                 // -w: guest directory
+  bool root_id = false;            // -0
+  int verbose = 0;                 // -v LEVEL
+
+  bool active() const { return !rootfs.empty() || !binds.empty() || !cwd.empty(); }
+};
+
+struct PathVm {
+  PathModule path;
+  RootIdModule root_id;
+};
+
+// Checks the options (a missing rootfs or binding host side, a relative guest path...: message,
+// false), pushes the modules at the bottom of `stack`, enters the guest's cwd and resolves the
+// program (options.command; with none, the guest's `/bin/sh -l`) on the guest's PATH into
+// options.guest_program. `exit_code` is what ptvm must exit with on false.
+bool setup_path_vm(const PathOptions& path, VmOptions& options, ModuleStack& stack,
+                   std::unique_ptr<PathVm>& storage, int* exit_code);
+
+// The -R and -S bindings (PRoot's lists) that exist on this host.
+std::vector<std::string> recommended_bindings(bool fewer);
+
+}  // namespace ptvm::cli

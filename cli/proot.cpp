@@ -1,0 +1,59 @@
+// `ptvm proot [options] [--] [CMD ARGS...]`: the path VM with PRoot's spelling and meaning
+// (-r, -b, -w, -0, -R, -S, -v, --kill-on-exit); with no command, the guest's `/bin/sh -l`.
+// The same modules are reachable from `ptvm run|trace --rootfs/--bind/--cwd`, which stack them
+// with the tracer and fault injection.
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/vm_runner.h"
+
+namespace ptvm::cli {
+
+Runner add_proot_command(CLI::App& app) {
+  auto* sub = app.add_subcommand(
+      "proot", "run a program in another root and bindings, as PRoot does (the path VM)");
+  auto options = std::make_shared<VmOptions>();
+  auto rootfs_r = std::make_shared<std::string>();
+  auto rootfs_s = std::make_shared<std::string>();
+  sub->add_flag("-0,--root-id", options->path.root_id,
+                "the program sees user and group 0 (ids only, for now)");
+  sub->add_option("-R", *rootfs_r,
+                  "DIR as the root, with the host's /dev, /proc, /sys, /tmp, /run, $HOME and "
+                  "network and user files bound in")
+      ->type_name("DIR");
+  sub->add_option("-S", *rootfs_s,
+                  "DIR as the root for building packages: -0, and fewer host files than -R")
+      ->type_name("DIR");
+  sub->add_option("-v,--verbose", options->path.verbose, "what ptvm does (1: the set-up)")
+      ->type_name("LEVEL");
+  sub->add_flag("--kill-on-exit", options->kill_on_exit,
+                "kill every process left when the program ends (by default ptvm waits for them)");
+  add_vm_options(*sub, *options, true);
+  return [sub, options, rootfs_r, rootfs_s]() -> int {
+    take_command(*sub, *options);
+    PathOptions& p = options->path;
+    if (!rootfs_r->empty() && !rootfs_s->empty()) {
+      complain("-R and -S both give the root: use one");
+      return 2;
+    }
+    const std::string& preset = rootfs_r->empty() ? *rootfs_s : *rootfs_r;
+    if (!preset.empty()) {
+      if (!p.rootfs.empty()) {
+        complain("-r and -R/-S both give the root: use one");
+        return 2;
+      }
+      p.rootfs = preset;
+      auto binds = recommended_bindings(!rootfs_s->empty());
+      binds.insert(binds.end(), p.binds.begin(), p.binds.end());  // the user's win
+      p.binds = binds;
+      if (!rootfs_s->empty()) p.root_id = true;
+    }
+    if (p.rootfs.empty()) p.rootfs = "/";
+    ModuleStack stack;
+    std::unique_ptr<SharedModules> modules;
+    if (!add_shared_modules(*options, stack, modules)) return 2;
+    return run_under_vm(*options, stack);
+  };
+}
+
+}  // namespace ptvm::cli

@@ -1,0 +1,157 @@
+// The path VM's escape battery: every way out of a root that a program could try without
+// privileges. Run inside a rootfs (by path_escape.sh) whose /etc/marker says "guest"; the host's
+// file at the same place (if any) says something else. Each line is "case: outcome"; the
+// expected outcomes are those of a real chroot (path_escape.expected), except where /proc shows
+// the host in a real chroot (the /proc cases: the path VM keeps those inside too).
+// Built static: the rootfs holds nothing else.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void show(const char* name, const char* path, int dirfd) {
+  int fd = openat(dirfd, path, O_RDONLY);
+  if (fd < 0) {
+    printf("%s: %s\n", name, strerrorname_np(errno));
+    return;
+  }
+  char buf[64] = {0};
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n > 0 && buf[n - 1] == '\n') buf[n - 1] = 0;
+  printf("%s: %s\n", name, buf);
+}
+
+static void link_text(const char* name, const char* path) {
+  char buf[4096];
+  ssize_t n = readlink(path, buf, sizeof buf - 1);
+  if (n < 0) {
+    printf("%s: %s\n", name, strerrorname_np(errno));
+    return;
+  }
+  buf[n] = 0;
+  printf("%s: %s\n", name, buf);
+}
+
+static void cwd(const char* name) {
+  char buf[4096];
+  printf("%s: %s\n", name, getcwd(buf, sizeof buf) ? buf : strerrorname_np(errno));
+}
+
+static void openat2_case(const char* name, int dirfd, const char* path,
+                         unsigned long long resolve) {
+  struct open_how how = {.flags = O_RDONLY, .resolve = resolve};
+  int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+  if (fd < 0) {
+    printf("%s: %s\n", name, strerrorname_np(errno));
+    return;
+  }
+  char buf[64] = {0};
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n > 0 && buf[n - 1] == '\n') buf[n - 1] = 0;
+  printf("%s: %s\n", name, buf);
+}
+
+int main(int argc, char** argv) {
+  const int with_proc = argc > 1 && strcmp(argv[1], "proc") == 0;
+  show("absolute", "/etc/marker", AT_FDCWD);
+  show("dotdot_past_root", "/../../../../../etc/marker", AT_FDCWD);
+  chdir("/tmp");
+  show("relative_dotdot", "../../../../../etc/marker", AT_FDCWD);
+  chdir("/");
+  chdir("..");
+  cwd("cwd_after_dotdot");
+  symlink("/etc", "/tmp/abs_link");
+  symlink("../../../../../../../etc", "/tmp/rel_link");
+  show("absolute_symlink", "/tmp/abs_link/marker", AT_FDCWD);
+  show("relative_symlink", "/tmp/rel_link/marker", AT_FDCWD);
+  link_text("readlink_absolute", "/tmp/abs_link");
+  // A directory fd opened before a chdir: still the guest's /etc, and `..` from it stays inside.
+  int etc = open("/etc", O_RDONLY | O_DIRECTORY);
+  chdir("/tmp");
+  show("dirfd_after_chdir", "marker", etc);
+  show("dirfd_dotdot", "../../../../etc/marker", etc);
+  cwd("cwd_tmp");
+  // openat2's confinement, relative to a guest directory.
+  int tmp = open("/tmp", O_RDONLY | O_DIRECTORY);
+  openat2_case("openat2_in_root", tmp, "/etc/marker", RESOLVE_IN_ROOT);
+  openat2_case("openat2_beneath", tmp, "../etc/marker", RESOLVE_BENEATH);
+  openat2_case("openat2_plain", AT_FDCWD, "/etc/marker", 0);
+  openat2_case("openat2_no_symlinks", AT_FDCWD, "/tmp/abs_link/marker", RESOLVE_NO_SYMLINKS);
+  // AF_UNIX names are paths in the guest.
+  unlink("/tmp/sock");
+  int s = socket(AF_UNIX, SOCK_STREAM, 0);
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  strcpy(sa.sun_path, "/tmp/sock");
+  printf("unix_bind: %s\n",
+         bind(s, (struct sockaddr*)&sa, sizeof sa) == 0 ? "ok" : strerrorname_np(errno));
+  listen(s, 1);
+  struct stat st;
+  printf("unix_socket_in_guest: %s\n",
+         stat("/tmp/sock", &st) == 0 && S_ISSOCK(st.st_mode) ? "yes" : "no");
+  struct sockaddr_un got = {0};
+  socklen_t len = sizeof got;
+  getsockname(s, (struct sockaddr*)&got, &len);
+  printf("unix_getsockname: %s %d\n", got.sun_path, (int)len);
+  int c = socket(AF_UNIX, SOCK_STREAM, 0);
+  printf("unix_connect: %s\n",
+         connect(c, (struct sockaddr*)&sa, sizeof sa) == 0 ? "ok" : strerrorname_np(errno));
+  memset(&got, 0, sizeof got);
+  len = sizeof got;
+  getpeername(c, (struct sockaddr*)&got, &len);
+  printf("unix_getpeername: %s\n", got.sun_path);
+  // A name that cannot be a host path: as long as sun_path allows in the guest.
+  char longname[sizeof sa.sun_path];
+  memset(longname, 'x', sizeof longname - 1);
+  longname[0] = '/';
+  longname[sizeof longname - 1] = 0;
+  strcpy(sa.sun_path, longname);
+  int l = socket(AF_UNIX, SOCK_STREAM, 0);
+  int r = bind(l, (struct sockaddr*)&sa, sizeof sa);
+  printf("unix_bind_long: %s\n", r == 0 ? "ok" : strerrorname_np(errno));
+  if (r == 0) unlink(longname);
+  // execve of a symlink to a script: the guest's interpreter.
+  FILE* f = fopen("/tmp/script", "w");
+  fprintf(f, "#!/bin/echo from-script\n");
+  fclose(f);
+  chmod("/tmp/script", 0755);
+  symlink("/tmp/script", "/tmp/script_link");
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/tmp/script_link", "script_link", "arg", (char*)0);
+    printf("exec_symlink_script: %s\n", strerrorname_np(errno));
+    _exit(1);
+  }
+  waitpid(pid, NULL, 0);
+  // getcwd through a symlinked directory: the link's target, as the kernel says.
+  chdir("/tmp/abs_link");
+  cwd("cwd_via_symlink");
+  // chroot to anything but the guest's root is not allowed to an unprivileged... or not at all.
+  printf("chroot_root: %s\n", chroot("/") == 0 ? "ok" : strerrorname_np(errno));
+  show("after_chroot_root", "/etc/marker", AT_FDCWD);
+  if (with_proc) {
+    show("proc_self_root", "/proc/self/root/etc/marker", AT_FDCWD);
+    show("proc_1_root", "/proc/1/root/etc/marker", AT_FDCWD);
+    link_text("proc_self_root_link", "/proc/self/root");
+    link_text("proc_self_cwd_link", "/proc/self/cwd");
+    link_text("proc_self_exe", "/proc/self/exe");
+    show("proc_self_cwd", "/proc/self/cwd/marker", AT_FDCWD);
+    char fdpath[64];
+    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", etc);
+    link_text("proc_self_fd_dir", fdpath);
+    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d/../../../etc/marker", etc);
+    show("proc_self_fd_dotdot", fdpath, AT_FDCWD);
+    show("proc_thread_self", "/proc/thread-self/root/etc/marker", AT_FDCWD);
+  }
+  return 0;
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# path_escape.sh PTVM ESCAPE_PROGRAM MODE...: the path VM's escape battery (path_escape.c) in a
+# rootfs of its own, under `ptvm proot` with the given options: the lines must be
+# path_escape.expected's. As root, the same program also runs in a real chroot of the same tree:
+# every line without /proc must be the chroot's, but one (a socket name that fits the guest's
+# sun_path but not the host's: ENAMETOOLONG under the path VM).
+set -u
+ptvm=$1 escape=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+make_root() {
+  rm -rf "$root"
+  mkdir -p "$root"/{etc,tmp,bin,proc}
+  echo guest > "$root/etc/marker"
+  cp /bin/busybox "$root/bin/"
+  ln -s busybox "$root/bin/sh"
+  ln -s busybox "$root/bin/echo"
+  cp "$escape" "$root/bin/path_escape"
+}
+# A host file where the guest's would be, were a path not translated.
+status=0
+make_root
+"$ptvm" proot "$@" -r "$root" -b /proc /bin/path_escape proc > "$work/ptvm" 2>&1
+if ! diff -u "$here/path_escape.expected" "$work/ptvm"; then
+  echo "FAIL: ptvm proot $* differs from path_escape.expected"
+  status=1
+fi
+if [ "$(id -u)" = 0 ] && command -v chroot > /dev/null; then
+  make_root
+  chroot "$root" /bin/path_escape > "$work/chroot" 2>&1
+  grep -v -e '^proc_' -e '^unix_bind_long' "$work/ptvm" > "$work/ptvm.noproc"
+  grep -v -e '^unix_bind_long' "$work/chroot" > "$work/chroot.cut"
+  if ! diff -u "$work/chroot.cut" "$work/ptvm.noproc"; then
+    echo "FAIL: ptvm proot $* differs from a real chroot"
+    status=1
+  fi
+fi
+[ $status = 0 ] && echo "ok   path_escape $*"
+exit $status

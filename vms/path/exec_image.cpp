@@ -1,0 +1,393 @@
+#include "vms/path/exec_image.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+
+#include "core/cstr.h"
+#include "core/raw_syscall.h"
+
+#ifndef SYS_faccessat2
+#define SYS_faccessat2 439
+#endif
+
+namespace ptvm::path {
+
+using cstr::copy;
+using cstr::length;
+
+namespace {
+
+constexpr int kMaxLevels = 4;  // the kernel's BINPRM_MAX_RECURSION
+constexpr std::size_t kMaxFront = 2 + 3 * kMaxLevels + 4;
+constexpr std::size_t kMaxArgs = 1 << 17;
+
+// An argument of the new argv: a string ptvm writes, or one the program already has.
+struct Arg {
+  const char* local;     // nullptr: `remote`
+  std::uint64_t remote;  // a tracee address
+};
+
+struct Front {
+  Arg args[kMaxFront];
+  std::size_t count = 0;
+  // Room for the strings of `local` args.
+  char pool[2 * PATH_MAX + 1024];
+  std::size_t used = 0;
+
+  const char* keep(const char* s, std::size_t n) {
+    if (used + n + 1 > sizeof pool) return nullptr;
+    char* at = pool + used;
+    copy(at, s, n);
+    at[n] = 0;
+    used += n + 1;
+    return at;
+  }
+  // Replaces args[0] with `with` (n of them).
+  bool replace_first(const Arg* with, std::size_t n) {
+    if (count - 1 + n > kMaxFront) return false;
+    for (std::size_t i = count; i-- > 1;) args[i - 1 + n] = args[i];
+    for (std::size_t i = 0; i < n; ++i) args[i] = with[i];
+    count = count - 1 + n;
+    return true;
+  }
+};
+
+long open_host(const char* host) {
+  return raw_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>(host), O_RDONLY | O_CLOEXEC);
+}
+
+long pread_host(long fd, void* into, std::size_t n, std::uint64_t at) {
+  return raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(into), static_cast<long>(n),
+                     static_cast<long>(at));
+}
+
+// The kernel's permission to execute `host` (as the effective ids, like execve).
+int executable(const char* host) {
+  long r = raw_syscall(SYS_faccessat2, AT_FDCWD, reinterpret_cast<long>(host), X_OK, AT_EACCESS);
+  if (r == -ENOSYS) r = raw_syscall(SYS_access, reinterpret_cast<long>(host), X_OK);
+  return r < 0 ? static_cast<int>(-r) : 0;
+}
+
+// "#!INTERP ARG\n" (the kernel's rules: blanks are spaces and tabs, ARG is the rest of the line
+// without its trailing blanks).
+bool parse_shebang(const char* head, long n, Front& f, const char** interp, const char** arg) {
+  if (n < 2 || head[0] != '#' || head[1] != '!') return false;
+  long i = 2, end = 2;
+  while (end < n && head[end] != '\n') ++end;
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  while (i < end && blank(head[i])) ++i;
+  long j = i;
+  while (j < end && !blank(head[j])) ++j;
+  if (j == i) {
+    *interp = nullptr;
+    return true;  // "#!" alone: ENOEXEC
+  }
+  *interp = f.keep(head + i, static_cast<std::size_t>(j - i));
+  while (j < end && blank(head[j])) ++j;
+  long k = end;
+  while (k > j && blank(head[k - 1])) --k;
+  *arg = k > j ? f.keep(head + j, static_cast<std::size_t>(k - j)) : nullptr;
+  return *interp != nullptr;
+}
+
+// The PT_INTERP of an ELF file (false: not an ELF; *interp empty: none).
+bool elf_interp(long fd, const unsigned char* head, long n, char* interp) {
+  interp[0] = 0;
+  if (n < EI_NIDENT || head[EI_MAG0] != ELFMAG0 || head[EI_MAG1] != ELFMAG1 ||
+      head[EI_MAG2] != ELFMAG2 || head[EI_MAG3] != ELFMAG3) {
+    return false;
+  }
+  const bool wide = head[EI_CLASS] == ELFCLASS64;
+  std::uint64_t phoff;
+  std::uint16_t phnum, phentsize;
+  if (wide) {
+    Elf64_Ehdr eh;
+    if (n < static_cast<long>(sizeof eh)) return false;
+    copy(reinterpret_cast<char*>(&eh), reinterpret_cast<const char*>(head), sizeof eh);
+    phoff = eh.e_phoff;
+    phnum = eh.e_phnum;
+    phentsize = eh.e_phentsize;
+  } else {
+    Elf32_Ehdr eh;
+    if (n < static_cast<long>(sizeof eh)) return false;
+    copy(reinterpret_cast<char*>(&eh), reinterpret_cast<const char*>(head), sizeof eh);
+    phoff = eh.e_phoff;
+    phnum = eh.e_phnum;
+    phentsize = eh.e_phentsize;
+  }
+  for (std::uint16_t k = 0; k < phnum && k < 256; ++k) {
+    std::uint32_t type;
+    std::uint64_t offset, size;
+    if (wide) {
+      Elf64_Phdr ph;
+      if (pread_host(fd, &ph, sizeof ph, phoff + std::uint64_t{k} * phentsize) != sizeof ph) break;
+      type = ph.p_type;
+      offset = ph.p_offset;
+      size = ph.p_filesz;
+    } else {
+      Elf32_Phdr ph;
+      if (pread_host(fd, &ph, sizeof ph, phoff + std::uint64_t{k} * phentsize) != sizeof ph) break;
+      type = ph.p_type;
+      offset = ph.p_offset;
+      size = ph.p_filesz;
+    }
+    if (type != PT_INTERP) continue;
+    if (size < 2 || size >= PATH_MAX) return true;
+    const long r = pread_host(fd, interp, size, offset);
+    interp[r > 0 ? r : 0] = 0;
+    interp[size - 1] = 0;
+    return true;
+  }
+  return true;
+}
+
+// Whether the loader at `host` takes `--argv0` (glibc 2.33+, musl 1.2.?): it has the string.
+bool takes_argv0(const char* host) {
+  static constexpr std::size_t kCache = 8;
+  static struct {
+    char path[256];
+    bool answer;
+  } cache[kCache];
+  static std::size_t next = 0;
+  const std::size_t n = length(host);
+  for (auto& c : cache) {
+    if (n < sizeof c.path && c.path[0] && cstr::starts_with(c.path, host) && c.path[n] == 0) {
+      return c.answer;
+    }
+  }
+  const long fd = open_host(host);
+  if (fd < 0) return false;
+  static constexpr char kNeedle[] = "--argv0";
+  constexpr std::size_t kLen = sizeof kNeedle - 1;
+  char chunk[16384 + kLen];
+  std::size_t carry = 0;
+  std::uint64_t offset = 0;
+  bool found = false;
+  for (;;) {
+    const long r = pread_host(fd, chunk + carry, sizeof chunk - carry, offset);
+    if (r <= 0) break;
+    offset += static_cast<std::uint64_t>(r);
+    const std::size_t have = carry + static_cast<std::size_t>(r);
+    for (std::size_t i = 0; i + kLen <= have && !found; ++i) {
+      found = chunk[i] == '-' && cstr::starts_with(chunk + i, kNeedle);
+    }
+    if (found || have < kLen) break;
+    copy(chunk, chunk + have - kLen, kLen);
+    carry = kLen;
+  }
+  raw_syscall(SYS_close, fd);
+  if (n < sizeof cache[0].path) {
+    auto& c = cache[next];
+    next = (next + 1) % kCache;
+    copy(c.path, host, n + 1);
+    c.answer = found;
+  }
+  return found;
+}
+
+// The directory a relative path of this call starts from (cwd, or execveat's dirfd).
+int base_for(const Walk& walk, long dirfd, char* out) {
+  return guest_dir(walk.map, walk.tid,
+                   static_cast<int>(dirfd) == AT_FDCWD ? -1 : static_cast<int>(dirfd), out);
+}
+
+}  // namespace
+
+int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
+              PendingExec& pending) {
+  const int pa = request.at ? 1 : 0;
+  const int va = pa + 1;
+  const std::uint64_t flags = request.at ? call.arg(4) : 0;
+  const long dirfd = request.at ? static_cast<long>(static_cast<int>(call.arg(0))) : AT_FDCWD;
+  char given[PATH_MAX];
+  auto read = call.memory().read_string(RemotePtr<char>(call.arg(pa)), given, PATH_MAX);
+  if (!read) return read.error() == Error::guest(ENAMETOOLONG) ? ENAMETOOLONG : 0;
+  if (given[0] == 0) {
+    if (!request.at || !(flags & AT_EMPTY_PATH)) return ENOENT;
+    // fexecve: the file of the fd, by its guest path.
+    char proc[64] = "/proc/";
+    std::size_t k = 6 + put_decimal(proc + 6, walk.tid);
+    copy(proc + k, "/fd/", 4);
+    put_decimal(proc + k + 4, dirfd);
+    char host[PATH_MAX];
+    const long r = raw_syscall(SYS_readlink, reinterpret_cast<long>(proc),
+                               reinterpret_cast<long>(host), PATH_MAX - 1);
+    if (r < 0) return EBADF;
+    host[r] = 0;
+    if (!walk.map.to_guest(host, given)) return EACCES;  // not the guest's to run
+  }
+  char base[PATH_MAX] = "/";
+  if (given[0] != '/') {
+    if (int e = base_for(walk, dirfd, base)) return e;
+  }
+  Resolved r;
+  if (int e = resolve(walk, base, given, !(flags & AT_SYMLINK_NOFOLLOW), r)) return e;
+
+  // argv[0] and the number of arguments.
+  const std::uint64_t argv = call.arg(va);
+  std::size_t argc = 0;
+  std::uint64_t argv0 = 0;
+  for (std::uint64_t chunk[64]; argv != 0;) {
+    auto got = call.memory().read(RemotePtr<void>(argv + 8 * argc), chunk, sizeof chunk);
+    // The last chunk may cross into an unmapped page: then word by word.
+    std::size_t words = 64;
+    if (!got) {
+      words = 1;
+      if (!call.memory().read(RemotePtr<void>(argv + 8 * argc), chunk, 8)) return EFAULT;
+    }
+    std::size_t i = 0;
+    while (i < words && chunk[i] != 0) ++i;
+    if (argc == 0 && i > 0) argv0 = chunk[0];
+    argc += i;
+    if (i < words) break;
+    if (argc > kMaxArgs) return E2BIG;
+  }
+
+  Front front;
+  front.args[front.count++] = argv0 ? Arg{nullptr, argv0} : Arg{front.keep("", 0), 0};
+  const std::size_t from = argc == 0 ? 0 : 1;  // the program's arguments after argv[0]
+  bool rewritten_argv = false;
+  const char* filename = front.keep(given, length(given));  // the script's argument
+  char cur_host[PATH_MAX], cur_guest[PATH_MAX];
+  copy(cur_host, r.host, length(r.host) + 1);
+  copy(cur_guest, r.guest, length(r.guest) + 1);
+  const char* exec_path = cur_host;
+  char loader_host[PATH_MAX];
+  pending.host_loader[0] = 0;
+  bool complete = r.complete;
+  for (int level = 0;; ++level) {
+    if (level > kMaxLevels) return ELOOP;
+    if (!complete) break;  // the kernel fails on the path itself
+    const long fd = open_host(cur_host);
+    if (fd < 0 || executable(cur_host) != 0) {
+      if (fd >= 0) raw_syscall(SYS_close, fd);
+      if (level == 0) break;  // the kernel's errno for the program
+      return fd < 0 ? static_cast<int>(-fd) : EACCES;
+    }
+    unsigned char head[256];
+    const long n = pread_host(fd, head, sizeof head, 0);
+    const char* interp = nullptr;
+    const char* arg = nullptr;
+    char elf_loader[PATH_MAX];
+    if (n > 0 && parse_shebang(reinterpret_cast<const char*>(head), n, front, &interp, &arg)) {
+      raw_syscall(SYS_close, fd);
+      if (!interp) return ENOEXEC;
+      Arg with[3];
+      std::size_t k = 0;
+      with[k++] = {interp, 0};
+      if (arg) with[k++] = {arg, 0};
+      with[k++] = {filename, 0};
+      if (!front.replace_first(with, k)) return E2BIG;
+      rewritten_argv = true;
+      filename = interp;
+      char cwd[PATH_MAX] = "/";
+      if (interp[0] != '/') {
+        if (int e = base_for(walk, AT_FDCWD, cwd)) return e;
+      }
+      Resolved next;
+      if (int e = resolve(walk, cwd, interp, true, next)) return e;
+      copy(cur_host, next.host, length(next.host) + 1);
+      copy(cur_guest, next.guest, length(next.guest) + 1);
+      complete = next.complete;
+      if (!complete) return ENOENT;  // the interpreter is missing
+      continue;
+    }
+    const bool elf = n > 0 && elf_interp(fd, head, n, elf_loader);
+    raw_syscall(SYS_close, fd);
+    if (!elf || elf_loader[0] == 0) break;  // static, or not ELF: the kernel's
+    // A dynamic program: the guest's loader runs it.
+    char cwd[PATH_MAX] = "/";
+    if (elf_loader[0] != '/') {
+      if (int e = base_for(walk, AT_FDCWD, cwd)) return e;
+    }
+    Resolved loader;
+    if (int e = resolve(walk, cwd, elf_loader, true, loader)) return e;
+    const long lfd = loader.complete ? open_host(loader.host) : -ENOENT;
+    if (lfd < 0) return static_cast<int>(-lfd);  // ENOENT, as the kernel for a missing loader
+    raw_syscall(SYS_close, lfd);
+    copy(loader_host, loader.host, length(loader.host) + 1);
+    const char* loader_name = front.keep(elf_loader, length(elf_loader));
+    const char* program = front.keep(cur_guest, length(cur_guest));
+    if (!loader_name || !program) return E2BIG;
+    Arg with[4];
+    std::size_t k = 0;
+    with[k++] = {loader_name, 0};
+    if (takes_argv0(loader_host)) {
+      with[k++] = {"--argv0", 0};
+      with[k++] = front.args[0];
+    }
+    with[k++] = {program, 0};
+    if (!front.replace_first(with, k)) return E2BIG;
+    rewritten_argv = true;
+    exec_path = loader_host;
+    copy(pending.host_loader, loader_host, length(loader_host) + 1);
+    break;
+  }
+  copy(pending.guest, cur_guest, length(cur_guest) + 1);
+  pending.active = complete;
+
+  // What to write: the path, then the new argv (its own strings, then the pointers).
+  const std::size_t path_len = length(exec_path) + 1;
+  bool same_path = true;
+  for (std::size_t i = 0; i < path_len && same_path; ++i) same_path = given[i] == exec_path[i];
+  if (same_path && !rewritten_argv && !request.at) return 0;
+  std::size_t strings = path_len;
+  for (std::size_t i = 0; i < front.count; ++i) {
+    if (front.args[i].local) strings += length(front.args[i].local) + 1;
+  }
+  strings = (strings + 7) & ~std::size_t{7};
+  const std::size_t rest = argc - from;
+  const std::size_t pointers = rewritten_argv ? front.count + rest + 1 : 0;
+  auto scratch = call.scratch(strings + 8 * pointers);
+  if (!scratch) return E2BIG;
+  const std::uint64_t at = scratch->addr();
+  Batch batch;
+  batch.write(RemotePtr<void>(at), exec_path, path_len);
+  std::uint64_t next = at + path_len;
+  std::uint64_t ptrs[kMaxFront];
+  for (std::size_t i = 0; i < front.count; ++i) {
+    if (!front.args[i].local) {
+      ptrs[i] = front.args[i].remote;
+      continue;
+    }
+    const std::size_t len = length(front.args[i].local) + 1;
+    batch.write(RemotePtr<void>(next), front.args[i].local, len);
+    ptrs[i] = next;
+    next += len;
+  }
+  const std::uint64_t array = at + strings;
+  if (rewritten_argv) batch.write(RemotePtr<void>(array), ptrs, 8 * front.count);
+  if (!call.memory().run(batch)) return E2BIG;
+  if (rewritten_argv) {
+    // The program's own argument pointers after argv[0], then NULL: copied in chunks.
+    std::uint64_t chunk[64];
+    for (std::size_t done = 0;;) {
+      const std::size_t take = rest - done < 63 ? rest - done : 63;
+      if (take > 0 &&
+          !call.memory().read(RemotePtr<void>(argv + 8 * (from + done)), chunk, 8 * take)) {
+        return EFAULT;
+      }
+      std::size_t put = take;
+      if (done + take == rest) chunk[put++] = 0;
+      if (!call.memory().write(RemotePtr<void>(array + 8 * (front.count + done)), chunk, 8 * put)) {
+        return E2BIG;
+      }
+      done += take;
+      if (done == rest) break;
+    }
+  }
+  call.set_arg(pa, at);
+  if (rewritten_argv) call.set_arg(va, array);
+  if (request.at) {
+    call.set_arg(0, static_cast<std::uint64_t>(static_cast<long>(AT_FDCWD)));
+    call.set_arg(4, 0);
+  }
+  return 0;
+}
+
+}  // namespace ptvm::path

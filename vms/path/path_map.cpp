@@ -1,0 +1,86 @@
+#include "vms/path/path_map.h"
+
+#include "core/cstr.h"
+
+namespace ptvm::path {
+
+using cstr::copy;
+using cstr::length;
+
+bool under(const char* path, const char* prefix, std::size_t prefix_len) {
+  if (prefix_len == 1) return path[0] == '/';
+  for (std::size_t i = 0; i < prefix_len; ++i) {
+    if (path[i] != prefix[i]) return false;
+  }
+  return path[prefix_len] == 0 || path[prefix_len] == '/';
+}
+
+bool splice(const char* prefix, std::size_t prefix_len, const char* path, std::size_t cut,
+            char* out) {
+  const char* rest = path + cut;
+  while (rest[0] == '/' && rest[1] == '/') ++rest;  // one slash between the two
+  if (rest[0] == '/' && rest[1] == 0) ++rest;       // "/srv/r" + "/" is "/srv/r"
+  const std::size_t rest_len = length(rest);
+  const std::size_t head = prefix_len == 1 ? 0 : prefix_len;
+  const bool slash = rest_len > 0 && rest[0] != '/';
+  if (head + slash + rest_len + 2 > PATH_MAX) return false;
+  copy(out, prefix, head);
+  std::size_t n = head;
+  if (slash) out[n++] = '/';
+  copy(out + n, rest, rest_len);
+  n += rest_len;
+  if (n == 0) out[n++] = '/';
+  out[n] = 0;
+  return true;
+}
+
+bool PathMap::set_root(const char* host) {
+  const std::size_t n = length(host);
+  if (n == 0 || n >= PATH_MAX || host[0] != '/') return false;
+  copy(root_, host, n + 1);
+  root_len_ = n;
+  return true;
+}
+
+bool PathMap::bind(const char* host, const char* guest) {
+  const std::size_t h = length(host), g = length(guest);
+  if (count_ == kMaxBindings || h == 0 || g == 0 || host[0] != '/' || guest[0] != '/' ||
+      h >= PATH_MAX || g >= PATH_MAX) {
+    return false;
+  }
+  Binding& b = bindings_[count_++];
+  copy(b.host, host, h + 1);
+  b.host_len = h;
+  copy(b.guest, guest, g + 1);
+  b.guest_len = g;
+  return true;
+}
+
+bool PathMap::to_host(const char* guest, char* out) const {
+  const Binding* best = nullptr;
+  for (std::size_t i = 0; i < count_; ++i) {
+    const Binding& b = bindings_[i];
+    if (under(guest, b.guest, b.guest_len) && (!best || b.guest_len >= best->guest_len)) best = &b;
+  }
+  if (best)
+    return splice(best->host, best->host_len, guest, best->guest_len == 1 ? 0 : best->guest_len,
+                  out);
+  return splice(root_, root_len_, guest, 0, out);
+}
+
+bool PathMap::to_guest(const char* host, char* out) const {
+  const Binding* best = nullptr;
+  for (std::size_t i = 0; i < count_; ++i) {
+    const Binding& b = bindings_[i];
+    if (under(host, b.host, b.host_len) && (!best || b.host_len >= best->host_len)) best = &b;
+  }
+  // A binding's host side inside the rootfs is seen at the binding (PRoot does the same).
+  if (best && (!under(host, root_, root_len_) || best->host_len > root_len_)) {
+    return splice(best->guest, best->guest_len, host, best->host_len == 1 ? 0 : best->host_len,
+                  out);
+  }
+  if (!under(host, root_, root_len_)) return false;
+  return splice("/", 1, host, root_len_ == 1 ? 0 : root_len_, out);
+}
+
+}  // namespace ptvm::path

@@ -1,0 +1,59 @@
+// The guest's file-system view (PRoot's -r and -b): where each guest path lives on the host, and
+// back. Two lexical maps over canonical paths (absolute, no `.` or `..`, no repeated or trailing
+// slash), and the resolver that walks a guest path the guest's way (resolve.h).
+//
+//   to_host("/usr/bin/ls")  the binding whose guest side is the longest prefix of the path
+//                           (equal lengths: the later binding), else the rootfs
+//   to_guest("/srv/r/etc")  the binding whose host side is the longest prefix, else the rootfs;
+//                           a host path outside both is not in the guest (false)
+//
+// Freestanding (runs in the in-process runtime too): fixed buffers, no libc.
+#pragma once
+
+#include <linux/limits.h>
+
+#include <cstddef>
+
+namespace ptvm::path {
+
+class PathMap {
+ public:
+  static constexpr std::size_t kMaxBindings = 64;
+
+  // `host` canonical and absolute ("/" for none: the guest sees the host's tree).
+  bool set_root(const char* host);
+  // Later bindings win over earlier ones with the same guest path. Both sides canonical.
+  bool bind(const char* host, const char* guest);
+
+  const char* root() const { return root_; }
+  bool identity() const { return root_len_ == 1 && count_ == 0; }
+  std::size_t bindings() const { return count_; }
+  const char* binding_host(std::size_t i) const { return bindings_[i].host; }
+  const char* binding_guest(std::size_t i) const { return bindings_[i].guest; }
+
+  // `guest` canonical; `out` has PATH_MAX bytes. False: the host path would not fit.
+  bool to_host(const char* guest, char* out) const;
+  // `host` canonical; false if the guest cannot see it (or it would not fit).
+  bool to_guest(const char* host, char* out) const;
+
+ private:
+  struct Binding {
+    char host[PATH_MAX];
+    std::size_t host_len;
+    char guest[PATH_MAX];
+    std::size_t guest_len;
+  };
+  char root_[PATH_MAX] = "/";
+  std::size_t root_len_ = 1;
+  Binding bindings_[kMaxBindings];
+  std::size_t count_ = 0;
+};
+
+// Whether canonical `path` is `prefix` or below it (whole components); `prefix` "/" covers all.
+bool under(const char* path, const char* prefix, std::size_t prefix_len);
+// `prefix` + the part of `path` after its first `cut` bytes, into `out` (PATH_MAX). The rest
+// starts with '/' or is empty; a prefix "/" adds nothing before it; an empty result is "/".
+bool splice(const char* prefix, std::size_t prefix_len, const char* path, std::size_t cut,
+            char* out);
+
+}  // namespace ptvm::path

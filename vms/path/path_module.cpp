@@ -1,0 +1,476 @@
+#include "vms/path/path_module.h"
+
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <sys/inotify.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+
+#include <cerrno>
+
+#include "core/cstr.h"
+#include "core/raw_syscall.h"
+#include "core/syscall_table.h"
+#include "vms/path/exec_image.h"
+#include "vms/path/socket_paths.h"
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463
+#define SYS_getxattrat 464
+#define SYS_listxattrat 465
+#define SYS_removexattrat 466
+#endif
+#ifndef SYS_open_tree_attr
+#define SYS_open_tree_attr 467
+#endif
+#ifndef SYS_file_getattr
+#define SYS_file_getattr 468
+#define SYS_file_setattr 469
+#endif
+
+namespace ptvm {
+
+using cstr::copy;
+using cstr::length;
+
+namespace {
+
+// How a call treats the last component of one of its paths.
+enum class Follow : std::uint8_t {
+  yes,
+  no,
+  open_flags,  // O_NOFOLLOW, or O_CREAT|O_EXCL: not followed
+  unless_bit,  // followed unless flags & bit (AT_SYMLINK_NOFOLLOW...)
+  if_bit,      // followed only with flags & bit (AT_SYMLINK_FOLLOW...)
+};
+
+struct PathArg {
+  std::int8_t dirfd = -1;  // argument holding the directory fd; -1: the cwd
+  std::int8_t path = -1;   // -1: no path
+  Follow follow = Follow::yes;
+  std::int8_t flags = -1;  // argument the rule reads
+  std::uint32_t bit = 0;
+};
+
+struct CallRule {
+  long nr;
+  PathArg paths[2];
+};
+
+constexpr std::uint32_t kNoFollow = AT_SYMLINK_NOFOLLOW, kFollow = AT_SYMLINK_FOLLOW;
+
+// Every call with path arguments that the module rewrites by rule. The rest of the path calls
+// (execve, execveat, readlink, readlinkat, getcwd, chroot, openat2, mount, fsconfig) are
+// handled by hand below.
+constexpr CallRule kRules[] = {
+    {SYS_open, {{-1, 0, Follow::open_flags, 1}}},
+    {SYS_creat, {{-1, 0}}},
+    {SYS_stat, {{-1, 0}}},
+    {SYS_lstat, {{-1, 0, Follow::no}}},
+    {SYS_access, {{-1, 0}}},
+    {SYS_truncate, {{-1, 0}}},
+    {SYS_chdir, {{-1, 0}}},
+    {SYS_rename, {{-1, 0, Follow::no}, {-1, 1, Follow::no}}},
+    {SYS_mkdir, {{-1, 0, Follow::no}}},
+    {SYS_rmdir, {{-1, 0, Follow::no}}},
+    {SYS_link, {{-1, 0, Follow::no}, {-1, 1, Follow::no}}},
+    {SYS_unlink, {{-1, 0, Follow::no}}},
+    {SYS_symlink, {{-1, 1, Follow::no}}},  // the target is text, not a path to translate
+    {SYS_chmod, {{-1, 0}}},
+    {SYS_chown, {{-1, 0}}},
+    {SYS_lchown, {{-1, 0, Follow::no}}},
+    {SYS_utime, {{-1, 0}}},
+    {SYS_utimes, {{-1, 0}}},
+    {SYS_mknod, {{-1, 0, Follow::no}}},
+    {SYS_uselib, {{-1, 0}}},
+    {SYS_statfs, {{-1, 0}}},
+    {SYS_pivot_root, {{-1, 0}, {-1, 1}}},
+    {SYS_acct, {{-1, 0}}},
+    {SYS_umount2, {{-1, 0, Follow::unless_bit, 1, UMOUNT_NOFOLLOW}}},
+    {SYS_swapon, {{-1, 0}}},
+    {SYS_swapoff, {{-1, 0}}},
+    {SYS_quotactl, {{-1, 1}}},
+    {SYS_setxattr, {{-1, 0}}},
+    {SYS_getxattr, {{-1, 0}}},
+    {SYS_listxattr, {{-1, 0}}},
+    {SYS_removexattr, {{-1, 0}}},
+    {SYS_lsetxattr, {{-1, 0, Follow::no}}},
+    {SYS_lgetxattr, {{-1, 0, Follow::no}}},
+    {SYS_llistxattr, {{-1, 0, Follow::no}}},
+    {SYS_lremovexattr, {{-1, 0, Follow::no}}},
+    {SYS_inotify_add_watch, {{-1, 1, Follow::unless_bit, 2, IN_DONT_FOLLOW}}},
+    {SYS_openat, {{0, 1, Follow::open_flags, 2}}},
+    {SYS_mkdirat, {{0, 1, Follow::no}}},
+    {SYS_mknodat, {{0, 1, Follow::no}}},
+    {SYS_fchownat, {{0, 1, Follow::unless_bit, 4, kNoFollow}}},
+    {SYS_futimesat, {{0, 1}}},
+    {SYS_newfstatat, {{0, 1, Follow::unless_bit, 3, kNoFollow}}},
+    {SYS_unlinkat, {{0, 1, Follow::no}}},
+    {SYS_renameat, {{0, 1, Follow::no}, {2, 3, Follow::no}}},
+    {SYS_renameat2, {{0, 1, Follow::no}, {2, 3, Follow::no}}},
+    {SYS_linkat, {{0, 1, Follow::if_bit, 4, kFollow}, {2, 3, Follow::no}}},
+    {SYS_symlinkat, {{1, 2, Follow::no}}},
+    {SYS_fchmodat, {{0, 1}}},
+    {SYS_fchmodat2, {{0, 1, Follow::unless_bit, 3, kNoFollow}}},
+    {SYS_faccessat, {{0, 1}}},
+    {SYS_faccessat2, {{0, 1, Follow::unless_bit, 3, kNoFollow}}},
+    {SYS_utimensat, {{0, 1, Follow::unless_bit, 3, kNoFollow}}},
+    {SYS_fanotify_mark, {{3, 4, Follow::unless_bit, 1, 0x4 /* FAN_MARK_DONT_FOLLOW */}}},
+    {SYS_name_to_handle_at, {{0, 1, Follow::if_bit, 4, kFollow}}},
+    {SYS_statx, {{0, 1, Follow::unless_bit, 2, kNoFollow}}},
+    {SYS_open_tree, {{0, 1, Follow::unless_bit, 2, kNoFollow}}},
+    {SYS_open_tree_attr, {{0, 1, Follow::unless_bit, 2, kNoFollow}}},
+    {SYS_move_mount,
+     {{0, 1, Follow::if_bit, 4, MOVE_MOUNT_F_SYMLINKS},
+      {2, 3, Follow::if_bit, 4, MOVE_MOUNT_T_SYMLINKS}}},
+    {SYS_fspick, {{0, 1, Follow::unless_bit, 2, FSPICK_SYMLINK_NOFOLLOW}}},
+    {SYS_mount_setattr, {{0, 1, Follow::unless_bit, 2, kNoFollow}}},
+    {SYS_setxattrat, {{0, 1, Follow::unless_bit, 2, kNoFollow}}},
+    {SYS_getxattrat, {{0, 1, Follow::unless_bit, 2, kNoFollow}}},
+    {SYS_listxattrat, {{0, 1, Follow::unless_bit, 2, kNoFollow}}},
+    {SYS_removexattrat, {{0, 1, Follow::unless_bit, 2, kNoFollow}}},
+    {SYS_file_getattr, {{0, 1, Follow::unless_bit, 4, kNoFollow}}},
+    {SYS_file_setattr, {{0, 1, Follow::unless_bit, 4, kNoFollow}}},
+};
+
+constexpr long kByHand[] = {SYS_execve, SYS_execveat, SYS_readlink, SYS_readlinkat, SYS_getcwd,
+                            SYS_chroot, SYS_openat2,  SYS_mount,    SYS_fsconfig};
+
+const CallRule* rule_of(long nr) {
+  for (const CallRule& r : kRules) {
+    if (r.nr == nr) return &r;
+  }
+  return nullptr;
+}
+
+bool by_hand(long nr) {
+  for (long n : kByHand) {
+    if (n == nr) return true;
+  }
+  return false;
+}
+
+bool follows(const PathArg& p, const SyscallCall& call, std::uint64_t open_flags) {
+  switch (p.follow) {
+    case Follow::yes:
+      return true;
+    case Follow::no:
+      return false;
+    case Follow::open_flags:
+      return !(open_flags & O_NOFOLLOW) && !((open_flags & O_CREAT) && (open_flags & O_EXCL));
+    case Follow::unless_bit:
+      return !(call.arg(p.flags) & p.bit);
+    case Follow::if_bit:
+      return (call.arg(p.flags) & p.bit) != 0;
+  }
+  return true;
+}
+
+// One message per refused call, on ptvm's (or, in-process, the program's) stderr.
+void say(const char* a, const char* b, const char* c) {
+  for (const char* s : {a, b, c}) {
+    raw_syscall(SYS_write, 2, reinterpret_cast<long>(s), static_cast<long>(length(s)));
+  }
+}
+
+// The module's per-thread storage: what a call's exit needs from its entry.
+struct ThreadState {
+  path::PendingExec exec;
+  path::PendingName name;
+};
+
+ThreadState& state_of(SyscallCall& call) {
+  return *reinterpret_cast<ThreadState*>(call.storage());
+}
+
+}  // namespace
+
+bool PathModule::handles(long nr) {
+  return rule_of(nr) != nullptr || by_hand(nr);
+}
+
+Interest PathModule::interest() const {
+  Interest i;
+  if (map_.identity()) return i;  // `-r /` without bindings: the host's view, nothing to do
+  for (long nr = 0; nr < kMaxSyscall; ++nr) {
+    const SyscallInfo* info = syscall_info(nr);
+    // Unknown numbers (a kernel newer than the table) are refused: they may take a path.
+    if (!info) {
+      i.calls.add(nr);
+      continue;
+    }
+    bool has_path = handles(nr) || path::names_in(nr) || path::names_out(nr);
+    for (int a = 0; a < info->nargs; ++a) has_path |= info->args[a] == ArgKind::path;
+    if (has_path) i.calls.add(nr);
+  }
+  return i;
+}
+
+std::size_t PathModule::thread_storage_size() const {
+  return sizeof(ThreadState);
+}
+
+void PathModule::refuse(SyscallCall& call, const char* why) {
+  const long nr = call.nr();
+  const std::uint64_t bit = std::uint64_t{1} << (nr % 64);
+  if (nr >= 0 && nr < 512 && !(refused_[nr / 64] & bit)) {
+    refused_[nr / 64] |= bit;
+    const SyscallInfo* info = syscall_info(nr);
+    char number[24];
+    std::size_t n = 0;
+    long v = nr;
+    char rev[24];
+    do {
+      rev[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v);
+    for (std::size_t k = 0; k < n; ++k) number[k] = rev[n - 1 - k];
+    number[n] = 0;
+    say("ptvm: path VM refuses system call ", info ? info->name : number, ": ");
+    say(why, " (ENOSYS)\n", "");
+  }
+  call.answer_error(ENOSYS);
+}
+
+int PathModule::base_of(SyscallCall& call, long dirfd, char* out) {
+  return path::guest_dir(map_, call.tid(),
+                         static_cast<int>(dirfd) == AT_FDCWD ? -1 : static_cast<int>(dirfd), out);
+}
+
+void PathModule::on_entry(SyscallCall& call) {
+  const long nr = call.nr();
+  switch (nr) {
+    case SYS_execve:
+      return execve(call, false);
+    case SYS_execveat:
+      return execve(call, true);
+    case SYS_readlink:
+      return readlink(call, false);
+    case SYS_readlinkat:
+      return readlink(call, true);
+    case SYS_getcwd:
+      return getcwd(call);
+    case SYS_fsconfig:
+      // FSCONFIG_SET_PATH and _EMPTY name a path through key, value and aux: not translated.
+      if (call.arg(1) == 3 || call.arg(1) == 4) refuse(call, "fsconfig with a path");
+      return;
+    default:
+      break;
+  }
+  if (path::names_in(nr)) {
+    const path::Walk walk{map_, call.pid(), call.tid(), this};
+    return path::translate_name(call, walk);
+  }
+  if (path::names_out(nr)) return path::want_name(call, state_of(call).name);
+  if (!handles(nr)) {
+    return refuse(call, syscall_info(nr) ? "a path argument the path VM does not translate"
+                                         : "a system call unknown to ptvm");
+  }
+  translate_args(call);
+}
+
+void PathModule::translate_args(SyscallCall& call) {
+  const long nr = call.nr();
+  PathArg args[2];
+  std::uint64_t open_flags = 0;
+  path::Walk walk{map_, call.pid(), call.tid(), this};
+  if (const CallRule* r = rule_of(nr)) {
+    args[0] = r->paths[0];
+    args[1] = r->paths[1];
+  } else if (nr == SYS_chroot) {
+    args[0] = {-1, 0};
+  } else if (nr == SYS_mount) {
+    args[0] = {-1, 1};
+    // The source is a path for bind and move mounts (and a device file when absolute).
+    args[1] = {-1, 0};
+  } else if (nr == SYS_openat2) {
+    open_how how{};
+    if (call.arg(2) == 0 || call.arg(3) < sizeof how ||
+        !call.memory().read(RemotePtr<void>(call.arg(2)), &how, sizeof how)) {
+      return;  // EFAULT or EINVAL from the kernel, before any path is looked at
+    }
+    // Resolution confined beneath the dirfd: the kernel keeps it there, inside the guest.
+    if (how.resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) return;
+    walk.no_symlinks = (how.resolve & RESOLVE_NO_SYMLINKS) != 0;
+    args[0] = {0, 1, Follow::open_flags};
+    open_flags = how.flags;
+  }
+  if (args[0].follow == Follow::open_flags) {
+    open_flags = nr == SYS_openat2 ? open_flags : call.arg(args[0].flags);
+  }
+
+  char paths[2][PATH_MAX];
+  Batch batch;
+  int which[2];
+  int n = 0;
+  for (int k = 0; k < 2; ++k) {
+    if (args[k].path < 0 || call.arg(args[k].path) == 0) continue;
+    batch.read_string(RemotePtr<char>(call.arg(args[k].path)), paths[n], PATH_MAX);
+    which[n++] = k;
+  }
+  if (n == 0) return;
+  call.memory().run(batch);
+  char out[2][PATH_MAX];
+  std::size_t sizes[2];
+  int changed[2];
+  int m = 0;
+  for (int j = 0; j < n; ++j) {
+    // Unreadable: the kernel's EFAULT. Too long: its ENAMETOOLONG.
+    if (!batch[j].executed) return;
+    if (batch[j].truncated) return call.answer_error(ENAMETOOLONG);
+    const PathArg& a = args[which[j]];
+    const char* p = paths[j];
+    if (p[0] == 0) continue;  // AT_EMPTY_PATH (or the kernel's ENOENT): the dirfd itself
+    if (nr == SYS_mount && which[j] == 1 && p[0] != '/' && !(call.arg(3) & (MS_BIND | MS_MOVE))) {
+      continue;  // "proc", "tmpfs", "none": not a path
+    }
+    char base[PATH_MAX] = "/";
+    if (p[0] != '/') {
+      const long dirfd =
+          a.dirfd < 0 ? AT_FDCWD : static_cast<long>(static_cast<int>(call.arg(a.dirfd)));
+      if (int e = base_of(call, dirfd, base)) return call.answer_error(e);
+    }
+    path::Resolved r;
+    if (int e = path::resolve(walk, base, p, follows(a, call, open_flags), r))
+      return call.answer_error(e);
+    if (nr == SYS_chroot) {
+      // Only a chroot to the guest's own root is emulated (a no-op); a real one would move the
+      // guest out from under the path VM.
+      if (r.complete && r.guest[0] == '/' && r.guest[1] == 0) return call.answer(0);
+      return call.answer_error(EPERM);
+    }
+    const std::size_t len = length(r.host);
+    bool same = true;
+    for (std::size_t i = 0; i <= len && same; ++i) same = p[i] == r.host[i];
+    if (same) continue;
+    copy(out[m], r.host, len + 1);
+    sizes[m] = len + 1;
+    changed[m++] = a.path;
+  }
+  if (m == 0) return;
+  Batch writes;
+  RemotePtr<void> at[2];
+  for (int k = 0; k < m; ++k) {
+    auto scratch = call.scratch(sizes[k]);
+    if (!scratch) return call.answer_error(ENOMEM);  // never the untranslated path
+    at[k] = *scratch;
+    writes.write(*scratch, out[k], sizes[k]);
+  }
+  if (!call.memory().run(writes)) return call.answer_error(ENOMEM);
+  for (int k = 0; k < m; ++k) call.set_arg(changed[k], at[k].addr());
+}
+
+void PathModule::readlink(SyscallCall& call, bool at) {
+  const int p = at ? 1 : 0;
+  const std::uint64_t buf = call.arg(p + 1);
+  const long size = static_cast<int>(call.arg(p + 2));
+  char guest[PATH_MAX];
+  auto read = call.memory().read_string(RemotePtr<char>(call.arg(p)), guest, PATH_MAX);
+  if (!read) return call.answer_error(read.error().errno_value());
+  if (guest[0] == 0) return;  // readlinkat(fd, "") of an O_PATH link: the kernel's
+  if (size <= 0) return call.answer_error(EINVAL);
+  char base[PATH_MAX] = "/";
+  if (guest[0] != '/') {
+    const long dirfd = at ? static_cast<long>(static_cast<int>(call.arg(0))) : AT_FDCWD;
+    if (int e = base_of(call, dirfd, base)) return call.answer_error(e);
+  }
+  path::Walk walk{map_, call.pid(), call.tid(), this};
+  char text[PATH_MAX];
+  const long n = path::guest_readlink(walk, base, guest, text, static_cast<std::size_t>(size));
+  if (n < 0) return call.answer(n);
+  if (n > 0 && !call.memory().write(RemotePtr<void>(buf), text, static_cast<std::size_t>(n))) {
+    return call.answer_error(EFAULT);
+  }
+  call.answer(n);
+}
+
+void PathModule::getcwd(SyscallCall& call) {
+  char cwd[PATH_MAX];
+  if (int e = path::guest_dir(map_, call.tid(), -1, cwd)) return call.answer_error(e);
+  const std::size_t n = length(cwd) + 1;
+  if (n > call.arg(1)) return call.answer_error(ERANGE);
+  if (!call.memory().write(RemotePtr<void>(call.arg(0)), cwd, n)) return call.answer_error(EFAULT);
+  call.answer(static_cast<long>(n));
+}
+
+void PathModule::on_process_exit(pid_t tid, int) {
+  for (Exe& e : exes_) {
+    if (e.pid == tid) e.pid = 0;
+  }
+}
+
+bool PathModule::exe_of(pid_t pid, char* guest_out) const {
+  // The process itself; else, for a child that has not called execve yet, its parent (whose
+  // record a fork child would have inherited) when it runs the same loader.
+  for (int round = 0; round < 2 && pid > 0; ++round) {
+    for (const Exe& e : exes_) {
+      if (e.pid != pid) continue;
+      if (round == 1) {
+        // The child's image must still be the parent's loader.
+        char proc[64] = "/proc/";
+        std::size_t k = 6;
+        k += path::put_decimal(proc + k, pid);
+        copy(proc + k, "/exe", 5);
+        char host[PATH_MAX];
+        const long r = raw_syscall(SYS_readlink, reinterpret_cast<long>(proc),
+                                   reinterpret_cast<long>(host), PATH_MAX - 1);
+        if (r < 0) return false;
+        host[r] = 0;
+        bool same = true;
+        for (long i = 0; i <= r && same; ++i) same = host[i] == e.host_loader[i];
+        if (!same) return false;
+      }
+      copy(guest_out, e.guest, length(e.guest) + 1);
+      return true;
+    }
+    pid = path::parent_of(pid);
+  }
+  return false;
+}
+
+void PathModule::on_exit(SyscallCall& call) {
+  if (path::names_out(call.nr())) return path::give_name(call, map_, state_of(call).name);
+  path::PendingExec* pending = &state_of(call).exec;
+  if (!pending->active) return;
+  pending->active = false;
+  if (call.unfinished() || call.result() != 0) return;
+  const pid_t pid = call.pid();
+  Exe* slot = nullptr;
+  for (Exe& e : exes_) {
+    if (e.pid == pid) slot = &e;
+  }
+  if (pending->host_loader[0] == 0) {  // a static program: the kernel's exe is right
+    if (slot) slot->pid = 0;
+    return;
+  }
+  if (!slot) {
+    for (Exe& e : exes_) {
+      if (e.pid == 0 && !slot) slot = &e;
+    }
+  }
+  if (!slot) {
+    slot = &exes_[next_exe_];
+    next_exe_ = (next_exe_ + 1) % kMaxExes;
+  }
+  slot->pid = pid;
+  copy(slot->host_loader, pending->host_loader, length(pending->host_loader) + 1);
+  copy(slot->guest, pending->guest, length(pending->guest) + 1);
+}
+
+void PathModule::execve(SyscallCall& call, bool at) {
+  path::ExecRequest req;
+  req.at = at;
+  path::Walk walk{map_, call.pid(), call.tid(), this};
+  path::PendingExec* pending = &state_of(call).exec;
+  pending->active = false;
+  const int e = path::plan_exec(call, walk, req, *pending);
+  if (e < 0) return refuse(call, "execve");  // not reached: plan_exec gives errnos
+  if (e > 0) return call.answer_error(e);
+  if (pending->active) call.see_exit();
+}
+
+}  // namespace ptvm

@@ -1,0 +1,318 @@
+#include "vms/path/resolve.h"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+
+#include <cerrno>
+
+#include "core/cstr.h"
+#include "core/raw_syscall.h"
+
+namespace ptvm::path {
+
+using cstr::copy;
+using cstr::length;
+
+namespace {
+
+constexpr int kMaxLinks = 40;  // the kernel's MAXSYMLINKS
+
+long host_readlink(const char* host, char* out, std::size_t capacity) {
+  return raw_syscall(SYS_readlink, reinterpret_cast<long>(host), reinterpret_cast<long>(out),
+                     static_cast<long>(capacity));
+}
+
+// Canonical path editing: "/" + components.
+bool push(char* p, std::size_t& n, const char* c, std::size_t len) {
+  const std::size_t slash = n == 1 ? 0 : 1;
+  if (n + slash + len + 1 > PATH_MAX) return false;
+  if (slash) p[n++] = '/';
+  copy(p + n, c, len);
+  n += len;
+  p[n] = 0;
+  return true;
+}
+
+void pop(char* p, std::size_t& n) {
+  while (n > 1 && p[n - 1] != '/') --n;
+  if (n > 1) --n;  // the slash before the last component
+  p[n] = 0;
+}
+
+}  // namespace
+
+std::size_t put_decimal(char* out, long v) {
+  char digits[24];
+  std::size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0);
+  for (std::size_t i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
+  out[n] = 0;
+  return n;
+}
+
+pid_t parent_of(pid_t pid) {
+  char proc[64] = "/proc/";
+  std::size_t k = 6 + put_decimal(proc + 6, pid);
+  copy(proc + k, "/stat", 6);
+  const long fd =
+      raw_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>(proc), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char text[512];
+  const long n = raw_syscall(SYS_read, fd, reinterpret_cast<long>(text), sizeof text - 1);
+  raw_syscall(SYS_close, fd);
+  if (n <= 0) return 0;
+  // "pid (comm) state ppid ...": the comm may hold anything, so from its last ')'.
+  long close = -1;
+  for (long i = 0; i < n; ++i) {
+    if (text[i] == ')') close = i;
+  }
+  if (close < 0 || close + 4 >= n) return 0;
+  long i = close + 4;  // ") S "
+  long v = 0;
+  while (i < n && text[i] >= '0' && text[i] <= '9') v = v * 10 + (text[i++] - '0');
+  return static_cast<pid_t>(v);
+}
+
+namespace {
+
+// Host /proc entries whose link the kernel would make point at the host.
+enum class Magic { none, self, thread_self, root, exe, follow };
+
+bool digits(const char* s, std::size_t n) {
+  if (n == 0) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  return true;
+}
+
+long number(const char* s, std::size_t n) {
+  long v = 0;
+  for (std::size_t i = 0; i < n; ++i) v = v * 10 + (s[i] - '0');
+  return v;
+}
+
+bool is(const char* s, std::size_t n, const char* word) {
+  return length(word) == n && cstr::starts_with(s, word);
+}
+
+// `host` canonical. /proc/self, /proc/thread-self; /proc/N[/task/T]/{root,cwd,exe,fd/M}.
+Magic classify(const char* host, pid_t* owner) {
+  if (!cstr::starts_with(host, "/proc/")) return Magic::none;
+  const char* parts[6];
+  std::size_t lens[6];
+  std::size_t count = 0;
+  for (const char* p = host + 6; *p && count < 6;) {
+    const char* e = p;
+    while (*e && *e != '/') ++e;
+    parts[count] = p;
+    lens[count++] = static_cast<std::size_t>(e - p);
+    p = *e ? e + 1 : e;
+  }
+  if (count == 1 && is(parts[0], lens[0], "self")) return Magic::self;
+  if (count == 1 && is(parts[0], lens[0], "thread-self")) return Magic::thread_self;
+  if (count < 2 || !digits(parts[0], lens[0])) return Magic::none;
+  *owner = static_cast<pid_t>(number(parts[0], lens[0]));
+  std::size_t k = 1;
+  if (count >= 4 && is(parts[1], lens[1], "task") && digits(parts[2], lens[2])) k = 3;
+  if (count == k + 1) {
+    if (is(parts[k], lens[k], "root")) return Magic::root;
+    if (is(parts[k], lens[k], "cwd")) return Magic::follow;
+    if (is(parts[k], lens[k], "exe")) return Magic::exe;
+  }
+  if (count == k + 2 && is(parts[k], lens[k], "fd") && digits(parts[k + 1], lens[k + 1])) {
+    return Magic::follow;
+  }
+  return Magic::none;
+}
+
+// The guest's text of the link at `host` (canonical), as readlink must show it; *absolute_guest
+// when the text is a guest path to go on from; false: the kernel's text is all there is (or
+// no link at all: -errno in *error).
+enum class LinkText { guest, raw, magic_raw, error };
+
+LinkText link_text(const Walk& walk, const char* host, char* out, long* error) {
+  pid_t owner = 0;
+  const Magic magic = classify(host, &owner);
+  switch (magic) {
+    case Magic::self:
+      put_decimal(out, walk.pid);
+      return LinkText::guest;
+    case Magic::thread_self: {
+      std::size_t n = put_decimal(out, walk.pid);
+      copy(out + n, "/task/", 6);
+      put_decimal(out + n + 6, walk.tid);
+      return LinkText::guest;
+    }
+    case Magic::root:
+      out[0] = '/';
+      out[1] = 0;
+      return LinkText::guest;
+    case Magic::exe:
+      if (walk.exes && walk.exes->exe_of(owner, out)) return LinkText::guest;
+      [[fallthrough]];
+    case Magic::follow: {
+      char text[PATH_MAX];
+      const long r = host_readlink(host, text, PATH_MAX - 1);
+      if (r < 0) {
+        *error = r;
+        return LinkText::error;
+      }
+      text[r] = 0;
+      // A deleted file's link still opens it: the kernel's to follow.
+      const bool deleted = r > 10 && cstr::starts_with(text + r - 10, " (deleted)");
+      if (text[0] == '/' && !deleted && host_to_guest(walk.map, text, out)) {
+        return LinkText::guest;
+      }
+      copy(out, text, static_cast<std::size_t>(r) + 1);
+      return LinkText::magic_raw;
+    }
+    case Magic::none:
+      break;
+  }
+  const long r = host_readlink(host, out, PATH_MAX - 1);
+  if (r < 0) {
+    *error = r;
+    return LinkText::error;
+  }
+  out[r] = 0;
+  return LinkText::raw;
+}
+
+}  // namespace
+
+bool host_to_guest(const PathMap& map, const char* host, char* out) {
+  return map.to_guest(host, out);
+}
+
+int guest_dir(const PathMap& map, pid_t tid, int fd, char* out) {
+  char proc[64];
+  std::size_t n = 0;
+  copy(proc, "/proc/", 6);
+  n = 6 + put_decimal(proc + 6, tid);
+  if (fd < 0) {
+    copy(proc + n, "/cwd", 5);
+  } else {
+    copy(proc + n, "/fd/", 4);
+    put_decimal(proc + n + 4, fd);
+  }
+  char host[PATH_MAX];
+  const long r = host_readlink(proc, host, PATH_MAX - 1);
+  if (r < 0) return fd < 0 ? ENOENT : EBADF;
+  host[r] = 0;
+  if (host[0] != '/') return ENOTDIR;  // pipe:[...], socket:[...], anon_inode:...
+  if (!map.to_guest(host, out)) return ENOENT;
+  return 0;
+}
+
+int resolve(const Walk& walk, const char* base, const char* path, bool follow_last, Resolved& out) {
+  if (path[0] == 0) return ENOENT;
+  std::size_t path_len = length(path);
+  if (path_len >= PATH_MAX) return ENAMETOOLONG;
+  char done[PATH_MAX];
+  std::size_t dn;
+  if (path[0] == '/') {
+    done[0] = '/';
+    done[1] = 0;
+    dn = 1;
+  } else {
+    dn = length(base);
+    copy(done, base, dn + 1);
+  }
+  // A trailing slash makes the kernel follow the last component and want a directory.
+  const bool trailing = path_len > 1 && path[path_len - 1] == '/';
+  if (trailing) follow_last = true;
+  char todo[PATH_MAX];
+  copy(todo, path, path_len + 1);
+  std::size_t pos = 0;
+  int links = 0;
+  char host[PATH_MAX];
+  char link[PATH_MAX];
+  out.complete = true;
+  for (;;) {
+    while (todo[pos] == '/') ++pos;
+    if (todo[pos] == 0) break;
+    const char* c = todo + pos;
+    std::size_t len = 0;
+    while (c[len] && c[len] != '/') ++len;
+    pos += len;
+    if (len == 1 && c[0] == '.') continue;
+    if (len == 2 && c[0] == '.' && c[1] == '.') {
+      pop(done, dn);
+      continue;
+    }
+    std::size_t after = pos;
+    while (todo[after] == '/') ++after;
+    const bool last = todo[after] == 0;
+    if (!push(done, dn, c, len)) return ENAMETOOLONG;
+    if (last && !follow_last) continue;
+    if (!walk.map.to_host(done, host)) return ENAMETOOLONG;
+    long error = 0;
+    const LinkText kind = link_text(walk, host, link, &error);
+    if (kind == LinkText::error) {
+      if (error == -EINVAL || last) continue;  // not a link; or the kernel's to judge
+      // ENOENT, ENOTDIR, EACCES... in the middle: the kernel stops here with that errno.
+      if (!splice(host, length(host), todo, pos, out.host)) return ENAMETOOLONG;
+      if (!splice(done, dn, todo, pos, out.guest)) return ENAMETOOLONG;
+      out.complete = false;
+      return 0;
+    }
+    if (kind == LinkText::magic_raw) {
+      // A magic link to what the guest cannot name: the kernel follows it.
+      if (!splice(host, length(host), todo, pos, out.host)) return ENAMETOOLONG;
+      if (!splice(done, dn, todo, pos, out.guest)) return ENAMETOOLONG;
+      return 0;
+    }
+    if (walk.no_symlinks) return ELOOP;
+    if (++links > kMaxLinks) return ELOOP;
+    pop(done, dn);  // the link is replaced by its target
+    if (link[0] == '/') {
+      done[0] = '/';
+      done[1] = 0;
+      dn = 1;
+    }
+    // The target, then what was left after the link.
+    const std::size_t ln = length(link), rest = length(todo + pos);
+    if (ln + rest + 1 > PATH_MAX) return ENAMETOOLONG;
+    char joined[PATH_MAX];
+    copy(joined, link, ln);
+    copy(joined + ln, todo + pos, rest + 1);  // "" or "/..."
+    copy(todo, joined, ln + rest + 1);
+    pos = 0;
+  }
+  copy(out.guest, done, dn + 1);
+  if (!walk.map.to_host(done, out.host)) return ENAMETOOLONG;
+  if (trailing) {
+    const std::size_t hn = length(out.host);
+    if (hn > 1) {
+      if (hn + 2 > PATH_MAX) return ENAMETOOLONG;
+      out.host[hn] = '/';
+      out.host[hn + 1] = 0;
+    }
+  }
+  return 0;
+}
+
+long guest_readlink(const Walk& walk, const char* base, const char* path, char* out,
+                    std::size_t capacity) {
+  Resolved r;
+  if (int e = resolve(walk, base, path, false, r)) return -e;
+  char text[PATH_MAX];
+  if (!r.complete) {  // the kernel's errno for the component that stopped the walk
+    const long n = host_readlink(r.host, text, PATH_MAX - 1);
+    if (n < 0) return n;
+    text[n] = 0;
+  } else {
+    long error = 0;
+    if (link_text(walk, r.host, text, &error) == LinkText::error) return error;
+  }
+  const std::size_t n = length(text);
+  const std::size_t m = n < capacity ? n : capacity;
+  copy(out, text, m);
+  return static_cast<long>(m);
+}
+
+}  // namespace ptvm::path

@@ -1,0 +1,80 @@
+// Guest path resolution: a path as the guest's kernel would walk it, in the guest's tree.
+//
+// The walk is done here, component by component, on the host (one readlink per component): a
+// symbolic link found on the way is followed the guest's way (an absolute target starts again
+// at the guest's root, so a link `/etc/x -> /usr/lib/x` inside the rootfs stays inside), `..`
+// never climbs above the guest's root, and a binding is entered wherever the walk reaches its
+// guest path (also through a link). The result is the host path the kernel must get: canonical
+// up to the last component, which is followed only when the call follows it.
+//
+// /proc is virtualised where it would show the host: /proc/self and /proc/thread-self name the
+// calling process (not ptvm), /proc/N/root is the guest's root, /proc/N/cwd and /proc/N/fd/M
+// are followed to their guest paths, /proc/N/exe to the program the guest started (not the
+// loader that ptvm ran for it). A magic link whose target the guest cannot see (a pipe, a
+// deleted file, a host directory given to the guest as an open fd) is left for the kernel to
+// follow.
+//
+// Where the walk cannot go on (a component that does not exist, is not a directory, or cannot
+// be searched), the rest of the path is appended unresolved: the kernel then fails the call with
+// the errno it would give at that component. Time-of-check races are not prevented (the guest
+// can swap a directory for a link between this walk and the kernel's): the path VM confines
+// programs that cooperate, it is not a security boundary.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+
+#include "vms/path/path_map.h"
+
+namespace ptvm::path {
+
+// The program a process was started as, where ptvm had to start it through its loader (so that
+// the kernel's /proc/N/exe names the loader): answers /proc/N/exe. Empty: ask the kernel.
+class ExeLookup {
+ public:
+  virtual bool exe_of(pid_t pid, char* guest_out) const = 0;
+
+ protected:
+  ~ExeLookup() = default;
+};
+
+struct Walk {
+  const PathMap& map;
+  pid_t pid;  // the calling thread's process and thread: /proc/self, /proc/thread-self
+  pid_t tid;
+  const ExeLookup* exes = nullptr;
+  bool no_symlinks = false;  // openat2's RESOLVE_NO_SYMLINKS: ELOOP at any link
+};
+
+struct Resolved {
+  char host[PATH_MAX];   // what the kernel must get
+  char guest[PATH_MAX];  // canonical guest path of the same (the unresolved rest appended)
+  bool complete;         // every component was walked (else the kernel fails the call)
+};
+
+// `path` relative to the guest directory `base` (canonical; ignored for an absolute path).
+// Returns 0 or an errno for the caller: ENAMETOOLONG (as the kernel: a result over PATH_MAX),
+// ELOOP (more than 40 links), ENOENT (an empty path).
+int resolve(const Walk& walk, const char* base, const char* path, bool follow_last, Resolved& out);
+
+// The guest's view of a host path the kernel gave (a magic link's target, getcwd): false when the
+// guest cannot see it. Keeps the kernel's " (deleted)" suffix.
+bool host_to_guest(const PathMap& map, const char* host, char* out);
+
+// A process's working directory, or the directory of its file descriptor `fd`, as a guest path.
+// errno: ENOENT (outside the guest, or gone), EBADF, ENOTDIR (fd is no directory).
+int guest_dir(const PathMap& map, pid_t tid, int fd, char* out);
+
+// readlink of the guest path `path` (resolved with the last component not followed): the
+// link's text as the guest must see it (magic /proc links translated). Returns the length, or
+// -errno.
+long guest_readlink(const Walk& walk, const char* base, const char* path, char* out,
+                    std::size_t capacity);
+
+// Small helpers for /proc names: `v` in decimal into `out` (NUL-terminated; returns its length);
+// a process's parent (0 if gone).
+std::size_t put_decimal(char* out, long v);
+pid_t parent_of(pid_t pid);
+
+}  // namespace ptvm::path
