@@ -271,7 +271,7 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
       Result<int> result = 0;
       if (o.backend == "auto") {
         // Both backends in one run: the supervisor takes whatever cannot host the runtime.
-        auto filter = SeccompFilter::compile(stack.interest());
+        auto filter = SeccompFilter::compile(stack.interest(), stack.refuses_foreign_abi());
         if (!filter) {
           complain(fmt::format("cannot build the seccomp filter: {}", filter.error().describe()));
           return 126;

@@ -36,6 +36,7 @@ bool ModuleStack::push_bottom(Module* module) {
   modules_[size_] = module;
   interests_[size_] = module->interest().calls;
   union_ |= interests_[size_];
+  refuses_foreign_abi_ = refuses_foreign_abi_ || module->refuses_foreign_abi();
   storage_offsets_[size_] = storage_size_;
   storage_size_ += (module->thread_storage_size() + 15) & ~std::size_t{15};
   ++size_;

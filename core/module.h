@@ -199,6 +199,10 @@ class Module {
   virtual ~Module() = default;
   virtual const char* name() const = 0;
   virtual Interest interest() const = 0;
+  // The module must see every call of a kind (a path VM, every path): calls of another ABI
+  // (i386 `int $0x80`, x32), whose numbers and arguments it cannot read as x86-64 ones, are
+  // refused with ENOSYS instead of reaching it.
+  virtual bool refuses_foreign_abi() const { return false; }
   // Bytes of per-thread storage the module needs (SyscallCall::storage()).
   virtual std::size_t thread_storage_size() const { return 0; }
   virtual void on_entry(SyscallCall& call) = 0;

@@ -25,6 +25,8 @@ class ModuleStack {
 
   // The union of the modules' interests: what the backend must intercept.
   const SyscallSet& interest() const { return union_; }
+  // Some module refuses calls of other ABIs (Module::refuses_foreign_abi()).
+  bool refuses_foreign_abi() const { return refuses_foreign_abi_; }
   // Per-thread storage the backend must provide (SyscallCall::Backend::thread_storage()).
   std::size_t thread_storage_size() const { return storage_size_; }
 
@@ -56,6 +58,7 @@ class ModuleStack {
   std::size_t storage_offsets_[kMaxModules] = {};
   std::size_t storage_size_ = 0;
   SyscallSet union_;
+  bool refuses_foreign_abi_ = false;
   std::size_t size_ = 0;
 };
 

@@ -13,11 +13,12 @@
 
 namespace ptvm {
 
-Result<SeccompFilter> SeccompFilter::compile(const SyscallSet& traced) {
+Result<SeccompFilter> SeccompFilter::compile(const SyscallSet& traced, bool refuse_foreign_abi) {
   std::unique_ptr<void, void (*)(scmp_filter_ctx)> ctx(seccomp_init(SCMP_ACT_ALLOW),
                                                        seccomp_release);
   if (!ctx) return std::unexpected(Error::guest(ENOMEM));
-  int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRACE(0));
+  int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH,
+                            refuse_foreign_abi ? SCMP_ACT_ERRNO(ENOSYS) : SCMP_ACT_TRACE(0));
   // A binary tree of comparisons rather than a linear list (libseccomp 2.5+).
   if (rc == 0) seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
   // The filter is loaded by hand in the child (install()); libseccomp must not set NNP.

@@ -632,6 +632,22 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
   const long nr = entry->nr;
   std::uint64_t* args = entry->args;
   if (!options.seccomp) t.in_syscall = true;
+  if (!options.seccomp && stack.refuses_foreign_abi()) {
+    // What the filter refuses otherwise (seccomp_filter.h): 32-bit code, x32 numbers, and an
+    // `int $0x80` from 64-bit code (told by its instruction, which the entry stop follows).
+    auto regs = t.mem.registers();
+    if (!regs) return;
+    const user_regs_struct& raw = (*regs)->raw();
+    unsigned char insn[2] = {};
+    const bool int80 = t.mem.read(RemotePtr<void>(raw.rip - 2), insn, 2, Access::force) &&
+                       insn[0] == 0xcd && insn[1] == 0x80;
+    if (raw.cs != 0x33 || (raw.orig_rax & 0x40000000) || int80) {
+      (*regs)->set_syscall_no(-1);
+      (*regs)->set_result(-ENOSYS);
+      t.emulated = -ENOSYS;
+      return resume(t);
+    }
+  }
   if (use_trampoline && stack.interest().contains(nr) && inject_trampoline(t, nr)) return;
   if (!stack.interest().contains(nr)) {  // --no-seccomp, or a call only placement wants
     if (placement.on()) place_call(t, nr);
@@ -1274,7 +1290,7 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
       traced.add(SYS_execve);
       traced.add(SYS_execveat);
     }
-    auto f = SeccompFilter::compile(traced);
+    auto f = SeccompFilter::compile(traced, stack.refuses_foreign_abi());
     if (!f) return std::unexpected(f.error());
     filter = std::move(*f);
   }

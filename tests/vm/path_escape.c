@@ -10,6 +10,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -59,6 +60,27 @@ static void openat2_case(const char* name, int dirfd, const char* path,
   close(fd);
   if (n > 0 && buf[n - 1] == '\n') buf[n - 1] = 0;
   printf("%s: %s\n", name, buf);
+}
+
+// Calls of the other ABIs, whose numbers and arguments are not x86-64's: an i386 open through
+// int $0x80 (a real chroot runs it inside, the path VM refuses it: ENOSYS) and an x32 openat.
+static void foreign_abi(void) {
+  char* low =
+      mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+  strcpy(low, "/etc/marker");
+  long ret;
+  __asm__ volatile("int $0x80" : "=a"(ret) : "a"(5L), "b"(low), "c"(O_RDONLY) : "memory");
+  if (ret >= 0) {
+    char buf[64] = {0};
+    ssize_t n = read((int)ret, buf, sizeof buf - 1);
+    if (n > 0 && buf[n - 1] == '\n') buf[n - 1] = 0;
+    printf("abi_i386_open: %s\n", buf);
+    close((int)ret);
+  } else {
+    printf("abi_i386_open: %s\n", strerrorname_np((int)-ret));
+  }
+  long fd = syscall(0x40000000L | 257, AT_FDCWD, low, O_RDONLY);
+  printf("abi_x32_openat: %s\n", fd >= 0 ? "opened" : strerrorname_np(errno));
 }
 
 int main(int argc, char** argv) {
@@ -139,6 +161,7 @@ int main(int argc, char** argv) {
   // chroot to anything but the guest's root is not allowed to an unprivileged... or not at all.
   printf("chroot_root: %s\n", chroot("/") == 0 ? "ok" : strerrorname_np(errno));
   show("after_chroot_root", "/etc/marker", AT_FDCWD);
+  foreign_abi();
   if (with_proc) {
     show("proc_self_root", "/proc/self/root/etc/marker", AT_FDCWD);
     show("proc_1_root", "/proc/1/root/etc/marker", AT_FDCWD);

@@ -37,6 +37,7 @@ class PathModule final : public Module, public path::ExeLookup {
   void on_entry(SyscallCall& call) override;
   void on_exit(SyscallCall& call) override;
   void on_process_exit(pid_t tid, int wait_status) override;
+  bool refuses_foreign_abi() const override { return !map_.identity(); }
 
   bool exe_of(pid_t pid, char* guest_out) const override;
 
