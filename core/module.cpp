@@ -63,7 +63,8 @@ ModuleStack::EntryOutcome ModuleStack::enter(SyscallCall& call) {
     run_exits(call);
     return {.run_call = false, .needs_exit = false};
   }
-  // Registers to restore need a true exit.
+  // Registers to restore need a true exit (or a backend that restores them: exit_asked()).
+  call.asked_ = call.exit_;
   if (call.args_changed_) call.exit_ = SyscallCall::Exit::full;
   return {.run_call = true, .needs_exit = call.exit_ != SyscallCall::Exit::none};
 }

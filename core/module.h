@@ -170,6 +170,7 @@ class SyscallCall {
   bool result_changed_ = false;
   Exit wants_ = Exit::none;  // what the module being called asked for
   Exit exit_ = Exit::none;   // the strongest request of all modules
+  Exit asked_ = Exit::none;  // the same, before rewritten arguments made it `full`
   CopyRequest copy_;         // the memory of the (only) Exit::copy request
   Copied copied_{};          // at exit: copy_'s bytes, if the backend copied them
   long result_ = 0;
@@ -183,6 +184,9 @@ class SyscallCall {
   // For backends: what the modules decided.
   bool args_changed() const { return args_changed_; }
   Exit exit_needed() const { return exit_; }
+  // What the modules asked for themselves: exit_needed() is `full` for a call with rewritten
+  // arguments (the caller's registers must come back), which a backend may restore otherwise.
+  Exit exit_asked() const { return asked_; }
   // With exit_needed() == Exit::copy: what to copy (at most `bytes` bytes at `at`; at most the
   // result's with `up_to_result`).
   const CopyRequest& copy_request() const { return copy_; }

@@ -159,7 +159,6 @@ std::size_t call_inputs(const Registers& regs, RemoteMemory::Range* out) {
   return n;
 }
 
-
 }  // namespace
 
 Result<std::string> resolve_program(const std::string& name) {
@@ -238,6 +237,7 @@ struct Supervisor::Impl {
     // An armed see_exit_copy(): its entry (kCopyResult, kCopyFixed; 0: none; its request is
     // request_*[0] or [1]) and the registers the block borrows, as they were at the entry.
     std::uint64_t copy_entry = 0;
+    bool restoring = false;  // armed at kRestore: the call ran with rewritten arguments
     // The slot's two copy requests (kRequestAt) as last written; ~0 bytes: unknown.
     std::uint64_t request_from[2] = {}, request_bytes[2] = {~std::uint64_t{0}, ~std::uint64_t{0}};
     std::uint64_t saved_rdx = 0, saved_rdi = 0, saved_rsi = 0;
@@ -274,8 +274,8 @@ struct Supervisor::Impl {
     std::uint64_t used[trampoline::kBlocks / 64] = {};
     std::uint64_t block(int k) const { return page + trampoline::kBlock * k; }
     RemotePtr<void> slot(int k, std::size_t field = 0) const {
-      return RemotePtr<void>(static_cast<std::uintptr_t>(page + trampoline::kCode +
-                                                         trampoline::kSlot * k + field));
+      return RemotePtr<void>(
+          static_cast<std::uintptr_t>(page + trampoline::kCode + trampoline::kSlot * k + field));
     }
   };
   bool inject_trampoline(Tracee& t, long nr);
@@ -518,9 +518,13 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
     t.want_exit = out.needs_exit;
     if (!out.needs_exit) t.call.reset();
     if (placement.on()) place_call(t, nr);
-    // The result alone (or the exit only on success): through the trampoline, no exit stop.
-    if (out.needs_exit && t.placed_nr == 0 && call.exit_needed() != SyscallCall::Exit::full &&
-        arm(t, call)) {
+    // The result alone (or the exit only on success): through the trampoline, no exit stop;
+    // rewritten arguments too, whose registers the block restores, when the result is all the
+    // modules want.
+    const bool returns_through = call.args_changed()
+                                     ? call.exit_asked() <= SyscallCall::Exit::result
+                                     : call.exit_needed() != SyscallCall::Exit::full;
+    if (out.needs_exit && t.placed_nr == 0 && returns_through && arm(t, call)) {
       t.want_exit = false;
     }
   }
@@ -555,8 +559,7 @@ void Supervisor::Impl::on_syscall_exit(Tracee& t) {
   // Restore the caller's argument registers before anything else: a call restarted after a
   // signal re-enters with these registers. Not after an execve that worked: the registers are
   // the new program's (its rdx, zeroed by the kernel, is the atexit function of its _start).
-  const bool exec_done =
-      (call.nr() == SYS_execve || call.nr() == SYS_execveat) && result == 0;
+  const bool exec_done = (call.nr() == SYS_execve || call.nr() == SYS_execveat) && result == 0;
   for (int i = 0; call.args_changed() && !exec_done && i < 6; ++i) {
     (*regs)->set_arg(i, call.entry_args()[i]);
   }
@@ -828,18 +831,27 @@ bool Supervisor::Impl::arm(Tracee& t, const SyscallCall& call) {
     t.request_bytes[0] = t.request_bytes[1] = ~std::uint64_t{0};  // the slot's: unknown
   }
   const SyscallCall::Exit need = call.exit_needed();
-  std::uint64_t entry = need == SyscallCall::Exit::result ? trampoline::kResult
-                                                          : trampoline::kSuccess;
+  std::uint64_t entry =
+      need == SyscallCall::Exit::result ? trampoline::kResult : trampoline::kSuccess;
   t.copy_entry = 0;
+  t.restoring = false;
+  if (call.args_changed()) {
+    // The program's argument registers, for the block to put back after the call.
+    std::uint64_t args[6];
+    for (int i = 0; i < 6; ++i) args[i] = call.entry_args()[i];
+    if (!t.mem.write(space.slot(t.block, trampoline::kArgsAt), args, sizeof args)) return false;
+    entry = trampoline::kRestore;
+    t.restoring = true;
+  }
   const SyscallCall::CopyRequest& copy = call.copy_request();
-  if (need == SyscallCall::Exit::copy && copy.bytes <= trampoline::kData) {
+  if (!t.restoring && need == SyscallCall::Exit::copy && copy.bytes <= trampoline::kData) {
     // What to copy, in the slot (a thread reading into one buffer again and again: once).
     const int r = copy.up_to_result ? 0 : 1;
     bool ready = t.request_from[r] == copy.at && t.request_bytes[r] == copy.bytes;
     if (!ready) {
       const std::uint64_t request[2] = {copy.at, copy.bytes};
-      ready = static_cast<bool>(t.mem.write(space.slot(t.block, trampoline::kRequestAt[r]),
-                                            request, sizeof request));
+      ready = static_cast<bool>(
+          t.mem.write(space.slot(t.block, trampoline::kRequestAt[r]), request, sizeof request));
       t.request_from[r] = copy.at;
       t.request_bytes[r] = ready ? copy.bytes : ~std::uint64_t{0};
     }
@@ -862,6 +874,7 @@ bool Supervisor::Impl::arm(Tracee& t, const SyscallCall& call) {
 // The armed call is over: the modules get its result (nullopt: it never came).
 void Supervisor::Impl::finish_armed(Tracee& t, std::optional<long> result) {
   t.armed = false;
+  t.restoring = false;
   if (!t.call) return;
   if (result) {
     stack.exit(*t.call, *result);
@@ -961,10 +974,16 @@ bool Supervisor::Impl::settle(Tracee& t, int event, int sig) {
     return false;
   }
   const std::uint64_t at = raw.rip - block;
+  if (t.restoring && t.call) {
+    // Inside the block of a rewritten call: whatever happens next (a restart enters anew, a
+    // handler or the program runs on), the program has its own argument registers.
+    for (int i = 0; i < 6; ++i) (*regs)->set_arg(i, t.call->entry_args()[i]);
+  }
   const bool seccomp = event == PTRACE_EVENT_SECCOMP;
   const bool signal = event == 0 && sig != (SIGTRAP | 0x80);
   const bool restart = at == trampoline::kRestartResult || at == trampoline::kRestartSuccess ||
-                       at == trampoline::kRestartCopyResult || at == trampoline::kRestartCopyFixed;
+                       at == trampoline::kRestartCopyResult ||
+                       at == trampoline::kRestartCopyFixed || at == trampoline::kRestartRestore;
   // In a copy, past its first instruction: rax, rdx, rdi and rsi may be the block's.
   const bool copying = (at > trampoline::kCopyResult && at < trampoline::kRestartCopyFixed) ||
                        (at > trampoline::kCopyFixed && at < trampoline::kCopyEnd);
@@ -1001,7 +1020,8 @@ bool Supervisor::Impl::settle(Tracee& t, int event, int sig) {
     raw.rcx = t.return_ip;
   } else if (event == PTRACE_EVENT_EXIT &&
              (at == trampoline::kResult || at == trampoline::kSuccess ||
-              at == trampoline::kCopyResult || at == trampoline::kCopyFixed)) {
+              at == trampoline::kCopyResult || at == trampoline::kCopyFixed ||
+              at == trampoline::kRestore)) {
     finish_armed(t, std::nullopt);  // the thread exits inside the call
   } else if (copying) {
     // The result is in the slot, the memory as the call left it (the copy may be unfinished):
@@ -1104,8 +1124,8 @@ void Supervisor::Impl::on_group_stop(Tracee& t, int /*sig*/) {
 
 Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   if (argv.empty()) return std::unexpected(Error::guest(EINVAL));
-  auto program = options.program.empty() ? resolve_program(argv[0])
-                                         : Result<std::string>(options.program);
+  auto program =
+      options.program.empty() ? resolve_program(argv[0]) : Result<std::string>(options.program);
   if (!program) return std::unexpected(program.error());
 
   // CPU placement (not under -p or in a hybrid run: they never get here).

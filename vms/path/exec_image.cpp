@@ -190,12 +190,6 @@ bool takes_argv0(const char* host) {
   return found;
 }
 
-// The directory a relative path of this call starts from (cwd, or execveat's dirfd).
-int base_for(const Walk& walk, long dirfd, char* out) {
-  return guest_dir(walk.map, walk.tid,
-                   static_cast<int>(dirfd) == AT_FDCWD ? -1 : static_cast<int>(dirfd), out);
-}
-
 }  // namespace
 
 int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
@@ -223,7 +217,7 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
   }
   char base[PATH_MAX] = "/";
   if (given[0] != '/') {
-    if (int e = base_for(walk, dirfd, base)) return e;
+    if (int e = guest_dir(walk.map, walk.tid, dirfd, base)) return e;
   }
   Resolved r;
   if (int e = resolve(walk, base, given, !(flags & AT_SYMLINK_NOFOLLOW), r)) return e;
@@ -287,7 +281,7 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
       filename = interp;
       char cwd[PATH_MAX] = "/";
       if (interp[0] != '/') {
-        if (int e = base_for(walk, AT_FDCWD, cwd)) return e;
+        if (int e = guest_dir(walk.map, walk.tid, AT_FDCWD, cwd)) return e;
       }
       Resolved next;
       if (int e = resolve(walk, cwd, interp, true, next)) return e;
@@ -303,7 +297,7 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
     // A dynamic program: the guest's loader runs it.
     char cwd[PATH_MAX] = "/";
     if (elf_loader[0] != '/') {
-      if (int e = base_for(walk, AT_FDCWD, cwd)) return e;
+      if (int e = guest_dir(walk.map, walk.tid, AT_FDCWD, cwd)) return e;
     }
     Resolved loader;
     if (int e = resolve(walk, cwd, elf_loader, true, loader)) return e;

@@ -183,6 +183,25 @@ struct ThreadState {
   path::PendingName name;
 };
 
+// Whether the kernel, given `path` (absolute, or relative to the host directory `base_host`),
+// reaches `host`: then the call can run as it is.
+bool same_walk(const char* path, const char* base_host, const char* host) {
+  if (path[0] != '/') {
+    const std::size_t b = length(base_host);
+    for (std::size_t i = 0; i < b; ++i) {
+      if (host[i] != base_host[i]) return false;
+    }
+    host += b;
+    if (b > 1) {
+      if (*host != '/') return false;
+      ++host;
+    }
+  }
+  for (; *path && *path == *host; ++path, ++host) {
+  }
+  return *path == 0 && *host == 0;
+}
+
 ThreadState& state_of(SyscallCall& call) {
   return *reinterpret_cast<ThreadState*>(call.storage());
 }
@@ -234,11 +253,6 @@ void PathModule::refuse(SyscallCall& call, const char* why) {
     say(why, " (ENOSYS)\n", "");
   }
   call.answer_error(ENOSYS);
-}
-
-int PathModule::base_of(SyscallCall& call, long dirfd, char* out) {
-  return path::guest_dir(map_, call.tid(),
-                         static_cast<int>(dirfd) == AT_FDCWD ? -1 : static_cast<int>(dirfd), out);
 }
 
 void PathModule::on_entry(SyscallCall& call) {
@@ -328,11 +342,13 @@ void PathModule::translate_args(SyscallCall& call) {
     if (nr == SYS_mount && which[j] == 1 && p[0] != '/' && !(call.arg(3) & (MS_BIND | MS_MOVE))) {
       continue;  // "proc", "tmpfs", "none": not a path
     }
-    char base[PATH_MAX] = "/";
+    char base[PATH_MAX] = "/", base_host[PATH_MAX] = "";
     if (p[0] != '/') {
       const long dirfd =
           a.dirfd < 0 ? AT_FDCWD : static_cast<long>(static_cast<int>(call.arg(a.dirfd)));
-      if (int e = base_of(call, dirfd, base)) return call.answer_error(e);
+      if (int e = path::guest_dir(map_, call.tid(), dirfd, base, base_host)) {
+        return call.answer_error(e);
+      }
     }
     path::Resolved r;
     if (int e = path::resolve(walk, base, p, follows(a, call, open_flags), r))
@@ -343,10 +359,10 @@ void PathModule::translate_args(SyscallCall& call) {
       if (r.complete && r.guest[0] == '/' && r.guest[1] == 0) return call.answer(0);
       return call.answer_error(EPERM);
     }
+    // Unchanged: the kernel walks the path as given to the same file (no link, no `..`, no
+    // binding on the way of a relative path from its directory): no rewrite, no exit stop.
     const std::size_t len = length(r.host);
-    bool same = true;
-    for (std::size_t i = 0; i <= len && same; ++i) same = p[i] == r.host[i];
-    if (same) continue;
+    if (same_walk(p, base_host, r.host)) continue;
     copy(out[m], r.host, len + 1);
     sizes[m] = len + 1;
     changed[m++] = a.path;
@@ -376,7 +392,7 @@ void PathModule::readlink(SyscallCall& call, bool at) {
   char base[PATH_MAX] = "/";
   if (guest[0] != '/') {
     const long dirfd = at ? static_cast<long>(static_cast<int>(call.arg(0))) : AT_FDCWD;
-    if (int e = base_of(call, dirfd, base)) return call.answer_error(e);
+    if (int e = path::guest_dir(map_, call.tid(), dirfd, base)) return call.answer_error(e);
   }
   path::Walk walk{map_, call.pid(), call.tid(), this};
   char text[PATH_MAX];
@@ -390,7 +406,7 @@ void PathModule::readlink(SyscallCall& call, bool at) {
 
 void PathModule::getcwd(SyscallCall& call) {
   char cwd[PATH_MAX];
-  if (int e = path::guest_dir(map_, call.tid(), -1, cwd)) return call.answer_error(e);
+  if (int e = path::guest_dir(map_, call.tid(), AT_FDCWD, cwd)) return call.answer_error(e);
   const std::size_t n = length(cwd) + 1;
   if (n > call.arg(1)) return call.answer_error(ERANGE);
   if (!call.memory().write(RemotePtr<void>(call.arg(0)), cwd, n)) return call.answer_error(EFAULT);

@@ -51,8 +51,6 @@ class PathModule final : public Module, public path::ExeLookup {
   void readlink(SyscallCall& call, bool at);
   void getcwd(SyscallCall& call);
   void refuse(SyscallCall& call, const char* why);
-  // The guest directory a relative path of `call` starts from: cwd, or the dirfd's directory.
-  int base_of(SyscallCall& call, long dirfd, char* out);
 
   path::PathMap map_;
 

@@ -1,6 +1,7 @@
 #include "vms/path/resolve.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/syscall.h>
 
 #include <cerrno>
@@ -188,25 +189,86 @@ bool host_to_guest(const PathMap& map, const char* host, char* out) {
   return map.to_guest(host, out);
 }
 
-int guest_dir(const PathMap& map, pid_t tid, int fd, char* out) {
+int guest_dir(const PathMap& map, pid_t tid, long dirfd, char* out, char* host) {
+  const int fd = static_cast<int>(dirfd);
   char proc[64];
-  std::size_t n = 0;
   copy(proc, "/proc/", 6);
-  n = 6 + put_decimal(proc + 6, tid);
-  if (fd < 0) {
+  const std::size_t n = 6 + put_decimal(proc + 6, tid);
+  if (fd == AT_FDCWD) {
     copy(proc + n, "/cwd", 5);
   } else {
     copy(proc + n, "/fd/", 4);
     put_decimal(proc + n + 4, fd);
   }
-  char host[PATH_MAX];
-  const long r = host_readlink(proc, host, PATH_MAX - 1);
-  if (r < 0) return fd < 0 ? ENOENT : EBADF;
-  host[r] = 0;
-  if (host[0] != '/') return ENOTDIR;  // pipe:[...], socket:[...], anon_inode:...
-  if (!map.to_guest(host, out)) return ENOENT;
+  char buf[PATH_MAX];
+  char* text = host ? host : buf;
+  const long r = host_readlink(proc, text, PATH_MAX - 1);
+  if (r < 0) return fd == AT_FDCWD ? ENOENT : EBADF;
+  text[r] = 0;
+  if (text[0] != '/') return ENOTDIR;  // pipe:[...], socket:[...], anon_inode:...
+  if (!map.to_guest(text, out)) return ENOENT;
   return 0;
 }
+
+namespace {
+
+bool openat2_missing = false;  // a kernel before 5.6: every walk component by component
+
+// The walk in one system call, for a path without `..` (the common case): the lexical guest
+// path's host path opened O_PATH with RESOLVE_NO_SYMLINKS. Opened: no link on the way, the
+// lexical path is the answer. ENOENT, ENOTDIR, EACCES: no link before the component the kernel
+// stops at either, so the kernel gets the same answer and fails the same way. Anything else
+// (ELOOP: a link, /proc's magic ones included): false, the walk component by component.
+bool walk_without_links(const Walk& walk, const char* base, const char* path, bool follow_last,
+                        bool trailing, Resolved& out) {
+  if (openat2_missing || walk.no_symlinks) return false;
+  char guest[PATH_MAX];
+  std::size_t gn;
+  if (path[0] == '/') {
+    guest[0] = '/';
+    guest[1] = 0;
+    gn = 1;
+  } else {
+    gn = length(base);
+    copy(guest, base, gn + 1);
+  }
+  for (const char* p = path; *p;) {
+    while (*p == '/') ++p;
+    const char* c = p;
+    while (*p && *p != '/') ++p;
+    const std::size_t len = static_cast<std::size_t>(p - c);
+    if (len == 0 || (len == 1 && c[0] == '.')) continue;
+    if (len == 2 && c[0] == '.' && c[1] == '.') return false;
+    if (!push(guest, gn, c, len)) return false;
+  }
+  char host[PATH_MAX];
+  if (!walk.map.to_host(guest, host)) return false;
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW);
+  how.resolve = RESOLVE_NO_SYMLINKS;
+  const long fd = raw_syscall(SYS_openat2, AT_FDCWD, reinterpret_cast<long>(host),
+                              reinterpret_cast<long>(&how), sizeof how);
+  if (fd == -ENOSYS) openat2_missing = true;
+  if (fd >= 0) {
+    raw_syscall(SYS_close, fd);
+    out.complete = true;
+  } else if (fd == -ENOENT || fd == -ENOTDIR || fd == -EACCES) {
+    out.complete = false;
+  } else {
+    return false;
+  }
+  const std::size_t hn = length(host);
+  if (hn + 2 > PATH_MAX) return false;
+  copy(out.host, host, hn + 1);
+  copy(out.guest, guest, gn + 1);
+  if (trailing && hn > 1) {
+    out.host[hn] = '/';
+    out.host[hn + 1] = 0;
+  }
+  return true;
+}
+
+}  // namespace
 
 int resolve(const Walk& walk, const char* base, const char* path, bool follow_last, Resolved& out) {
   if (path[0] == 0) return ENOENT;
@@ -225,6 +287,7 @@ int resolve(const Walk& walk, const char* base, const char* path, bool follow_la
   // A trailing slash makes the kernel follow the last component and want a directory.
   const bool trailing = path_len > 1 && path[path_len - 1] == '/';
   if (trailing) follow_last = true;
+  if (walk_without_links(walk, base, path, follow_last, trailing, out)) return 0;
   char todo[PATH_MAX];
   copy(todo, path, path_len + 1);
   std::size_t pos = 0;

@@ -62,9 +62,11 @@ int resolve(const Walk& walk, const char* base, const char* path, bool follow_la
 // guest cannot see it. Keeps the kernel's " (deleted)" suffix.
 bool host_to_guest(const PathMap& map, const char* host, char* out);
 
-// A process's working directory, or the directory of its file descriptor `fd`, as a guest path.
-// errno: ENOENT (outside the guest, or gone), EBADF, ENOTDIR (fd is no directory).
-int guest_dir(const PathMap& map, pid_t tid, int fd, char* out);
+// The directory a relative path of a call starts from, as a guest path: the thread's working
+// directory (dirfd AT_FDCWD) or the directory of its file descriptor `dirfd`; its host path
+// into `host` if not null. errno: ENOENT (outside the guest, or gone), EBADF, ENOTDIR (dirfd is
+// no directory).
+int guest_dir(const PathMap& map, pid_t tid, long dirfd, char* out, char* host = nullptr);
 
 // readlink of the guest path `path` (resolved with the last component not followed): the
 // link's text as the guest must see it (magic /proc links translated). Returns the length, or

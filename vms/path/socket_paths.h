@@ -23,7 +23,7 @@ struct PendingName {
 bool names_in(long nr);   // bind, connect, sendto, sendmsg, sendmmsg
 bool names_out(long nr);  // getsockname, getpeername, accept, accept4, recvfrom, recvmsg
 
-// Entry of a names_in() call: rewrites the name (or fails the call). `base_of` gives the cwd.
+// Entry of a names_in() call: rewrites the name (or fails the call).
 void translate_name(SyscallCall& call, const Walk& walk);
 // Entry and exit of a names_out() call.
 void want_name(SyscallCall& call, PendingName& pending);
