@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# path_escape.sh PTVM ESCAPE_PROGRAM MODE...: the path VM's escape battery (path_escape.c) in a
-# rootfs of its own, under `ptvm proot` with the given options: the lines must be
-# path_escape.expected's. As root, the same program also runs in a real chroot of the same tree:
+# path_escape.sh PTVM ESCAPE_PROGRAM REGISTERS_PROGRAM OPTION...: the path VM's escape battery
+# (path_escape.c) and its register check (path_registers.c) in a rootfs of their own, under
+# `ptvm proot` with the given options: the lines must be path_escape.expected's and
+# path_registers.expected's. As root, the same program also runs in a real chroot of the same tree:
 # every line without /proc must be the chroot's, but a socket name that fits the guest's sun_path
 # but not the host's (ENAMETOOLONG under the path VM) and a 32-bit open (which the path VM
 # refuses: it cannot read a foreign ABI's arguments).
 set -u
-ptvm=$1 escape=$2
-shift 2
+ptvm=$1 escape=$2 registers=$3
+shift 3
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -20,16 +21,26 @@ make_root() {
   ln -s busybox "$root/bin/sh"
   ln -s busybox "$root/bin/echo"
   cp "$escape" "$root/bin/path_escape"
+  cp "$registers" "$root/bin/path_registers"
 }
 # A host file where the guest's would be, were a path not translated.
 status=0
 make_root
-"$ptvm" proot "$@" -r "$root" -b /proc /bin/path_escape proc > "$work/ptvm" 2>&1
+timeout 60 "$ptvm" proot "$@" -r "$root" -b /proc /bin/path_escape proc > "$work/ptvm" 2>&1
 if ! diff -u "$here/path_escape.expected" "$work/ptvm"; then
   echo "FAIL: ptvm proot $* differs from path_escape.expected"
   status=1
 fi
+timeout 60 "$ptvm" proot "$@" -r "$root" /bin/path_registers > "$work/registers" 2>&1
+if ! diff -u "$here/path_registers.expected" "$work/registers"; then
+  echo "FAIL: path_registers under ptvm proot $* differs from path_registers.expected"
+  status=1
+fi
 if [ "$(id -u)" = 0 ] && command -v chroot > /dev/null; then
+  if ! timeout 60 chroot "$root" /bin/path_registers | diff -u "$here/path_registers.expected" -; then
+    echo "FAIL: path_registers in a real chroot differs from path_registers.expected"
+    status=1
+  fi
   make_root
   chroot "$root" /bin/path_escape > "$work/chroot" 2>&1
   grep -v -e '^proc_' -e '^unix_bind_long' -e '^abi_i386' "$work/ptvm" > "$work/ptvm.noproc"
