@@ -1,5 +1,6 @@
 #include "cli/path_vm.h"
 
+#include <fcntl.h>
 #include <fmt/core.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -122,7 +123,11 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, ModuleStack& stack,
         guest = host;
       }
     }
-    if (guest[0] != '/') {
+    // PRoot's spelling: a guest path that is a link in the guest binds at the link's target,
+    // unless it ends with '!'.
+    const bool literal = guest.ends_with('!');
+    if (literal) guest.pop_back();
+    if (guest.empty() || guest[0] != '/') {
       complain(fmt::format("invalid binding '{}': the guest path must be absolute", text));
       return false;
     }
@@ -131,28 +136,56 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, ModuleStack& stack,
       complain(fmt::format("binding '{}': host path {}: {}", text, host, std::strerror(errno)));
       return false;
     }
-    if (!map.bind(host_path.c_str(), canonical_guest(guest).c_str())) {
+    guest = canonical_guest(guest);
+    if (!literal) {
+      const path::Walk walk{map, getpid(), gettid(), nullptr};
+      path::Resolved r;
+      if (path::resolve(walk, "/", guest.c_str(), true, r) == 0 && r.complete) guest = r.guest;
+    }
+    if (!map.bind(host_path.c_str(), guest.c_str())) {
       complain(fmt::format("binding '{}': too long, or more than {} bindings", text,
                            path::PathMap::kMaxBindings));
       return false;
     }
   }
 
-  // The guest's working directory: -w, else ptvm's own where the guest sees it, else "/".
+  // The guest's working directory (PRoot's rules): -w DIR; a relative DIR, or none, from
+  // ptvm's own directory: where the guest sees it, else the same path in the guest, else "/"
+  // (with a warning when -w named it).
   path::Walk walk{map, getpid(), gettid(), nullptr};
-  std::string cwd =
-      o.cwd.empty() ? "" : canonical_guest(o.cwd.starts_with('/') ? o.cwd : "/" + o.cwd);
+  char here[PATH_MAX], seen[PATH_MAX];
+  const bool have_here = getcwd(here, sizeof here) != nullptr;
+  std::vector<std::string> tries;
+  if (o.cwd.starts_with('/')) {
+    tries.push_back(canonical_guest(o.cwd));
+  } else {
+    const std::string rel = o.cwd.empty() ? "." : o.cwd;
+    if (have_here && map.to_guest(here, seen))
+      tries.push_back(canonical_guest(std::string(seen) + "/" + rel));
+    if (have_here) tries.push_back(canonical_guest(std::string(here) + "/" + rel));
+  }
+  std::string cwd;
+  for (const auto& t : tries) {
+    path::Resolved r;
+    if (path::resolve(walk, "/", t.c_str(), true, r) == 0 && r.complete && chdir(r.host) == 0) {
+      cwd = t;
+      break;
+    }
+  }
   if (cwd.empty()) {
-    char here[PATH_MAX], guest[PATH_MAX];
-    cwd = getcwd(here, sizeof here) && map.to_guest(here, guest) ? guest : "/";
+    if (!o.cwd.empty()) {
+      complain(
+          fmt::format("warning: cannot enter the guest's directory {}; using / instead", o.cwd));
+    }
+    path::Resolved r;
+    if (path::resolve(walk, "/", "/", true, r) != 0 || chdir(r.host) < 0) {
+      complain(fmt::format("cannot enter the guest's root {}: {}", root, std::strerror(errno)));
+      return false;
+    }
+    cwd = "/";
   }
-  path::Resolved r;
-  if (int e = path::resolve(walk, "/", cwd.c_str(), true, r);
-      e != 0 || !r.complete || chdir(r.host) < 0) {
-    complain(fmt::format("cannot enter the guest's directory {}: {}", cwd,
-                         std::strerror(e ? e : errno)));
-    return false;
-  }
+  // The shell's idea of the working directory, as the guest sees it.
+  setenv("PWD", cwd.c_str(), 1);
 
   // The program, on the guest's PATH.
   if (options.command.empty()) options.command = {"/bin/sh", "-l"};
@@ -161,9 +194,10 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, ModuleStack& stack,
   if (name.find('/') != std::string::npos) {
     candidates.push_back(name);
   } else {
+    // PRoot's rule: an empty or unset PATH names no directory.
     const char* env = std::getenv("PATH");
-    std::string dirs = env ? env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    for (std::size_t start = 0; start <= dirs.size();) {
+    std::string dirs = env ? env : "";
+    for (std::size_t start = 0; !dirs.empty() && start <= dirs.size();) {
       std::size_t end = dirs.find(':', start);
       if (end == std::string::npos) end = dirs.size();
       std::string dir = dirs.substr(start, end - start);
@@ -173,7 +207,7 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, ModuleStack& stack,
   }
   int error = ENOENT;
   char base[PATH_MAX];
-  if (path::guest_dir(map, gettid(), -1, base) != 0) std::strcpy(base, "/");
+  if (path::guest_dir(map, gettid(), AT_FDCWD, base) != 0) std::strcpy(base, "/");
   for (const auto& c : candidates) {
     path::Resolved p;
     if (path::resolve(walk, base, c.c_str(), true, p) != 0 || !p.complete) continue;

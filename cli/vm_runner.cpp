@@ -54,12 +54,16 @@ void add_vm_options(CLI::App& sub, VmOptions& o, bool proot_spelling) {
   sub.add_flag("--stats", o.stats, "print the supervisor's counters to stderr at the end");
   sub.add_option(proot_spelling ? "-r,--rootfs" : "--rootfs", o.path.rootfs,
                  "path VM: DIR is the guest's root (PRoot's -r; `ptvm proot` has all its options)")
-      ->type_name("DIR");
-  sub.add_option(proot_spelling ? "-b,--bind,-m,--mount" : "--bind", o.path.binds, "path VM: HOST[:GUEST] is seen at GUEST (PRoot's -b)")
+      ->type_name("DIR")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  sub.add_option(proot_spelling ? "-b,--bind,-m,--mount" : "--bind", o.path.binds,
+                 "path VM: HOST[:GUEST] is seen at GUEST (PRoot's -b)")
       ->type_name("HOST[:GUEST]")
       ->allow_extra_args(false);
-  sub.add_option(proot_spelling ? "-w,--cwd,--pwd" : "--cwd", o.path.cwd, "path VM: the guest's working directory (PRoot's -w)")
-      ->type_name("DIR");
+  sub.add_option(proot_spelling ? "-w,--cwd,--pwd" : "--cwd", o.path.cwd,
+                 "path VM: the guest's working directory (PRoot's -w)")
+      ->type_name("DIR")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   // Everything from the program name on belongs to the program (`ptvm run ls -l`, `ptvm run
   // -- python3 -c ...`): CLI11 leaves it unparsed; take_command() collects it.
   sub.prefix_command();
@@ -220,8 +224,9 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
     // Until ptvm's in-process loader exists, the dynamic loader of a program would open its
     // libraries before the runtime could translate a path: the path VM runs on ptrace.
     if (o.backend == "inprocess") {
-      complain("the path VM runs on the ptrace backend (the in-process runtime starts after the "
-               "dynamic loader has opened the guest's libraries)");
+      complain(
+          "the path VM runs on the ptrace backend (the in-process runtime starts after the "
+          "dynamic loader has opened the guest's libraries)");
       return 2;
     }
     if (o.path.verbose > 0 && o.backend == "auto") {

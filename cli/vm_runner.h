@@ -32,12 +32,12 @@ struct VmOptions {
   std::vector<std::string> redirects;  // --redirect FROM=TO
   std::string intercept;               // --intercept=SET: a module that passes every call
   std::vector<std::string> command;
-  pid_t attach_pid = 0;  // ptvm trace -p: a running process instead of a command
-  bool stats = false;    // --stats: supervisor counters on stderr at the end
-  PathOptions path;      // --rootfs, --bind, --cwd (and ptvm proot's options)
+  pid_t attach_pid = 0;       // ptvm trace -p: a running process instead of a command
+  bool stats = false;         // --stats: supervisor counters on stderr at the end
+  PathOptions path;           // --rootfs, --bind, --cwd (and ptvm proot's options)
   bool kill_on_exit = false;  // ptvm proot --kill-on-exit
   std::string guest_program;  // not an option: the path VM's program, a guest path
-  int output_fd = -1;    // not an option: the tracer's output, for the in-process runtime
+  int output_fd = -1;         // not an option: the tracer's output, for the in-process runtime
   std::function<void()> unbuffer_output;  // called when other processes write to it too
 };
 

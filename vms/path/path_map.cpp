@@ -68,16 +68,32 @@ bool PathMap::to_host(const char* guest, char* out) const {
   return splice(root_, root_len_, guest, 0, out);
 }
 
-bool PathMap::to_guest(const char* host, char* out) const {
+namespace {
+
+// The binding whose host side is the longest prefix of `host` (equal lengths: the later one).
+template <class Binding>
+const Binding* host_binding(const Binding* bindings, std::size_t count, const char* host) {
   const Binding* best = nullptr;
-  for (std::size_t i = 0; i < count_; ++i) {
-    const Binding& b = bindings_[i];
+  for (std::size_t i = 0; i < count; ++i) {
+    const Binding& b = bindings[i];
     if (under(host, b.host, b.host_len) && (!best || b.host_len >= best->host_len)) best = &b;
   }
+  return best;
+}
+
+}  // namespace
+
+int PathMap::binding_of(const char* host) const {
+  const Binding* best = host_binding(bindings_, count_, host);
   // A binding's host side inside the rootfs is seen at the binding (PRoot does the same).
-  if (best && (!under(host, root_, root_len_) || best->host_len > root_len_)) {
-    return splice(best->guest, best->guest_len, host, best->host_len == 1 ? 0 : best->host_len,
-                  out);
+  if (!best || (under(host, root_, root_len_) && best->host_len <= root_len_)) return -1;
+  return static_cast<int>(best - bindings_);
+}
+
+bool PathMap::to_guest(const char* host, char* out) const {
+  if (const int k = binding_of(host); k >= 0) {
+    const Binding& b = bindings_[k];
+    return splice(b.guest, b.guest_len, host, b.host_len == 1 ? 0 : b.host_len, out);
   }
   if (!under(host, root_, root_len_)) return false;
   return splice("/", 1, host, root_len_ == 1 ? 0 : root_len_, out);

@@ -35,6 +35,8 @@ class PathMap {
   bool to_host(const char* guest, char* out) const;
   // `host` canonical; false if the guest cannot see it (or it would not fit).
   bool to_guest(const char* host, char* out) const;
+  // The binding through which the guest sees `host` (-1: the rootfs, or nothing).
+  int binding_of(const char* host) const;
 
  private:
   struct Binding {

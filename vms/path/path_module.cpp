@@ -183,25 +183,6 @@ struct ThreadState {
   path::PendingName name;
 };
 
-// Whether the kernel, given `path` (absolute, or relative to the host directory `base_host`),
-// reaches `host`: then the call can run as it is.
-bool same_walk(const char* path, const char* base_host, const char* host) {
-  if (path[0] != '/') {
-    const std::size_t b = length(base_host);
-    for (std::size_t i = 0; i < b; ++i) {
-      if (host[i] != base_host[i]) return false;
-    }
-    host += b;
-    if (b > 1) {
-      if (*host != '/') return false;
-      ++host;
-    }
-  }
-  for (; *path && *path == *host; ++path, ++host) {
-  }
-  return *path == 0 && *host == 0;
-}
-
 ThreadState& state_of(SyscallCall& call) {
   return *reinterpret_cast<ThreadState*>(call.storage());
 }
@@ -362,7 +343,7 @@ void PathModule::translate_args(SyscallCall& call) {
     // Unchanged: the kernel walks the path as given to the same file (no link, no `..`, no
     // binding on the way of a relative path from its directory): no rewrite, no exit stop.
     const std::size_t len = length(r.host);
-    if (same_walk(p, base_host, r.host)) continue;
+    if (path::same_walk(p, base_host, r.host)) continue;
     copy(out[m], r.host, len + 1);
     sizes[m] = len + 1;
     changed[m++] = a.path;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <cerrno>
@@ -180,6 +181,14 @@ LinkText link_text(const Walk& walk, const char* host, char* out, long* error) {
     return LinkText::error;
   }
   out[r] = 0;
+  // A link inside a binding whose absolute target is in the same binding names the host's
+  // tree: the guest sees the target there (PRoot's rule: `-b /tmp:/ced`, /tmp/L -> /tmp/F is
+  // /ced/F; a target in another binding or the rootfs is the guest's own path).
+  char guest[PATH_MAX];
+  const int binding = out[0] == '/' ? walk.map.binding_of(host) : -1;
+  if (binding >= 0 && walk.map.binding_of(out) == binding && walk.map.to_guest(out, guest)) {
+    copy(out, guest, length(guest) + 1);
+  }
   return LinkText::raw;
 }
 
@@ -206,6 +215,8 @@ int guest_dir(const PathMap& map, pid_t tid, long dirfd, char* out, char* host) 
   if (r < 0) return fd == AT_FDCWD ? ENOENT : EBADF;
   text[r] = 0;
   if (text[0] != '/') return ENOTDIR;  // pipe:[...], socket:[...], anon_inode:...
+  // A directory removed while a process is in it (the kernel's getcwd: ENOENT).
+  if (r > 10 && cstr::starts_with(text + r - 10, " (deleted)")) return ENOENT;
   if (!map.to_guest(text, out)) return ENOENT;
   return 0;
 }
@@ -237,8 +248,13 @@ bool walk_without_links(const Walk& walk, const char* base, const char* path, bo
     const char* c = p;
     while (*p && *p != '/') ++p;
     const std::size_t len = static_cast<std::size_t>(p - c);
-    if (len == 0 || (len == 1 && c[0] == '.')) continue;
+    if (len == 0) continue;
+    // `..`, and `.` after a component (which must then be a directory): the slow walk.
     if (len == 2 && c[0] == '.' && c[1] == '.') return false;
+    if (len == 1 && c[0] == '.') {
+      if (c != path) return false;
+      continue;  // "./x": the base is a directory
+    }
     if (!push(guest, gn, c, len)) return false;
   }
   char host[PATH_MAX];
@@ -295,6 +311,7 @@ int resolve(const Walk& walk, const char* base, const char* path, bool follow_la
   char host[PATH_MAX];
   char link[PATH_MAX];
   out.complete = true;
+  bool is_dir = true;  // `done` is known to be a directory (the base, the root, a parent)
   for (;;) {
     while (todo[pos] == '/') ++pos;
     if (todo[pos] == 0) break;
@@ -302,11 +319,27 @@ int resolve(const Walk& walk, const char* base, const char* path, bool follow_la
     std::size_t len = 0;
     while (c[len] && c[len] != '/') ++len;
     pos += len;
-    if (len == 1 && c[0] == '.') continue;
-    if (len == 2 && c[0] == '.' && c[1] == '.') {
-      pop(done, dn);
+    const bool dot = len == 1 && c[0] == '.', dotdot = len == 2 && c[0] == '.' && c[1] == '.';
+    if (dot || dotdot) {
+      // The kernel wants a directory before `.` or `..` (open("/bin/true/..") is ENOTDIR): a
+      // component walked here that may be a file is looked at once.
+      if (!is_dir) {
+        if (!walk.map.to_host(done, host)) return ENAMETOOLONG;
+        struct stat st;
+        const long r = raw_syscall(SYS_newfstatat, AT_FDCWD, reinterpret_cast<long>(host),
+                                   reinterpret_cast<long>(&st), 0);
+        if (r < 0 || !S_ISDIR(st.st_mode)) {  // the kernel's ENOTDIR, ENOENT...
+          if (!splice(host, length(host), todo, pos - len, out.host)) return ENAMETOOLONG;
+          if (!splice(done, dn, todo, pos - len, out.guest)) return ENAMETOOLONG;
+          out.complete = false;
+          return 0;
+        }
+        is_dir = true;
+      }
+      if (dotdot) pop(done, dn);
       continue;
     }
+    is_dir = false;
     std::size_t after = pos;
     while (todo[after] == '/') ++after;
     const bool last = todo[after] == 0;
@@ -331,7 +364,8 @@ int resolve(const Walk& walk, const char* base, const char* path, bool follow_la
     }
     if (walk.no_symlinks) return ELOOP;
     if (++links > kMaxLinks) return ELOOP;
-    pop(done, dn);  // the link is replaced by its target
+    pop(done, dn);  // the link is replaced by its target (in a directory)
+    is_dir = true;
     if (link[0] == '/') {
       done[0] = '/';
       done[1] = 0;
@@ -357,6 +391,25 @@ int resolve(const Walk& walk, const char* base, const char* path, bool follow_la
     }
   }
   return 0;
+}
+
+// Whether the kernel, given `path` (absolute, or relative to the host directory `base_host`),
+// reaches `host`: then the call can run as it is.
+bool same_walk(const char* path, const char* base_host, const char* host) {
+  if (path[0] != '/') {
+    const std::size_t b = length(base_host);
+    for (std::size_t i = 0; i < b; ++i) {
+      if (host[i] != base_host[i]) return false;
+    }
+    host += b;
+    if (b > 1) {
+      if (*host != '/') return false;
+      ++host;
+    }
+  }
+  for (; *path && *path == *host; ++path, ++host) {
+  }
+  return *path == 0 && *host == 0;
 }
 
 long guest_readlink(const Walk& walk, const char* base, const char* path, char* out,

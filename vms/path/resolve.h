@@ -74,6 +74,10 @@ int guest_dir(const PathMap& map, pid_t tid, long dirfd, char* out, char* host =
 long guest_readlink(const Walk& walk, const char* base, const char* path, char* out,
                     std::size_t capacity);
 
+// Whether the kernel, given `path` (absolute, or relative to the host directory `base_host`),
+// reaches `host` by the same walk: then a call can run with `path` as it is.
+bool same_walk(const char* path, const char* base_host, const char* host);
+
 // Small helpers for /proc names: `v` in decimal into `out` (NUL-terminated; returns its length);
 // a process's parent (0 if gone).
 std::size_t put_decimal(char* out, long v);

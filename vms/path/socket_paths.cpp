@@ -42,17 +42,17 @@ int host_name(SyscallCall& call, const Walk& walk, std::uint64_t addr, std::size
   if (!call.memory().read(RemotePtr<void>(addr), &sa, n)) return -1;  // the kernel's EFAULT
   char guest[kSunPath + 1];
   if (!unix_path(sa, n, guest)) return -1;
-  char base[PATH_MAX] = "/";
+  char base[PATH_MAX] = "/", base_host[PATH_MAX] = "";
   if (guest[0] != '/') {
-    if (int e = guest_dir(walk.map, walk.tid, AT_FDCWD, base)) return e;
+    if (int e = guest_dir(walk.map, walk.tid, AT_FDCWD, base, base_host)) return e;
   }
   Resolved r;
   if (int e = resolve(walk, base, guest, follow, r)) return e;
+  // The kernel's own walk of the name reaches the same file: the name as it is (a relative
+  // name as long as sun_path allows stays usable).
+  if (same_walk(guest, base_host, r.host)) return -1;
   const std::size_t hn = length(r.host);
   if (hn >= kSunPath) return ENAMETOOLONG;
-  bool same = true;
-  for (std::size_t i = 0; i <= hn && same; ++i) same = guest[i] == r.host[i];
-  if (same) return -1;
   out = sockaddr_un{};
   out.sun_family = AF_UNIX;
   copy(out.sun_path, r.host, hn + 1);
