@@ -52,6 +52,10 @@ bool host_canonical(const std::string& given, std::string* out) {
 
 }  // namespace
 
+PathVm::~PathVm() {
+  if (!glue.empty()) rmdir(glue.c_str());
+}
+
 std::vector<std::string> recommended_bindings(bool fewer) {
   std::vector<std::string> wanted;
   if (fewer) {
@@ -146,6 +150,18 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, ModuleStack& stack,
       complain(fmt::format("binding '{}': too long, or more than {} bindings", text,
                            path::PathMap::kMaxBindings));
       return false;
+    }
+  }
+
+  if (map.bindings() > 0) {
+    // Guest directories on the way to a binding that the rootfs lacks: one empty, read-only
+    // directory of ptvm's stands for them (removed when ptvm ends).
+    const char* tmp = std::getenv("TMPDIR");
+    std::string glue = std::string(tmp && *tmp ? tmp : "/tmp") + "/ptvm-glue-XXXXXX";
+    if (mkdtemp(glue.data())) {
+      chmod(glue.c_str(), 0555);
+      storage->glue = glue;
+      map.set_glue(glue.c_str());
     }
   }
 

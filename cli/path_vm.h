@@ -28,6 +28,8 @@ struct PathOptions {
 struct PathVm {
   PathModule path;
   RootIdModule root_id;
+  std::string glue;  // the empty directory that stands for missing parents of bindings
+  ~PathVm();
 };
 
 // Checks the options (a missing rootfs or binding host side, a relative guest path...: message,

@@ -123,6 +123,21 @@ TEST_F(ResolveTest, TooLongIsEnametoolong) {
   EXPECT_EQ(resolve_("/", p.c_str()), "errno " + std::to_string(ENAMETOOLONG));
 }
 
+TEST_F(ResolveTest, MissingParentsOfABindingAreTheGlue) {
+  PathMap m;
+  ASSERT_TRUE(m.set_root(root_.c_str()));
+  ASSERT_TRUE(m.bind((top_ + "/outside").c_str(), "/mnt/deep/here"));
+  mkdir((top_ + "/glue").c_str(), 0555);
+  ASSERT_TRUE(m.set_glue((top_ + "/glue").c_str()));
+  EXPECT_EQ(host_of(m, "/mnt"), top_ + "/glue");  // not in the rootfs
+  EXPECT_EQ(host_of(m, "/mnt/deep"), top_ + "/glue");
+  EXPECT_EQ(host_of(m, "/mnt/deep/here/file"), top_ + "/outside/file");
+  EXPECT_EQ(host_of(m, "/mnt/other"), root_ + "/mnt/other");  // no binding below: ENOENT
+  EXPECT_EQ(host_of(m, "/usr"), root_ + "/usr");
+  mkdir((root_ + "/mnt").c_str(), 0755);  // the rootfs has it now: its own
+  EXPECT_EQ(host_of(m, "/mnt"), root_ + "/mnt");
+}
+
 TEST_F(ResolveTest, ProcSelfNamesTheCaller) {
   PathMap m;  // the host's /proc seen in the guest
   ASSERT_TRUE(m.set_root(root_.c_str()));

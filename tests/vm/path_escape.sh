@@ -4,8 +4,8 @@
 # `ptvm proot` with the given options: the lines must be path_escape.expected's and
 # path_registers.expected's. As root, the same program also runs in a real chroot of the same tree:
 # every line without /proc must be the chroot's, but a socket name that fits the guest's sun_path
-# but not the host's (ENAMETOOLONG under the path VM) and a 32-bit open (which the path VM
-# refuses: it cannot read a foreign ABI's arguments).
+# but not the host's (ENAMETOOLONG under the path VM), a 32-bit open (which the path VM
+# refuses: it cannot read a foreign ABI's arguments) and io_uring (refused, with a message).
 set -u
 ptvm=$1 escape=$2 registers=$3
 shift 3
@@ -26,9 +26,14 @@ make_root() {
 # A host file where the guest's would be, were a path not translated.
 status=0
 make_root
-timeout 60 "$ptvm" proot "$@" -r "$root" -b /proc /bin/path_escape proc > "$work/ptvm" 2>&1
+timeout 60 "$ptvm" proot "$@" -r "$root" -b /proc /bin/path_escape proc > "$work/ptvm" 2> "$work/err"
 if ! diff -u "$here/path_escape.expected" "$work/ptvm"; then
   echo "FAIL: ptvm proot $* differs from path_escape.expected"
+  status=1
+fi
+if ! grep -q "^ptvm: path VM refuses system call io_uring_setup" "$work/err"; then
+  echo "FAIL: no message for the refused io_uring_setup; stderr:"
+  cat "$work/err"
   status=1
 fi
 timeout 60 "$ptvm" proot "$@" -r "$root" /bin/path_registers > "$work/registers" 2>&1
@@ -43,8 +48,8 @@ if [ "$(id -u)" = 0 ] && command -v chroot > /dev/null; then
   fi
   make_root
   chroot "$root" /bin/path_escape > "$work/chroot" 2>&1
-  grep -v -e '^proc_' -e '^unix_bind_long' -e '^abi_i386' "$work/ptvm" > "$work/ptvm.noproc"
-  grep -v -e '^unix_bind_long' -e '^abi_i386' "$work/chroot" > "$work/chroot.cut"
+  grep -v -e '^proc_' -e '^unix_bind_long' -e '^abi_i386' -e '^io_uring' "$work/ptvm" > "$work/ptvm.noproc"
+  grep -v -e '^unix_bind_long' -e '^abi_i386' -e '^io_uring' "$work/chroot" > "$work/chroot.cut"
   if ! diff -u "$work/chroot.cut" "$work/ptvm.noproc"; then
     echo "FAIL: ptvm proot $* differs from a real chroot"
     status=1

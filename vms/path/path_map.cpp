@@ -1,6 +1,11 @@
 #include "vms/path/path_map.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
 #include "core/cstr.h"
+#include "core/raw_syscall.h"
 
 namespace ptvm::path {
 
@@ -42,6 +47,32 @@ bool PathMap::set_root(const char* host) {
   return true;
 }
 
+bool PathMap::set_glue(const char* host) {
+  const std::size_t n = length(host);
+  if (n == 0 || n >= PATH_MAX || host[0] != '/') return false;
+  copy(glue_, host, n + 1);
+  return true;
+}
+
+// `guest` is above a binding (a strict prefix of its guest side) and its rootfs path `out` is
+// missing: the glue instead. One stat, only for such paths.
+bool PathMap::glue_for(const char* guest, char* out) const {
+  const std::size_t gn = length(guest);
+  bool above = false;
+  for (std::size_t i = 0; i < count_ && !above; ++i) {
+    const Binding& b = bindings_[i];
+    above = b.guest_len > gn && under(b.guest, guest, gn) && (gn == 1 || b.guest[gn] == '/');
+  }
+  if (!above) return false;
+  struct stat st;
+  if (raw_syscall(SYS_newfstatat, AT_FDCWD, reinterpret_cast<long>(out),
+                  reinterpret_cast<long>(&st), AT_SYMLINK_NOFOLLOW) == 0) {
+    return false;
+  }
+  copy(out, glue_, length(glue_) + 1);
+  return true;
+}
+
 bool PathMap::bind(const char* host, const char* guest) {
   const std::size_t h = length(host), g = length(guest);
   if (count_ == kMaxBindings || h == 0 || g == 0 || host[0] != '/' || guest[0] != '/' ||
@@ -65,7 +96,9 @@ bool PathMap::to_host(const char* guest, char* out) const {
   if (best)
     return splice(best->host, best->host_len, guest, best->guest_len == 1 ? 0 : best->guest_len,
                   out);
-  return splice(root_, root_len_, guest, 0, out);
+  if (!splice(root_, root_len_, guest, 0, out)) return false;
+  if (glue_[0]) glue_for(guest, out);
+  return true;
 }
 
 namespace {

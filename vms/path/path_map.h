@@ -25,13 +25,19 @@ class PathMap {
   // Later bindings win over earlier ones with the same guest path. Both sides canonical.
   bool bind(const char* host, const char* guest);
 
+  // An empty host directory that stands for the guest directories a binding needs on its way
+  // which the rootfs does not have (PRoot's "glue"): `-b /sdcard:/mnt/sdcard` in a rootfs
+  // without /mnt. Empty: none.
+  bool set_glue(const char* host);
+
   const char* root() const { return root_; }
   bool identity() const { return root_len_ == 1 && count_ == 0; }
   std::size_t bindings() const { return count_; }
   const char* binding_host(std::size_t i) const { return bindings_[i].host; }
   const char* binding_guest(std::size_t i) const { return bindings_[i].guest; }
 
-  // `guest` canonical; `out` has PATH_MAX bytes. False: the host path would not fit.
+  // `guest` canonical; `out` has PATH_MAX bytes. False: the host path would not fit. (Not
+  // quite lexical: a guest directory above a binding that the rootfs lacks is the glue.)
   bool to_host(const char* guest, char* out) const;
   // `host` canonical; false if the guest cannot see it (or it would not fit).
   bool to_guest(const char* host, char* out) const;
@@ -45,8 +51,11 @@ class PathMap {
     char guest[PATH_MAX];
     std::size_t guest_len;
   };
+  bool glue_for(const char* guest, char* out) const;
+
   char root_[PATH_MAX] = "/";
   std::size_t root_len_ = 1;
+  char glue_[PATH_MAX] = "";
   Binding bindings_[kMaxBindings];
   std::size_t count_ = 0;
 };

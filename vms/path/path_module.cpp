@@ -137,8 +137,9 @@ constexpr CallRule kRules[] = {
     {SYS_file_setattr, {{0, 1, Follow::unless_bit, 4, kNoFollow}}},
 };
 
-constexpr long kByHand[] = {SYS_execve, SYS_execveat, SYS_readlink, SYS_readlinkat, SYS_getcwd,
-                            SYS_chroot, SYS_openat2,  SYS_mount,    SYS_fsconfig};
+constexpr long kByHand[] = {SYS_execve,   SYS_execveat,      SYS_readlink, SYS_readlinkat,
+                            SYS_getcwd,   SYS_chroot,        SYS_openat2,  SYS_mount,
+                            SYS_fsconfig, SYS_io_uring_setup};
 
 const CallRule* rule_of(long nr) {
   for (const CallRule& r : kRules) {
@@ -249,6 +250,9 @@ void PathModule::on_entry(SyscallCall& call) {
       return readlink(call, true);
     case SYS_getcwd:
       return getcwd(call);
+    case SYS_io_uring_setup:
+      // Its operations (openat, statx, renameat...) take paths the module never sees.
+      return refuse(call, "io_uring's operations take paths the path VM cannot translate");
     case SYS_fsconfig:
       // FSCONFIG_SET_PATH and _EMPTY name a path through key, value and aux: not translated.
       if (call.arg(1) == 3 || call.arg(1) == 4) refuse(call, "fsconfig with a path");
