@@ -162,6 +162,16 @@ int main(int argc, char** argv) {
   // chroot to anything but the guest's root is not allowed to an unprivileged... or not at all.
   printf("chroot_root: %s\n", chroot("/") == 0 ? "ok" : strerrorname_np(errno));
   show("after_chroot_root", "/etc/marker", AT_FDCWD);
+  // A directory walked once, then swapped for a link to /etc: the walk sees the link (the path
+  // VM's cache of directories starts anew after a rename or a symlink).
+  mkdir("/tmp/swap", 0755);
+  FILE* in = fopen("/tmp/swap/marker", "w");
+  fprintf(in, "before\n");
+  fclose(in);
+  show("swap_before", "/tmp/swap/marker", AT_FDCWD);
+  rename("/tmp/swap", "/tmp/swapped");
+  symlink("/etc", "/tmp/swap");
+  show("swap_after", "/tmp/swap/marker", AT_FDCWD);
   foreign_abi();
   // io_uring's operations take paths that no system call shows: refused (ENOSYS); programs
   // fall back to plain calls.

@@ -148,6 +148,28 @@ const CallRule* rule_of(long nr) {
   return nullptr;
 }
 
+// Calls after which a name may mean something else (a directory replaced by a link, a mount):
+// the directory cache starts anew at their entry and again at their exit.
+bool changes_names(long nr) {
+  switch (nr) {
+    case SYS_rename:
+    case SYS_renameat:
+    case SYS_renameat2:
+    case SYS_unlink:
+    case SYS_unlinkat:
+    case SYS_rmdir:
+    case SYS_symlink:
+    case SYS_symlinkat:
+    case SYS_mount:
+    case SYS_umount2:
+    case SYS_move_mount:
+    case SYS_pivot_root:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool by_hand(long nr) {
   for (long n : kByHand) {
     if (n == nr) return true;
@@ -261,13 +283,17 @@ void PathModule::on_entry(SyscallCall& call) {
       break;
   }
   if (path::names_in(nr)) {
-    const path::Walk walk{map_, call.pid(), call.tid(), this};
+    const path::Walk walk = walk_for(call);
     return path::translate_name(call, walk);
   }
   if (path::names_out(nr)) return path::want_name(call, state_of(call).name);
   if (!handles(nr)) {
     return refuse(call, syscall_info(nr) ? "a path argument the path VM does not translate"
                                          : "a system call unknown to ptvm");
+  }
+  if (changes_names(nr)) {
+    dirs_.forget_all();
+    call.see_result();
   }
   translate_args(call);
 }
@@ -276,7 +302,7 @@ void PathModule::translate_args(SyscallCall& call) {
   const long nr = call.nr();
   PathArg args[2];
   std::uint64_t open_flags = 0;
-  path::Walk walk{map_, call.pid(), call.tid(), this};
+  path::Walk walk = walk_for(call);
   if (const CallRule* r = rule_of(nr)) {
     args[0] = r->paths[0];
     args[1] = r->paths[1];
@@ -379,7 +405,7 @@ void PathModule::readlink(SyscallCall& call, bool at) {
     const long dirfd = at ? static_cast<long>(static_cast<int>(call.arg(0))) : AT_FDCWD;
     if (int e = path::guest_dir(map_, call.tid(), dirfd, base)) return call.answer_error(e);
   }
-  path::Walk walk{map_, call.pid(), call.tid(), this};
+  path::Walk walk = walk_for(call);
   char text[PATH_MAX];
   const long n = path::guest_readlink(walk, base, guest, text, static_cast<std::size_t>(size));
   if (n < 0) return call.answer(n);
@@ -434,6 +460,7 @@ bool PathModule::exe_of(pid_t pid, char* guest_out) const {
 }
 
 void PathModule::on_exit(SyscallCall& call) {
+  if (changes_names(call.nr())) return dirs_.forget_all();
   if (path::names_out(call.nr())) return path::give_name(call, map_, state_of(call).name);
   path::PendingExec* pending = &state_of(call).exec;
   if (!pending->active) return;
@@ -465,7 +492,7 @@ void PathModule::on_exit(SyscallCall& call) {
 void PathModule::execve(SyscallCall& call, bool at) {
   path::ExecRequest req;
   req.at = at;
-  path::Walk walk{map_, call.pid(), call.tid(), this};
+  path::Walk walk = walk_for(call);
   path::PendingExec* pending = &state_of(call).exec;
   pending->active = false;
   const int e = path::plan_exec(call, walk, req, *pending);

@@ -52,7 +52,12 @@ class PathModule final : public Module, public path::ExeLookup {
   void getcwd(SyscallCall& call);
   void refuse(SyscallCall& call, const char* why);
 
+  path::Walk walk_for(const SyscallCall& call) {
+    return path::Walk{map_, call.pid(), call.tid(), this, false, &dirs_};
+  }
+
   path::PathMap map_;
+  path::DirCache dirs_;
 
   // The program each process runs, where the kernel's /proc/N/exe names the guest's loader.
   struct Exe {

@@ -223,7 +223,21 @@ int guest_dir(const PathMap& map, pid_t tid, long dirfd, char* out, char* host) 
 
 namespace {
 
-bool openat2_missing = false;  // a kernel before 5.6: every walk component by component
+bool openat2_missing = false;
+
+// The lexical answer of walk_without_links().
+bool finish_lexical(const char* guest, std::size_t gn, const char* host, bool trailing,
+                    Resolved& out) {
+  const std::size_t hn = length(host);
+  if (hn + 2 > PATH_MAX) return false;
+  copy(out.host, host, hn + 1);
+  copy(out.guest, guest, gn + 1);
+  if (trailing && hn > 1) {
+    out.host[hn] = '/';
+    out.host[hn + 1] = 0;
+  }
+  return true;
+}  // a kernel before 5.6: every walk component by component
 
 // The walk in one system call, for a path without `..` (the common case): the lexical guest
 // path's host path opened O_PATH with RESOLVE_NO_SYMLINKS. Opened: no link on the way, the
@@ -259,6 +273,21 @@ bool walk_without_links(const Walk& walk, const char* base, const char* path, bo
   }
   char host[PATH_MAX];
   if (!walk.map.to_host(guest, host)) return false;
+  std::size_t parent = gn;  // the length of the guest parent directory's path
+  while (parent > 1 && guest[parent - 1] != '/') --parent;
+  if (parent > 1) --parent;
+  if (walk.dirs && gn > 1 && walk.dirs->has(guest, parent)) {
+    // In a directory reached without a link: only the last component may be one.
+    if (follow_last) {
+      char text[PATH_MAX];
+      const long r = host_readlink(host, text, PATH_MAX - 1);
+      if (r >= 0) return false;  // a link to follow: the walk
+      out.complete = r == -EINVAL;
+    } else {
+      out.complete = true;
+    }
+    return finish_lexical(guest, gn, host, trailing, out);
+  }
   open_how how{};
   how.flags = O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW);
   how.resolve = RESOLVE_NO_SYMLINKS;
@@ -268,20 +297,13 @@ bool walk_without_links(const Walk& walk, const char* base, const char* path, bo
   if (fd >= 0) {
     raw_syscall(SYS_close, fd);
     out.complete = true;
+    if (walk.dirs && gn > 1) walk.dirs->add(guest, parent);
   } else if (fd == -ENOENT || fd == -ENOTDIR || fd == -EACCES) {
     out.complete = false;
   } else {
     return false;
   }
-  const std::size_t hn = length(host);
-  if (hn + 2 > PATH_MAX) return false;
-  copy(out.host, host, hn + 1);
-  copy(out.guest, guest, gn + 1);
-  if (trailing && hn > 1) {
-    out.host[hn] = '/';
-    out.host[hn + 1] = 0;
-  }
-  return true;
+  return finish_lexical(guest, gn, host, trailing, out);
 }
 
 }  // namespace

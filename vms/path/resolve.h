@@ -25,6 +25,7 @@
 
 #include <cstddef>
 
+#include "vms/path/dir_cache.h"
 #include "vms/path/path_map.h"
 
 namespace ptvm::path {
@@ -45,6 +46,7 @@ struct Walk {
   pid_t tid;
   const ExeLookup* exes = nullptr;
   bool no_symlinks = false;  // openat2's RESOLVE_NO_SYMLINKS: ELOOP at any link
+  DirCache* dirs = nullptr;  // directories known to be reached without a link
 };
 
 struct Resolved {

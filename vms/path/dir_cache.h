@@ -1,0 +1,74 @@
+// Guest directories known to be reached without a symbolic link (vms/path/resolve.h): the walk
+// of a path in such a directory needs at most one readlink of its last component, instead of an
+// openat2 and a close. Filled by walks that found no link, emptied (by generation) whenever a
+// call of the guest may have changed what a name means: rename, unlink, rmdir, symlink, mount...
+// (PathModule::on_entry, and again at their exit). A change made by a process outside the guest
+// is not seen: such a directory swapped for a link is still walked as a directory, the race the
+// path VM never closed anyway (it is not a security boundary).
+// Freestanding: a fixed table, no allocation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ptvm::path {
+
+class DirCache {
+ public:
+  static constexpr std::size_t kSlots = 4096;  // a power of two
+  static constexpr std::size_t kMaxPath = 244;
+
+  bool has(const char* dir, std::size_t n) const {
+    if (n > kMaxPath) return false;
+    const std::uint64_t h = hash(dir, n);
+    for (std::size_t k = 0; k < kProbe; ++k) {
+      const Slot& s = slots_[(h + k) & (kSlots - 1)];
+      if (s.generation == generation_ && s.hash == h && s.length == n && same(s.path, dir, n)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  void add(const char* dir, std::size_t n) {
+    if (n > kMaxPath) return;
+    const std::uint64_t h = hash(dir, n);
+    Slot* victim = &slots_[h & (kSlots - 1)];
+    for (std::size_t k = 0; k < kProbe; ++k) {
+      Slot& s = slots_[(h + k) & (kSlots - 1)];
+      if (s.generation != generation_) {
+        victim = &s;
+        break;
+      }
+    }
+    victim->generation = generation_;
+    victim->hash = h;
+    victim->length = static_cast<std::uint16_t>(n);
+    for (std::size_t i = 0; i < n; ++i) victim->path[i] = dir[i];
+  }
+  void forget_all() { ++generation_; }
+
+ private:
+  static constexpr std::size_t kProbe = 4;
+  struct Slot {
+    std::uint32_t generation = 0;
+    std::uint16_t length = 0;
+    std::uint64_t hash = 0;
+    char path[kMaxPath];
+  };
+  static std::uint64_t hash(const char* s, std::size_t n) {
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a
+    for (std::size_t i = 0; i < n; ++i)
+      h = (h ^ static_cast<unsigned char>(s[i])) * 1099511628211ull;
+    return h;
+  }
+  static bool same(const char* a, const char* b, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  Slot slots_[kSlots];
+  std::uint32_t generation_ = 1;
+};
+
+}  // namespace ptvm::path
