@@ -50,19 +50,8 @@ add "ptvm proot -r ROOTFS --backend=ptrace" "$floor" "$PTVM proot --backend=ptra
 add "ptvm proot -r ROOTFS --backend=auto" "$floor" "$PTVM proot -r $ROOT /bin/sh /files.sh"
 add "ptvm proot -r ROOTFS --no-trampoline" "$floor" "$PTVM proot --no-trampoline -r $ROOT /bin/sh /files.sh"
 
-declare -A runs
-for ((r = 0; r < ROUNDS; r++)); do
-  for i in "${!labels[@]}"; do
-    s=$(date +%s.%N)
-    ${cmds[$i]} > /dev/null 2>&1
-    e=$(date +%s.%N)
-    runs[$i]+="$(echo "$e - $s" | bc -l) "
-  done
-done
-stat_of() {  # stat_of ROW min|median
-  tr ' ' '\n' <<< "${runs[$1]}" | grep . | sort -g |
-    awk -v w="$2" '{v[NR] = $1} END {print (w == "min") ? v[1] : v[int((NR + 1) / 2)]}'
-}
+source bench/rounds.sh
+run_rounds
 printf "%-42s %8s %8s %9s\n" "find|xargs cat, ls -lR of /usr/include" "best s" "median s" "x floor"
 for i in "${!labels[@]}"; do
   t=$(stat_of "$i" min)

@@ -65,19 +65,8 @@ add "ptvm trace --backend=inprocess -e trace=%file" - \
   "$PTVM trace --backend=inprocess -e trace=%file -o /dev/null -- $W"
 add "ptvm run --backend=inprocess --intercept=%file" - "$PTVM run --backend=inprocess --intercept=%file -- $W"
 
-declare -A runs  # by row: its times, one per round
-for ((r = 0; r < ROUNDS; r++)); do
-  for i in "${!labels[@]}"; do
-    s=$(date +%s.%N)
-    ${cmds[$i]} > /dev/null 2>&1
-    e=$(date +%s.%N)
-    runs[$i]+="$(echo "$e - $s" | bc -l) "
-  done
-done
-stat_of() {  # stat_of ROW min|median
-  tr ' ' '\n' <<< "${runs[$1]}" | grep . | sort -g |
-    awk -v w="$2" '{v[NR] = $1} END {print (w == "min") ? v[1] : v[int((NR + 1) / 2)]}'
-}
+source bench/rounds.sh
+run_rounds
 n_all=$(intercepted all)
 n_file=$(intercepted %file)
 native=$(stat_of 0 min)

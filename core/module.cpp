@@ -31,6 +31,24 @@ void SyscallCall::set_arg(int i, std::uint64_t value) {
   args_changed_ = true;
 }
 
+bool set_string_args(SyscallCall& call, const int* args, const char* const* strings, int n) {
+  constexpr int kMax = 6;
+  if (n > kMax) return false;
+  Batch writes;
+  RemotePtr<void> at[kMax];
+  for (int k = 0; k < n; ++k) {
+    std::size_t size = 1;
+    while (strings[k][size - 1]) ++size;
+    auto scratch = call.scratch(size);
+    if (!scratch) return false;
+    at[k] = *scratch;
+    writes.write(*scratch, strings[k], size);
+  }
+  if (!call.memory().run(writes)) return false;
+  for (int k = 0; k < n; ++k) call.set_arg(args[k], at[k].addr());
+  return true;
+}
+
 bool ModuleStack::push_bottom(Module* module) {
   if (size_ == kMaxModules) return false;
   modules_[size_] = module;

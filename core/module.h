@@ -198,6 +198,11 @@ class SyscallCall {
   const std::uint64_t* entry_args() const { return entry_args_; }
 };
 
+// set_arg() of each args[k] to a copy of the NUL-terminated strings[k] in scratch memory (all in
+// one write): a module's rewritten paths. False, and no argument changed, when the scratch
+// memory or the write failed.
+bool set_string_args(SyscallCall& call, const int* args, const char* const* strings, int n);
+
 class Module {
  public:
   virtual ~Module() = default;

@@ -160,7 +160,9 @@ TEST(PathModuleTest, EveryPathCallIsHandled) {
     const SyscallInfo* info = syscall_info(nr);
     if (!info) continue;
     for (int a = 0; a < info->nargs; ++a) {
-      if (info->args[a] == ArgKind::path) EXPECT_TRUE(PathModule::handles(nr)) << info->name;
+      if (info->args[a] == ArgKind::path) {
+        EXPECT_TRUE(PathModule::handles(nr)) << info->name;
+      }
     }
   }
 }

@@ -19,17 +19,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void show(const char* name, const char* path, int dirfd) {
-  int fd = openat(dirfd, path, O_RDONLY);
+// "name: the first line of the file" (fd from an open), or "name: ERRNO" (fd < 0: -errno).
+static void print_file(const char* name, long fd) {
   if (fd < 0) {
-    printf("%s: %s\n", name, strerrorname_np(errno));
+    printf("%s: %s\n", name, strerrorname_np((int)-fd));
     return;
   }
   char buf[64] = {0};
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
+  ssize_t n = read((int)fd, buf, sizeof buf - 1);
+  close((int)fd);
   if (n > 0 && buf[n - 1] == '\n') buf[n - 1] = 0;
   printf("%s: %s\n", name, buf);
+}
+
+static void show(const char* name, const char* path, int dirfd) {
+  int fd = openat(dirfd, path, O_RDONLY);
+  print_file(name, fd < 0 ? -errno : fd);
 }
 
 static void link_text(const char* name, const char* path) {
@@ -51,16 +56,8 @@ static void cwd(const char* name) {
 static void openat2_case(const char* name, int dirfd, const char* path,
                          unsigned long long resolve) {
   struct open_how how = {.flags = O_RDONLY, .resolve = resolve};
-  int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
-  if (fd < 0) {
-    printf("%s: %s\n", name, strerrorname_np(errno));
-    return;
-  }
-  char buf[64] = {0};
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n > 0 && buf[n - 1] == '\n') buf[n - 1] = 0;
-  printf("%s: %s\n", name, buf);
+  long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+  print_file(name, fd < 0 ? -errno : fd);
 }
 
 // Calls of the other ABIs, whose numbers and arguments are not x86-64's: an i386 open through
@@ -71,15 +68,7 @@ static void foreign_abi(void) {
   strcpy(low, "/etc/marker");
   long ret;
   __asm__ volatile("int $0x80" : "=a"(ret) : "a"(5L), "b"(low), "c"(O_RDONLY) : "memory");
-  if (ret >= 0) {
-    char buf[64] = {0};
-    ssize_t n = read((int)ret, buf, sizeof buf - 1);
-    if (n > 0 && buf[n - 1] == '\n') buf[n - 1] = 0;
-    printf("abi_i386_open: %s\n", buf);
-    close((int)ret);
-  } else {
-    printf("abi_i386_open: %s\n", strerrorname_np((int)-ret));
-  }
+  print_file("abi_i386_open", ret);
   long fd = syscall(0x40000000L | 257, AT_FDCWD, low, O_RDONLY);
   printf("abi_x32_openat: %s\n", fd >= 0 ? "opened" : strerrorname_np(errno));
 }

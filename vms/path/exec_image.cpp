@@ -11,10 +11,6 @@
 #include "core/cstr.h"
 #include "core/raw_syscall.h"
 
-#ifndef SYS_faccessat2
-#define SYS_faccessat2 439
-#endif
-
 namespace ptvm::path {
 
 using cstr::copy;

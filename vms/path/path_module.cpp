@@ -11,26 +11,10 @@
 
 #include "core/cstr.h"
 #include "core/raw_syscall.h"
+#include "core/syscall_numbers.h"
 #include "core/syscall_table.h"
 #include "vms/path/exec_image.h"
 #include "vms/path/socket_paths.h"
-
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452
-#endif
-#ifndef SYS_setxattrat
-#define SYS_setxattrat 463
-#define SYS_getxattrat 464
-#define SYS_listxattrat 465
-#define SYS_removexattrat 466
-#endif
-#ifndef SYS_open_tree_attr
-#define SYS_open_tree_attr 467
-#endif
-#ifndef SYS_file_getattr
-#define SYS_file_getattr 468
-#define SYS_file_setattr 469
-#endif
 
 namespace ptvm {
 
@@ -340,7 +324,6 @@ void PathModule::translate_args(SyscallCall& call) {
   if (n == 0) return;
   call.memory().run(batch);
   char out[2][PATH_MAX];
-  std::size_t sizes[2];
   int changed[2];
   int m = 0;
   for (int j = 0; j < n; ++j) {
@@ -372,23 +355,13 @@ void PathModule::translate_args(SyscallCall& call) {
     }
     // Unchanged: the kernel walks the path as given to the same file (no link, no `..`, no
     // binding on the way of a relative path from its directory): no rewrite, no exit stop.
-    const std::size_t len = length(r.host);
     if (path::same_walk(p, base_host, r.host)) continue;
-    copy(out[m], r.host, len + 1);
-    sizes[m] = len + 1;
+    copy(out[m], r.host, length(r.host) + 1);
     changed[m++] = a.path;
   }
-  if (m == 0) return;
-  Batch writes;
-  RemotePtr<void> at[2];
-  for (int k = 0; k < m; ++k) {
-    auto scratch = call.scratch(sizes[k]);
-    if (!scratch) return call.answer_error(ENOMEM);  // never the untranslated path
-    at[k] = *scratch;
-    writes.write(*scratch, out[k], sizes[k]);
-  }
-  if (!call.memory().run(writes)) return call.answer_error(ENOMEM);
-  for (int k = 0; k < m; ++k) call.set_arg(changed[k], at[k].addr());
+  const char* strings[2] = {out[0], out[1]};
+  // Never the untranslated path: without scratch memory the call fails.
+  if (m > 0 && !set_string_args(call, changed, strings, m)) call.answer_error(ENOMEM);
 }
 
 void PathModule::readlink(SyscallCall& call, bool at) {

@@ -225,6 +225,15 @@ namespace {
 
 bool openat2_missing = false;
 
+// Where a walk of `path` starts: the root, or the directory `base` (canonical) for a relative
+// one. Returns the length of what it put in `out`.
+std::size_t start_at(const char* base, const char* path, char* out) {
+  const char* from = path[0] == '/' ? "/" : base;
+  const std::size_t n = length(from);
+  copy(out, from, n + 1);
+  return n;
+}
+
 // The lexical answer of walk_without_links().
 bool finish_lexical(const char* guest, std::size_t gn, const char* host, bool trailing,
                     Resolved& out) {
@@ -248,15 +257,7 @@ bool walk_without_links(const Walk& walk, const char* base, const char* path, bo
                         bool trailing, Resolved& out) {
   if (openat2_missing || walk.no_symlinks) return false;
   char guest[PATH_MAX];
-  std::size_t gn;
-  if (path[0] == '/') {
-    guest[0] = '/';
-    guest[1] = 0;
-    gn = 1;
-  } else {
-    gn = length(base);
-    copy(guest, base, gn + 1);
-  }
+  std::size_t gn = start_at(base, path, guest);
   for (const char* p = path; *p;) {
     while (*p == '/') ++p;
     const char* c = p;
@@ -313,15 +314,7 @@ int resolve(const Walk& walk, const char* base, const char* path, bool follow_la
   std::size_t path_len = length(path);
   if (path_len >= PATH_MAX) return ENAMETOOLONG;
   char done[PATH_MAX];
-  std::size_t dn;
-  if (path[0] == '/') {
-    done[0] = '/';
-    done[1] = 0;
-    dn = 1;
-  } else {
-    dn = length(base);
-    copy(done, base, dn + 1);
-  }
+  std::size_t dn = start_at(base, path, done);
   // A trailing slash makes the kernel follow the last component and want a directory.
   const bool trailing = path_len > 1 && path[path_len - 1] == '/';
   if (trailing) follow_last = true;

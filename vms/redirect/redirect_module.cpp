@@ -77,26 +77,16 @@ void RedirectModule::on_entry(SyscallCall& call) {
   // A path that cannot be read is left alone: the kernel gives the caller EFAULT, as natively.
   call.memory().run(batch);
   char translated[2][PATH_MAX];
-  std::size_t sizes[2];
   int changed[2];
   int m = 0;
   for (int k = 0; k < n; ++k) {
     if (!batch[k].executed || batch[k].truncated) continue;
     if (!translate(paths[k], translated[m])) continue;
-    sizes[m] = length(translated[m]) + 1;
     changed[m++] = which[k];
   }
-  if (m == 0) return;
-  Batch writes;
-  RemotePtr<void> at[2];
-  for (int k = 0; k < m; ++k) {
-    auto scratch = call.scratch(sizes[k]);
-    if (!scratch) return;  // the call runs unchanged: better than failing it
-    at[k] = *scratch;
-    writes.write(*scratch, translated[k], sizes[k]);
-  }
-  if (!call.memory().run(writes)) return;
-  for (int k = 0; k < m; ++k) call.set_arg(changed[k], at[k].addr());
+  const char* strings[2] = {translated[0], translated[1]};
+  // Without scratch memory the call runs unchanged: better than failing it.
+  if (m > 0) set_string_args(call, changed, strings, m);
 }
 
 }  // namespace ptvm
