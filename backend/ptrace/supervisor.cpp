@@ -106,6 +106,16 @@ int seccomp_filters(pid_t tid) {
 
 void on_tick(int) {}
 
+// SIGTERM or SIGHUP to ptvm, and its sender: a program's (its `kill 0`, a kill of its tracer)
+// is ignored, anybody else's ends ptvm (and with it the program: EXITKILL). Checked by run()'s
+// loop.
+volatile sig_atomic_t g_terminate_sig = 0;
+volatile sig_atomic_t g_terminate_from = 0;
+void on_terminate(int sig, siginfo_t* info, void*) {
+  g_terminate_from = info->si_pid;
+  g_terminate_sig = sig;
+}
+
 bool is_stop_signal(int sig) {
   return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
@@ -1213,7 +1223,25 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
     sigaction(SIGALRM, &tick, &saved_tick);
     setitimer(ITIMER_REAL, &every, nullptr);
   }
+  struct sigaction terminate {
+  }, saved_terminate[2];
+  terminate.sa_sigaction = on_terminate;
+  terminate.sa_flags = SA_SIGINFO;  // no SA_RESTART: waitpid returns EINTR
+  const int terminating[2] = {SIGTERM, SIGHUP};
+  g_terminate_sig = 0;
+  for (int i = 0; i < 2; ++i) sigaction(terminating[i], &terminate, &saved_terminate[i]);
   while (!tracees.empty()) {
+    if (g_terminate_sig != 0) {
+      const int sig = g_terminate_sig;
+      const pid_t from = g_terminate_from;
+      g_terminate_sig = 0;
+      bool own = false;  // sent by a process of the program
+      for (const auto& [tid, t] : tracees) own = own || t->tgid == from;
+      if (!own) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+      }
+    }
     int status;
     const pid_t tid = wait_next(&status);
     if (tid < 0) {
@@ -1223,6 +1251,7 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
     }
     handle(tid, status);
   }
+  for (int i = 0; i < 2; ++i) sigaction(terminating[i], &saved_terminate[i], nullptr);
   if (use_trampoline) {
     setitimer(ITIMER_REAL, &stopped, nullptr);
     sigaction(SIGALRM, &saved_tick, nullptr);
