@@ -105,8 +105,7 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, ModuleStack& stack,
   map.set_root(root.c_str());
   for (const auto& text : o.binds) {
     std::string host = text, guest;
-    if (auto colon = text.rfind(':');
-        colon != std::string::npos && colon + 1 < text.size() && text[colon + 1] == '/') {
+    if (auto colon = text.rfind(':'); colon != std::string::npos && colon > 0) {
       host = text.substr(0, colon);
       guest = text.substr(colon + 1);
     }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# path_stack.sh PTVM: the path VM under the tracer (which shows the guest's paths) and with
+# fault injection, through `ptvm run|trace --rootfs`; -0; bad options and missing programs get a
+# message and a non-zero status (2: usage, 127: no such program), never a crash.
+set -u
+ptvm=$1
+. "$(dirname "$0")/lib.sh"
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/etc"
+cp /bin/busybox "$root/bin/"
+echo guest > "$root/etc/marker"
+
+expect trace_shows_guest_paths 0 'openat\(AT_FDCWD, "/etc/marker", O_RDONLY\) = 3' -- \
+  "$ptvm" trace --rootfs "$root" -e trace=openat -- /bin/busybox cat /etc/marker
+expect trace_getcwd_is_the_guests 0 'getcwd\("/etc", [0-9]+\) = 5' -- \
+  "$ptvm" trace --rootfs "$root" --cwd /etc -e trace=getcwd -- /bin/busybox pwd -P
+expect inject_over_path 1 "Permission denied" -- \
+  "$ptvm" run --rootfs "$root" -e inject=openat:error=EACCES -- /bin/busybox cat /etc/marker
+expect root_id 0 "^0 0$" -- "$ptvm" proot -0 -r "$root" /bin/busybox sh -c 'echo $(/bin/busybox id -u) $(/bin/busybox id -g)'
+expect no_command_runs_guest_shell 127 "cannot run '/bin/sh'" -- "$ptvm" proot -r "$root"
+expect missing_rootfs 2 "rootfs /nonexistent: No such file or directory" -- \
+  "$ptvm" proot -r /nonexistent true
+expect file_as_rootfs 2 "not a directory" -- "$ptvm" proot -r "$root/etc/marker" true
+expect missing_binding 2 "host path /nonexistent: No such file or directory" -- \
+  "$ptvm" proot -r "$root" -b /nonexistent:/x /bin/busybox true
+expect relative_guest_binding 2 "the guest path must be absolute" -- \
+  "$ptvm" proot -r "$root" -b /tmp:relative /bin/busybox true
+expect missing_program 127 "cannot run '/bin/nothere' in the guest" -- \
+  "$ptvm" proot -r "$root" /bin/nothere
+expect inprocess_refused 2 "path VM runs on the ptrace backend" -- \
+  "$ptvm" proot --backend=inprocess -r "$root" /bin/busybox true
+expect auto_says_why 0 "backend ptrace for every process" -- \
+  "$ptvm" proot -v 1 -r "$root" /bin/busybox true
+expect cwd_fallback 0 "warning: cannot enter the guest's directory /nothere.*
+/" -- "$ptvm" proot -r "$root" -w /nothere /bin/busybox pwd
+exit $failed
