@@ -11,7 +11,7 @@ mkdir -p "$root/bin" "$root/etc"
 cp /bin/busybox "$root/bin/"
 echo guest > "$root/etc/marker"
 
-expect trace_shows_guest_paths 0 'openat\(AT_FDCWD, "/etc/marker", O_RDONLY\) = 3' -- \
+expect trace_shows_guest_paths 0 'openat\(AT_FDCWD, "/etc/marker", O_RDONLY\) = [0-9]+' -- \
   "$ptvm" trace --rootfs "$root" -e trace=openat -- /bin/busybox cat /etc/marker
 expect trace_getcwd_is_the_guests 0 'getcwd\("/etc", [0-9]+\) = 5' -- \
   "$ptvm" trace --rootfs "$root" --cwd /etc -e trace=getcwd -- /bin/busybox pwd -P
