@@ -361,6 +361,7 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
     status = *result;
   }
   if (before_exit) before_exit();
+  path_vm.reset();  // its glue directory goes before ptvm dies of the program's signal
   return exit_code(status);
 }
 

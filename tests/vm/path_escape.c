@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -161,6 +162,28 @@ int main(int argc, char** argv) {
   rename("/tmp/swap", "/tmp/swapped");
   symlink("/etc", "/tmp/swap");
   show("swap_after", "/tmp/swap/marker", AT_FDCWD);
+  // A mount namespace of its own would resolve the guest's paths in another tree (a user
+  // namespace gives one without privileges): refused, as a chroot refuses a user namespace.
+  fflush(stdout);
+  pid_t ns = fork();
+  if (ns == 0) {
+    printf("unshare_user_mount: %s\n",
+           unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0 ? "ok" : strerrorname_np(errno));
+    fflush(stdout);
+    _exit(0);
+  }
+  waitpid(ns, NULL, 0);
+  // execveat of a link with AT_SYMLINK_NOFOLLOW: ELOOP, never the link's target.
+  printf("execveat_nofollow: %s\n",
+         syscall(SYS_execveat, AT_FDCWD, "/tmp/abs_link", (char*[]){"x", NULL}, (char*[]){NULL},
+                 AT_SYMLINK_NOFOLLOW) == 0
+             ? "ran"
+             : strerrorname_np(errno));
+  // rmdir of a link to a directory, with a slash: the link is not followed (ENOTDIR).
+  mkdir("/tmp/keep", 0755);
+  symlink("/tmp/keep", "/tmp/keep_link");
+  printf("rmdir_link_slash: %s\n",
+         rmdir("/tmp/keep_link/") == 0 ? "removed" : strerrorname_np(errno));
   foreign_abi();
   // io_uring's operations take paths that no system call shows: refused (ENOSYS); programs
   // fall back to plain calls.

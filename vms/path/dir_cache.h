@@ -2,9 +2,10 @@
 // of a path in such a directory needs at most one readlink of its last component, instead of an
 // openat2 and a close. Filled by walks that found no link, emptied (by generation) whenever a
 // call of the guest may have changed what a name means: rename, unlink, rmdir, symlink, mount...
-// (PathModule::on_entry, and again at their exit). A change made by a process outside the guest
-// is not seen: such a directory swapped for a link is still walked as a directory, the race the
-// path VM never closed anyway (it is not a security boundary).
+// (PathModule::on_entry, and again at their exit stop), and unused while such a call is in
+// flight (a walk of another thread meanwhile could see the old names). A change made by a process
+// outside the guest is not seen: such a directory swapped for a link is still walked as a
+// directory, the race the path VM never closed anyway (it is not a security boundary).
 // Freestanding: a fixed table, no allocation.
 #pragma once
 
@@ -19,7 +20,7 @@ class DirCache {
   static constexpr std::size_t kMaxPath = 244;
 
   bool has(const char* dir, std::size_t n) const {
-    if (n > kMaxPath) return false;
+    if (n > kMaxPath || changing_ > 0) return false;
     const std::uint64_t h = hash(dir, n);
     for (std::size_t k = 0; k < kProbe; ++k) {
       const Slot& s = slots_[(h + k) & (kSlots - 1)];
@@ -30,7 +31,7 @@ class DirCache {
     return false;
   }
   void add(const char* dir, std::size_t n) {
-    if (n > kMaxPath) return;
+    if (n > kMaxPath || changing_ > 0) return;
     const std::uint64_t h = hash(dir, n);
     Slot* victim = &slots_[h & (kSlots - 1)];
     for (std::size_t k = 0; k < kProbe; ++k) {
@@ -46,6 +47,15 @@ class DirCache {
     for (std::size_t i = 0; i < n; ++i) victim->path[i] = dir[i];
   }
   void forget_all() { ++generation_; }
+  // A call that may change names enters (the cache is emptied and unused) and leaves.
+  void change_begins() {
+    ++changing_;
+    forget_all();
+  }
+  void change_ends() {
+    if (changing_ > 0) --changing_;
+    forget_all();
+  }
 
  private:
   static constexpr std::size_t kProbe = 4;
@@ -69,6 +79,7 @@ class DirCache {
   }
   Slot slots_[kSlots];
   std::uint32_t generation_ = 1;
+  std::uint32_t changing_ = 0;  // name-changing calls in flight
 };
 
 }  // namespace ptvm::path

@@ -2,6 +2,7 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -62,11 +63,74 @@ long pread_host(long fd, void* into, std::size_t n, std::uint64_t at) {
                      static_cast<long>(at));
 }
 
-// The kernel's permission to execute `host` (as the effective ids, like execve).
-int executable(const char* host) {
-  long r = raw_syscall(SYS_faccessat2, AT_FDCWD, reinterpret_cast<long>(host), X_OK, AT_EACCESS);
-  if (r == -ENOSYS) r = raw_syscall(SYS_access, reinterpret_cast<long>(host), X_OK);
-  return r < 0 ? static_cast<int>(-r) : 0;
+// The file system ids and groups of a thread (/proc/TID/status), for a permission check on its
+// behalf. False if unreadable.
+struct Ids {
+  long uid = -1, gid = -1;
+  long groups[64];
+  int ngroups = 0;
+};
+
+bool ids_of(pid_t tid, Ids& ids) {
+  char proc[64] = "/proc/";
+  std::size_t k = 6 + put_decimal(proc + 6, tid);
+  copy(proc + k, "/status", 8);
+  const long fd = open_host(proc);
+  if (fd < 0) return false;
+  char text[4096];
+  const long n = raw_syscall(SYS_read, fd, reinterpret_cast<long>(text), sizeof text - 1);
+  raw_syscall(SYS_close, fd);
+  if (n <= 0) return false;
+  text[n] = 0;
+  // "Uid:\treal\teffective\tsaved\tfs": the fourth number; "Groups:\t1 2 3".
+  auto numbers = [&](const char* key, long* out, int max) {
+    const char* p = text;
+    const std::size_t kn = length(key);
+    while (*p && !(cstr::starts_with(p, key) && (p == text || p[-1] == '\n'))) ++p;
+    if (!*p) return 0;
+    p += kn;
+    int count = 0;
+    while (*p && *p != '\n' && count < max) {
+      while (*p == ' ' || *p == '\t') ++p;
+      if (*p < '0' || *p > '9') break;
+      long v = 0;
+      while (*p >= '0' && *p <= '9') v = v * 10 + (*p++ - '0');
+      out[count++] = v;
+    }
+    return count;
+  };
+  long four[4];
+  if (numbers("Uid:", four, 4) != 4) return false;
+  ids.uid = four[3];
+  if (numbers("Gid:", four, 4) != 4) return false;
+  ids.gid = four[3];
+  ids.ngroups = numbers("Groups:", ids.groups, 64);
+  return true;
+}
+
+// The kernel's permission for `tid` to execute `host`: a regular file with an x bit for the
+// thread's file system ids (root: any x bit). ptvm's own ids may differ (a guest that dropped
+// privileges): asked with faccessat2 only when they are the same. ACLs are not read then.
+int executable(const char* host, pid_t tid) {
+  struct stat st;
+  if (raw_syscall(SYS_stat, reinterpret_cast<long>(host), reinterpret_cast<long>(&st)) < 0) {
+    return ENOENT;
+  }
+  if (!S_ISREG(st.st_mode)) return EACCES;
+  Ids ids;
+  if (!ids_of(tid, ids)) return EACCES;
+  if (ids.uid == raw_syscall(SYS_geteuid) && ids.gid == raw_syscall(SYS_getegid)) {
+    long r = raw_syscall(SYS_faccessat2, AT_FDCWD, reinterpret_cast<long>(host), X_OK, AT_EACCESS);
+    if (r == -ENOSYS) r = raw_syscall(SYS_access, reinterpret_cast<long>(host), X_OK);
+    return r < 0 ? static_cast<int>(-r) : 0;
+  }
+  if (ids.uid == 0) return st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH) ? 0 : EACCES;
+  if (static_cast<long>(st.st_uid) == ids.uid) return st.st_mode & S_IXUSR ? 0 : EACCES;
+  bool in_group = static_cast<long>(st.st_gid) == ids.gid;
+  for (int i = 0; i < ids.ngroups && !in_group; ++i)
+    in_group = ids.groups[i] == static_cast<long>(st.st_gid);
+  if (in_group) return st.st_mode & S_IXGRP ? 0 : EACCES;
+  return st.st_mode & S_IXOTH ? 0 : EACCES;
 }
 
 // "#!INTERP ARG\n" (the kernel's rules: blanks are spaces and tabs, ARG is the rest of the line
@@ -197,7 +261,8 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
   char given[PATH_MAX];
   auto read = call.memory().read_string(RemotePtr<char>(call.arg(pa)), given, PATH_MAX);
   if (!read) return read.error() == Error::guest(ENAMETOOLONG) ? ENAMETOOLONG : 0;
-  if (given[0] == 0) {
+  const bool empty_path = given[0] == 0;
+  if (empty_path) {
     if (!request.at || !(flags & AT_EMPTY_PATH)) return ENOENT;
     // fexecve: the file of the fd, by its guest path.
     char proc[64] = "/proc/";
@@ -209,7 +274,10 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
                                reinterpret_cast<long>(host), PATH_MAX - 1);
     if (r < 0) return EBADF;
     host[r] = 0;
-    if (!walk.map.to_guest(host, given)) return EACCES;  // not the guest's to run
+    // A memfd, a deleted file, or a file the guest was given from outside: no path to
+    // translate, the kernel runs the fd's file (and, if dynamic, the host's loader for it).
+    const bool deleted = r > 10 && cstr::starts_with(host + r - 10, " (deleted)");
+    if (host[0] != '/' || deleted || !walk.map.to_guest(host, given)) return 0;
   }
   char base[PATH_MAX] = "/";
   if (given[0] != '/') {
@@ -217,6 +285,28 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
   }
   Resolved r;
   if (int e = resolve(walk, base, given, !(flags & AT_SYMLINK_NOFOLLOW), r)) return e;
+  if ((flags & AT_SYMLINK_NOFOLLOW) && r.complete) {
+    char text[8];
+    const long n = raw_syscall(SYS_readlink, reinterpret_cast<long>(r.host),
+                               reinterpret_cast<long>(text), sizeof text);
+    if (n >= 0) return ELOOP;  // the kernel's answer for a link it must not follow
+  }
+  // The name a script gets as its argument: execveat's relative to a directory fd is
+  // /dev/fd/N/NAME (or /dev/fd/N for the fd itself), as the kernel makes it.
+  char script_name[PATH_MAX];
+  copy(script_name, given, length(given) + 1);
+  if (request.at && static_cast<int>(dirfd) != AT_FDCWD && (empty_path || given[0] != '/')) {
+    char* q = script_name;
+    copy(q, "/dev/fd/", 8);
+    q += 8;
+    q += put_decimal(q, dirfd);
+    if (!empty_path) {
+      const std::size_t gl = length(given);
+      if (8 + 24 + 1 + gl >= PATH_MAX) return ENAMETOOLONG;
+      *q++ = '/';
+      copy(q, given, gl + 1);
+    }
+  }
 
   // argv[0] and the number of arguments.
   const std::uint64_t argv = call.arg(va);
@@ -242,7 +332,8 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
   front.args[front.count++] = argv0 ? Arg{nullptr, argv0} : Arg{front.keep("", 0), 0};
   const std::size_t from = argc == 0 ? 0 : 1;  // the program's arguments after argv[0]
   bool rewritten_argv = false;
-  const char* filename = front.keep(given, length(given));  // the script's argument
+  const char* filename = front.keep(script_name, length(script_name));  // the script's argument
+  if (!filename) return E2BIG;
   char cur_host[PATH_MAX], cur_guest[PATH_MAX];
   copy(cur_host, r.host, length(r.host) + 1);
   copy(cur_guest, r.guest, length(r.guest) + 1);
@@ -254,7 +345,7 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
     if (level > kMaxLevels) return ELOOP;
     if (!complete) break;  // the kernel fails on the path itself
     const long fd = open_host(cur_host);
-    if (fd < 0 || executable(cur_host) != 0) {
+    if (fd < 0 || executable(cur_host, walk.tid) != 0) {
       if (fd >= 0) raw_syscall(SYS_close, fd);
       if (level == 0) break;  // the kernel's errno for the program
       return fd < 0 ? static_cast<int>(-fd) : EACCES;

@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <sys/inotify.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <cerrno>
@@ -26,7 +28,8 @@ namespace {
 // How a call treats the last component of one of its paths.
 enum class Follow : std::uint8_t {
   yes,
-  no,
+  no,          // not followed (but a trailing slash follows it, as the kernel's lookup does)
+  never,       // the name a call creates, removes or renames: not followed, even before a slash
   open_flags,  // O_NOFOLLOW, or O_CREAT|O_EXCL: not followed
   unless_bit,  // followed unless flags & bit (AT_SYMLINK_NOFOLLOW...)
   if_bit,      // followed only with flags & bit (AT_SYMLINK_FOLLOW...)
@@ -58,18 +61,18 @@ constexpr CallRule kRules[] = {
     {SYS_access, {{-1, 0}}},
     {SYS_truncate, {{-1, 0}}},
     {SYS_chdir, {{-1, 0}}},
-    {SYS_rename, {{-1, 0, Follow::no}, {-1, 1, Follow::no}}},
-    {SYS_mkdir, {{-1, 0, Follow::no}}},
-    {SYS_rmdir, {{-1, 0, Follow::no}}},
-    {SYS_link, {{-1, 0, Follow::no}, {-1, 1, Follow::no}}},
-    {SYS_unlink, {{-1, 0, Follow::no}}},
-    {SYS_symlink, {{-1, 1, Follow::no}}},  // the target is text, not a path to translate
+    {SYS_rename, {{-1, 0, Follow::never}, {-1, 1, Follow::never}}},
+    {SYS_mkdir, {{-1, 0, Follow::never}}},
+    {SYS_rmdir, {{-1, 0, Follow::never}}},
+    {SYS_link, {{-1, 0, Follow::no}, {-1, 1, Follow::never}}},
+    {SYS_unlink, {{-1, 0, Follow::never}}},
+    {SYS_symlink, {{-1, 1, Follow::never}}},  // the target is text, not a path to translate
     {SYS_chmod, {{-1, 0}}},
     {SYS_chown, {{-1, 0}}},
     {SYS_lchown, {{-1, 0, Follow::no}}},
     {SYS_utime, {{-1, 0}}},
     {SYS_utimes, {{-1, 0}}},
-    {SYS_mknod, {{-1, 0, Follow::no}}},
+    {SYS_mknod, {{-1, 0, Follow::never}}},
     {SYS_uselib, {{-1, 0}}},
     {SYS_statfs, {{-1, 0}}},
     {SYS_pivot_root, {{-1, 0}, {-1, 1}}},
@@ -88,16 +91,16 @@ constexpr CallRule kRules[] = {
     {SYS_lremovexattr, {{-1, 0, Follow::no}}},
     {SYS_inotify_add_watch, {{-1, 1, Follow::unless_bit, 2, IN_DONT_FOLLOW}}},
     {SYS_openat, {{0, 1, Follow::open_flags, 2}}},
-    {SYS_mkdirat, {{0, 1, Follow::no}}},
-    {SYS_mknodat, {{0, 1, Follow::no}}},
+    {SYS_mkdirat, {{0, 1, Follow::never}}},
+    {SYS_mknodat, {{0, 1, Follow::never}}},
     {SYS_fchownat, {{0, 1, Follow::unless_bit, 4, kNoFollow}}},
     {SYS_futimesat, {{0, 1}}},
     {SYS_newfstatat, {{0, 1, Follow::unless_bit, 3, kNoFollow}}},
-    {SYS_unlinkat, {{0, 1, Follow::no}}},
-    {SYS_renameat, {{0, 1, Follow::no}, {2, 3, Follow::no}}},
-    {SYS_renameat2, {{0, 1, Follow::no}, {2, 3, Follow::no}}},
-    {SYS_linkat, {{0, 1, Follow::if_bit, 4, kFollow}, {2, 3, Follow::no}}},
-    {SYS_symlinkat, {{1, 2, Follow::no}}},
+    {SYS_unlinkat, {{0, 1, Follow::never}}},
+    {SYS_renameat, {{0, 1, Follow::never}, {2, 3, Follow::never}}},
+    {SYS_renameat2, {{0, 1, Follow::never}, {2, 3, Follow::never}}},
+    {SYS_linkat, {{0, 1, Follow::if_bit, 4, kFollow}, {2, 3, Follow::never}}},
+    {SYS_symlinkat, {{1, 2, Follow::never}}},
     {SYS_fchmodat, {{0, 1}}},
     {SYS_fchmodat2, {{0, 1, Follow::unless_bit, 3, kNoFollow}}},
     {SYS_faccessat, {{0, 1}}},
@@ -121,9 +124,10 @@ constexpr CallRule kRules[] = {
     {SYS_file_setattr, {{0, 1, Follow::unless_bit, 4, kNoFollow}}},
 };
 
-constexpr long kByHand[] = {SYS_execve,   SYS_execveat,      SYS_readlink, SYS_readlinkat,
-                            SYS_getcwd,   SYS_chroot,        SYS_openat2,  SYS_mount,
-                            SYS_fsconfig, SYS_io_uring_setup};
+constexpr long kByHand[] = {SYS_execve,   SYS_execveat, SYS_readlink,       SYS_readlinkat,
+                            SYS_getcwd,   SYS_chroot,   SYS_openat2,        SYS_mount,
+                            SYS_fsconfig, SYS_bpf,      SYS_io_uring_setup, SYS_unshare,
+                            SYS_setns,    SYS_clone,    SYS_clone3};
 
 const CallRule* rule_of(long nr) {
   for (const CallRule& r : kRules) {
@@ -154,6 +158,18 @@ bool changes_names(long nr) {
   }
 }
 
+// File systems whose mount source is a name ("proc", "none") and whose options name no path.
+bool pseudo_file_system(const char* type) {
+  static constexpr const char* kTypes[] = {
+      "proc",     "sysfs", "tmpfs",     "devpts",      "mqueue",   "cgroup",     "cgroup2",
+      "devtmpfs", "ramfs", "hugetlbfs", "tracefs",     "debugfs",  "securityfs", "configfs",
+      "pstore",   "bpf",   "fusectl",   "binfmt_misc", "efivarfs", "autofs"};
+  for (const char* t : kTypes) {
+    if (cstr::length(t) == cstr::length(type) && cstr::starts_with(type, t)) return true;
+  }
+  return false;
+}
+
 bool by_hand(long nr) {
   for (long n : kByHand) {
     if (n == nr) return true;
@@ -166,6 +182,7 @@ bool follows(const PathArg& p, const SyscallCall& call, std::uint64_t open_flags
     case Follow::yes:
       return true;
     case Follow::no:
+    case Follow::never:
       return false;
     case Follow::open_flags:
       return !(open_flags & O_NOFOLLOW) && !((open_flags & O_CREAT) && (open_flags & O_EXCL));
@@ -260,9 +277,21 @@ void PathModule::on_entry(SyscallCall& call) {
       // Its operations (openat, statx, renameat...) take paths the module never sees.
       return refuse(call, "io_uring's operations take paths the path VM cannot translate");
     case SYS_fsconfig:
-      // FSCONFIG_SET_PATH and _EMPTY name a path through key, value and aux: not translated.
-      if (call.arg(1) == 3 || call.arg(1) == 4) refuse(call, "fsconfig with a path");
+      // Only flags and the create/reconfigure commands: a string or path parameter may name a
+      // host path (overlay's lowerdir=, a source).
+      if (call.arg(1) != 0 && call.arg(1) != 6 && call.arg(1) != 7 && call.arg(1) != 8) {
+        refuse(call, "fsconfig with a string or path parameter");
+      }
       return;
+    case SYS_bpf:
+      // BPF_OBJ_PIN and BPF_OBJ_GET name a path in bpffs inside their attributes.
+      if (call.arg(0) == 6 || call.arg(0) == 7) refuse(call, "bpf's pinning by path");
+      return;
+    case SYS_unshare:
+    case SYS_setns:
+    case SYS_clone:
+    case SYS_clone3:
+      return namespaces(call);
     default:
       break;
   }
@@ -276,10 +305,12 @@ void PathModule::on_entry(SyscallCall& call) {
                                          : "a system call unknown to ptvm");
   }
   if (changes_names(nr)) {
-    dirs_.forget_all();
-    call.see_result();
+    // A true exit (not one through the trampoline, which reaches on_exit only at the thread's
+    // next stop): the cache must not outlive the change.
+    dirs_.change_begins();
+    call.see_exit();
   }
-  translate_args(call);
+  translate_args(call);  // (refused: on_exit runs at once, and the change ends there)
 }
 
 void PathModule::translate_args(SyscallCall& call) {
@@ -294,8 +325,20 @@ void PathModule::translate_args(SyscallCall& call) {
     args[0] = {-1, 0};
   } else if (nr == SYS_mount) {
     args[0] = {-1, 1};
-    // The source is a path for bind and move mounts (and a device file when absolute).
-    args[1] = {-1, 0};
+    // The source is a path for bind and move mounts; a new mount's options may name paths
+    // (overlay's lowerdir=) and its source a device file: only file systems without either.
+    const std::uint64_t flags = call.arg(3);
+    if (!(flags &
+          (MS_BIND | MS_MOVE | MS_REMOUNT | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))) {
+      char type[32] = {};
+      if (call.arg(2) == 0 ||
+          !call.memory().read_string(RemotePtr<char>(call.arg(2)), type, sizeof type) ||
+          !pseudo_file_system(type)) {
+        return refuse(call, "mount of a file system whose source or options name paths");
+      }
+    } else if (flags & (MS_BIND | MS_MOVE)) {
+      args[1] = {-1, 0};
+    }
   } else if (nr == SYS_openat2) {
     open_how how{};
     if (call.arg(2) == 0 || call.arg(3) < sizeof how ||
@@ -333,9 +376,6 @@ void PathModule::translate_args(SyscallCall& call) {
     const PathArg& a = args[which[j]];
     const char* p = paths[j];
     if (p[0] == 0) continue;  // AT_EMPTY_PATH (or the kernel's ENOENT): the dirfd itself
-    if (nr == SYS_mount && which[j] == 1 && p[0] != '/' && !(call.arg(3) & (MS_BIND | MS_MOVE))) {
-      continue;  // "proc", "tmpfs", "none": not a path
-    }
     char base[PATH_MAX] = "/", base_host[PATH_MAX] = "";
     if (p[0] != '/') {
       const long dirfd =
@@ -345,13 +385,19 @@ void PathModule::translate_args(SyscallCall& call) {
       }
     }
     path::Resolved r;
-    if (int e = path::resolve(walk, base, p, follows(a, call, open_flags), r))
+    if (int e = path::resolve(walk, base, p, follows(a, call, open_flags), r,
+                              a.follow != Follow::never)) {
       return call.answer_error(e);
+    }
     if (nr == SYS_chroot) {
       // Only a chroot to the guest's own root is emulated (a no-op); a real one would move the
       // guest out from under the path VM.
       if (r.complete && r.guest[0] == '/' && r.guest[1] == 0) return call.answer(0);
-      return call.answer_error(EPERM);
+      struct stat st;
+      const long e =
+          raw_syscall(SYS_stat, reinterpret_cast<long>(r.host), reinterpret_cast<long>(&st));
+      if (e < 0) return call.answer(e);
+      return call.answer_error(S_ISDIR(st.st_mode) ? EPERM : ENOTDIR);
     }
     // Unchanged: the kernel walks the path as given to the same file (no link, no `..`, no
     // binding on the way of a relative path from its directory): no rewrite, no exit stop.
@@ -362,6 +408,23 @@ void PathModule::translate_args(SyscallCall& call) {
   const char* strings[2] = {out[0], out[1]};
   // Never the untranslated path: without scratch memory the call fails.
   if (m > 0 && !set_string_args(call, changed, strings, m)) call.answer_error(ENOMEM);
+}
+
+void PathModule::namespaces(SyscallCall& call) {
+  // The walk happens in ptvm's mount namespace: a guest in a namespace of its own (a user
+  // namespace makes one without privileges) would have its paths resolved in another tree, and
+  // could bind a host link under a guest name. Refused, as in a chroot (EPERM).
+  const long nr = call.nr();
+  std::uint64_t flags = call.arg(0);
+  if (nr == SYS_setns) return call.answer_error(EPERM);
+  if (nr == SYS_clone3) {
+    flags = 0;
+    if (call.arg(0) != 0 && call.arg(1) >= sizeof flags &&
+        !call.memory().read(RemotePtr<void>(call.arg(0)), &flags, sizeof flags)) {
+      return;  // the kernel's EFAULT
+    }
+  }
+  if (flags & (CLONE_NEWNS | CLONE_NEWUSER)) call.answer_error(EPERM);
 }
 
 void PathModule::readlink(SyscallCall& call, bool at) {
@@ -404,6 +467,7 @@ void PathModule::on_process_exit(pid_t tid, int) {
 }
 
 bool PathModule::exe_of(pid_t pid, char* guest_out) const {
+  pid = path::thread_group_of(pid);  // /proc/TID/exe of a thread: its process's
   // The process itself; else, for a child that has not called execve yet, its parent (whose
   // record a fork child would have inherited) when it runs the same loader.
   for (int round = 0; round < 2 && pid > 0; ++round) {
@@ -433,7 +497,7 @@ bool PathModule::exe_of(pid_t pid, char* guest_out) const {
 }
 
 void PathModule::on_exit(SyscallCall& call) {
-  if (changes_names(call.nr())) return dirs_.forget_all();
+  if (changes_names(call.nr())) return dirs_.change_ends();
   if (path::names_out(call.nr())) return path::give_name(call, map_, state_of(call).name);
   path::PendingExec* pending = &state_of(call).exec;
   if (!pending->active) return;

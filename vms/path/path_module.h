@@ -50,6 +50,7 @@ class PathModule final : public Module, public path::ExeLookup {
   void execve(SyscallCall& call, bool at);
   void readlink(SyscallCall& call, bool at);
   void getcwd(SyscallCall& call);
+  void namespaces(SyscallCall& call);
   void refuse(SyscallCall& call, const char* why);
 
   path::Walk walk_for(const SyscallCall& call) {

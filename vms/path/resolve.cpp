@@ -55,6 +55,29 @@ std::size_t put_decimal(char* out, long v) {
   return n;
 }
 
+pid_t thread_group_of(pid_t tid) {
+  char proc[64] = "/proc/";
+  std::size_t k = 6 + put_decimal(proc + 6, tid);
+  copy(proc + k, "/status", 8);
+  const long fd =
+      raw_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>(proc), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return tid;
+  char text[512];
+  const long n = raw_syscall(SYS_read, fd, reinterpret_cast<long>(text), sizeof text - 1);
+  raw_syscall(SYS_close, fd);
+  if (n <= 0) return tid;
+  text[n] = 0;
+  for (long i = 0; i + 6 < n; ++i) {
+    if ((i == 0 || text[i - 1] == '\n') && cstr::starts_with(text + i, "Tgid:")) {
+      long j = i + 5, v = 0;
+      while (text[j] == ' ' || text[j] == '\t') ++j;
+      while (text[j] >= '0' && text[j] <= '9') v = v * 10 + (text[j++] - '0');
+      return v > 0 ? static_cast<pid_t>(v) : tid;
+    }
+  }
+  return tid;
+}
+
 pid_t parent_of(pid_t pid) {
   char proc[64] = "/proc/";
   std::size_t k = 6 + put_decimal(proc + 6, pid);
@@ -181,6 +204,15 @@ LinkText link_text(const Walk& walk, const char* host, char* out, long* error) {
     return LinkText::error;
   }
   out[r] = 0;
+  // Other magic links of /proc (ns/net -> "net:[4026531840]", an fd's "anon_inode:[...]"):
+  // no path, the kernel's to follow.
+  if (out[0] != '/' && cstr::starts_with(host, "/proc/")) {
+    for (long i = 0; i + 1 < r; ++i) {
+      if (out[i] == ':' && (out[i + 1] == '[' || cstr::starts_with(out, "anon_inode:"))) {
+        return LinkText::magic_raw;
+      }
+    }
+  }
   // A link inside a binding whose absolute target is in the same binding names the host's
   // tree: the guest sees the target there (PRoot's rule: `-b /tmp:/ced`, /tmp/L -> /tmp/F is
   // /ced/F; a target in another binding or the rootfs is the guest's own path).
@@ -309,7 +341,8 @@ bool walk_without_links(const Walk& walk, const char* base, const char* path, bo
 
 }  // namespace
 
-int resolve(const Walk& walk, const char* base, const char* path, bool follow_last, Resolved& out) {
+int resolve(const Walk& walk, const char* base, const char* path, bool follow_last, Resolved& out,
+            bool trailing_follows) {
   if (path[0] == 0) return ENOENT;
   std::size_t path_len = length(path);
   if (path_len >= PATH_MAX) return ENAMETOOLONG;
@@ -317,7 +350,7 @@ int resolve(const Walk& walk, const char* base, const char* path, bool follow_la
   std::size_t dn = start_at(base, path, done);
   // A trailing slash makes the kernel follow the last component and want a directory.
   const bool trailing = path_len > 1 && path[path_len - 1] == '/';
-  if (trailing) follow_last = true;
+  if (trailing && trailing_follows) follow_last = true;
   if (walk_without_links(walk, base, path, follow_last, trailing, out)) return 0;
   char todo[PATH_MAX];
   copy(todo, path, path_len + 1);

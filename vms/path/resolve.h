@@ -58,7 +58,10 @@ struct Resolved {
 // `path` relative to the guest directory `base` (canonical; ignored for an absolute path).
 // Returns 0 or an errno for the caller: ENAMETOOLONG (as the kernel: a result over PATH_MAX),
 // ELOOP (more than 40 links), ENOENT (an empty path).
-int resolve(const Walk& walk, const char* base, const char* path, bool follow_last, Resolved& out);
+// `trailing_follows`: a trailing slash makes the last component followed (the kernel's lookups);
+// false for the name a call creates, removes or renames, which is never followed.
+int resolve(const Walk& walk, const char* base, const char* path, bool follow_last, Resolved& out,
+            bool trailing_follows = true);
 
 // The guest's view of a host path the kernel gave (a magic link's target, getcwd): false when the
 // guest cannot see it. Keeps the kernel's " (deleted)" suffix.
@@ -84,5 +87,7 @@ bool same_walk(const char* path, const char* base_host, const char* host);
 // a process's parent (0 if gone).
 std::size_t put_decimal(char* out, long v);
 pid_t parent_of(pid_t pid);
+// The thread group (process) of a thread id (itself if unknown).
+pid_t thread_group_of(pid_t tid);
 
 }  // namespace ptvm::path
