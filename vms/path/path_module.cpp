@@ -245,15 +245,7 @@ void PathModule::refuse(SyscallCall& call, const char* why) {
     refused_[nr / 64] |= bit;
     const SyscallInfo* info = syscall_info(nr);
     char number[24];
-    std::size_t n = 0;
-    long v = nr;
-    char rev[24];
-    do {
-      rev[n++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v);
-    for (std::size_t k = 0; k < n; ++k) number[k] = rev[n - 1 - k];
-    number[n] = 0;
+    path::put_decimal(number, nr);
     say("ptvm: path VM refuses system call ", info ? info->name : number, ": ");
     say(why, " (ENOSYS)\n", "");
   }

@@ -154,9 +154,11 @@ Magic classify(const char* host, pid_t* owner) {
   return Magic::none;
 }
 
-// The guest's text of the link at `host` (canonical), as readlink must show it; *absolute_guest
-// when the text is a guest path to go on from; false: the kernel's text is all there is (or
-// no link at all: -errno in *error).
+// The text of the link at `host` (canonical), as the guest must see it, in `out`:
+//   guest      a guest path (absolute, or relative to the link's directory) to go on from;
+//   raw        the link's own text (a guest path too: links are the guest's);
+//   magic_raw  a /proc magic link to what the guest cannot name: the kernel's to follow;
+//   error      no link at all, or none readable: -errno in *error (EINVAL: not a link).
 enum class LinkText { guest, raw, magic_raw, error };
 
 LinkText link_text(const Walk& walk, const char* host, char* out, long* error) {
@@ -189,7 +191,7 @@ LinkText link_text(const Walk& walk, const char* host, char* out, long* error) {
       text[r] = 0;
       // A deleted file's link still opens it: the kernel's to follow.
       const bool deleted = r > 10 && cstr::starts_with(text + r - 10, " (deleted)");
-      if (text[0] == '/' && !deleted && host_to_guest(walk.map, text, out)) {
+      if (text[0] == '/' && !deleted && walk.map.to_guest(text, out)) {
         return LinkText::guest;
       }
       copy(out, text, static_cast<std::size_t>(r) + 1);
@@ -226,10 +228,6 @@ LinkText link_text(const Walk& walk, const char* host, char* out, long* error) {
 
 }  // namespace
 
-bool host_to_guest(const PathMap& map, const char* host, char* out) {
-  return map.to_guest(host, out);
-}
-
 int guest_dir(const PathMap& map, pid_t tid, long dirfd, char* out, char* host) {
   const int fd = static_cast<int>(dirfd);
   char proc[64];
@@ -255,7 +253,7 @@ int guest_dir(const PathMap& map, pid_t tid, long dirfd, char* out, char* host) 
 
 namespace {
 
-bool openat2_missing = false;
+bool openat2_missing = false;  // a kernel before 5.6: every walk component by component
 
 // Where a walk of `path` starts: the root, or the directory `base` (canonical) for a relative
 // one. Returns the length of what it put in `out`.
@@ -278,7 +276,7 @@ bool finish_lexical(const char* guest, std::size_t gn, const char* host, bool tr
     out.host[hn + 1] = 0;
   }
   return true;
-}  // a kernel before 5.6: every walk component by component
+}
 
 // The walk in one system call, for a path without `..` (the common case): the lexical guest
 // path's host path opened O_PATH with RESOLVE_NO_SYMLINKS. Opened: no link on the way, the

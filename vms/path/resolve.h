@@ -63,10 +63,6 @@ struct Resolved {
 int resolve(const Walk& walk, const char* base, const char* path, bool follow_last, Resolved& out,
             bool trailing_follows = true);
 
-// The guest's view of a host path the kernel gave (a magic link's target, getcwd): false when the
-// guest cannot see it. Keeps the kernel's " (deleted)" suffix.
-bool host_to_guest(const PathMap& map, const char* host, char* out);
-
 // The directory a relative path of a call starts from, as a guest path: the thread's working
 // directory (dirfd AT_FDCWD) or the directory of its file descriptor `dirfd`; its host path
 // into `host` if not null. errno: ENOENT (outside the guest, or gone), EBADF, ENOTDIR (dirfd is
