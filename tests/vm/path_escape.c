@@ -122,6 +122,21 @@ int main(int argc, char** argv) {
   len = sizeof got;
   getpeername(c, (struct sockaddr*)&got, &len);
   printf("unix_getpeername: %s\n", got.sun_path);
+  // recvmmsg gives the sender's name as the guest knows it, as recvfrom does.
+  unlink("/tmp/dg1");
+  unlink("/tmp/dg2");
+  int d1 = socket(AF_UNIX, SOCK_DGRAM, 0), d2 = socket(AF_UNIX, SOCK_DGRAM, 0);
+  struct sockaddr_un n1 = {.sun_family = AF_UNIX}, n2 = {.sun_family = AF_UNIX}, from;
+  strcpy(n1.sun_path, "/tmp/dg1");
+  strcpy(n2.sun_path, "/tmp/dg2");
+  bind(d1, (struct sockaddr*)&n1, sizeof n1);
+  bind(d2, (struct sockaddr*)&n2, sizeof n2);
+  sendto(d2, "x", 1, 0, (struct sockaddr*)&n1, sizeof n1);
+  char byte;
+  struct iovec iov = {&byte, 1};
+  struct mmsghdr mm = {
+      .msg_hdr = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1}};
+  printf("unix_recvmmsg: %d %s\n", recvmmsg(d1, &mm, 1, 0, NULL), from.sun_path);
   // A name that cannot be a host path: as long as sun_path allows in the guest.
   char longname[sizeof sa.sun_path];
   memset(longname, 'x', sizeof longname - 1);

@@ -69,7 +69,7 @@ bool names_in(long nr) {
 
 bool names_out(long nr) {
   return nr == SYS_getsockname || nr == SYS_getpeername || nr == SYS_accept || nr == SYS_accept4 ||
-         nr == SYS_recvfrom || nr == SYS_recvmsg;
+         nr == SYS_recvfrom || nr == SYS_recvmsg || nr == SYS_recvmmsg;
 }
 
 void translate_name(SyscallCall& call, const Walk& walk) {
@@ -137,38 +137,51 @@ void translate_name(SyscallCall& call, const Walk& walk) {
 }
 
 void want_name(SyscallCall& call, PendingName& pending) {
-  pending.active = false;
+  pending.count = 0;
   const long nr = call.nr();
-  std::uint64_t addr, len_at;
-  if (nr == SYS_recvmsg) {
+  auto want = [&](std::uint64_t addr, std::uint64_t len_at) {
+    std::uint32_t buf_len;
+    if (addr == 0 || len_at == 0 ||
+        !call.memory().read(RemotePtr<void>(len_at), &buf_len, sizeof buf_len) ||
+        buf_len <= kPathOffset) {
+      return;
+    }
+    pending.names[pending.count++] = {addr, len_at, buf_len};
+  };
+  if (nr == SYS_recvmmsg) {
+    std::uint64_t vlen = static_cast<std::uint32_t>(call.arg(2));
+    if (vlen > PendingName::kMaxNames) {
+      vlen = PendingName::kMaxNames;
+      call.set_arg(2, vlen);
+    }
+    for (std::uint64_t i = 0; i < vlen; ++i) {
+      const std::uint64_t at = call.arg(1) + i * sizeof(mmsghdr);
+      msghdr msg{};
+      if (!call.memory().read(RemotePtr<void>(at), &msg, sizeof msg)) break;
+      want(reinterpret_cast<std::uintptr_t>(msg.msg_name), at + offsetof(msghdr, msg_namelen));
+    }
+  } else if (nr == SYS_recvmsg) {
     msghdr msg{};
     if (!call.memory().read(RemotePtr<void>(call.arg(1)), &msg, sizeof msg)) return;
-    addr = reinterpret_cast<std::uintptr_t>(msg.msg_name);
-    len_at = call.arg(1) + offsetof(msghdr, msg_namelen);
+    want(reinterpret_cast<std::uintptr_t>(msg.msg_name),
+         call.arg(1) + offsetof(msghdr, msg_namelen));
   } else if (nr == SYS_recvfrom) {
-    addr = call.arg(4);
-    len_at = call.arg(5);
+    want(call.arg(4), call.arg(5));
   } else {
-    addr = call.arg(1);
-    len_at = call.arg(2);
+    want(call.arg(1), call.arg(2));
   }
-  if (addr == 0 || len_at == 0) return;
-  std::uint32_t buf_len;
-  if (!call.memory().read(RemotePtr<void>(len_at), &buf_len, sizeof buf_len)) return;
-  if (buf_len <= kPathOffset) return;
-  pending = {true, addr, len_at, buf_len};
-  call.see_exit_on_success();
+  if (pending.count > 0) call.see_exit_on_success();
 }
 
-void give_name(SyscallCall& call, const PathMap& map, PendingName& pending) {
-  if (!pending.active) return;
-  pending.active = false;
-  if (call.unfinished() || call.result() < 0) return;
+namespace {
+
+// One name the kernel wrote at `n.addr`: the guest's, cut to the buffer as the kernel cuts.
+void give_one(SyscallCall& call, const PathMap& map, const PendingName::Name& n) {
   std::uint32_t full;
-  if (!call.memory().read(RemotePtr<void>(pending.len_at), &full, sizeof full)) return;
+  if (!call.memory().read(RemotePtr<void>(n.len_at), &full, sizeof full)) return;
   sockaddr_un sa{};
-  const std::size_t n = full < pending.buf_len ? full : pending.buf_len;
-  if (!call.memory().read(RemotePtr<void>(pending.addr), &sa, n < sizeof sa ? n : sizeof sa)) {
+  const std::size_t got = full < n.buf_len ? full : n.buf_len;
+  if (!call.memory().read(RemotePtr<void>(n.addr), &sa, got < sizeof sa ? got : sizeof sa)) {
     return;
   }
   char host[kSunPath + 1], guest[PATH_MAX];
@@ -181,10 +194,20 @@ void give_name(SyscallCall& call, const PathMap& map, PendingName& pending) {
   copy(out.sun_path, guest, gn + 1);
   const std::uint32_t out_len = static_cast<std::uint32_t>(kPathOffset + gn + 1);
   Batch batch;
-  batch.write(RemotePtr<void>(pending.addr), &out,
-              out_len < pending.buf_len ? out_len : pending.buf_len);
-  batch.write(RemotePtr<void>(pending.len_at), &out_len, sizeof out_len);
+  batch.write(RemotePtr<void>(n.addr), &out, out_len < n.buf_len ? out_len : n.buf_len);
+  batch.write(RemotePtr<void>(n.len_at), &out_len, sizeof out_len);
   call.memory().run(batch);
+}
+
+}  // namespace
+
+void give_name(SyscallCall& call, const PathMap& map, PendingName& pending) {
+  const int count = pending.count;
+  pending.count = 0;
+  if (count == 0 || call.unfinished() || call.result() < 0) return;
+  // recvmmsg: the messages received (its result); the others: the one name.
+  const long names = call.nr() == SYS_recvmmsg && call.result() < count ? call.result() : count;
+  for (long i = 0; i < names; ++i) give_one(call, map, pending.names[i]);
 }
 
 }  // namespace ptvm::path
