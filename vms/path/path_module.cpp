@@ -50,9 +50,10 @@ struct CallRule {
 
 constexpr std::uint32_t kNoFollow = AT_SYMLINK_NOFOLLOW, kFollow = AT_SYMLINK_FOLLOW;
 
-// Every call with path arguments that the module rewrites by rule. The rest of the path calls
-// (execve, execveat, readlink, readlinkat, getcwd, chroot, openat2, mount, fsconfig) are
-// handled by hand below.
+// Every call with path arguments that the module rewrites by rule. The rest (kByHand: execve,
+// execveat, readlink, readlinkat, getcwd, chroot, openat2, mount, and the calls refused in part
+// or whole: fsconfig, bpf, io_uring_setup, the namespace calls) are handled by hand below, and
+// AF_UNIX names in socket_paths.
 constexpr CallRule kRules[] = {
     {SYS_open, {{-1, 0, Follow::open_flags, 1}}},
     {SYS_creat, {{-1, 0}}},
