@@ -243,7 +243,10 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, ModuleStack& stack,
     return false;
   }
 
-  if (o.root_id) stack.push_bottom(&storage->root_id);
+  if (o.root_id) {
+    storage->root_id.set_ids(o.uid, o.gid);
+    stack.push_bottom(&storage->root_id);
+  }
   stack.push_bottom(&storage->path);
   if (o.verbose > 0) {
     fmt::print(stderr, "ptvm: path VM: rootfs {}\n", root);

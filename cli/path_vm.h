@@ -19,7 +19,8 @@ struct PathOptions {
   std::string rootfs;              // -r: empty, no path VM (unless bindings)
   std::vector<std::string> binds;  // -b HOST[:GUEST]
   std::string cwd;                 // -w: guest directory
-  bool root_id = false;            // -0
+  bool root_id = false;            // -0, or -i
+  std::uint32_t uid = 0, gid = 0;  // the ids -i shows (0 for -0)
   int verbose = 0;                 // -v LEVEL
 
   bool active() const { return !rootfs.empty() || !binds.empty() || !cwd.empty(); }

@@ -2,6 +2,7 @@
 // (-r, -b, -w, -0, -R, -S, -v, --kill-on-exit); with no command, the guest's `/bin/sh -l`.
 // The same modules are reachable from `ptvm run|trace --rootfs/--bind/--cwd`, which stack them
 // with the tracer and fault injection.
+#include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
@@ -17,6 +18,9 @@ Runner add_proot_command(CLI::App& app) {
   auto rootfs_s = std::make_shared<std::string>();
   sub->add_flag("-0,--root-id", options->path.root_id,
                 "the program sees user and group 0 (ids only, for now)");
+  auto ids = std::make_shared<std::string>();
+  sub->add_option("-i,--change-id", *ids, "the program sees user UID and group GID (ids only)")
+      ->type_name("UID:GID");
   sub->add_option("-R", *rootfs_r,
                   "DIR as the root, with the host's /dev, /proc, /sys, /tmp, /run, $HOME and "
                   "network and user files bound in")
@@ -29,9 +33,22 @@ Runner add_proot_command(CLI::App& app) {
   sub->add_flag("--kill-on-exit", options->kill_on_exit,
                 "kill every process left when the program ends (by default ptvm waits for them)");
   add_vm_options(*sub, *options, true);
-  return [sub, options, rootfs_r, rootfs_s]() -> int {
+  return [sub, options, rootfs_r, rootfs_s, ids]() -> int {
     take_command(*sub, *options);
     PathOptions& p = options->path;
+    if (!ids->empty()) {
+      unsigned long uid, gid;
+      char tail;
+      if (p.root_id || std::sscanf(ids->c_str(), "%lu:%lu%c", &uid, &gid, &tail) != 2 ||
+          uid > 0xfffffffeul || gid > 0xfffffffeul) {
+        complain(p.root_id ? "-0 and -i both give the ids: use one"
+                           : "invalid -i " + *ids + ": expected UID:GID (numbers)");
+        return 2;
+      }
+      p.root_id = true;
+      p.uid = static_cast<std::uint32_t>(uid);
+      p.gid = static_cast<std::uint32_t>(gid);
+    }
     if (!rootfs_r->empty() && !rootfs_s->empty()) {
       complain("-R and -S both give the root: use one");
       return 2;

@@ -1,6 +1,7 @@
-// `ptvm proot -0` (PRoot's --root-id) until the fakeroot VM lands: the program sees user and
-// group 0 from getuid, geteuid, getgid, getegid, getresuid and getresgid. Nothing else is faked:
-// chown, chmod and stat behave as the host lets them (the fakeroot VM's job).
+// `ptvm proot -0` (PRoot's --root-id) and `-i UID:GID` until the fakeroot VM lands: the program
+// sees user UID and group GID (0 and 0 for -0) from getuid, geteuid, getgid, getegid, getresuid
+// and getresgid. Nothing else is faked: set*id calls, chown, chmod and stat behave as the host
+// lets them (the fakeroot VM's job).
 #pragma once
 
 #include <sys/syscall.h>
@@ -13,6 +14,10 @@ namespace ptvm {
 
 class RootIdModule final : public Module {
  public:
+  void set_ids(std::uint32_t uid, std::uint32_t gid) {
+    uid_ = uid;
+    gid_ = gid;
+  }
   const char* name() const override { return "root-id"; }
   Interest interest() const override {
     Interest i;
@@ -23,12 +28,17 @@ class RootIdModule final : public Module {
     return i;
   }
   void on_entry(SyscallCall& call) override {
-    if (call.nr() != SYS_getresuid && call.nr() != SYS_getresgid) return call.answer(0);
-    const std::uint32_t zero = 0;
+    const long nr = call.nr();
+    const bool user = nr == SYS_getuid || nr == SYS_geteuid || nr == SYS_getresuid;
+    if (nr != SYS_getresuid && nr != SYS_getresgid) return call.answer(user ? uid_ : gid_);
+    const std::uint32_t id = user ? uid_ : gid_;
     Batch batch;
-    for (int a = 0; a < 3; ++a) batch.write(RemotePtr<void>(call.arg(a)), &zero, sizeof zero);
+    for (int a = 0; a < 3; ++a) batch.write(RemotePtr<void>(call.arg(a)), &id, sizeof id);
     call.answer(call.memory().run(batch) ? 0 : -EFAULT);
   }
+
+ private:
+  std::uint32_t uid_ = 0, gid_ = 0;
 };
 
 }  // namespace ptvm
