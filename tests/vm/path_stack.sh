@@ -7,6 +7,7 @@ ptvm=$1
 . "$(dirname "$0")/lib.sh"
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+chmod 755 "$root"  # a guest with other ids (-i) checks the modes itself
 mkdir -p "$root/bin" "$root/etc"
 cp /bin/busybox "$root/bin/"
 echo guest > "$root/etc/marker"
