@@ -21,6 +21,8 @@ expect inject_over_path 1 "Permission denied" -- \
 expect root_id 0 "^0 0$" -- "$ptvm" proot -0 -r "$root" /bin/busybox sh -c 'echo $(/bin/busybox id -u) $(/bin/busybox id -g)'
 expect change_id 0 "^123 456$" -- "$ptvm" proot -i 123:456 -r "$root" /bin/busybox sh -c 'echo $(/bin/busybox id -u) $(/bin/busybox id -g)'
 expect bad_change_id 2 "invalid -i 12x: expected UID:GID" -- "$ptvm" proot -i 12x -r "$root" /bin/busybox true
+expect kill_on_exit 0 "started" -- \
+  "$ptvm" proot --kill-on-exit -r "$root" /bin/busybox sh -c '/bin/busybox sleep 100 & echo started'
 expect no_command_runs_guest_shell 127 "cannot run '/bin/sh'" -- "$ptvm" proot -r "$root"
 expect missing_rootfs 2 "rootfs /nonexistent: No such file or directory" -- \
   "$ptvm" proot -r /nonexistent true
