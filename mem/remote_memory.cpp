@@ -136,7 +136,64 @@ void RemoteMemory::after_exec(pid_t tid) {
 Result<void> RemoteMemory::run(Batch& batch) {
   if (ahead_count_ > 0 && serve_ahead(batch)) return {};
   maps_loaded_ = false;  // mappings may have changed since the last batch
-  return run_batch(batch, *this);
+  std::size_t first_write = batch.size();
+  for (std::size_t k = 0; k < batch.size() && first_write == batch.size(); ++k) {
+    if (batch[k].is_write()) first_write = k;
+  }
+  if (along_n_ == 0 || first_write == batch.size() || batch.size() == Batch::kCapacity) {
+    return run_batch(batch, *this);
+  }
+  // The write-along just before the batch's first write: their run is one crossing.
+  Batch both;
+  auto add = [&](const MemOp& op) {
+    const RemotePtr<void> at(op.remote);
+    switch (op.kind) {
+      case MemOp::Kind::read:
+        both.read(at, op.local, op.length, op.access);
+        break;
+      case MemOp::Kind::read_string:
+        both.read_string(RemotePtr<char>(op.remote), static_cast<char*>(op.local), op.length,
+                         op.access);
+        break;
+      case MemOp::Kind::write:
+        both.write(at, op.local, op.length, op.access);
+        break;
+      case MemOp::Kind::get_regs:
+        both.get_regs(static_cast<Registers*>(op.local));
+        break;
+      case MemOp::Kind::set_regs:
+        both.set_regs(*static_cast<const Registers*>(op.local));
+        break;
+    }
+  };
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    if (k == first_write) both.write(RemotePtr<void>(along_at_), along_, along_n_);
+    add(batch[k]);
+  }
+  along_n_ = 0;
+  auto result = run_batch(both, *this);
+  if (!both[first_write].executed) return run_batch(batch, *this);  // alone, its own errors
+  along_done_ = true;
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    const MemOp& op = both[k < first_write ? k : k + 1];
+    MemOp& mine = batch[k];
+    mine.executed = op.executed;
+    mine.truncated = op.truncated;
+    mine.done = op.done;
+    mine.error = op.error;
+    mine.gone = op.gone;
+  }
+  const std::size_t failed = both.failed_index();
+  batch.set_failed_index(failed == Batch::npos || failed < first_write ? failed : failed - 1);
+  return result;
+}
+
+void RemoteMemory::write_along(RemotePtr<void> to, const void* from, std::size_t n) {
+  PTVM_ASSERT(n <= kAlongBytes, "write_along: at most kAlongBytes");
+  along_at_ = to.addr();
+  std::memcpy(along_, from, n);
+  along_n_ = n;
+  along_done_ = false;
 }
 
 Result<void> RemoteMemory::read_ahead(RemotePtr<void> from, void* into, std::size_t n,
@@ -407,6 +464,8 @@ Result<void> RemoteMemory::flush_registers() {
 void RemoteMemory::resumed() {
   regs_.reset();
   ahead_count_ = 0;
+  along_n_ = 0;
+  along_done_ = false;
 }
 
 Result<RemoteMemory::SyscallEntry> RemoteMemory::syscall_entry() {

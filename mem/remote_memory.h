@@ -59,6 +59,16 @@ class RemoteMemory final : public Memory, private Transport, private ForcedAcces
   Result<void> read_ahead(RemotePtr<void> from, void* into, std::size_t n, const Range* ahead,
                           std::size_t count);
 
+  // Write-along: `n` bytes (at most kAlongBytes) for `to`, written by the next batch of this
+  // stop that writes, just before its first write, in the same crossing (a module's translated
+  // path in scratch memory and the program's registers for the trampoline's restore entry: one
+  // process_vm_writev). The batch's outcome is its own ops' (a write-along that fails: the
+  // batch runs alone). Until then, pending; forgotten when the tracee resumes. written_along():
+  // it was written.
+  static constexpr std::size_t kAlongBytes = 64;
+  void write_along(RemotePtr<void> to, const void* from, std::size_t n);
+  bool written_along(RemotePtr<void> to) const { return along_done_ && along_at_ == to.addr(); }
+
   // Per-stop register cache: loaded by the first access of a stop (one PTRACE_GETREGS),
   // written back by flush_registers() only if changed (one PTRACE_SETREGS; PTRACE_POKEUSER
   // when a single register changed).
@@ -128,6 +138,10 @@ class RemoteMemory final : public Memory, private Transport, private ForcedAcces
   };
   Ahead ahead_ranges_[kAheadRanges];
   std::size_t ahead_count_ = 0;  // valid ranges: this stop's read-ahead
+  std::uintptr_t along_at_ = 0;  // write_along(): where, what, whether pending or written
+  std::byte along_[kAlongBytes];
+  std::size_t along_n_ = 0;
+  bool along_done_ = false;
   std::byte ahead_[kAheadBytes];
   Registers regs_at_stop_;  // as the tracee has them, to write back only changes
   MemoryStats stats_;

@@ -104,7 +104,7 @@ class CpuPlacement {
   std::uint64_t explore_ns_ = 0;
   int home_cpu_ = -1;
   std::uint64_t moves_ = 0;
-  unsigned in_flight_ = 0;  // calls of calls() between entry and exit
+  unsigned in_flight_ = 0;                     // calls of calls() between entry and exit
   std::unordered_map<pid_t, unsigned> stops_;  // per tracee, this window
 };
 

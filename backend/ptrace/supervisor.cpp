@@ -36,6 +36,8 @@ constexpr long kSeizeOptions = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRAC
 
 // Stack red zone of the x86-64 ABI: scratch memory goes below it.
 constexpr std::uintptr_t kRedZone = 128;
+static_assert(trampoline::kArgsBelowSp >= kRedZone + 48,
+              "the restore's registers under the red zone");
 constexpr std::size_t kMaxScratch = 64 * 1024;
 
 std::uint64_t monotonic_ns() {
@@ -215,11 +217,19 @@ struct Supervisor::Impl {
       auto regs = mem.registers();
       if (!regs) return std::unexpected(regs.error());
       if (bytes > kMaxScratch - scratch_used) return std::unexpected(Error::guest(ENOMEM));
-      // Below the red zone of the stack the call was made with; a signal frame cannot land
-      // there before the exit stop, where the registers pointing into it are restored.
+      // Below the red zone of the stack the call was made with, and below the place of the
+      // trampoline's restore entry: a call that needs scratch memory has its arguments
+      // rewritten, and the program's registers go there with the module's first write (the
+      // same crossing). A signal frame cannot land there before the registers are restored.
+      const std::uintptr_t sp = (*regs)->sp();
+      if (scratch_used == 0 && copies && call) {
+        std::uint64_t args[6];
+        for (int i = 0; i < 6; ++i) args[i] = call->entry_args()[i];
+        mem.write_along(RemotePtr<void>(sp - trampoline::kArgsBelowSp), args, sizeof args);
+      }
       scratch_used = (scratch_used + bytes + 15) & ~std::size_t{15};
-      const std::uintptr_t sp = (*regs)->sp() - kRedZone;
-      return RemotePtr<void>((sp & ~std::uintptr_t{15}) - scratch_used);
+      const std::uintptr_t base = (sp - trampoline::kArgsBelowSp) & ~std::uintptr_t{15};
+      return RemotePtr<void>(base - scratch_used);
     }
 
     std::byte* thread_storage() override { return storage.data(); }
@@ -846,10 +856,14 @@ bool Supervisor::Impl::arm(Tracee& t, const SyscallCall& call) {
   t.copy_entry = 0;
   t.restoring = false;
   if (call.args_changed()) {
-    // The program's argument registers, for the block to put back after the call.
-    std::uint64_t args[6];
-    for (int i = 0; i < 6; ++i) args[i] = call.entry_args()[i];
-    if (!t.mem.write(space.slot(t.block, trampoline::kArgsAt), args, sizeof args)) return false;
+    // The program's argument registers below its stack, for the block to put back after the
+    // call: written along with the module's translated path (scratch()), else now.
+    const RemotePtr<void> at(raw.rsp - trampoline::kArgsBelowSp);
+    if (!t.mem.written_along(at)) {
+      std::uint64_t args[6];
+      for (int i = 0; i < 6; ++i) args[i] = call.entry_args()[i];
+      if (!t.mem.write(at, args, sizeof args)) return false;
+    }
     entry = trampoline::kRestore;
     t.restoring = true;
   }

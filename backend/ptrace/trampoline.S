@@ -91,17 +91,20 @@ failed:
   .org PTVM_TR_COPY_END, 0xcc
 
 /* A call that ran with rewritten arguments (a path VM's translated path): the program's six
- * argument registers back from the slot, and the result stored, without an exit stop. */
+ * argument registers back from below its stack (written with the translated path, in the same
+ * crossing), and the result stored, without an exit stop. Nothing of the program's can have
+ * run in between to move or use that memory: a signal stops the thread first, and ptvm gives
+ * the registers back itself then. */
   .org PTVM_TR_RESTART_RESTORE, 0xcc
   syscall
   .org PTVM_TR_RESTORE, 0xcc
   mov %rax, slot + PTVM_TR_RESULT_AT(%rip)
-  mov slot + PTVM_TR_ARGS_AT(%rip), %rdi
-  mov slot + PTVM_TR_ARGS_AT + 8(%rip), %rsi
-  mov slot + PTVM_TR_ARGS_AT + 16(%rip), %rdx
-  mov slot + PTVM_TR_ARGS_AT + 24(%rip), %r10
-  mov slot + PTVM_TR_ARGS_AT + 32(%rip), %r8
-  mov slot + PTVM_TR_ARGS_AT + 40(%rip), %r9
+  mov -PTVM_TR_ARGS_BELOW_SP(%rsp), %rdi
+  mov -PTVM_TR_ARGS_BELOW_SP + 8(%rsp), %rsi
+  mov -PTVM_TR_ARGS_BELOW_SP + 16(%rsp), %rdx
+  mov -PTVM_TR_ARGS_BELOW_SP + 24(%rsp), %r10
+  mov -PTVM_TR_ARGS_BELOW_SP + 32(%rsp), %r8
+  mov -PTVM_TR_ARGS_BELOW_SP + 40(%rsp), %r9
   jmp *%rcx
   .org PTVM_TR_RESTORE_END, 0xcc
 ptvm_trampoline_block_end:

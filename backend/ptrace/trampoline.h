@@ -33,8 +33,9 @@
 //        registers back from the slot, jmp *%rcx. A thread reading into one buffer and
 //        stat'ing into another (cat) keeps both requests in place.
 //   +232 syscall                 a call that ran with rewritten arguments (set_arg(): a path
-//   +234 result stored; rdi, rsi, rdx, r10, r8, r9 back from the slot (+80..+127, where ptvm
-//        wrote the program's at the entry); jmp *%rcx. One stop for a translated path.
+//   +234 result stored; rdi, rsi, rdx, r10, r8, r9 back from below the stack (rsp-176..-129,
+//        under the red zone, where ptvm wrote the program's at the entry in the same
+//        process_vm_writev as the translated path); jmp *%rcx. One stop, one write.
 // Only lea, mov, xchg and jumps: the flags and every register but rax, rcx and r11 are the
 // program's, and rcx and r11 what the syscall instruction leaves in them natively. The block
 // makes no system call of its own (a restart at +0/+11/+48/+83 is the program's call), so a
@@ -80,7 +81,9 @@ constexpr std::uint64_t kRestartResult = PTVM_TR_RESTART_RESULT, kResult = PTVM_
 constexpr std::size_t kResultAt = PTVM_TR_RESULT_AT, kReturnAt = PTVM_TR_RETURN_AT,
                       kRequestAt[2] = {PTVM_TR_REQUEST0_AT, PTVM_TR_REQUEST1_AT},
                       kRdxAt = PTVM_TR_RDX_AT, kRdiAt = PTVM_TR_RDI_AT, kRsiAt = PTVM_TR_RSI_AT,
-                      kDataAt = PTVM_TR_DATA_AT, kData = kSlot - kDataAt, kArgsAt = PTVM_TR_ARGS_AT;
+                      kDataAt = PTVM_TR_DATA_AT, kData = kSlot - kDataAt;
+// The restore entry's registers, at the program's stack pointer minus this (48 bytes).
+constexpr std::uint64_t kArgsBelowSp = PTVM_TR_ARGS_BELOW_SP;
 
 // The code pages: kBlocks copies of the block, int3 between them.
 void write_code(unsigned char* code);

@@ -23,7 +23,7 @@
 #define PTVM_TR_COPY_END 227
 #define PTVM_TR_RESTART_RESTORE 232
 #define PTVM_TR_RESTORE 234
-#define PTVM_TR_RESTORE_END 285
+#define PTVM_TR_RESTORE_END 291
 
 /* In a slot. */
 #define PTVM_TR_RESULT_AT 0
@@ -34,6 +34,8 @@
 #define PTVM_TR_RDI_AT 56
 #define PTVM_TR_RSI_AT 64
 #define PTVM_TR_DATA_AT 80
-#define PTVM_TR_ARGS_AT PTVM_TR_DATA_AT /* a restore copies nothing: its six registers */
+/* The restore entry's six registers: below the program's stack pointer, under its red zone (128
+ * bytes), where ptvm writes them with the call's translated path (scratch memory starts below). */
+#define PTVM_TR_ARGS_BELOW_SP 176
 
 #endif

@@ -248,7 +248,7 @@ TEST_P(MemoryTest, ReadAheadServesTheStopsNextReadsWithoutACrossing) {
   Batch b;
   b.read_string(tracee_.ptr("path"), path, sizeof path);
   b.read_string(tracee_.ptr("page_end_string"), end, sizeof end);  // its NUL ends the page
-  b.read_string(tracee_.ptr("path"), small, sizeof small);          // cut at the capacity
+  b.read_string(tracee_.ptr("path"), small, sizeof small);         // cut at the capacity
   b.read(tracee_.ptr<void>("scattered") + (3 * kPageSize + 100), block, sizeof block);
   b.read(tracee_.ptr<void>("unmapped"), block, 0);  // nothing to move: served anywhere
   ASSERT_TRUE(mem_.run(b));
@@ -275,11 +275,60 @@ TEST_P(MemoryTest, ReadAheadServesTheStopsNextReadsWithoutACrossing) {
   EXPECT_EQ(path[255], '\0');
 }
 
+// write_along(): written by the stop's next batch that writes, in its crossing (a batch of
+// reads leaves it pending); its outcome is not the batch's; resumed() forgets a pending one.
+TEST_P(MemoryTest, WriteAlongGoesWithTheNextWrite) {
+  const auto base = tracee_.ptr<void>("scattered");
+  const char along[] = "along", mine[] = "mine";
+  mem_.write_along(base, along, sizeof along);
+  char buf[8];
+  Batch reads;
+  reads.read(base + 64, buf, 4);
+  ASSERT_TRUE(mem_.run(reads));
+  EXPECT_FALSE(mem_.written_along(base));
+  Batch b;
+  b.read(base + 64, buf, 4);
+  b.write(base + 32, mine, sizeof mine);
+  auto before = mem_.stats().crossings;
+  ASSERT_TRUE(mem_.run(b));  // no write-along pending now: what the batch costs alone
+  const auto alone = mem_.stats().crossings - before;
+  mem_.resumed();
+  mem_.write_along(base, along, sizeof along);
+  b[0].executed = b[1].executed = false;
+  before = mem_.stats().crossings;
+  ASSERT_TRUE(mem_.run(b));
+  if (batches_cross(GetParam())) {
+    EXPECT_EQ(mem_.stats().crossings - before, alone);  // the write-along cost nothing
+  }
+  EXPECT_TRUE(b[0].executed && b[1].executed);
+  EXPECT_EQ(b[1].done, sizeof mine);
+  EXPECT_EQ(b.failed_index(), Batch::npos);
+  EXPECT_TRUE(mem_.written_along(base));
+  ASSERT_TRUE(mem_.read(base, buf, sizeof along));
+  EXPECT_STREQ(buf, "along");
+  ASSERT_TRUE(mem_.read(base + 32, buf, sizeof mine));
+  EXPECT_STREQ(buf, "mine");
+  // A failing batch reports its own op; one pending at the resume is never written.
+  mem_.write_along(base + 128, along, sizeof along);
+  Batch bad;
+  bad.write(tracee_.ptr<void>("unmapped"), mine, sizeof mine);
+  auto r = mem_.run(bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), Error::guest(EFAULT));
+  EXPECT_EQ(bad.failed_index(), 0u);
+  mem_.write_along(base + 256, along, sizeof along);
+  mem_.resumed();
+  ASSERT_TRUE(mem_.write(base + 512, mine, sizeof mine));
+  EXPECT_FALSE(mem_.written_along(base + 256));
+  char zero[6] = {1};
+  ASSERT_TRUE(mem_.read(base + 256, zero, sizeof zero));
+  EXPECT_NE(std::string(zero, 5), "along");
+}
+
 TEST_P(MemoryTest, ReadAheadEndsAtAnUnreadableRangeAndErrorsStayTheKernels) {
   char first[8];
-  const RemoteMemory::Range ahead[] = {{tracee_.addr("unmapped"), 64},
-                                       {tracee_.addr("path"), 256},
-                                       {tracee_.addr("protnone"), 64}};
+  const RemoteMemory::Range ahead[] = {
+      {tracee_.addr("unmapped"), 64}, {tracee_.addr("path"), 256}, {tracee_.addr("protnone"), 64}};
   ASSERT_TRUE(mem_.read_ahead(tracee_.ptr<void>("path"), first, sizeof first, ahead, 3));
   EXPECT_EQ(std::memcmp(first, "/usr/inc", 8), 0);
   char buf[300];
@@ -302,9 +351,9 @@ TEST_P(MemoryTest, ReadAheadEndsAtAnUnreadableRangeAndErrorsStayTheKernels) {
   EXPECT_EQ(r.error(), Error::guest(EFAULT));
 
   // The first read fails: as read() fails.
-  EXPECT_EQ(mem_.read_ahead(tracee_.ptr<void>("unmapped"), first, sizeof first, ahead + 1, 1)
-                .error(),
-            Error::guest(EFAULT));
+  EXPECT_EQ(
+      mem_.read_ahead(tracee_.ptr<void>("unmapped"), first, sizeof first, ahead + 1, 1).error(),
+      Error::guest(EFAULT));
 }
 
 TEST_P(MemoryTest, ReadAheadIsForgottenByAWriteAndByTheResume) {
