@@ -98,6 +98,11 @@ class Batch {
                sizeof(Registers));
   }
 
+  // The same operation as `op` (its kind, access, addresses and length; a fresh outcome).
+  std::size_t add_like(const MemOp& op) {
+    return add(op.kind, op.access, op.remote, op.local, op.length);
+  }
+
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   const MemOp& operator[](std::size_t i) const { return ops_[i]; }

@@ -145,30 +145,9 @@ Result<void> RemoteMemory::run(Batch& batch) {
   }
   // The write-along just before the batch's first write: their run is one crossing.
   Batch both;
-  auto add = [&](const MemOp& op) {
-    const RemotePtr<void> at(op.remote);
-    switch (op.kind) {
-      case MemOp::Kind::read:
-        both.read(at, op.local, op.length, op.access);
-        break;
-      case MemOp::Kind::read_string:
-        both.read_string(RemotePtr<char>(op.remote), static_cast<char*>(op.local), op.length,
-                         op.access);
-        break;
-      case MemOp::Kind::write:
-        both.write(at, op.local, op.length, op.access);
-        break;
-      case MemOp::Kind::get_regs:
-        both.get_regs(static_cast<Registers*>(op.local));
-        break;
-      case MemOp::Kind::set_regs:
-        both.set_regs(*static_cast<const Registers*>(op.local));
-        break;
-    }
-  };
   for (std::size_t k = 0; k < batch.size(); ++k) {
     if (k == first_write) both.write(RemotePtr<void>(along_at_), along_, along_n_);
-    add(batch[k]);
+    both.add_like(batch[k]);
   }
   along_n_ = 0;
   auto result = run_batch(both, *this);

@@ -257,7 +257,6 @@ struct Supervisor::Impl {
     // An armed see_exit_copy(): its entry (kCopyResult, kCopyFixed; 0: none; its request is
     // request_*[0] or [1]) and the registers the block borrows, as they were at the entry.
     std::uint64_t copy_entry = 0;
-    bool restoring = false;  // armed at kRestore: the call ran with rewritten arguments
     // The slot's two copy requests (kRequestAt) as last written; ~0 bytes: unknown.
     std::uint64_t request_from[2] = {}, request_bytes[2] = {~std::uint64_t{0}, ~std::uint64_t{0}};
     std::uint64_t saved_rdx = 0, saved_rdi = 0, saved_rsi = 0;
@@ -854,7 +853,6 @@ bool Supervisor::Impl::arm(Tracee& t, const SyscallCall& call) {
   std::uint64_t entry =
       need == SyscallCall::Exit::result ? trampoline::kResult : trampoline::kSuccess;
   t.copy_entry = 0;
-  t.restoring = false;
   if (call.args_changed()) {
     // The program's argument registers below its stack, for the block to put back after the
     // call: written along with the module's translated path (scratch()), else now.
@@ -864,11 +862,10 @@ bool Supervisor::Impl::arm(Tracee& t, const SyscallCall& call) {
       for (int i = 0; i < 6; ++i) args[i] = call.entry_args()[i];
       if (!t.mem.write(at, args, sizeof args)) return false;
     }
-    entry = trampoline::kRestore;
-    t.restoring = true;
+    entry = trampoline::kRestore;  // an armed call with rewritten arguments: always this one
   }
   const SyscallCall::CopyRequest& copy = call.copy_request();
-  if (!t.restoring && need == SyscallCall::Exit::copy && copy.bytes <= trampoline::kData) {
+  if (!call.args_changed() && need == SyscallCall::Exit::copy && copy.bytes <= trampoline::kData) {
     // What to copy, in the slot (a thread reading into one buffer again and again: once).
     const int r = copy.up_to_result ? 0 : 1;
     bool ready = t.request_from[r] == copy.at && t.request_bytes[r] == copy.bytes;
@@ -898,7 +895,6 @@ bool Supervisor::Impl::arm(Tracee& t, const SyscallCall& call) {
 // The armed call is over: the modules get its result (nullopt: it never came).
 void Supervisor::Impl::finish_armed(Tracee& t, std::optional<long> result) {
   t.armed = false;
-  t.restoring = false;
   if (!t.call) return;
   if (result) {
     stack.exit(*t.call, *result);
@@ -998,7 +994,7 @@ bool Supervisor::Impl::settle(Tracee& t, int event, int sig) {
     return false;
   }
   const std::uint64_t at = raw.rip - block;
-  if (t.restoring && t.call) {
+  if (t.call && t.call->args_changed()) {  // armed at kRestore
     // Inside the block of a rewritten call: whatever happens next (a restart enters anew, a
     // handler or the program runs on), the program has its own argument registers.
     for (int i = 0; i < 6; ++i) (*regs)->set_arg(i, t.call->entry_args()[i]);

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "core/syscall_table.h"
 #include "vms/path/path_map.h"
@@ -152,6 +153,29 @@ TEST_F(ResolveTest, ProcSelfNamesTheCaller) {
             "/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/comm");
   ASSERT_EQ(resolve(walk, "/", "/proc/1/root/etc/passwd", true, r), 0);
   EXPECT_EQ(std::string(r.host), root_ + "/etc/passwd");
+}
+
+TEST(ProcHelpersTest, ReadTheKernelsAnswers) {
+  EXPECT_EQ(parent_of(getpid()), getppid());
+  EXPECT_EQ(thread_group_of(getpid()), getpid());
+  pid_t tid = 0, group = 0;
+  std::thread t([&] {
+    tid = gettid();
+    group = thread_group_of(tid);  // a live thread: its process
+  });
+  t.join();
+  EXPECT_NE(tid, getpid());
+  EXPECT_EQ(group, getpid());
+  long v[4];
+  EXPECT_EQ(status_numbers("Name:\tx\nUid:\t1\t2\t3\t4\nGroups:\t\n", "Uid:", v, 4), 4);
+  EXPECT_EQ(v[3], 4);
+  EXPECT_EQ(status_numbers("Uid:\t1\nGroups:\t\n", "Groups:", v, 4), 0);
+  EXPECT_EQ(status_numbers("XUid:\t9\n", "Uid:", v, 4), 0);  // a key starts a line
+  char name[64];
+  proc_path(name, 12, "/fd/", 3);
+  EXPECT_STREQ(name, "/proc/12/fd/3");
+  EXPECT_TRUE(deleted("/tmp/x (deleted)", 16));
+  EXPECT_FALSE(deleted("/tmp/x", 6));
 }
 
 // Fail closed: every call of the table that takes a path is one the module translates.

@@ -2,11 +2,11 @@
 // of a path in such a directory needs at most one readlink of its last component, instead of an
 // openat2 and a close. Filled by walks that found no link, emptied (by generation) whenever a
 // call of the guest may have changed what a name means: rename, unlink, rmdir, symlink, mount...
-// (PathModule::on_entry, and again at their exit stop), and unused while such a call is in
-// flight (a walk of another thread meanwhile could see the old names). A change made by a process
-// outside the guest is not seen: such a directory swapped for a link is still walked as a
-// directory, the race the path VM never closed anyway (it is not a security boundary).
-// Freestanding: a fixed table, no allocation.
+// (PathModule::on_entry, and again when the modules see its exit, which may come late through
+// the trampoline), and unused in between (a walk of another thread could see the old names). A
+// change made by a process outside the guest is not seen: such a directory swapped for a link is
+// still walked as a directory, the race the path VM never closed anyway (it is not a security
+// boundary). Freestanding: a fixed table, no allocation.
 #pragma once
 
 #include <cstddef>

@@ -72,39 +72,15 @@ struct Ids {
 };
 
 bool ids_of(pid_t tid, Ids& ids) {
-  char proc[64] = "/proc/";
-  std::size_t k = 6 + put_decimal(proc + 6, tid);
-  copy(proc + k, "/status", 8);
-  const long fd = open_host(proc);
-  if (fd < 0) return false;
   char text[4096];
-  const long n = raw_syscall(SYS_read, fd, reinterpret_cast<long>(text), sizeof text - 1);
-  raw_syscall(SYS_close, fd);
-  if (n <= 0) return false;
-  text[n] = 0;
+  if (read_proc(tid, "/status", text, sizeof text) <= 0) return false;
   // "Uid:\treal\teffective\tsaved\tfs": the fourth number; "Groups:\t1 2 3".
-  auto numbers = [&](const char* key, long* out, int max) {
-    const char* p = text;
-    const std::size_t kn = length(key);
-    while (*p && !(cstr::starts_with(p, key) && (p == text || p[-1] == '\n'))) ++p;
-    if (!*p) return 0;
-    p += kn;
-    int count = 0;
-    while (*p && *p != '\n' && count < max) {
-      while (*p == ' ' || *p == '\t') ++p;
-      if (*p < '0' || *p > '9') break;
-      long v = 0;
-      while (*p >= '0' && *p <= '9') v = v * 10 + (*p++ - '0');
-      out[count++] = v;
-    }
-    return count;
-  };
   long four[4];
-  if (numbers("Uid:", four, 4) != 4) return false;
+  if (status_numbers(text, "Uid:", four, 4) != 4) return false;
   ids.uid = four[3];
-  if (numbers("Gid:", four, 4) != 4) return false;
+  if (status_numbers(text, "Gid:", four, 4) != 4) return false;
   ids.gid = four[3];
-  ids.ngroups = numbers("Groups:", ids.groups, 64);
+  ids.ngroups = status_numbers(text, "Groups:", ids.groups, 64);
   return true;
 }
 
@@ -156,54 +132,33 @@ bool parse_shebang(const char* head, long n, Front& f, const char** interp, cons
 }
 
 // The PT_INTERP of an ELF file (false: not an ELF; *interp empty: none).
+template <class Ehdr, class Phdr>
+bool find_interp(long fd, const unsigned char* head, long n, char* interp) {
+  Ehdr eh;
+  if (n < static_cast<long>(sizeof eh)) return false;
+  copy(reinterpret_cast<char*>(&eh), reinterpret_cast<const char*>(head), sizeof eh);
+  for (std::uint16_t k = 0; k < eh.e_phnum && k < 256; ++k) {
+    Phdr ph;
+    const std::uint64_t at = eh.e_phoff + std::uint64_t{k} * eh.e_phentsize;
+    if (pread_host(fd, &ph, sizeof ph, at) != sizeof ph) break;
+    if (ph.p_type != PT_INTERP) continue;
+    if (ph.p_filesz < 2 || ph.p_filesz >= PATH_MAX) return true;
+    const long r = pread_host(fd, interp, ph.p_filesz, ph.p_offset);
+    interp[r > 0 ? r : 0] = 0;
+    interp[ph.p_filesz - 1] = 0;
+    return true;
+  }
+  return true;
+}
+
 bool elf_interp(long fd, const unsigned char* head, long n, char* interp) {
   interp[0] = 0;
   if (n < EI_NIDENT || head[EI_MAG0] != ELFMAG0 || head[EI_MAG1] != ELFMAG1 ||
       head[EI_MAG2] != ELFMAG2 || head[EI_MAG3] != ELFMAG3) {
     return false;
   }
-  const bool wide = head[EI_CLASS] == ELFCLASS64;
-  std::uint64_t phoff;
-  std::uint16_t phnum, phentsize;
-  if (wide) {
-    Elf64_Ehdr eh;
-    if (n < static_cast<long>(sizeof eh)) return false;
-    copy(reinterpret_cast<char*>(&eh), reinterpret_cast<const char*>(head), sizeof eh);
-    phoff = eh.e_phoff;
-    phnum = eh.e_phnum;
-    phentsize = eh.e_phentsize;
-  } else {
-    Elf32_Ehdr eh;
-    if (n < static_cast<long>(sizeof eh)) return false;
-    copy(reinterpret_cast<char*>(&eh), reinterpret_cast<const char*>(head), sizeof eh);
-    phoff = eh.e_phoff;
-    phnum = eh.e_phnum;
-    phentsize = eh.e_phentsize;
-  }
-  for (std::uint16_t k = 0; k < phnum && k < 256; ++k) {
-    std::uint32_t type;
-    std::uint64_t offset, size;
-    if (wide) {
-      Elf64_Phdr ph;
-      if (pread_host(fd, &ph, sizeof ph, phoff + std::uint64_t{k} * phentsize) != sizeof ph) break;
-      type = ph.p_type;
-      offset = ph.p_offset;
-      size = ph.p_filesz;
-    } else {
-      Elf32_Phdr ph;
-      if (pread_host(fd, &ph, sizeof ph, phoff + std::uint64_t{k} * phentsize) != sizeof ph) break;
-      type = ph.p_type;
-      offset = ph.p_offset;
-      size = ph.p_filesz;
-    }
-    if (type != PT_INTERP) continue;
-    if (size < 2 || size >= PATH_MAX) return true;
-    const long r = pread_host(fd, interp, size, offset);
-    interp[r > 0 ? r : 0] = 0;
-    interp[size - 1] = 0;
-    return true;
-  }
-  return true;
+  return head[EI_CLASS] == ELFCLASS64 ? find_interp<Elf64_Ehdr, Elf64_Phdr>(fd, head, n, interp)
+                                      : find_interp<Elf32_Ehdr, Elf32_Phdr>(fd, head, n, interp);
 }
 
 // Whether the loader at `host` takes `--argv0` (glibc 2.33+, musl 1.2.?): it has the string.
@@ -265,10 +220,8 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
   if (empty_path) {
     if (!request.at || !(flags & AT_EMPTY_PATH)) return ENOENT;
     // fexecve: the file of the fd, by its guest path.
-    char proc[64] = "/proc/";
-    std::size_t k = 6 + put_decimal(proc + 6, walk.tid);
-    copy(proc + k, "/fd/", 4);
-    put_decimal(proc + k + 4, dirfd);
+    char proc[64];
+    proc_path(proc, walk.tid, "/fd/", dirfd);
     char host[PATH_MAX];
     const long r = raw_syscall(SYS_readlink, reinterpret_cast<long>(proc),
                                reinterpret_cast<long>(host), PATH_MAX - 1);
@@ -276,8 +229,7 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
     host[r] = 0;
     // A memfd, a deleted file, or a file the guest was given from outside: no path to
     // translate, the kernel runs the fd's file (and, if dynamic, the host's loader for it).
-    const bool deleted = r > 10 && cstr::starts_with(host + r - 10, " (deleted)");
-    if (host[0] != '/' || deleted || !walk.map.to_guest(host, given)) return 0;
+    if (host[0] != '/' || deleted(host, r) || !walk.map.to_guest(host, given)) return 0;
   }
   char base[PATH_MAX] = "/";
   if (given[0] != '/') {

@@ -298,10 +298,11 @@ void PathModule::on_entry(SyscallCall& call) {
                                          : "a system call unknown to ptvm");
   }
   if (changes_names(nr)) {
-    // A true exit (not one through the trampoline, which reaches on_exit only at the thread's
-    // next stop): the cache must not outlive the change.
+    // The cache is unused from here until on_exit, however late that comes (through the
+    // trampoline: at the thread's next stop), so it never outlives the change; the result is
+    // all the exit needs, so the call still costs one stop.
     dirs_.change_begins();
-    call.see_exit();
+    call.see_result();
   }
   translate_args(call);  // (refused: on_exit runs at once, and the change ends there)
 }
@@ -468,10 +469,8 @@ bool PathModule::exe_of(pid_t pid, char* guest_out) const {
       if (e.pid != pid) continue;
       if (round == 1) {
         // The child's image must still be the parent's loader.
-        char proc[64] = "/proc/";
-        std::size_t k = 6;
-        k += path::put_decimal(proc + k, pid);
-        copy(proc + k, "/exe", 5);
+        char proc[64];
+        path::proc_path(proc, pid, "/exe");
         char host[PATH_MAX];
         const long r = raw_syscall(SYS_readlink, reinterpret_cast<long>(proc),
                                    reinterpret_cast<long>(host), PATH_MAX - 1);

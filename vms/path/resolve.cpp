@@ -55,39 +55,60 @@ std::size_t put_decimal(char* out, long v) {
   return n;
 }
 
-pid_t thread_group_of(pid_t tid) {
-  char proc[64] = "/proc/";
-  std::size_t k = 6 + put_decimal(proc + 6, tid);
-  copy(proc + k, "/status", 8);
+void proc_path(char* out, long pid, const char* tail, long number) {
+  copy(out, "/proc/", 6);
+  std::size_t n = 6 + put_decimal(out + 6, pid);
+  const std::size_t t = length(tail);
+  copy(out + n, tail, t + 1);
+  if (number >= 0) put_decimal(out + n + t, number);
+}
+
+long read_proc(long pid, const char* file, char* text, std::size_t capacity) {
+  char name[64];
+  proc_path(name, pid, file);
   const long fd =
-      raw_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>(proc), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return tid;
-  char text[512];
-  const long n = raw_syscall(SYS_read, fd, reinterpret_cast<long>(text), sizeof text - 1);
+      raw_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>(name), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fd;
+  const long n =
+      raw_syscall(SYS_read, fd, reinterpret_cast<long>(text), static_cast<long>(capacity - 1));
   raw_syscall(SYS_close, fd);
-  if (n <= 0) return tid;
-  text[n] = 0;
-  for (long i = 0; i + 6 < n; ++i) {
-    if ((i == 0 || text[i - 1] == '\n') && cstr::starts_with(text + i, "Tgid:")) {
-      long j = i + 5, v = 0;
-      while (text[j] == ' ' || text[j] == '\t') ++j;
-      while (text[j] >= '0' && text[j] <= '9') v = v * 10 + (text[j++] - '0');
-      return v > 0 ? static_cast<pid_t>(v) : tid;
-    }
+  text[n > 0 ? n : 0] = 0;
+  return n;
+}
+
+int status_numbers(const char* text, const char* key, long* out, int max) {
+  const char* p = text;
+  while (*p && !(cstr::starts_with(p, key) && (p == text || p[-1] == '\n'))) ++p;
+  if (!*p) return 0;
+  p += length(key);
+  int count = 0;
+  while (*p && *p != '\n' && count < max) {
+    while (*p == ' ' || *p == '\t') ++p;
+    if (*p < '0' || *p > '9') break;
+    long v = 0;
+    while (*p >= '0' && *p <= '9') v = v * 10 + (*p++ - '0');
+    out[count++] = v;
   }
-  return tid;
+  return count;
+}
+
+pid_t thread_group_of(pid_t tid) {
+  char text[1024];  // Tgid: is the fourth line
+  long tgid = 0;
+  if (read_proc(tid, "/status", text, sizeof text) <= 0 ||
+      status_numbers(text, "Tgid:", &tgid, 1) != 1 || tgid <= 0) {
+    return tid;
+  }
+  return static_cast<pid_t>(tgid);
+}
+
+bool deleted(const char* text, long n) {
+  return n > 10 && cstr::starts_with(text + n - 10, " (deleted)");
 }
 
 pid_t parent_of(pid_t pid) {
-  char proc[64] = "/proc/";
-  std::size_t k = 6 + put_decimal(proc + 6, pid);
-  copy(proc + k, "/stat", 6);
-  const long fd =
-      raw_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>(proc), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
   char text[512];
-  const long n = raw_syscall(SYS_read, fd, reinterpret_cast<long>(text), sizeof text - 1);
-  raw_syscall(SYS_close, fd);
+  const long n = read_proc(pid, "/stat", text, sizeof text);
   if (n <= 0) return 0;
   // "pid (comm) state ppid ...": the comm may hold anything, so from its last ')'.
   long close = -1;
@@ -190,8 +211,7 @@ LinkText link_text(const Walk& walk, const char* host, char* out, long* error) {
       }
       text[r] = 0;
       // A deleted file's link still opens it: the kernel's to follow.
-      const bool deleted = r > 10 && cstr::starts_with(text + r - 10, " (deleted)");
-      if (text[0] == '/' && !deleted && walk.map.to_guest(text, out)) {
+      if (text[0] == '/' && !deleted(text, r) && walk.map.to_guest(text, out)) {
         return LinkText::guest;
       }
       copy(out, text, static_cast<std::size_t>(r) + 1);
@@ -231,13 +251,10 @@ LinkText link_text(const Walk& walk, const char* host, char* out, long* error) {
 int guest_dir(const PathMap& map, pid_t tid, long dirfd, char* out, char* host) {
   const int fd = static_cast<int>(dirfd);
   char proc[64];
-  copy(proc, "/proc/", 6);
-  const std::size_t n = 6 + put_decimal(proc + 6, tid);
   if (fd == AT_FDCWD) {
-    copy(proc + n, "/cwd", 5);
+    proc_path(proc, tid, "/cwd");
   } else {
-    copy(proc + n, "/fd/", 4);
-    put_decimal(proc + n + 4, fd);
+    proc_path(proc, tid, "/fd/", fd);
   }
   char buf[PATH_MAX];
   char* text = host ? host : buf;
@@ -246,7 +263,7 @@ int guest_dir(const PathMap& map, pid_t tid, long dirfd, char* out, char* host) 
   text[r] = 0;
   if (text[0] != '/') return ENOTDIR;  // pipe:[...], socket:[...], anon_inode:...
   // A directory removed while a process is in it (the kernel's getcwd: ENOENT).
-  if (r > 10 && cstr::starts_with(text + r - 10, " (deleted)")) return ENOENT;
+  if (deleted(text, r)) return ENOENT;
   if (!map.to_guest(text, out)) return ENOENT;
   return 0;
 }
