@@ -19,6 +19,7 @@
 // Freestanding: no libc at all (the object imports nothing: checked after link), every system
 // call through the stub in the allowed range, no allocation, fixed buffers; a thread's state in
 // initial-exec TLS. Module code is the very code the ptrace backend runs.
+#include <asm/prctl.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -135,22 +136,65 @@ constexpr long kOutFdFloor = 700;
 pid_t g_pid;
 bool g_active;
 
+// ---- per thread -------------------------------------------------------------------------------
+// The runtime has no TLS (it runs before any dynamic loader, or without one): every thread has a
+// block of its own, at the start of its signal stack mapping (see altstack_take), which %gs
+// points to (ptvm_self_use_block). A vfork child runs on its parent's block meanwhile.
+
+struct KernelSigaction {  // the kernel's struct sigaction (rt_sigaction), not glibc's
+  void* handler;
+  unsigned long flags;
+  void (*restorer)();
+  std::uint64_t mask;
+};
+
+struct ThreadState {
+  unsigned char self[PTVM_SELF_THREAD_SIZE];  // runtime/self's; its first word: this block
+  std::byte* storage;                         // kThreadStorage bytes: the modules' storage
+  pid_t tid;
+  std::uintptr_t altstack;  // this thread's mapping (guard page, this block, ..., signal stack)
+  stack_t app_altstack;     // the program's sigaltstack, kept but never installed
+  bool app_altstack_set;
+  bool handed_over;  // the ptrace supervisor intercepts this thread now (failed execve)
+  // A vfork child runs on its parent's block (and memory): it gets storage of its own meanwhile.
+  bool vfork_child;
+  std::byte* child_storage;  // the same, for a vfork child
+  pid_t made_for;            // the pid `memory` was built in (0: not yet)
+  alignas(LocalMemory) unsigned char memory[sizeof(LocalMemory)];
+  std::byte* scratch;  // the current trap's scratch area (on its stack)
+  std::size_t scratch_used;
+  // A clone-family call deferred to after the handler, whose exits run in after_inplace().
+  alignas(SyscallCall) unsigned char pending[sizeof(SyscallCall)];
+  bool pending_exit;
+  // While set, this thread's records go to the buffer instead of the output (ModuleStack::exit_one
+  // rendering an execve's line ahead of time).
+  char* capture;
+  std::size_t capture_len, capture_cap;
+  // A vfork child has signal actions of its own (posix_spawn's resets every handled signal) but
+  // its parent's memory: its virtual actions live apart while it runs.
+  KernelSigaction child_fault_action[3];
+  int child_fault_borrowed;
+};
+
+// The calling thread's block.
+inline ThreadState& me() {
+  ThreadState* t;
+  __asm__ volatile("mov %%gs:0,%0" : "=r"(t));  // volatile: on_new_thread switches blocks
+  return *t;
+}
+
 // ---- the Host: trace lines to ptvm's output ----------------------------------------------------
 
-// While set, this thread's records go to the buffer instead of the output (ModuleStack::exit_one
-// rendering an execve's line ahead of time).
-__thread char* t_capture;
-__thread std::size_t t_capture_len, t_capture_cap;
 
 class RuntimeHost final : public Host {
  public:
   // One write per record: O_APPEND makes every process's records whole and in order.
   void emit(const char* data, std::size_t n) override {
-    if (t_capture) {
-      if (t_capture_len + n < t_capture_cap) {
-        for (std::size_t i = 0; i < n; ++i) t_capture[t_capture_len + i] = data[i];
-        t_capture_len += n;
-        t_capture[t_capture_len] = '\0';
+    if (me().capture) {
+      if (me().capture_len + n < me().capture_cap) {
+        for (std::size_t i = 0; i < n; ++i) me().capture[me().capture_len + i] = data[i];
+        me().capture_len += n;
+        me().capture[me().capture_len] = '\0';
       }
       return;
     }
@@ -211,52 +255,33 @@ Place<NullModule> g_null;
 Place<RedirectModule> g_redirect;
 Place<ModuleStack> g_stack;
 
-// ---- per thread -------------------------------------------------------------------------------
+// ---- thread storage ---------------------------------------------------------------------------
 
 constexpr std::size_t kThreadStorage = 64 * 1024;     // in the thread's signal stack mapping
 constexpr std::size_t kScratch = 2 * PATH_MAX + 256;  // two translated paths and a little more
-
-class ThreadBackend;
-// Initial-exec TLS (-ftls-model=initial-exec): no __tls_get_addr on the signal path.
-__thread std::byte* t_storage;  // kThreadStorage bytes: the modules' per-thread storage
-__thread pid_t t_tid;
-__thread std::uintptr_t t_altstack;  // this thread's signal stack (mapping base, guard page first)
-__thread stack_t t_app_altstack;     // the program's sigaltstack, kept but never installed
-__thread bool t_app_altstack_set;
-__thread bool t_handed_over;  // the ptrace supervisor intercepts this thread now (failed execve)
-// A vfork child runs on its parent's TLS (and memory): it gets storage of its own meanwhile.
-__thread bool t_vfork_child;
-__thread std::byte* t_child_storage;  // the same, for a vfork child
-__thread pid_t t_made_for;            // the pid the objects below were built in (0: not yet)
-alignas(LocalMemory) __thread unsigned char t_memory[sizeof(LocalMemory)];
-__thread std::byte* t_scratch;  // the current trap's scratch area (on its stack)
-__thread std::size_t t_scratch_used;
-// A clone-family call deferred to after the handler, whose exits run in after_inplace().
-alignas(SyscallCall) __thread unsigned char t_pending[sizeof(SyscallCall)];
-__thread bool t_pending_exit;
 
 class ThreadBackend final : public SyscallCall::Backend {
  public:
   Memory& memory() override;
   Result<RemotePtr<void>> scratch(std::size_t bytes) override {
     bytes = (bytes + 15) & ~std::size_t{15};
-    if (t_scratch == nullptr || t_scratch_used + bytes > kScratch) {
+    if (me().scratch == nullptr || me().scratch_used + bytes > kScratch) {
       return std::unexpected(Error::guest(ENOMEM));
     }
-    std::byte* p = t_scratch + t_scratch_used;
-    t_scratch_used += bytes;
+    std::byte* p = me().scratch + me().scratch_used;
+    me().scratch_used += bytes;
     return RemotePtr<void>(reinterpret_cast<std::uintptr_t>(p));
   }
-  std::byte* thread_storage() override { return t_vfork_child ? t_child_storage : t_storage; }
+  std::byte* thread_storage() override { return me().vfork_child ? me().child_storage : me().storage; }
 };
 ThreadBackend g_backend;  // stateless: every thread's state is in TLS
 
 Memory& ThreadBackend::memory() {
-  if (t_made_for != g_pid) {
-    new (t_memory) LocalMemory(nullptr, -1, ptvm_safe_copy);
-    t_made_for = g_pid;
+  if (me().made_for != g_pid) {
+    new (me().memory) LocalMemory(nullptr, -1, ptvm_safe_copy);
+    me().made_for = g_pid;
   }
-  return *std::launder(reinterpret_cast<LocalMemory*>(t_memory));
+  return *std::launder(reinterpret_cast<LocalMemory*>(me().memory));
 }
 
 // ---- signal stacks ----------------------------------------------------------------------------
@@ -264,10 +289,11 @@ Memory& ThreadBackend::memory() {
 // A thread that exits retires its stack; the next new thread takes a retired one whose owner is
 // gone (tgkill(..., 0) says ESRCH; in a fork child every inherited entry qualifies).
 
-// One mapping per thread: [guard page][storage][vfork child's storage][signal stack].
+// One mapping per thread: [guard page][ThreadState][storage][vfork child's storage][signal stack].
 constexpr std::size_t kAltStack = 256 * 1024;
 constexpr std::size_t kGuard = 4096;
-constexpr std::size_t kMapping = kGuard + 2 * kThreadStorage + kAltStack;
+constexpr std::size_t kBlock = (sizeof(ThreadState) + 4095) & ~std::size_t{4095};
+constexpr std::size_t kMapping = kGuard + kBlock + 2 * kThreadStorage + kAltStack;
 
 std::size_t g_storage_used;  // what the modules use of it (only those pages get touched)
 
@@ -286,7 +312,8 @@ std::uintptr_t altstack_take() {
     if (sys(SYS_tgkill, g_pid, tid, 0) != -ESRCH) continue;
     if (__atomic_compare_exchange_n(&slot, &v, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
       const std::uintptr_t base = static_cast<std::uintptr_t>(v >> kTidBits) << 12;
-      zero(reinterpret_cast<std::byte*>(base + kGuard), g_storage_used);
+      zero(reinterpret_cast<std::byte*>(base + kGuard), sizeof(ThreadState));
+      zero(reinterpret_cast<std::byte*>(base + kGuard + kBlock), g_storage_used);
       return base;
     }
   }
@@ -298,9 +325,9 @@ std::uintptr_t altstack_take() {
 }
 
 void altstack_retire() {
-  if (t_altstack == 0) return;
-  const std::uint64_t v = (static_cast<std::uint64_t>(t_altstack) >> 12) << kTidBits |
-                          static_cast<std::uint64_t>(t_tid);
+  if (me().altstack == 0) return;
+  const std::uint64_t v = (static_cast<std::uint64_t>(me().altstack) >> 12) << kTidBits |
+                          static_cast<std::uint64_t>(me().tid);
   for (std::uint64_t& slot : g_retired) {
     std::uint64_t expected = 0;
     if (__atomic_compare_exchange_n(&slot, &expected, v, false, __ATOMIC_ACQ_REL,
@@ -310,13 +337,19 @@ void altstack_retire() {
   }  // full: the stack stays mapped (256 KiB of address space, its touched pages)
 }
 
-bool altstack_install() {
-  t_altstack = altstack_take();
-  if (t_altstack == 0) return false;
-  t_storage = reinterpret_cast<std::byte*>(t_altstack + kGuard);
-  t_child_storage = t_storage + kThreadStorage;
+// The calling thread's first steps in the runtime (the program's first thread, a new thread):
+// a mapping of its own, its block made the thread's, the signal stack installed.
+bool thread_begin() {
+  const std::uintptr_t base = altstack_take();
+  if (base == 0) return false;
+  auto* t = reinterpret_cast<ThreadState*>(base + kGuard);  // zeroes
+  if (ptvm_self_use_block(t) != 0) return false;
+  t->altstack = base;
+  t->tid = static_cast<pid_t>(sys(SYS_gettid));
+  t->storage = reinterpret_cast<std::byte*>(base + kGuard + kBlock);
+  t->child_storage = t->storage + kThreadStorage;
   stack_t ss{};
-  ss.ss_sp = reinterpret_cast<void*>(t_altstack + kGuard + 2 * kThreadStorage);
+  ss.ss_sp = reinterpret_cast<void*>(base + kGuard + kBlock + 2 * kThreadStorage);
   ss.ss_size = kAltStack;
   return sys(SYS_sigaltstack, reinterpret_cast<long>(&ss), 0) == 0;
 }
@@ -356,12 +389,6 @@ __asm__(
 namespace ptvm {
 namespace {
 
-struct KernelSigaction {  // the kernel's struct sigaction (rt_sigaction), not glibc's
-  void* handler;
-  unsigned long flags;
-  void (*restorer)();
-  std::uint64_t mask;
-};
 // The signals whose action the program sees virtually: SIGSEGV and SIGBUS (ptvm's safe copies)
 // and SIGSYS (the traps themselves; never borrowed: ptvm delivers the program's SIGSYS itself).
 constexpr int kFaultSignals[] = {SIGSEGV, SIGBUS, SIGSYS};
@@ -372,16 +399,11 @@ int fault_index(long sig) {
 KernelSigaction g_app_fault_action[3];  // what the program set (or inherited) for each
 KernelSigaction g_fault_action;         // ptvm's
 int g_fault_borrowed;                   // bit i: the program's action is installed for real
-// A vfork child has signal actions of its own (posix_spawn's resets every handled signal) but
-// its parent's memory: its virtual actions live apart, per thread, while it runs.
-__thread KernelSigaction t_child_fault_action[3];
-__thread int t_child_fault_borrowed;
-
 KernelSigaction* app_fault_actions() {
-  return t_vfork_child ? t_child_fault_action : g_app_fault_action;
+  return me().vfork_child ? me().child_fault_action : g_app_fault_action;
 }
 int* fault_borrowed() {
-  return t_vfork_child ? &t_child_fault_borrowed : &g_fault_borrowed;
+  return me().vfork_child ? &me().child_fault_borrowed : &g_fault_borrowed;
 }
 
 void on_fault(int sig, siginfo_t* info, void* context) {
@@ -396,7 +418,7 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   sys(SYS_rt_sigaction, sig, reinterpret_cast<long>(&app_fault_actions()[i]), 0, 8);
   __atomic_fetch_or(fault_borrowed(), 1 << i, __ATOMIC_RELEASE);
   if (info->si_code <= 0) {
-    sys(SYS_rt_tgsigqueueinfo, g_pid, t_tid, sig, reinterpret_cast<long>(info));
+    sys(SYS_rt_tgsigqueueinfo, g_pid, me().tid, sig, reinterpret_cast<long>(info));
   }
 }
 
@@ -444,7 +466,7 @@ void on_foreign_sigsys(int sig, siginfo_t* info, void* context) {
     sys(SYS_rt_sigaction, SIGSYS, reinterpret_cast<long>(&dfl), 0, 8);
     const std::uint64_t sigsys = 1ULL << (SIGSYS - 1);
     sys(SYS_rt_sigprocmask, SIG_UNBLOCK, reinterpret_cast<long>(&sigsys), 0, 8);
-    sys(SYS_tgkill, g_pid, t_tid, SIGSYS);
+    sys(SYS_tgkill, g_pid, me().tid, SIGSYS);
     return;
   }
   const unsigned long flags = action.flags;
@@ -580,7 +602,7 @@ bool traced_by_ptvm() {
 bool hand_over() {
   const long fd = sys(SYS_open, reinterpret_cast<long>(g_adopt_path), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  const std::int32_t tid = t_tid;
+  const std::int32_t tid = me().tid;
   const long w = sys(SYS_write, fd, reinterpret_cast<long>(&tid), sizeof tid);
   sys(SYS_close, fd);
   if (w != sizeof tid) return false;
@@ -684,7 +706,7 @@ long perform_exec(long nr, long a[6], const char* record) {
   a[envp_arg] = reinterpret_cast<long>(env);
   const long r = ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
   if (sigsys_ignored) sys(SYS_rt_sigaction, SIGSYS, reinterpret_cast<long>(&sigsys_ours), 0, 8);
-  if (!host) t_handed_over = true;  // execve failed: the supervisor intercepts from now on
+  if (!host) me().handed_over = true;  // execve failed: the supervisor intercepts from now on
   return r;
 }
 
@@ -694,8 +716,8 @@ long perform_exec(long nr, long a[6], const char* record) {
 long emulate_sigaltstack(const long a[6]) {
   Memory& m = g_backend.memory();
   stack_t old{};
-  if (t_app_altstack_set) {
-    old = t_app_altstack;
+  if (me().app_altstack_set) {
+    old = me().app_altstack;
   } else {
     old.ss_flags = SS_DISABLE;
   }
@@ -707,12 +729,12 @@ long emulate_sigaltstack(const long a[6]) {
     const int mode = ss.ss_flags & ~SS_AUTODISARM;
     if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK) return -EINVAL;
     if (mode == SS_DISABLE) {
-      t_app_altstack_set = false;
+      me().app_altstack_set = false;
     } else {
       if (ss.ss_size < 2048) return -ENOMEM;  // the kernel's MINSIGSTKSZ (glibc's is sysconf)
-      t_app_altstack = ss;
-      t_app_altstack.ss_flags = 0;
-      t_app_altstack_set = true;
+      me().app_altstack = ss;
+      me().app_altstack.ss_flags = 0;
+      me().app_altstack_set = true;
     }
   }
   if (a[1] != 0 && !m.write(RemotePtr<void>(static_cast<std::uintptr_t>(a[1])), &old, sizeof old)) {
@@ -820,6 +842,17 @@ long perform(long nr, long a[6], const char* record = nullptr) {
       if (r <= 0 || g_out_fd < 0 || !lists_own_fds(a[0])) return r;
       return hide_output_fd(a[1], r);
     }
+    case SYS_arch_prctl:
+      // %gs is the runtime's (its per-thread block): the program's reads 0 and stays so.
+      if (a[0] == ARCH_SET_GS) return -EPERM;
+      if (a[0] == ARCH_GET_GS) {
+        const unsigned long zero_base = 0;
+        return g_backend.memory().write(RemotePtr<void>(static_cast<std::uintptr_t>(a[1])),
+                                        &zero_base, sizeof zero_base)
+                   ? 0
+                   : -EFAULT;
+      }
+      break;
     case SYS_prctl:
       // Syscall User Dispatch is ptvm's: the program may not turn it off (nor on for itself).
       if (a[0] == PR_SET_SYSCALL_USER_DISPATCH_) return a[1] == 0 ? 0 : -EINVAL;
@@ -836,7 +869,7 @@ long perform(long nr, long a[6], const char* record = nullptr) {
     case SYS_exit_group:
       // The modules hear of it first (the tracer's `+++ exited with N +++`).
       if (g_active)
-        g_stack.get()->on_process_exit(nr == SYS_exit ? t_tid : g_pid, W_EXITCODE(a[0] & 0xff, 0));
+        g_stack.get()->on_process_exit(nr == SYS_exit ? me().tid : g_pid, W_EXITCODE(a[0] & 0xff, 0));
       break;
     default:
       break;
@@ -853,25 +886,25 @@ void on_trap(int, siginfo_t* info, void* context) {
   long a[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]};
   if (*fault_borrowed()) reclaim_fault_signals();
   ModuleStack& stack = *g_stack.get();
-  if (t_handed_over || !stack.interest().contains(nr)) {
+  if (me().handed_over || !stack.interest().contains(nr)) {
     g[REG_RAX] = perform(nr, a);
     return;
   }
 
   alignas(16) std::byte scratch[kScratch];
-  std::byte* const outer_scratch = t_scratch;  // a trap nested in a signal handler
-  const std::size_t outer_used = t_scratch_used;
-  char* const outer_capture = t_capture;  // ... that interrupted the rendering of an execve
-  t_capture = nullptr;
-  t_scratch = scratch;
-  t_scratch_used = 0;
+  std::byte* const outer_scratch = me().scratch;  // a trap nested in a signal handler
+  const std::size_t outer_used = me().scratch_used;
+  char* const outer_capture = me().capture;  // ... that interrupted the rendering of an execve
+  me().capture = nullptr;
+  me().scratch = scratch;
+  me().scratch_used = 0;
 
   std::uint64_t args[6];
   for (int i = 0; i < 6; ++i) args[i] = static_cast<std::uint64_t>(a[i]);
-  SyscallCall call(g_backend, g_pid, t_tid, nr, args);
+  SyscallCall call(g_backend, g_pid, me().tid, nr, args);
   const ModuleStack::EntryOutcome outcome = stack.enter(call);
   if (call.delay_us()) sleep_us(call.delay_us());
-  if (call.signal_to_raise()) sys(SYS_tgkill, g_pid, t_tid, call.signal_to_raise());
+  if (call.signal_to_raise()) sys(SYS_tgkill, g_pid, me().tid, call.signal_to_raise());
   if (!outcome.run_call) {
     g[REG_RAX] = call.result();
   } else {
@@ -885,11 +918,11 @@ void on_trap(int, siginfo_t* info, void* context) {
       append(record, sizeof record, &at, kExecRecord);
       if (!g_config.trace_options.summary) {
         SyscallCall copy(call);
-        t_capture = record;
-        t_capture_len = at;
-        t_capture_cap = sizeof record;
+        me().capture = record;
+        me().capture_len = at;
+        me().capture_cap = sizeof record;
         stack.exit_one(copy, 0, 0);
-        t_capture = nullptr;
+        me().capture = nullptr;
       }
     }
     const long r = perform(nr, a, exec && g_config.trace ? record : nullptr);
@@ -901,8 +934,8 @@ void on_trap(int, siginfo_t* info, void* context) {
     } else if (in_place) {
       // Runs after the handler (clone with a new stack, vfork): the exits in after_inplace.
       if (outcome.needs_exit) {
-        new (t_pending) SyscallCall(call);
-        t_pending_exit = true;
+        new (me().pending) SyscallCall(call);
+        me().pending_exit = true;
       }
     } else {
       if (outcome.needs_exit) {
@@ -913,43 +946,44 @@ void on_trap(int, siginfo_t* info, void* context) {
       }
     }
   }
-  t_scratch = outer_scratch;
-  t_scratch_used = outer_used;
-  t_capture = outer_capture;
+  me().scratch = outer_scratch;
+  me().scratch_used = outer_used;
+  me().capture = outer_capture;
 }
 
-void on_new_thread(int fork_child) {
-  const bool shared_tls = t_tid != 0;  // a new thread's TLS starts zeroed
-  t_tid = static_cast<pid_t>(sys(SYS_gettid));
-  if (fork_child) {
-    // A new process: its own pid, and fresh per-tracee state (strace counts a child's calls
-    // from zero). A new thread's TLS starts zeroed; a vfork child shares its parent's.
+void on_new_thread(int kind) {
+  if (kind == PTVM_SELF_CHILD_THREAD) {
+    // A new thread (or a process sharing the memory): the kernel gave it no alternate stack
+    // (CLONE_VM without CLONE_VFORK), and it runs alongside its parent: a block of its own.
+    if (!thread_begin()) fail("cannot map a signal stack", 0);
     g_pid = static_cast<pid_t>(sys(SYS_getpid));
-    zero(t_storage, g_storage_used);
-    t_pending_exit = false;
-  } else if (!shared_tls) {
-    // A new thread: the kernel gave it no alternate stack (CLONE_VM without CLONE_VFORK).
-    if (!altstack_install()) fail("cannot map a signal stack", 0);
+    return;
+  }
+  me().tid = static_cast<pid_t>(sys(SYS_gettid));
+  g_pid = static_cast<pid_t>(sys(SYS_getpid));
+  if (kind == PTVM_SELF_CHILD_COPY) {
+    // A new process: fresh per-tracee state (strace counts a child's calls from zero).
+    zero(me().storage, g_storage_used);
+    me().pending_exit = false;
   } else {
-    // TLS already in use: a vfork child (or a raw clone sharing its parent's TLS).
-    g_pid = static_cast<pid_t>(sys(SYS_getpid));
-    t_vfork_child = true;
-    zero(t_child_storage, g_storage_used);
-    for (int i = 0; i < 3; ++i) t_child_fault_action[i] = g_app_fault_action[i];
-    t_child_fault_borrowed = 0;
+    // A vfork child, on its parent's block: storage and signal actions of its own meanwhile.
+    me().vfork_child = true;
+    zero(me().child_storage, g_storage_used);
+    for (int i = 0; i < 3; ++i) me().child_fault_action[i] = g_app_fault_action[i];
+    me().child_fault_borrowed = 0;
   }
 }
 
 long after_inplace(long result) {
-  // The parent again; after a vfork its child ran on this thread's TLS and this memory.
-  t_tid = static_cast<pid_t>(sys(SYS_gettid));
+  // The parent again; after a vfork its child ran on this thread's block and this memory.
+  me().tid = static_cast<pid_t>(sys(SYS_gettid));
   g_pid = static_cast<pid_t>(sys(SYS_getpid));
-  t_vfork_child = false;
-  t_scratch = nullptr;
-  t_scratch_used = 0;
-  if (!t_pending_exit) return result;
-  t_pending_exit = false;
-  SyscallCall& call = *std::launder(reinterpret_cast<SyscallCall*>(t_pending));
+  me().vfork_child = false;
+  me().scratch = nullptr;
+  me().scratch_used = 0;
+  if (!me().pending_exit) return result;
+  me().pending_exit = false;
+  SyscallCall& call = *std::launder(reinterpret_cast<SyscallCall*>(me().pending));
   return g_stack.get()->exit(call, result);
 }
 
@@ -1049,7 +1083,7 @@ void runtime_init(int, char**, char** envp) {
   if (!append(g_runtime_env, sizeof g_runtime_env, &at, config_path)) fail("bad PTVM_RUNTIME", 0);
   if (!read_config(config_path)) fail("unreadable configuration", 0);
   g_pid = static_cast<pid_t>(sys(SYS_getpid));
-  t_tid = static_cast<pid_t>(sys(SYS_gettid));
+  if (!thread_begin()) fail("cannot map a signal stack", 0);
   if (g_config.out_fd >= 0) {
     at = 0;
     append(g_out_path, sizeof g_out_path, &at, "/proc/");
@@ -1075,7 +1109,6 @@ void runtime_init(int, char**, char** envp) {
       g_host.get()->write_out(line, length(line));
     }
   }
-  if (!altstack_install()) fail("cannot map a signal stack", 0);
   if (!install_fault_handlers()) fail("cannot install the SIGSEGV/SIGBUS handlers", 0);
   scrub_environment(envp);
   g_active = true;

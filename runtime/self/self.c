@@ -5,7 +5,10 @@
  * - everything reachable from self_sigsys() and from the three async-signal-safe entry points is
  *   freestanding: raw system calls through ptvm_self_raw() only, no allocation, no locks, no libc
  *   call (errno's location is the one exception: the wrapper must preserve the interrupted errno);
- * - per-thread state lives in one initial-exec TLS block (no __tls_get_addr on the signal path);
+ * - per-thread state lives in one block per thread: initial-exec TLS in libptvm (no
+ *   __tls_get_addr on the signal path); in the runtime, which has no TLS of its own (it starts
+ *   before any dynamic loader, or without one), the runtime's per-thread block reached through
+ *   %gs (self_runtime.h);
  * - every syscall instruction of ptvm lives in the section ptvm_self_text, whose bounds are the
  *   SUD allowed range and the instruction pointer range the seccomp filter lets through.
  *
@@ -27,6 +30,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <asm/prctl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -184,6 +188,7 @@ struct self_ksigaction {
 
 /* One per thread. A new thread starts with zeroes (ALLOW, not armed, SUD not enabled). */
 struct self_thread {
+  struct self_thread* me;          /* the runtime's block: its own address, read as %gs:0 */
   volatile unsigned char selector; /* SUD reads it at each system call of this thread */
   volatile unsigned char armed;    /* the next trapped system call goes to the user handler */
   volatile unsigned char rearm;    /* ptvm_self_on() called inside the user handler */
@@ -195,8 +200,24 @@ struct self_thread {
   long deferred_args[6];
   int inplace_depth;      /* depth and uc when the in-place call was issued: a vfork child */
   ucontext_t* inplace_uc; /* runs on this very state and may leave it anywhere (execve) */
+  unsigned long inplace_flags; /* its clone flags (CLONE_VM|CLONE_VFORK for vfork) */
 };
+_Static_assert(sizeof(struct self_thread) <= PTVM_SELF_THREAD_SIZE, "the runtime's block");
+
+#ifdef PTVM_SELF_NO_LIBC
+/* The runtime's block of the calling thread (ptvm_self_use_block). %gs is the runtime's: glibc
+ * and the kernel leave it alone on x86-64 and the runtime refuses ARCH_SET_GS to the program. */
+static inline struct self_thread* self_me(void) {
+  struct self_thread* t;
+  __asm__("mov %%gs:0,%0" : "=r"(t));
+  return t;
+}
+#else
 static __thread struct self_thread self_tls __attribute__((tls_model("initial-exec")));
+static inline struct self_thread* self_me(void) {
+  return &self_tls;
+}
+#endif
 
 /* Set by ptvm_self_runtime_init() (the LD_PRELOAD runtime): every thread armed for life. */
 static const struct ptvm_self_runtime_hooks* self_runtime;
@@ -210,14 +231,14 @@ static ptvm_self_handler self_user_handler;
 
 static void self_child_reset(void) {
   /* In a fork child: SUD is not inherited, and the seed's PT_SELF was not either. */
-  struct self_thread* t = &self_tls;
+  struct self_thread* t = self_me();
   t->selector = SYSCALL_DISPATCH_FILTER_ALLOW;
   t->armed = 0;
   t->rearm = 0;
   t->sud_on = 0;
   /* The runtime's children are armed again when the handler returns (the wrapper re-enables
    * dispatch, since sud_on is 0 now). */
-  if (self_runtime) self_runtime->on_new_thread(1);
+  if (self_runtime) self_runtime->on_new_thread(PTVM_SELF_CHILD_COPY);
 }
 
 #ifndef PTVM_SELF_NO_LIBC
@@ -297,6 +318,14 @@ static void self_inplace(ucontext_t* uc, long nr, const long a[6]) {
   g[REG_R8] = a[4];
   g[REG_R9] = a[5];
   g[REG_RIP] = (greg_t)(ptvm_self_inplace + slot * SELF_SLOT_SIZE);
+  /* What the child will be: it reads this before anything else (self_after_inplace). */
+  unsigned long flags = CLONE_VM | CLONE_VFORK;
+  if (nr == __NR_clone) {
+    flags = (unsigned long)a[0];
+  } else if (nr == __NR_clone3 && self_copy(&flags, a[0], sizeof flags, 0) != 0) {
+    flags = 0; /* the kernel will say EFAULT */
+  }
+  self_me()->inplace_flags = flags;
 }
 
 /* rt_sigprocmask on behalf of the code interrupted at `uc`: the mask that sigreturn restores is
@@ -392,14 +421,26 @@ static void self_foreign(void) {
  * return value, 0 in a child. Returns what the caller finds in RAX. */
 __attribute__((visibility("hidden"), used)) long self_after_inplace(long result) {
   if (!self_runtime) return result;
-  struct self_thread* t = &self_tls;
+  struct self_thread* t = self_me();
   if (result == 0) {
-    /* A new thread (its own TLS, all zeroes) or a vfork child (the parent's, which is
-     * suspended): arm it before its first instruction. */
+    /* A child, on its parent's block (%gs is inherited): a thread of the same process, or a
+     * process sharing the memory without being a vfork child, gets a block of its own; a vfork
+     * child runs on its parent's, which is suspended; a child with memory of its own, on its
+     * copy. Told apart without a race: a thread by its ids, the others by the flags its parent
+     * left (stable: a copy, or a parent waiting for the vfork child). Then armed before its
+     * first instruction. */
+    const unsigned long flags = t->inplace_flags;
+    int kind = PTVM_SELF_CHILD_COPY;
+    if (raw0(__NR_gettid) != raw0(__NR_getpid)) {
+      kind = PTVM_SELF_CHILD_THREAD;
+    } else if (flags & CLONE_VM) {
+      kind = (flags & CLONE_VFORK) ? PTVM_SELF_CHILD_SHARED : PTVM_SELF_CHILD_THREAD;
+    }
+    self_runtime->on_new_thread(kind);
+    t = self_me();
     t->armed = 0;
     t->sud_on = 0;
     if (self_sud_enable(t) == 0) t->armed = 1;
-    self_runtime->on_new_thread(0);
   } else {
     /* After a vfork the child has run on this state (shared TLS) and may have left it in the
      * middle of a handler (its execve never returned): back to what it was, armed. */
@@ -457,7 +498,7 @@ static void self_runtime_sigsys(struct self_thread* t, int sig, siginfo_t* info,
 }
 
 static void self_sigsys(int sig, siginfo_t* info, void* ctx) {
-  struct self_thread* t = &self_tls;
+  struct self_thread* t = self_me();
   if (self_runtime) {
     self_runtime_sigsys(t, sig, info, ctx);
     return;
@@ -612,7 +653,7 @@ int ptvm_self_init(ptvm_self_handler handler, int mechanism) {
     if (mechanism != PTVM_SELF_TRAP) {
       /* Enabling dispatch with the selector at ALLOW is the probe: harmless, and what SUD's
        * first ptvm_self_on() on this thread would do anyway. */
-      r = self_sud_enable(&self_tls);
+      r = self_sud_enable(self_me());
       if (r == 0) {
         chosen = PTVM_SELF_SUD;
       } else if (mechanism == PTVM_SELF_ANY) {
@@ -635,7 +676,7 @@ int ptvm_self_init(ptvm_self_handler handler, int mechanism) {
 int ptvm_self_on(void) {
   int mechanism = __atomic_load_n(&self_mechanism, __ATOMIC_ACQUIRE);
   if (mechanism == 0) return -EPERM;
-  struct self_thread* t = &self_tls;
+  struct self_thread* t = self_me();
   if (t->depth > 0) {
     t->rearm = 1; /* armed by the wrapper once the handler has returned */
     return 0;
@@ -654,7 +695,7 @@ int ptvm_self_on(void) {
 
 int ptvm_self_off(void) {
   if (__atomic_load_n(&self_mechanism, __ATOMIC_ACQUIRE) == 0) return -EPERM;
-  struct self_thread* t = &self_tls;
+  struct self_thread* t = self_me();
   if (t->depth > 0) {
     t->rearm = 0;
     return 0;
@@ -665,7 +706,7 @@ int ptvm_self_off(void) {
 }
 
 long ptvm_self_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
-  struct self_thread* t = &self_tls;
+  struct self_thread* t = self_me();
   long a[6] = {a1, a2, a3, a4, a5, a6};
   if (t->depth > 0 && t->uc != NULL) {
     if (self_needs_inplace(nr, a1, a2)) {
@@ -698,6 +739,14 @@ int ptvm_self_runtime_init(const struct ptvm_self_runtime_hooks* hooks) {
 int ptvm_self_runs_in_place(long nr, long a1, long a2) {
   return self_needs_inplace(nr, a1, a2);
 }
+
+#ifdef PTVM_SELF_NO_LIBC
+long ptvm_self_use_block(void* block) {
+  struct self_thread* t = (struct self_thread*)block;
+  t->me = t;
+  return ptvm_self_raw(__NR_arch_prctl, ARCH_SET_GS, (long)block, 0, 0, 0, 0);
+}
+#endif
 
 long ptvm_self_raw_call(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
   return ptvm_self_raw(nr, a1, a2, a3, a4, a5, a6);

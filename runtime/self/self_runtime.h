@@ -11,14 +11,27 @@
 extern "C" {
 #endif
 
+/* The runtime has no TLS (it may run without a dynamic loader): each thread has a block of the
+ * runtime's, which %gs points to. Its first PTVM_SELF_THREAD_SIZE bytes are this file's, and
+ * their first word is the block's own address. */
+#define PTVM_SELF_THREAD_SIZE 256
+
+/* Children, as on_new_thread sees them. */
+enum {
+  PTVM_SELF_CHILD_THREAD = 0, /* shares the memory and runs alongside: needs a block of its own */
+  PTVM_SELF_CHILD_COPY = 1,   /* memory of its own (fork, clone without CLONE_VM): its copy */
+  PTVM_SELF_CHILD_SHARED = 2, /* a vfork child: on its suspended parent's block meanwhile */
+};
+
 struct ptvm_self_runtime_hooks {
   /* Every system call of every thread (the handler of ptvm_self_init): the runtime's dispatcher.
    * It performs calls with ptvm_self_syscall(); -EINPROGRESS there means "in place, later". */
   ptvm_self_handler on_trap;
   /* In a new thread or a fork/vfork child, before it runs a single instruction of the program,
-   * with nothing trapped: reset per-thread state. `fork_child`: a child with memory of its own
-   * (fork, clone without CLONE_VM), as opposed to a thread or a vfork child. */
-  void (*on_new_thread)(int fork_child);
+   * with nothing trapped: reset per-thread state. `kind`: PTVM_SELF_CHILD_*; for
+   * PTVM_SELF_CHILD_THREAD the runtime must give the thread a block of its own
+   * (ptvm_self_use_block) before it returns. */
+  void (*on_new_thread)(int kind);
   /* In the parent, after a call deferred with -EINPROGRESS ran: returns the result the program
    * sees. Runs on the program's stack, outside any signal handler, nothing trapped. */
   long (*after_inplace)(long result);
@@ -35,6 +48,10 @@ int ptvm_self_runtime_init(const struct ptvm_self_runtime_hooks* hooks);
  * returned -EINPROGRESS for it), as opposed to a call whose real result is -EINPROGRESS
  * (a non-blocking connect). */
 int ptvm_self_runs_in_place(long nr, long a1, long a2);
+
+/* Makes `block` (PTVM_SELF_THREAD_SIZE bytes of zeroes first, then the runtime's) the calling
+ * thread's: %gs points to it from now on. Returns 0 or -errno. */
+long ptvm_self_use_block(void* block);
 
 /* A system call from the allowed range: never trapped, whatever the thread's state. */
 long ptvm_self_raw_call(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
