@@ -201,7 +201,7 @@ void inprocess(benchmark::State& state, ptvm::Module& module, int output_fd) {
   ptvm::ModuleStack stack;
   stack.push_bottom(&module);
   ptvm::InprocessOptions options;
-  options.runtime = PTVM_RUNTIME_SO;
+  options.runtime = PTVM_RUNTIME_EXE;
   options.output_fd = output_fd;
   per_call(state, [&](const std::string& n) {
     (void)ptvm::run_inprocess(stack, options, PTVM_GETPPID_LOOP, {PTVM_GETPPID_LOOP, n});

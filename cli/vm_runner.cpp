@@ -262,9 +262,7 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
     if (!KernelFeatures::get().sud.available) {
       why = "the kernel has no Syscall User Dispatch (" + KernelFeatures::get().sud.detail + ")";
     } else if (runtime.empty()) {
-      why = "the runtime libptvm_rt.so is not next to the ptvm executable";
-    } else if (runtime.find_first_of(": ") != std::string::npos) {
-      why = "the runtime's path " + runtime + " has a colon or a space (LD_PRELOAD splits there)";
+      why = "the runtime ptvm-rt is not next to the ptvm executable";
     } else {
       can_host_runtime(*program, &why);
     }

@@ -27,6 +27,8 @@ class LocalMemory final : public Memory, private Transport {
 
   Result<void> run(Batch& batch) override;
   const MemoryStats& stats() const override { return stats_; }
+  // Where register ops go from now on (may be null).
+  void set_registers(Registers* regs) { regs_ = regs; }
 
  private:
   TransferOutcome transfer(Segment* segs, std::size_t n, bool write) override;

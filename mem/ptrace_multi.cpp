@@ -35,7 +35,13 @@ bool is_word_memory(long req) {
          req == PTRACE_POKEDATA;
 }
 bool is_char_memory(long req) {
-  return req == PTVM_PEEKCHARDATA || req == PTVM_POKECHARDATA || req == PTVM_PEEKSTRINGDATA;
+  return req == PTVM_PEEKCHARDATA || req == PTVM_POKECHARDATA || req == PTVM_PEEKSTRINGDATA ||
+         req == PTVM_PEEKCHARDATA_CHECKED || req == PTVM_POKECHARDATA_CHECKED ||
+         req == PTVM_PEEKSTRINGDATA_CHECKED;
+}
+// The seed's requests force access (access_process_vm); the _CHECKED ones are the tracee's.
+Access char_access(long req) {
+  return req >= PTVM_PEEKCHARDATA_CHECKED ? Access::as_tracee : Access::force;
 }
 long word_count(long length) {
   return length <= 0 ? 1 : length;
@@ -55,14 +61,17 @@ bool add_to_batch(Batch& b, const ptvm_multi& r) {
       idx = b.write(addr, r.localaddr, word_count(r.length) * sizeof(long), Access::force);
       break;
     case PTVM_PEEKCHARDATA:
-      idx = b.read(addr, r.localaddr, static_cast<std::size_t>(r.length));
+    case PTVM_PEEKCHARDATA_CHECKED:
+      idx = b.read(addr, r.localaddr, static_cast<std::size_t>(r.length), char_access(r.request));
       break;
     case PTVM_POKECHARDATA:
-      idx = b.write(addr, r.localaddr, static_cast<std::size_t>(r.length));
+    case PTVM_POKECHARDATA_CHECKED:
+      idx = b.write(addr, r.localaddr, static_cast<std::size_t>(r.length), char_access(r.request));
       break;
     case PTVM_PEEKSTRINGDATA:
+    case PTVM_PEEKSTRINGDATA_CHECKED:
       idx = b.read_string(addr.cast<char>(), static_cast<char*>(r.localaddr),
-                          static_cast<std::size_t>(r.length));
+                          static_cast<std::size_t>(r.length), char_access(r.request));
       break;
   }
   return idx != Batch::npos;

@@ -12,62 +12,43 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 
+#include "core/raw_syscall.h"
 #include "mem/local_memory.h"
-#include "runtime/preload/config.h"
+#include "runtime/loader/exec_handoff.h"
+#include "runtime/main/config.h"
 #include "vms/null/null_module.h"
 
 namespace ptvm {
 
 namespace {
 
-// Does the ELF file at `path` ask for an interpreter (PT_INTERP)? 0 no, 1 yes, -1 not an ELF.
-int has_interpreter(int fd) {
-  Elf64_Ehdr eh;
-  if (pread(fd, &eh, sizeof eh, 0) != static_cast<ssize_t>(sizeof eh) ||
-      std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
-    return -1;
-  }
-  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64) return 0;
-  for (int i = 0; i < eh.e_phnum; ++i) {
-    Elf64_Phdr ph;
-    const off_t at =
-        static_cast<off_t>(eh.e_phoff + static_cast<std::uint64_t>(i) * eh.e_phentsize);
-    if (pread(fd, &ph, sizeof ph, at) != static_cast<ssize_t>(sizeof ph)) return 0;
-    if (ph.p_type == PT_INTERP) return 1;
-  }
-  return 0;
-}
-
 bool host_check(const std::string& program, std::string* why, int depth) {
   const int fd = open(program.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    *why = program + ": " + std::strerror(errno);
+    *why = program + ": " + std::strerror(errno) +
+           (errno == EACCES ? " (the loader reads what it maps; the kernel needs no read access)"
+                            : "");
     return false;
   }
   struct stat st;
   if (fstat(fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)) != 0) {
     close(fd);
-    *why = program + " is setuid/setgid (the loader ignores LD_PRELOAD)";
-    return false;
-  }
-  const int interp = has_interpreter(fd);
-  if (interp == 1) {
-    close(fd);
-    return true;
-  }
-  if (interp == 0) {
-    close(fd);
-    *why = program + " is statically linked (no loader to preload the runtime)";
+    *why = program + " is setuid/setgid (a userland exec grants no privilege)";
     return false;
   }
   char head[256] = {};
   const ssize_t n = pread(fd, head, sizeof head - 1, 0);
   close(fd);
-  if (n > 2 && head[0] == '#' && head[1] == '!' && depth < 4) {  // a script: its interpreter
+  Elf64_Ehdr eh;
+  if (n >= static_cast<ssize_t>(sizeof eh) && std::memcmp(head, ELFMAG, SELFMAG) == 0) {
+    std::memcpy(&eh, head, sizeof eh);
+    if (eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == EM_X86_64) return true;
+  } else if (n > 2 && head[0] == '#' && head[1] == '!' && depth < 4) {  // its interpreter
     std::string line(head + 2, static_cast<std::size_t>(n - 2));
     line = line.substr(0, line.find('\n'));
     const auto start = line.find_first_not_of(" \t");
@@ -137,9 +118,9 @@ std::string runtime_object() {
   if (n <= 0) return {};
   std::string dir(exe, static_cast<std::size_t>(n));
   dir = dir.substr(0, dir.rfind('/'));
-  for (const char* candidate : {"/libptvm_rt.so", "/../lib/libptvm_rt.so"}) {
+  for (const char* candidate : {"/ptvm-rt", "/../lib/ptvm/ptvm-rt"}) {
     std::string path = dir + candidate;
-    if (access(path.c_str(), R_OK) == 0) return path;
+    if (access(path.c_str(), X_OK) == 0) return path;
   }
   return {};
 }
@@ -219,9 +200,7 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
 
   // Orphans of the tree come to ptvm, which waits for all of them (strace -f waits too).
   prctl(PR_SET_CHILD_SUBREAPER, 1);
-  std::string preload = options.runtime;
-  if (const char* theirs = getenv("LD_PRELOAD")) preload += ":" + std::string(theirs);
-  const std::string runtime_env = proc_fd_path(config_fd);
+  const std::string config_path = proc_fd_path(config_fd);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -233,10 +212,34 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive ptvm
     if (getppid() != ptvm) _exit(126);
     if (trace) trace_first_exec(*trace, program, args.data());
-    setenv("LD_PRELOAD", preload.c_str(), 1);
-    setenv(kRuntimeEnv, runtime_env.c_str(), 1);
-    execv(program.c_str(), args.data());
-    _exit(errno == ENOENT ? 127 : 126);
+    // The exec the runtime does for the program's own execve (runtime/loader).
+    loader::ExecRequest request{};
+    request.dirfd = AT_FDCWD;
+    request.path = program.c_str();
+    request.argv = reinterpret_cast<std::uintptr_t>(args.data());
+    request.read_word = [](std::uintptr_t address, std::uintptr_t* word) {
+      *word = *reinterpret_cast<const std::uintptr_t*>(address);
+      return true;
+    };
+    request.runtime = options.runtime.c_str();
+    request.config = config_path.c_str();
+    sigset_t mask;
+    request.sigsys_blocked =
+        sigprocmask(SIG_BLOCK, nullptr, &mask) == 0 && sigismember(&mask, SIGSYS) == 1;
+    auto handoff = std::make_unique<loader::Handoff>();
+    auto plan = std::make_unique<loader::ExecPlan>();
+    long r = loader::prepare_exec(request, handoff.get(), plan.get());
+    if (r == 0) {
+      r = raw_syscall(SYS_execveat, plan->runtime_fd, reinterpret_cast<long>(""),
+                      static_cast<long>(plan->argv), reinterpret_cast<long>(environ),
+                      AT_EMPTY_PATH);
+    }
+    if (r == loader::kCannotHost) {  // checked by can_host_runtime(): changed meanwhile
+      r = -EACCES;
+    }
+    std::fprintf(stderr, "ptvm: cannot execute %s: %s\n", program.c_str(),
+                 std::strerror(static_cast<int>(-r)));
+    _exit(r == -ENOENT ? 127 : 126);
   }
   return run;
 }

@@ -1,5 +1,5 @@
 // The ptvm side of the in-process backend: writes the module stack's configuration for the
-// runtime (runtime/preload), starts the program with the runtime preloaded, and waits for the
+// runtime (runtime/main), starts the program through ptvm's loader (runtime/loader), and waits for the
 // whole process tree (ptvm is its subreaper), like the ptrace Supervisor does for its tracees.
 #pragma once
 
@@ -14,11 +14,12 @@
 
 namespace ptvm {
 
-// Whether `program` can host the runtime: a dynamically linked ELF (or a script whose
-// interpreter is one) without setuid/setgid. `why` says why not.
+// Whether `program` can host the runtime: an x86-64 ELF that ptvm may read (or a script whose
+// interpreter is one), without setuid/setgid. `why` says why not.
 bool can_host_runtime(const std::string& program, std::string* why);
 
-// The runtime object next to the ptvm executable; empty if missing.
+// The runtime executable (ptvm-rt) next to the ptvm executable or in ../lib/ptvm; empty if
+// missing.
 std::string runtime_object();
 
 struct InprocessOptions {
@@ -40,8 +41,8 @@ struct InprocessRun {
 };
 
 // Starts `program` (resolved path) with `argv` under `stack` in-process: writes the
-// configuration, makes ptvm the subreaper of the tree, forks and executes it with the runtime
-// preloaded.
+// configuration, makes ptvm the subreaper of the tree, forks, and executes the runtime for it
+// (runtime/loader's hand-off).
 Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions& options,
                                      const std::string& program,
                                      const std::vector<std::string>& argv);

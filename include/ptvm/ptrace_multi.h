@@ -9,6 +9,8 @@
  *   PTVM_POKECHARDATA    write `length` bytes from localaddr to addr
  *   PTVM_PEEKSTRINGDATA  read a NUL-terminated string, at most `length` bytes including the NUL;
  *                        pages after the one holding the NUL are never touched
+ *   PTVM_PEEKCHARDATA_CHECKED, PTVM_POKECHARDATA_CHECKED, PTVM_PEEKSTRINGDATA_CHECKED
+ *                        the same with the tracee's own access rights (see below)
  *   anything else        ptrace(request, pid, addr, localaddr)
  *
  * Returns 0 when every request succeeded, else -errno of the first failing request; the requests
@@ -17,10 +19,12 @@
  * caller learns a string's length and how far a failed copy got. A string longer than `length`
  * is not an error: the buffer then holds no NUL. A tracee that is gone gives -ESRCH.
  *
- * Access semantics: the word requests behave exactly as ptrace's (they force access: PEEKTEXT
- * reads PROT_NONE pages, POKETEXT writes read-only text); the CHAR/STRING requests behave as the
- * tracee's own system call would (they fail with -EFAULT on unmapped, PROT_NONE, and, for
- * writes, read-only memory), since a VM uses them to fetch and store system call arguments.
+ * Access semantics: the word requests and the three CHAR/STRING requests behave as the seed's
+ * (the kernel's access_process_vm: they force access, as a debugger's: PEEKTEXT and PEEKCHARDATA
+ * read PROT_NONE pages, POKETEXT and POKECHARDATA write read-only text); only unmapped memory
+ * fails with -EFAULT. The _CHECKED requests behave as the tracee's own system call would (they
+ * also fail with -EFAULT on PROT_NONE and, for writes, read-only memory): what a VM wants when
+ * it fetches and stores system call arguments, since the kernel would refuse the call.
  *
  * Consecutive memory requests are coalesced: all their reads go to the kernel in one
  * process_vm_readv, all their writes in one process_vm_writev (falling back to /proc/PID/mem or
@@ -46,6 +50,9 @@ struct ptvm_multi {
 #define PTVM_PEEKCHARDATA 0x4301
 #define PTVM_POKECHARDATA 0x4302
 #define PTVM_PEEKSTRINGDATA 0x4303
+#define PTVM_PEEKCHARDATA_CHECKED 0x4311
+#define PTVM_POKECHARDATA_CHECKED 0x4312
+#define PTVM_PEEKSTRINGDATA_CHECKED 0x4313
 
 long ptvm_ptrace_multi(pid_t pid, struct ptvm_multi* reqs, long n);
 

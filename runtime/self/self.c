@@ -26,11 +26,11 @@
 #include "ptvm/self.h"
 #include "runtime/self/self_runtime.h"
 
+#include <asm/prctl.h>
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <asm/prctl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -198,9 +198,11 @@ struct self_thread {
   int deferred;                    /* a clone-family call to run in place after the handler */
   long deferred_nr;
   long deferred_args[6];
-  int inplace_depth;      /* depth and uc when the in-place call was issued: a vfork child */
-  ucontext_t* inplace_uc; /* runs on this very state and may leave it anywhere (execve) */
+  int inplace_depth;           /* depth and uc when the in-place call was issued: a vfork child */
+  ucontext_t* inplace_uc;      /* runs on this very state and may leave it anywhere (execve) */
   unsigned long inplace_flags; /* its clone flags (CLONE_VM|CLONE_VFORK for vfork) */
+  unsigned char sys_blocked;   /* SIGSYS in the thread's mask as the program set it (virtual) */
+  unsigned char inplace_sys_blocked; /* the same when the in-place call was issued */
 };
 _Static_assert(sizeof(struct self_thread) <= PTVM_SELF_THREAD_SIZE, "the runtime's block");
 
@@ -326,6 +328,7 @@ static void self_inplace(ucontext_t* uc, long nr, const long a[6]) {
     flags = 0; /* the kernel will say EFAULT */
   }
   self_me()->inplace_flags = flags;
+  self_me()->inplace_sys_blocked = self_me()->sys_blocked;
 }
 
 /* rt_sigprocmask on behalf of the code interrupted at `uc`: the mask that sigreturn restores is
@@ -335,7 +338,11 @@ static void self_inplace(ucontext_t* uc, long nr, const long a[6]) {
 static long self_sigprocmask(ucontext_t* uc, const long a[6]) {
   long how = a[0], set = a[1], oldset = a[2], size = a[3];
   if (size != 8) return -EINVAL;
-  uint64_t old = uc->uc_sigmask.__val[0];
+  /* SIGSYS is never blocked for real. The runtime's program reads its wish back, as natively
+   * (the seed's API documents the mask without it). */
+  struct self_thread* t = self_me();
+  const int virtual_sys = self_runtime != NULL;
+  uint64_t old = uc->uc_sigmask.__val[0] | (virtual_sys && t->sys_blocked ? SIGBIT(SIGSYS) : 0);
   if (set != 0) {
     uint64_t s;
     long r = self_copy(&s, set, 8, 0);
@@ -355,6 +362,7 @@ static long self_sigprocmask(ucontext_t* uc, const long a[6]) {
       default:
         return -EINVAL;
     }
+    t->sys_blocked = (m & SIGBIT(SIGSYS)) != 0;
     uc->uc_sigmask.__val[0] = m & ~SIGBIT(SIGSYS);
   }
   if (oldset != 0) return self_copy(&old, oldset, 8, 1);
@@ -430,6 +438,7 @@ __attribute__((visibility("hidden"), used)) long self_after_inplace(long result)
      * left (stable: a copy, or a parent waiting for the vfork child). Then armed before its
      * first instruction. */
     const unsigned long flags = t->inplace_flags;
+    const unsigned char sys_blocked = t->sys_blocked; /* the mask is inherited */
     int kind = PTVM_SELF_CHILD_COPY;
     if (raw0(__NR_gettid) != raw0(__NR_getpid)) {
       kind = PTVM_SELF_CHILD_THREAD;
@@ -438,6 +447,7 @@ __attribute__((visibility("hidden"), used)) long self_after_inplace(long result)
     }
     self_runtime->on_new_thread(kind);
     t = self_me();
+    t->sys_blocked = sys_blocked;
     t->armed = 0;
     t->sud_on = 0;
     if (self_sud_enable(t) == 0) t->armed = 1;
@@ -449,6 +459,7 @@ __attribute__((visibility("hidden"), used)) long self_after_inplace(long result)
     t->deferred = 0;
     t->rearm = 0;
     t->armed = 1;
+    t->sys_blocked = t->inplace_sys_blocked; /* a vfork child's mask was its own */
     result = self_runtime->after_inplace(result);
   }
   if (t->armed) t->selector = SYSCALL_DISPATCH_FILTER_BLOCK;
@@ -487,6 +498,7 @@ static void self_runtime_sigsys(struct self_thread* t, int sig, siginfo_t* info,
     return;
   }
   if (info->si_syscall == __NR_rt_sigreturn) {
+    if (self_runtime->on_sigreturn) self_runtime->on_sigreturn(uc);
     g[REG_RIP] = (greg_t)ptvm_self_sigaction_restorer; /* as in self_sigsys */
     return;
   }
@@ -738,6 +750,14 @@ int ptvm_self_runtime_init(const struct ptvm_self_runtime_hooks* hooks) {
 
 int ptvm_self_runs_in_place(long nr, long a1, long a2) {
   return self_needs_inplace(nr, a1, a2);
+}
+
+int ptvm_self_sigsys_blocked(void) {
+  return self_me()->sys_blocked;
+}
+
+void ptvm_self_set_sigsys_blocked(int blocked) {
+  self_me()->sys_blocked = blocked != 0;
 }
 
 #ifdef PTVM_SELF_NO_LIBC

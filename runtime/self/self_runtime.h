@@ -5,6 +5,8 @@
 #ifndef PTVM_SELF_RUNTIME_H
 #define PTVM_SELF_RUNTIME_H
 
+#include <ucontext.h>
+
 #include "ptvm/self.h"
 
 #ifdef __cplusplus
@@ -38,6 +40,9 @@ struct ptvm_self_runtime_hooks {
   /* A SIGSYS that is not a trap of ptvm's (kill -SYS, the program's own seccomp filter): the
    * runtime delivers it as the program's virtual action says. */
   ptvm_self_handler on_foreign_sigsys;
+  /* The program's rt_sigreturn at `uc` (it is issued again from the allowed range once the
+   * handler has returned): for the modules to hear of it. May be null. */
+  void (*on_sigreturn)(ucontext_t* uc);
 };
 
 /* SUD only (the seccomp filter outlives execve, which the runtime's programs do). Arms the
@@ -52,6 +57,11 @@ int ptvm_self_runs_in_place(long nr, long a1, long a2);
 /* Makes `block` (PTVM_SELF_THREAD_SIZE bytes of zeroes first, then the runtime's) the calling
  * thread's: %gs points to it from now on. Returns 0 or -errno. */
 long ptvm_self_use_block(void* block);
+
+/* SIGSYS is never blocked for real; whether the program blocked it (the calling thread's mask
+ * as the program reads it back; the runtime carries it across execve). */
+int ptvm_self_sigsys_blocked(void);
+void ptvm_self_set_sigsys_blocked(int blocked);
 
 /* A system call from the allowed range: never trapped, whatever the thread's state. */
 long ptvm_self_raw_call(long nr, long a1, long a2, long a3, long a4, long a5, long a6);

@@ -73,9 +73,15 @@ TEST_P(PtraceMultiTest, StringSemantics) {
   EXPECT_EQ(ptvm_ptrace_multi(tracee_.pid(), &unterminated, 1), -EFAULT);
   EXPECT_EQ(unterminated.length, 4096);
 
+  // Into a PROT_NONE page: read, as the seed's access_process_vm does ("hidden" is there)...
   ptvm_multi protnone = {PTVM_PEEKSTRINGDATA, addr("unterminated_protnone"), buf, sizeof buf};
-  EXPECT_EQ(ptvm_ptrace_multi(tracee_.pid(), &protnone, 1), -EFAULT);
-  EXPECT_EQ(protnone.length, 4096);
+  EXPECT_EQ(ptvm_ptrace_multi(tracee_.pid(), &protnone, 1), 0);
+  EXPECT_EQ(protnone.length, 4096 + 7);
+  // ...and EFAULT with the tracee's rights.
+  ptvm_multi checked = {PTVM_PEEKSTRINGDATA_CHECKED, addr("unterminated_protnone"), buf,
+                        sizeof buf};
+  EXPECT_EQ(ptvm_ptrace_multi(tracee_.pid(), &checked, 1), -EFAULT);
+  EXPECT_EQ(checked.length, 4096);
 
   ptvm_multi longer = {PTVM_PEEKSTRINGDATA, addr("path"), buf, 10};
   ASSERT_EQ(ptvm_ptrace_multi(tracee_.pid(), &longer, 1), 0);  // not an error...
@@ -83,17 +89,24 @@ TEST_P(PtraceMultiTest, StringSemantics) {
   EXPECT_EQ(std::memchr(buf, 0, 10), nullptr);  // ...but no NUL in the buffer
 }
 
-TEST_P(PtraceMultiTest, WordRequestsHavePtraceSemantics) {
-  // PEEKDATA reads a PROT_NONE page, as ptrace does; PEEKCHARDATA does not.
+TEST_P(PtraceMultiTest, RequestsForceAccessAsTheSeedsDo) {
+  // The word requests, as ptrace, and the CHAR/STRING requests, as the seed's access_process_vm:
+  // a PROT_NONE page is read...
   long word = 0;
   ptvm_multi peek = {PTRACE_PEEKDATA, addr("protnone"), &word, 0};
   ASSERT_EQ(ptvm_ptrace_multi(tracee_.pid(), &peek, 1), 0);
   EXPECT_EQ(std::memcmp(&word, "hidden", 7), 0);
-  char c[8];
-  ptvm_multi peekc = {PTVM_PEEKCHARDATA, addr("protnone"), c, 8};
-  EXPECT_EQ(ptvm_ptrace_multi(tracee_.pid(), &peekc, 1), -EFAULT);
+  char c[8] = {};
+  ptvm_multi peekc = {PTVM_PEEKCHARDATA, addr("protnone"), c, 7};
+  ASSERT_EQ(ptvm_ptrace_multi(tracee_.pid(), &peekc, 1), 0);
+  EXPECT_STREQ(c, "hidden");
+  char s[32];
+  ptvm_multi peeks = {PTVM_PEEKSTRINGDATA, addr("protnone"), s, sizeof s};
+  ASSERT_EQ(ptvm_ptrace_multi(tracee_.pid(), &peeks, 1), 0);
+  EXPECT_STREQ(s, "hidden");
+  EXPECT_EQ(peeks.length, 7);
 
-  // POKETEXT writes read-only text; POKECHARDATA does not.
+  // ...and read-only text written.
   long text[2];
   ptvm_multi get = {PTRACE_PEEKTEXT, addr("text"), text, 2};
   ASSERT_EQ(ptvm_ptrace_multi(tracee_.pid(), &get, 1), 0);
@@ -104,9 +117,33 @@ TEST_P(PtraceMultiTest, WordRequestsHavePtraceSemantics) {
   ptvm_multi check = {PTRACE_PEEKTEXT, addr("text"), back, 2};
   ASSERT_EQ(ptvm_ptrace_multi(tracee_.pid(), &check, 1), 0);
   EXPECT_EQ(back[0], 0x11223344);
-  ptvm_multi pokec = {PTVM_POKECHARDATA, addr("text"), patched, 8};
+  const long again[2] = {0x55667788, text[1]};
+  ptvm_multi pokec = {PTVM_POKECHARDATA, addr("text"), const_cast<long*>(again), 8};
+  ASSERT_EQ(ptvm_ptrace_multi(tracee_.pid(), &pokec, 1), 0);
+  EXPECT_EQ(pokec.length, 8);
+  ASSERT_EQ(ptvm_ptrace_multi(tracee_.pid(), &check, 1), 0);
+  EXPECT_EQ(back[0], 0x55667788);
+}
+
+TEST_P(PtraceMultiTest, CheckedRequestsHaveTheTraceesRights) {
+  // As the tracee's own system call: PROT_NONE and read-only text are EFAULT.
+  char c[8];
+  ptvm_multi peekc = {PTVM_PEEKCHARDATA_CHECKED, addr("protnone"), c, 8};
+  EXPECT_EQ(ptvm_ptrace_multi(tracee_.pid(), &peekc, 1), -EFAULT);
+  EXPECT_EQ(peekc.length, 0);
+  char s[32];
+  ptvm_multi peeks = {PTVM_PEEKSTRINGDATA_CHECKED, addr("protnone"), s, sizeof s};
+  EXPECT_EQ(ptvm_ptrace_multi(tracee_.pid(), &peeks, 1), -EFAULT);
+  long patched[1] = {0x11223344};
+  ptvm_multi pokec = {PTVM_POKECHARDATA_CHECKED, addr("text"), patched, 8};
   EXPECT_EQ(ptvm_ptrace_multi(tracee_.pid(), &pokec, 1), -EFAULT);
   EXPECT_EQ(pokec.length, 0);
+  // Readable memory reads the same both ways.
+  char a[8] = {}, b[8] = {};
+  ptvm_multi both[2] = {{PTVM_PEEKCHARDATA, addr("path"), a, 7},
+                        {PTVM_PEEKCHARDATA_CHECKED, addr("path"), b, 7}};
+  ASSERT_EQ(ptvm_ptrace_multi(tracee_.pid(), both, 2), 0);
+  EXPECT_EQ(std::memcmp(a, b, 7), 0);
 }
 
 TEST_P(PtraceMultiTest, PeekUserAndPokeUser) {

@@ -40,7 +40,9 @@
 #include "core/module_stack.h"
 #include "core/raw_syscall.h"
 #include "mem/local_memory.h"
-#include "runtime/preload/config.h"
+#include "runtime/loader/exec_handoff.h"
+#include "runtime/loader/load.h"
+#include "runtime/main/config.h"
 #include "runtime/self/self_runtime.h"
 #include "vms/null/null_module.h"
 
@@ -126,12 +128,11 @@ struct Place {
 // ---- process-wide state (set at init, read-only afterwards except pid) ------------------------
 
 RuntimeConfig g_config;
-char g_out_path[64];                          // /proc/<ptvm>/fd/<out_fd>
-char g_runtime_env[sizeof kRuntimeEnv + 64];  // PTVM_RUNTIME=/proc/<ptvm>/fd/<config>
-char g_adopt_path[64];                        // /proc/<ptvm>/fd/<adopt_fd>
-// The line of a successful execve, for the new program's runtime to print.
-constexpr const char kExecRecord[] = "PTVM_EXEC_RECORD=";
-int g_out_fd = -1;  // -1 with an output: a descriptor per record
+char g_out_path[64];     // /proc/<ptvm>/fd/<out_fd>
+char g_config_path[64];  // /proc/<ptvm>/fd/<config>
+char g_exe[PATH_MAX];    // the program's file: what /proc/self/exe says
+char g_adopt_path[64];   // /proc/<ptvm>/fd/<adopt_fd>
+int g_out_fd = -1;       // -1 with an output: a descriptor per record
 constexpr long kOutFdFloor = 700;
 pid_t g_pid;
 bool g_active;
@@ -174,6 +175,7 @@ struct ThreadState {
   // its parent's memory: its virtual actions live apart while it runs.
   KernelSigaction child_fault_action[3];
   int child_fault_borrowed;
+  int in_modules;  // module calls of this thread under way (> 1: nested, see NestedCall)
 };
 
 // The calling thread's block.
@@ -184,7 +186,6 @@ inline ThreadState& me() {
 }
 
 // ---- the Host: trace lines to ptvm's output ----------------------------------------------------
-
 
 class RuntimeHost final : public Host {
  public:
@@ -272,7 +273,9 @@ class ThreadBackend final : public SyscallCall::Backend {
     me().scratch_used += bytes;
     return RemotePtr<void>(reinterpret_cast<std::uintptr_t>(p));
   }
-  std::byte* thread_storage() override { return me().vfork_child ? me().child_storage : me().storage; }
+  std::byte* thread_storage() override {
+    return me().vfork_child ? me().child_storage : me().storage;
+  }
 };
 ThreadBackend g_backend;  // stateless: every thread's state is in TLS
 
@@ -517,64 +520,6 @@ void sleep_us(std::uint64_t usec) {
 
 // ---- handing a program over to the ptrace supervisor (--backend=auto) -----------------------
 
-// Whether the program in `fd` can host the runtime, decided as the kernel and the loader will:
-// an x86-64 ELF with an interpreter (PT_INTERP) and no setuid/setgid bit, or a script whose
-// interpreter can. Anything else the kernel would refuse (ENOEXEC...) counts as "yes": the
-// execve then fails as it would natively.
-bool can_host(int fd, int depth) {
-  struct stat st;
-  if (sys(SYS_fstat, fd, reinterpret_cast<long>(&st)) != 0) return true;
-  if ((st.st_mode & (S_ISUID | S_ISGID)) != 0) return false;
-  unsigned char head[256];
-  const long n = sys(SYS_pread64, fd, reinterpret_cast<long>(head), sizeof head, 0);
-  if (n >= 64 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F') {
-    Elf64_Ehdr eh;
-    for (std::size_t i = 0; i < sizeof eh; ++i) reinterpret_cast<unsigned char*>(&eh)[i] = head[i];
-    if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64) return false;
-    for (int i = 0; i < eh.e_phnum && i < 64; ++i) {
-      Elf64_Phdr ph;
-      const long at =
-          static_cast<long>(eh.e_phoff + static_cast<std::uint64_t>(i) * eh.e_phentsize);
-      if (sys(SYS_pread64, fd, reinterpret_cast<long>(&ph), sizeof ph, at) != sizeof ph) break;
-      if (ph.p_type == PT_INTERP) return true;
-    }
-    return false;  // static
-  }
-  if (n > 2 && head[0] == '#' && head[1] == '!' && depth < 4) {
-    char interp[sizeof head];
-    std::size_t k = 0;
-    long i = 2;
-    while (i < n && (head[i] == ' ' || head[i] == '\t')) ++i;
-    while (i < n && head[i] != ' ' && head[i] != '\t' && head[i] != '\n' && head[i]) {
-      interp[k++] = static_cast<char>(head[i++]);
-    }
-    interp[k] = '\0';
-    const long ifd = sys(SYS_open, reinterpret_cast<long>(interp), O_RDONLY | O_CLOEXEC);
-    if (ifd < 0) return true;
-    const bool ok = can_host(static_cast<int>(ifd), depth + 1);
-    sys(SYS_close, ifd);
-    return ok;
-  }
-  return true;
-}
-
-// The target of execve (path) or execveat (dirfd, path, flags), opened for can_host(); -1 if it
-// cannot be (the execve will fail the same way, or nobody can tell: then the runtime goes on).
-long open_target(long nr, const long a[6]) {
-  const long dirfd = nr == SYS_execve ? AT_FDCWD : a[0];
-  const long path_arg = nr == SYS_execve ? a[0] : a[1];
-  const long flags = nr == SYS_execve ? 0 : a[4];
-  char path[PATH_MAX];
-  auto r = g_backend.memory().read_string(RemotePtr<char>(static_cast<std::uintptr_t>(path_arg)),
-                                          path, sizeof path);
-  if (!r) return -1;
-  if (path[0] == '\0' && (flags & AT_EMPTY_PATH)) {
-    return sys(SYS_fcntl, dirfd, F_DUPFD_CLOEXEC, 0);
-  }
-  return sys(SYS_openat, dirfd, reinterpret_cast<long>(path),
-             O_RDONLY | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
-}
-
 bool traced_by_ptvm() {
   char buf[2048];
   const long fd =
@@ -622,65 +567,124 @@ bool hand_over() {
   return r == 0;
 }
 
-// execve/execveat with ptvm's variables in the new program's environment: LD_PRELOAD names
-// this object first (then whatever the program preloads), PTVM_RUNTIME the configuration.
-long perform_exec(long nr, long a[6], const char* record) {
-  const int envp_arg = nr == SYS_execve ? 2 : 3;
-  // Under auto, a program that cannot host the runtime goes to the ptrace supervisor, without
-  // ptvm's variables (its descendants stay there: the filter and the tracer are inherited).
-  bool host = true;
-  if (g_config.hybrid) {
-    const long fd = open_target(nr, a);
-    if (fd >= 0) {
-      host = can_host(static_cast<int>(fd), 0);
-      sys(SYS_close, fd);
+// ---- /proc/self/exe -----------------------------------------------------------------------------
+// The kernel executed the runtime: /proc/self/exe names it (PR_SET_MM_EXE_FILE refuses while
+// the runtime's file is mapped). The program's names for its own /proc/self/exe are answered
+// and redirected to the program's file: readlink, open, stat, access, execve.
+
+// g_exe if `path` is this process's exe link (/proc/self/exe, /proc/thread-self/exe,
+// /proc/<pid>/exe, .../task/<tid>/exe), else null.
+const char* self_exe_alias(const char* path) {
+  if (!g_exe[0] || !starts_with(path, "/proc/")) return nullptr;
+  const char* rest = path + sizeof "/proc/" - 1;
+  auto number = [&rest](long* v) {
+    *v = 0;
+    const char* start = rest;
+    for (; *rest >= '0' && *rest <= '9'; ++rest) *v = *v * 10 + (*rest - '0');
+    return rest != start && *rest++ == '/';
+  };
+  long v = 0;
+  if (starts_with(rest, "thread-self/")) {
+    rest += sizeof "thread-self/" - 1;
+  } else {
+    if (starts_with(rest, "self/")) {
+      rest += sizeof "self/" - 1;
+    } else if (!number(&v) || v != g_pid) {
+      return nullptr;
+    }
+    if (starts_with(rest, "task/")) {
+      rest += sizeof "task/" - 1;
+      if (!number(&v)) return nullptr;
     }
   }
-  constexpr std::size_t kMaxEnv = 2048;
-  char* env[kMaxEnv + 4];
-  char theirs[4096];  // the program's own LD_PRELOAD value(s)
-  std::size_t theirs_at = 0;
-  theirs[0] = '\0';
-  bool theirs_present = false;
-  std::size_t n = 0;
-  const std::uintptr_t envp = static_cast<std::uintptr_t>(a[envp_arg]);
-  for (std::size_t i = 0; envp != 0; ++i) {
-    std::uintptr_t p;
-    // A bad array or string: the kernel's answer (EFAULT) is the program's answer.
-    if (i == kMaxEnv || !read_word(envp + i * sizeof p, &p)) {
-      return ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-    }
-    if (p == 0) break;
-    char head[sizeof "LD_PRELOAD=" + sizeof theirs];
-    Batch b;
-    b.read_string(RemotePtr<char>(p), head, sizeof head);
-    if (!g_backend.memory().run(b) && !b[0].truncated) {
-      return ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-    }
-    head[sizeof head - 1] = '\0';
-    if (starts_with(head, "PTVM_RUNTIME=") || starts_with(head, kExecRecord)) continue;
-    if (starts_with(head, "LD_PRELOAD=")) {
-      theirs_present = true;  // even empty: the program sees LD_PRELOAD set
-      const char* value = head + sizeof "LD_PRELOAD=" - 1;
-      if (starts_with(value, g_config.runtime_path)) value += length(g_config.runtime_path);
-      if (*value == ':') ++value;
-      if (*value) {
-        if (theirs_at) append(theirs, sizeof theirs, &theirs_at, ":");
-        append(theirs, sizeof theirs, &theirs_at, value);
-      }
-      continue;
-    }
-    env[n++] = reinterpret_cast<char*>(p);
+  return rest[0] == 'e' && rest[1] == 'x' && rest[2] == 'e' && rest[3] == '\0' ? g_exe : nullptr;
+}
+
+// For the calls that name a file: the program's exe link redirected (`a` rewritten), or
+// readlink answered (the result in *answer). False: nothing to do.
+bool redirect_self_exe(long nr, long a[6], long* answer) {
+  int arg = -1;
+  switch (nr) {
+    case SYS_open:
+    case SYS_stat:
+    case SYS_access:
+    case SYS_readlink:
+    case SYS_execve:
+      arg = 0;
+      break;
+    case SYS_openat:
+    case SYS_openat2:
+    case SYS_faccessat:
+    case SYS_faccessat2:
+    case SYS_readlinkat:
+    case SYS_execveat:
+      arg = 1;
+      break;
+    case SYS_newfstatat:
+    case SYS_statx:
+      if (!(a[nr == SYS_statx ? 2 : 3] & AT_SYMLINK_NOFOLLOW)) arg = 1;
+      break;
+    default:
+      return false;
   }
-  char preload[sizeof "LD_PRELOAD=" + PATH_MAX + 1 + sizeof theirs];
-  std::size_t at = 0;
-  append(preload, sizeof preload, &at, "LD_PRELOAD=");
-  if (host) {
-    append(preload, sizeof preload, &at, g_config.runtime_path);
-    if (theirs_present) append(preload, sizeof preload, &at, ":");  // "rt:" keeps an empty one
+  char head[40] = {};  // the longest alias: /proc/<pid>/task/<tid>/exe
+  ptvm_safe_copy(head, reinterpret_cast<const void*>(a[arg]), sizeof head - 1);
+  const char* exe = self_exe_alias(head);
+  if (exe == nullptr) return false;
+  if (nr == SYS_readlink || nr == SYS_readlinkat) {
+    const long size = a[arg + 2];
+    if (size <= 0) {
+      *answer = -EINVAL;
+      return true;
+    }
+    const std::size_t n =
+        length(exe) < static_cast<std::size_t>(size) ? length(exe) : static_cast<std::size_t>(size);
+    *answer = ptvm_safe_copy(reinterpret_cast<void*>(a[arg + 1]), exe, n) == n
+                  ? static_cast<long>(n)
+                  : -EFAULT;
+    return true;
   }
-  append(preload, sizeof preload, &at, theirs);
-  if (host || theirs_present) env[n++] = preload;
+  a[arg] = reinterpret_cast<long>(exe);
+  return false;
+}
+
+// The tracer's line of an execve, rendered before the call (empty for a summary).
+struct ExecLine {
+  const char* text;
+  std::size_t length;
+};
+
+bool read_program_word(std::uintptr_t address, std::uintptr_t* word) {
+  return read_word(address, word);
+}
+
+// execve/execveat: through ptvm's loader (runtime/loader), which the old image executes after
+// the kernel's checks; the new image maps the program. A program the loader cannot run goes to
+// the ptrace supervisor under auto (its descendants stay there: the filter and the tracer are
+// inherited), and runs unwatched otherwise. `record`: the tracer's line of the execve.
+long perform_exec(long nr, long a[6], const ExecLine* line) {
+  char path[PATH_MAX];
+  const long path_arg = nr == SYS_execve ? a[0] : a[1];
+  if (!g_backend.memory().read_string(RemotePtr<char>(static_cast<std::uintptr_t>(path_arg)), path,
+                                      sizeof path)) {
+    return ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);  // EFAULT, ENAMETOOLONG
+  }
+  loader::ExecRequest request{};
+  request.dirfd = nr == SYS_execve ? AT_FDCWD : static_cast<int>(a[0]);
+  request.path = path;
+  request.flags = nr == SYS_execve ? 0 : static_cast<int>(a[4]);
+  request.argv = static_cast<std::uintptr_t>(nr == SYS_execve ? a[1] : a[2]);
+  request.read_word = read_program_word;
+  request.runtime = g_config.runtime_path;
+  request.config = g_config_path;
+  request.sigsys_blocked = ptvm_self_sigsys_blocked() != 0;
+  request.traced = line != nullptr;
+  request.record = line ? line->text : nullptr;
+  request.record_len = line ? line->length : 0;
+  loader::Handoff handoff;
+  loader::ExecPlan plan;
+  const long prepared = loader::prepare_exec(request, &handoff, &plan);
+  if (prepared < 0) return prepared;
   // A SIGSEGV/SIGBUS the program ignores stays ignored across execve (a handler would not).
   for (int i = 0; i < 2; ++i) {
     KernelSigaction& action = app_fault_actions()[i];
@@ -696,17 +700,21 @@ long perform_exec(long nr, long a[6], const char* record) {
     sys(SYS_rt_sigaction, SIGSYS, reinterpret_cast<long>(&app_fault_actions()[kSigsys]),
         reinterpret_cast<long>(&sigsys_ours), 8);
   }
-  if (host) {
-    env[n++] = g_runtime_env;
-    if (record) env[n++] = const_cast<char*>(record);
-  } else if (!hand_over()) {
-    complain("ptvm did not take over a program that cannot host the runtime", 0);
+  long r;
+  const long envp = nr == SYS_execve ? a[2] : a[3];
+  if (prepared == 0) {
+    r = ptvm_self_syscall(SYS_execveat, plan.runtime_fd, reinterpret_cast<long>(""),
+                          static_cast<long>(plan.argv), envp, AT_EMPTY_PATH, 0);
+    plan.abandon();
+  } else {
+    const bool handed = g_config.hybrid && hand_over();
+    if (g_config.hybrid && !handed) {
+      complain("ptvm did not take over a program that cannot host the runtime", 0);
+    }
+    r = ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    if (handed) me().handed_over = true;  // execve failed: the supervisor intercepts from now on
   }
-  env[n] = nullptr;
-  a[envp_arg] = reinterpret_cast<long>(env);
-  const long r = ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
   if (sigsys_ignored) sys(SYS_rt_sigaction, SIGSYS, reinterpret_cast<long>(&sigsys_ours), 0, 8);
-  if (!host) me().handed_over = true;  // execve failed: the supervisor intercepts from now on
   return r;
 }
 
@@ -799,13 +807,14 @@ long hide_output_fd(long buffer, long length) {
   return length;
 }
 
-// Performs `nr` for the program, with what ptvm must add around it. `record`: an execve's
+// Performs `nr` for the program, with what ptvm must add around it. `line`: an execve's
 // PTVM_EXEC_RECORD= variable, or null.
-long perform(long nr, long a[6], const char* record = nullptr) {
+long perform(long nr, long a[6], const ExecLine* line = nullptr) {
+  if (long answer; redirect_self_exe(nr, a, &answer)) return answer;
   switch (nr) {
     case SYS_execve:
     case SYS_execveat:
-      return perform_exec(nr, a, record);
+      return perform_exec(nr, a, line);
     case SYS_sigaltstack:
       return emulate_sigaltstack(a);
     case SYS_close:  // ptvm's descriptor does not exist for the program (shells probe them)
@@ -869,7 +878,8 @@ long perform(long nr, long a[6], const char* record = nullptr) {
     case SYS_exit_group:
       // The modules hear of it first (the tracer's `+++ exited with N +++`).
       if (g_active)
-        g_stack.get()->on_process_exit(nr == SYS_exit ? me().tid : g_pid, W_EXITCODE(a[0] & 0xff, 0));
+        g_stack.get()->on_process_exit(nr == SYS_exit ? me().tid : g_pid,
+                                       W_EXITCODE(a[0] & 0xff, 0));
       break;
     default:
       break;
@@ -878,6 +888,22 @@ long perform(long nr, long a[6], const char* record = nullptr) {
 }
 
 // ---- the hooks --------------------------------------------------------------------------------
+
+// A module call nested in another of the same thread: a signal handler of the program that runs
+// while the runtime performs a blocking call (its calls, its rt_sigreturn). The outer call's
+// module storage is saved (on the stack: NESTED_CALL_BEGIN's alloca) and put back around it. A
+// handler that leaves with siglongjmp leaves the count high: later calls then save needlessly,
+// which costs time only.
+void copy_storage(std::byte* to, const std::byte* from) {
+  for (std::size_t i = 0; i < g_storage_used; ++i) to[i] = from[i];
+}
+#define NESTED_CALL_BEGIN(saved)                                                                   \
+  std::byte* const saved =                                                                         \
+      me().in_modules++ > 0 ? static_cast<std::byte*>(__builtin_alloca(g_storage_used)) : nullptr; \
+  if (saved) copy_storage(saved, g_backend.thread_storage())
+#define NESTED_CALL_END(saved)                                \
+  if (saved) copy_storage(g_backend.thread_storage(), saved); \
+  --me().in_modules
 
 void on_trap(int, siginfo_t* info, void* context) {
   auto* uc = static_cast<ucontext_t*>(context);
@@ -891,6 +917,7 @@ void on_trap(int, siginfo_t* info, void* context) {
     return;
   }
 
+  NESTED_CALL_BEGIN(outer_storage);
   alignas(16) std::byte scratch[kScratch];
   std::byte* const outer_scratch = me().scratch;  // a trap nested in a signal handler
   const std::size_t outer_used = me().scratch_used;
@@ -910,22 +937,23 @@ void on_trap(int, siginfo_t* info, void* context) {
   } else {
     for (int i = 0; i < 6; ++i) a[i] = static_cast<long>(call.arg(i));
     // The tracer's line of a successful execve is printed by the new program's runtime: it is
-    // rendered now (result 0) and handed over in the environment; a failed one is printed here.
-    char record[sizeof kExecRecord + 32 * 1024];
-    const bool exec = nr == SYS_execve || nr == SYS_execveat;
-    if (exec && g_config.trace) {
-      std::size_t at = 0;
-      append(record, sizeof record, &at, kExecRecord);
+    // rendered now (result 0) and handed over (loader::Handoff); a failed one is printed here.
+    char record[loader::kMaxRecord];
+    ExecLine line{nullptr, 0};
+    if ((nr == SYS_execve || nr == SYS_execveat) && g_config.trace) {
+      line.text = record;
       if (!g_config.trace_options.summary) {
         SyscallCall copy(call);
+        record[0] = '\0';
         me().capture = record;
-        me().capture_len = at;
+        me().capture_len = 0;
         me().capture_cap = sizeof record;
         stack.exit_one(copy, 0, 0);
         me().capture = nullptr;
+        line.length = me().capture_len;
       }
     }
-    const long r = perform(nr, a, exec && g_config.trace ? record : nullptr);
+    const long r = perform(nr, a, line.text ? &line : nullptr);
     const bool in_place = r == -EINPROGRESS && ptvm_self_runs_in_place(nr, a[0], a[1]);
     const bool fork_child = r == 0 && (nr == SYS_fork || nr == SYS_clone) && !in_place &&
                             !ptvm_self_runs_in_place(nr, a[0], a[1]);
@@ -949,6 +977,7 @@ void on_trap(int, siginfo_t* info, void* context) {
   me().scratch = outer_scratch;
   me().scratch_used = outer_used;
   me().capture = outer_capture;
+  NESTED_CALL_END(outer_storage);
 }
 
 void on_new_thread(int kind) {
@@ -987,7 +1016,39 @@ long after_inplace(long result) {
   return g_stack.get()->exit(call, result);
 }
 
-const ptvm_self_runtime_hooks g_hooks = {on_trap, on_new_thread, after_inplace, on_foreign_sigsys};
+// rt_sigreturn never comes back: the modules see its entry with the registers of the call (the
+// tracer reads the frame's mask from the stack pointer) and its exit with the value the frame
+// restores in RAX, as the ptrace backend reports it.
+void on_sigreturn(ucontext_t* uc) {
+  ModuleStack& stack = *g_stack.get();
+  if (!g_active || me().handed_over || !stack.interest().contains(SYS_rt_sigreturn)) return;
+  const greg_t* g = uc->uc_mcontext.gregs;
+  Registers regs;
+  user_regs_struct& r = regs.raw();
+  r.rax = SYS_rt_sigreturn;
+  r.orig_rax = SYS_rt_sigreturn;
+  r.rsp = static_cast<std::uint64_t>(g[REG_RSP]);
+  r.rip = static_cast<std::uint64_t>(g[REG_RIP]);
+  NESTED_CALL_BEGIN(outer_storage);  // a handler returns: the call it interrupted may be on
+  auto& memory = static_cast<LocalMemory&>(g_backend.memory());
+  memory.set_registers(&regs);
+  std::uint64_t args[6] = {};
+  SyscallCall call(g_backend, g_pid, me().tid, SYS_rt_sigreturn, args);
+  if (stack.enter(call).needs_exit) {
+    // The frame's ucontext sits at the stack pointer: its RAX is what the call returns.
+    long restored = 0;
+    ptvm_safe_copy(&restored,
+                   reinterpret_cast<const char*>(g[REG_RSP]) +
+                       offsetof(ucontext_t, uc_mcontext.gregs) + REG_RAX * sizeof(greg_t),
+                   sizeof restored);
+    stack.exit(call, restored);
+  }
+  memory.set_registers(nullptr);
+  NESTED_CALL_END(outer_storage);
+}
+
+const ptvm_self_runtime_hooks g_hooks = {on_trap, on_new_thread, after_inplace, on_foreign_sigsys,
+                                         on_sigreturn};
 
 // ---- init -------------------------------------------------------------------------------------
 
@@ -1006,30 +1067,6 @@ bool read_config(const char* path) {
   sys(SYS_close, fd);
   return got == sizeof g_config && g_config.magic == RuntimeConfig::kMagic &&
          g_config.size == sizeof g_config;
-}
-
-// The program must not see ptvm's variables: PTVM_RUNTIME goes, LD_PRELOAD keeps what the
-// program preloads itself (or goes). Edits the array the program's environ points to.
-void scrub_environment(char** envp) {
-  std::size_t out = 0;
-  for (std::size_t i = 0; envp[i]; ++i) {
-    char* e = envp[i];
-    if (starts_with(e, "PTVM_RUNTIME=") || starts_with(e, kExecRecord)) continue;
-    if (starts_with(e, "LD_PRELOAD=")) {
-      char* value = e + sizeof "LD_PRELOAD=" - 1;
-      if (starts_with(value, g_config.runtime_path)) {
-        char* rest = value + length(g_config.runtime_path);
-        if (*rest == '\0') continue;               // ours alone: the program had none
-        if (*rest == ':' || *rest == ' ') ++rest;  // theirs after ours (maybe empty: set, empty)
-        std::size_t k = 0;
-        do {
-          value[k] = rest[k];
-        } while (rest[k++]);
-      }
-    }
-    envp[out++] = e;
-  }
-  envp[out] = nullptr;
 }
 
 void build_stack() {
@@ -1071,21 +1108,17 @@ void build_stack() {
   g_storage_used = stack->thread_storage_size();
 }
 
-// glibc calls DT_INIT_ARRAY functions with (argc, argv, envp): envp is the program's environ.
-void runtime_init(int, char**, char** envp) {
-  const char* config_path = nullptr;
-  for (std::size_t i = 0; envp && envp[i]; ++i) {
-    if (starts_with(envp[i], "PTVM_RUNTIME=")) config_path = envp[i] + sizeof "PTVM_RUNTIME=" - 1;
-  }
-  if (config_path == nullptr) return;  // preloaded without ptvm: nothing to do
-  std::size_t at = 0;
-  append(g_runtime_env, sizeof g_runtime_env, &at, "PTVM_RUNTIME=");
-  if (!append(g_runtime_env, sizeof g_runtime_env, &at, config_path)) fail("bad PTVM_RUNTIME", 0);
-  if (!read_config(config_path)) fail("unreadable configuration", 0);
+// The runtime for the program the Handoff names: configuration, thread block, output, modules;
+// the tracer's line of the execve that started it.
+void runtime_init(const loader::Handoff& handoff, const char* record) {
+  cstr::copy(g_config_path, handoff.config, sizeof g_config_path);
+  cstr::copy(g_exe, handoff.exe, sizeof g_exe);
+  if (!read_config(g_config_path)) fail("unreadable configuration", 0);
   g_pid = static_cast<pid_t>(sys(SYS_getpid));
   if (!thread_begin()) fail("cannot map a signal stack", 0);
+  ptvm_self_set_sigsys_blocked(handoff.sigsys_blocked);
+  std::size_t at = 0;
   if (g_config.out_fd >= 0) {
-    at = 0;
     append(g_out_path, sizeof g_out_path, &at, "/proc/");
     append_dec(g_out_path, sizeof g_out_path, &at, g_config.ptvm_pid);
     append(g_out_path, sizeof g_out_path, &at, "/fd/");
@@ -1100,27 +1133,54 @@ void runtime_init(int, char**, char** envp) {
     append_dec(g_adopt_path, sizeof g_adopt_path, &at, g_config.adopt_fd);
   }
   build_stack();
-  for (std::size_t i = 0; envp[i]; ++i) {  // the execve that started this program
-    if (!starts_with(envp[i], kExecRecord) || !g_config.trace) continue;
-    const char* line = envp[i] + sizeof kExecRecord - 1;
+  if (handoff.traced && g_config.trace) {
     if (g_config.trace_options.summary) {
       g_trace.get()->count(SYS_execve, 0, 0);
     } else {
-      g_host.get()->write_out(line, length(line));
+      g_host.get()->write_out(record, handoff.record_len);
     }
   }
   if (!install_fault_handlers()) fail("cannot install the SIGSEGV/SIGBUS handlers", 0);
-  scrub_environment(envp);
-  g_active = true;
-  if (const int r = ptvm_self_runtime_init(&g_hooks); r != 0) {
-    fail("Syscall User Dispatch is unavailable", r);
-  }
 }
+
+loader::Handoff g_handoff;
+char g_record[loader::kMaxRecord + 1];
 
 }  // namespace
 }  // namespace ptvm
 
-// Before the program's constructors, after libc's (this object needs nothing of libc).
-using InitFunction = void (*)(int, char**, char**);
-__attribute__((section(".init_array"), used)) InitFunction ptvm_runtime_init_entry =
-    ptvm::runtime_init;
+extern "C" {
+__attribute__((visibility("hidden"))) extern void (*__init_array_start[])();
+__attribute__((visibility("hidden"))) extern void (*__init_array_end[])();
+}
+
+// The loader's entry (runtime/loader/load.cpp's _start): the kernel executed the runtime in
+// place of a program. Relocate, read what the old image handed over, start the runtime, map
+// the program, arm the thread, jump.
+extern "C" [[noreturn]] __attribute__((used)) void ptvm_loader_main(long* sp) {
+  using namespace ptvm;
+  loader::relocate_self();
+  // The runtime's static constructors (the configuration's defaults): the C runtime's job.
+  for (void (**f)() = __init_array_start; f < __init_array_end; ++f) (*f)();
+  const loader::InitialStack stack = loader::read_stack(sp);
+  if (!loader::read_handoff(stack, &g_handoff, g_record, sizeof g_record)) {
+    fail("this program runs programs for ptvm only (ptvm run --backend=inprocess ...)", 0);
+  }
+  runtime_init(g_handoff, g_record);
+  const char* why = "";
+  const std::uintptr_t entry = loader::load_program(stack, g_handoff, &why);
+  if (entry == 0) {
+    char line[PATH_MAX + 128];
+    std::size_t at = 0;
+    append(line, sizeof line, &at, "cannot load ");
+    append(line, sizeof line, &at, g_handoff.exe);
+    append(line, sizeof line, &at, ": ");
+    append(line, sizeof line, &at, why);
+    fail(line, 0);  // past the point of no return: the kernel would kill the process too
+  }
+  g_active = true;
+  if (const int r = ptvm_self_runtime_init(&g_hooks); r != 0) {
+    fail("Syscall User Dispatch is unavailable", r);
+  }
+  loader::jump(sp, entry);
+}

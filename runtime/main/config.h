@@ -1,7 +1,7 @@
 // What ptvm hands to the in-process runtime: the module stack's configuration, as plain data.
-// ptvm writes one RuntimeConfig into a memfd; every process that loads the runtime reads it from
-// /proc/<ptvm>/fd/<n> (the path is in PTVM_RUNTIME), so the program's own fd hygiene (closefrom,
-// close_range) cannot take it away. The modules are always stacked in this order, top to bottom:
+// ptvm writes one RuntimeConfig into a memfd; every process the runtime starts reads it from
+// /proc/<ptvm>/fd/<n> (the path crosses each exec in the loader's Handoff), so the program's own
+// fd hygiene (closefrom, close_range) cannot take it away. The modules are always stacked in this order, top to bottom:
 // trace, inject, null, redirect (as `ptvm run`/`ptvm trace` stack them for the ptrace backend).
 #pragma once
 
@@ -16,8 +16,6 @@
 
 namespace ptvm {
 
-inline constexpr const char kRuntimeEnv[] = "PTVM_RUNTIME";  // =/proc/<ptvm>/fd/<config memfd>
-
 struct RuntimeConfig {
   static constexpr std::uint64_t kMagic = 0x3130'7472'6d76'7470;  // "ptvmrt01"
   std::uint64_t magic = kMagic;
@@ -25,7 +23,7 @@ struct RuntimeConfig {
   std::int32_t ptvm_pid = 0;
   std::int32_t out_fd = -1;          // ptvm's fd for trace lines; -1: none
   std::int32_t counts_fd = -1;       // ptvm's memfd of the shared -c table; -1: none
-  char runtime_path[PATH_MAX] = {};  // this object, for LD_PRELOAD of programs it executes
+  char runtime_path[PATH_MAX] = {};  // the runtime executable (ptvm-rt), which every exec runs
 
   // --backend=auto: a program that cannot host the runtime (static, setuid) is handed to ptvm's
   // ptrace supervisor before it is executed: the runtime writes its tid to ptvm's adoption pipe

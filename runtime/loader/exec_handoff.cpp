@@ -1,0 +1,311 @@
+#include "runtime/loader/exec_handoff.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+
+#include <cerrno>
+
+#include "core/cstr.h"
+#include "core/raw_syscall.h"
+
+#ifndef SYS_faccessat2
+#define SYS_faccessat2 439  // Linux 5.8
+#endif
+#ifndef ST_NOEXEC
+#define ST_NOEXEC 8
+#endif
+
+namespace ptvm::loader {
+namespace {
+
+constexpr int kMaxInterpreters = 4;  // the kernel's BINPRM_MAX_RECURSION
+constexpr std::size_t kHead = 256;   // the kernel's BINPRM_BUF_SIZE: what `#!` may use
+constexpr int kMaxPhdrs = 128;
+
+using cstr::length;
+
+void close_fd(int* fd) {
+  if (*fd >= 0) raw_syscall(SYS_close, *fd);
+  *fd = -1;
+}
+
+bool put(char* out, std::size_t cap, const char* s, std::size_t n) {
+  if (n + 1 > cap) return false;
+  for (std::size_t i = 0; i < n; ++i) out[i] = s[i];
+  out[n] = '\0';
+  return true;
+}
+
+// "/dev/fd/N" or "/dev/fd/N/PATH": the name the kernel gives a descriptor-relative exec.
+void fd_name(char* out, int fd, const char* path) {
+  char digits[16];
+  int n = 0;
+  unsigned v = static_cast<unsigned>(fd);
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v);
+  std::size_t at = 0;
+  for (const char* p = "/dev/fd/"; *p;) out[at++] = *p++;
+  while (n) out[at++] = digits[--n];
+  if (*path) {
+    out[at++] = '/';
+    for (; *path && at + 1 < PATH_MAX; ++path) out[at++] = *path;
+  }
+  out[at] = '\0';
+}
+
+// The file execve would execute, opened for reading; the checks of the kernel's open_exec.
+long open_exec(int dirfd, const char* path, int flags) {
+  long fd;
+  if (path[0] == '\0') {
+    if (!(flags & AT_EMPTY_PATH)) return -ENOENT;
+    fd = raw_syscall(SYS_fcntl, dirfd, F_DUPFD_CLOEXEC, 0);
+  } else {
+    fd = raw_syscall(SYS_openat, dirfd, reinterpret_cast<long>(path),
+                     O_RDONLY | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
+    if (fd == -EACCES &&
+        raw_syscall(SYS_faccessat2, dirfd, reinterpret_cast<long>(path), X_OK, AT_EACCESS) == 0) {
+      return kCannotHost;  // executable, not readable: only the kernel can map it
+    }
+  }
+  if (fd < 0) return fd;
+  struct stat st;
+  struct statfs fs;
+  long r = raw_syscall(SYS_fstat, fd, reinterpret_cast<long>(&st));
+  if (r == 0 && !S_ISREG(st.st_mode)) r = -EACCES;
+  if (r == 0 && raw_syscall(SYS_faccessat2, fd, reinterpret_cast<long>(""), X_OK,
+                            AT_EMPTY_PATH | AT_EACCESS) != 0) {
+    r = -EACCES;
+  }
+  if (r == 0 && raw_syscall(SYS_fstatfs, fd, reinterpret_cast<long>(&fs)) == 0 &&
+      (fs.f_flags & ST_NOEXEC)) {
+    r = -EACCES;
+  }
+  if (r != 0) {
+    raw_syscall(SYS_close, fd);
+    return r;
+  }
+  return fd;
+}
+
+struct Elf {
+  Elf64_Ehdr eh;
+  Elf64_Phdr ph[kMaxPhdrs];
+};
+
+// 0: an x86-64 ELF the loader maps; kCannotHost: another ELF (the kernel's business);
+// -ENOEXEC: not an ELF the kernel would run.
+long read_elf(int fd, const unsigned char* head, long n, Elf* elf) {
+  if (n < static_cast<long>(sizeof elf->eh) || head[0] != ELFMAG0 || head[1] != ELFMAG1 ||
+      head[2] != ELFMAG2 || head[3] != ELFMAG3) {
+    return -ENOEXEC;
+  }
+  auto* eh = reinterpret_cast<unsigned char*>(&elf->eh);
+  for (std::size_t i = 0; i < sizeof elf->eh; ++i) eh[i] = head[i];
+  if (elf->eh.e_ident[EI_CLASS] != ELFCLASS64 || elf->eh.e_machine != EM_X86_64) {
+    return kCannotHost;
+  }
+  if ((elf->eh.e_type != ET_EXEC && elf->eh.e_type != ET_DYN) ||
+      elf->eh.e_phentsize != sizeof(Elf64_Phdr) || elf->eh.e_phnum == 0) {
+    return -ENOEXEC;
+  }
+  if (elf->eh.e_phnum > kMaxPhdrs) return kCannotHost;
+  const long bytes = elf->eh.e_phnum * static_cast<long>(sizeof(Elf64_Phdr));
+  if (raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(elf->ph), bytes,
+                  static_cast<long>(elf->eh.e_phoff)) != bytes) {
+    return -ENOEXEC;
+  }
+  return 0;
+}
+
+// The ELF's PT_INTERP, opened; -1 when it has none, or -errno.
+long open_interpreter(int fd, const Elf& elf) {
+  for (int i = 0; i < elf.eh.e_phnum; ++i) {
+    const Elf64_Phdr& ph = elf.ph[i];
+    if (ph.p_type != PT_INTERP) continue;
+    char path[PATH_MAX];
+    if (ph.p_filesz < 2 || ph.p_filesz > sizeof path) return -ENOEXEC;
+    if (raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(path), static_cast<long>(ph.p_filesz),
+                    static_cast<long>(ph.p_offset)) != static_cast<long>(ph.p_filesz) ||
+        path[ph.p_filesz - 1] != '\0') {
+      return -ENOEXEC;
+    }
+    const long ifd = open_exec(AT_FDCWD, path, 0);
+    if (ifd == kCannotHost) return -EACCES;
+    if (ifd < 0) return ifd;
+    unsigned char head[sizeof(Elf64_Ehdr)];
+    Elf64_Ehdr ieh;
+    const long n = raw_syscall(SYS_pread64, ifd, reinterpret_cast<long>(head), sizeof head, 0);
+    auto* out = reinterpret_cast<unsigned char*>(&ieh);
+    for (std::size_t k = 0; k < sizeof ieh && n == sizeof head; ++k) out[k] = head[k];
+    if (n != sizeof head || head[0] != ELFMAG0 || head[1] != ELFMAG1 || head[2] != ELFMAG2 ||
+        head[3] != ELFMAG3 || ieh.e_ident[EI_CLASS] != ELFCLASS64 || ieh.e_machine != EM_X86_64 ||
+        ieh.e_phentsize != sizeof(Elf64_Phdr)) {
+      raw_syscall(SYS_close, ifd);
+      return -ELIBBAD;
+    }
+    return ifd;
+  }
+  return -1;
+}
+
+// A `#!` line, as binfmt_script reads it: the interpreter and its one optional argument.
+// False when `head` is not a script; -ENOEXEC in *error for a script the kernel refuses.
+bool parse_script(const unsigned char* head, long n, char* interp, char* arg, long* error) {
+  if (n < 2 || head[0] != '#' || head[1] != '!') return false;
+  long end = 2;
+  while (end < n && head[end] != '\n' && head[end] != '\0') ++end;
+  long i = 2;
+  while (i < end && (head[i] == ' ' || head[i] == '\t')) ++i;
+  const long start = i;
+  while (i < end && head[i] != ' ' && head[i] != '\t') ++i;
+  // An interpreter cut by the end of the buffer would be another file: the kernel refuses it.
+  if (i == start || (i == n && n == static_cast<long>(kHead))) {
+    *error = -ENOEXEC;
+    return true;
+  }
+  put(interp, kHead, reinterpret_cast<const char*>(head + start),
+      static_cast<std::size_t>(i - start));
+  while (i < end && (head[i] == ' ' || head[i] == '\t')) ++i;
+  long stop = end;
+  while (stop > i && (head[stop - 1] == ' ' || head[stop - 1] == '\t')) --stop;
+  put(arg, kHead, reinterpret_cast<const char*>(head + i), static_cast<std::size_t>(stop - i));
+  *error = 0;
+  return true;
+}
+
+}  // namespace
+
+void ExecPlan::abandon() {
+  close_fd(&runtime_fd);
+  close_fd(&handoff_fd);
+  close_fd(&program_fd);
+  close_fd(&interp_fd);
+}
+
+long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) {
+  *handoff = Handoff{};
+  plan->argv = request.argv;
+  // AT_EXECFN: the name the kernel gives the file (also what `#!` passes to the interpreter).
+  if (request.dirfd == AT_FDCWD || request.path[0] == '/') {
+    if (!put(handoff->execfn, sizeof handoff->execfn, request.path, length(request.path))) {
+      return -ENAMETOOLONG;
+    }
+  } else {
+    fd_name(handoff->execfn, request.dirfd, request.path);
+  }
+  long fd = open_exec(request.dirfd, request.path, request.flags);
+  if (fd < 0 || fd == kCannotHost) return fd;
+  // What `#!` puts before the program's argv[1..] (whose argv[0] goes), in reverse: the file
+  // name, then per level the argument and the interpreter (the next level's file name).
+  std::size_t added = 0;
+  std::uintptr_t front[1 + 2 * kMaxInterpreters];
+  front[added++] = reinterpret_cast<std::uintptr_t>(handoff->execfn);
+  for (int depth = 0;; ++depth) {
+    unsigned char head[kHead];
+    const long n = raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(head), sizeof head, 0);
+    char* interp = plan->strings[2 * (depth % kMaxInterpreters)];
+    char* arg = plan->strings[2 * (depth % kMaxInterpreters) + 1];
+    long error = 0;
+    if (n < 0 || !parse_script(head, n, interp, arg, &error)) {
+      Elf elf;
+      long r = n < 0 ? n : read_elf(static_cast<int>(fd), head, n, &elf);
+      if (r == 0) {
+        const long ifd = open_interpreter(static_cast<int>(fd), elf);
+        if (ifd < -1) r = ifd;
+        plan->interp_fd = static_cast<int>(ifd);
+      }
+      struct stat st;
+      if (r == 0 && raw_syscall(SYS_fstat, fd, reinterpret_cast<long>(&st)) == 0 &&
+          (st.st_mode & (S_ISUID | S_ISGID))) {
+        r = kCannotHost;  // a userland exec grants no privilege
+      }
+      plan->program_fd = static_cast<int>(fd);
+      if (r != 0) {
+        plan->abandon();
+        return r;
+      }
+      break;
+    }
+    raw_syscall(SYS_close, fd);
+    if (error) return error;
+    if (depth + 1 > kMaxInterpreters) return -ELOOP;
+    // argv becomes: interpreter, its argument, the script's name, the script's argv[1..].
+    if (*arg) front[added++] = reinterpret_cast<std::uintptr_t>(arg);
+    front[added++] = reinterpret_cast<std::uintptr_t>(interp);
+    fd = open_exec(AT_FDCWD, interp, 0);
+    if (fd == kCannotHost) return kCannotHost;
+    if (fd < 0) return fd;
+  }
+  if (added > 1) {
+    std::size_t at = 0;
+    for (std::size_t i = added; i > 0; --i) plan->rebuilt[at++] = front[i - 1];
+    std::uintptr_t word = 0;  // the program's argv[1..] (if argv[0] exists at all)
+    if (request.argv != 0 && !request.read_word(request.argv, &word)) {
+      plan->abandon();
+      return -EFAULT;
+    }
+    for (std::size_t i = 1; word != 0; ++i) {
+      if (!request.read_word(request.argv + i * sizeof word, &word)) {
+        plan->abandon();
+        return -EFAULT;
+      }
+      if (word == 0) break;
+      if (at == ExecPlan::kMaxRebuilt) {
+        plan->abandon();
+        return -E2BIG;
+      }
+      plan->rebuilt[at++] = word;
+    }
+    plan->rebuilt[at] = 0;
+    plan->argv = reinterpret_cast<std::uintptr_t>(plan->rebuilt);
+  }
+  // What /proc/self/exe says: the ELF's own name.
+  char link[32];
+  fd_name(link, plan->program_fd, "");
+  char proc[32] = "/proc/self/fd/";
+  put(proc + 14, sizeof proc - 14, link + 8, length(link + 8));
+  const long len = raw_syscall(SYS_readlink, reinterpret_cast<long>(proc),
+                               reinterpret_cast<long>(handoff->exe), sizeof handoff->exe - 1);
+  if (len > 0) handoff->exe[len] = '\0';
+  put(handoff->config, sizeof handoff->config, request.config, length(request.config));
+  handoff->program_fd = plan->program_fd;
+  handoff->interp_fd = plan->interp_fd;
+  handoff->traced = request.traced;
+  handoff->sigsys_blocked = request.sigsys_blocked;
+  handoff->record_len = static_cast<std::uint32_t>(
+      request.record && request.record_len <= kMaxRecord ? request.record_len : 0);
+
+  long r = raw_syscall(SYS_memfd_create, reinterpret_cast<long>("ptvm-exec"), 0);
+  if (r >= 0) {
+    plan->handoff_fd = static_cast<int>(r);
+    r = raw_syscall(SYS_pwrite64, r, reinterpret_cast<long>(handoff), sizeof *handoff, 0);
+    if (r == sizeof *handoff && handoff->record_len) {
+      r = raw_syscall(SYS_pwrite64, plan->handoff_fd, reinterpret_cast<long>(request.record),
+                      handoff->record_len, sizeof *handoff);
+      if (r == handoff->record_len) r = sizeof *handoff;
+    }
+    if (r >= 0) r = r == sizeof *handoff ? 0 : -EIO;
+  }
+  if (r == 0) {
+    r = raw_syscall(SYS_open, reinterpret_cast<long>(request.runtime), O_RDONLY);
+    if (r >= 0) {
+      plan->runtime_fd = static_cast<int>(r);
+      r = raw_syscall(SYS_lseek, plan->runtime_fd, plan->handoff_fd, SEEK_SET);
+    }
+  }
+  // The program's descriptors survive the exec of the runtime.
+  if (r >= 0) r = raw_syscall(SYS_fcntl, plan->program_fd, F_SETFD, 0);
+  if (r >= 0 && plan->interp_fd >= 0) r = raw_syscall(SYS_fcntl, plan->interp_fd, F_SETFD, 0);
+  if (r < 0) {
+    plan->abandon();
+    return r;
+  }
+  return 0;
+}
+
+}  // namespace ptvm::loader

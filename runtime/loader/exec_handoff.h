@@ -1,0 +1,76 @@
+// An execve through ptvm's loader (runtime/loader): the old image does everything the kernel
+// does before the point of no return (open, permission, `#!`, the ELF and its interpreter) and
+// then executes the runtime itself, which maps the program in the new image and jumps to it.
+//
+// What crosses the exec, without a variable in the environment: the runtime is executed as
+// execveat(K, "", argv, envp, AT_EMPTY_PATH), so the new image finds "/dev/fd/K" in AT_EXECFN;
+// K's file offset is the number of a memfd D holding a Handoff; the program's descriptors stay
+// open across the exec. The new image closes all of them before the program runs. argv and envp
+// are the program's own (after `#!`), so /proc/self/cmdline and environ are what they would be.
+//
+// Freestanding (raw system calls, no allocation): compiled into ptvm and into the runtime.
+#pragma once
+
+#include <linux/limits.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ptvm::loader {
+
+struct Handoff {
+  static constexpr std::uint64_t kMagic = 0x3130'646c'6d76'7470;  // "ptvmld01"
+  std::uint64_t magic = kMagic;
+  std::uint64_t size = sizeof(Handoff);
+  std::int32_t program_fd = -1;  // the ELF to map, open in the new image
+  std::int32_t interp_fd = -1;   // its PT_INTERP, or -1
+  char config[64] = {};          // /proc/<ptvm>/fd/<n>: the RuntimeConfig
+  char exe[PATH_MAX] = {};       // the ELF's path: what /proc/self/exe says natively
+  char execfn[PATH_MAX] = {};    // AT_EXECFN: the file name as the kernel saw it
+  // The tracer's line of this execve, printed by the new image: its bytes follow the Handoff
+  // (none when the tracer only counts: `traced` then says to count it).
+  bool traced = false;
+  bool sigsys_blocked = false;  // in the signal mask the program inherits (see runtime/self)
+  std::uint32_t record_len = 0;
+};
+inline constexpr std::size_t kMaxRecord = 32 * 1024;
+
+// Returned by prepare_exec for a program the loader cannot run: setuid/setgid (a userland exec
+// grants no privilege), not an x86-64 ELF (i386), or executable but not readable.
+inline constexpr long kCannotHost = 1;
+
+struct ExecRequest {
+  int dirfd;         // AT_FDCWD for execve
+  const char* path;  // a local copy of the file name
+  int flags;         // execveat's: AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW
+  // The program's argv (in this address space); read word by word through `read_word`, which
+  // says false for a bad pointer.
+  std::uintptr_t argv;
+  bool (*read_word)(std::uintptr_t address, std::uintptr_t* word);
+  const char* runtime;  // the runtime executable
+  const char* config;   // Handoff::config
+  bool sigsys_blocked;  // Handoff::sigsys_blocked
+  bool traced;          // the tracer wants this execve
+  const char* record;   // its line, or null
+  std::size_t record_len;
+};
+
+// What the caller executes: execveat(runtime_fd, "", argv, envp, AT_EMPTY_PATH). On failure it
+// calls abandon(), which closes the descriptors.
+struct ExecPlan {
+  int runtime_fd = -1;
+  int handoff_fd = -1;
+  int program_fd = -1;
+  int interp_fd = -1;
+  std::uintptr_t argv = 0;                          // the program's array, or `rebuilt` after `#!`
+  static constexpr std::size_t kMaxRebuilt = 2048;  // argv entries after `#!`
+  std::uintptr_t rebuilt[kMaxRebuilt + 8];
+  char strings[8][256];  // the interpreters and arguments `#!` added (from 256-byte lines)
+  void abandon();
+};
+
+// Everything up to the point of no return, as the kernel would check it. Returns 0 (then
+// execute the plan), -errno (the execve's answer: nothing is left open) or kCannotHost.
+long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan);
+
+}  // namespace ptvm::loader
