@@ -3,6 +3,7 @@
 # workload, then the seeds' headline (--naive vs default on `cp -r` with buffers decoded).
 #
 #   bench/workload.sh [ROUNDS]        (default 3 rounds; the best and the median are shown)
+#   OLD=/path/to/old/ptvm bench/workload.sh   (adds the older ptvm's in-process rows)
 #
 # Prints wall time, the ratio to native, and tracer system calls per intercepted call (the
 # tracer itself run under `strace -c`, its syscalls divided by the calls it intercepted).
@@ -64,6 +65,13 @@ add "ptvm trace --backend=inprocess -o /dev/null" - "$PTVM trace --backend=inpro
 add "ptvm trace --backend=inprocess -e trace=%file" - \
   "$PTVM trace --backend=inprocess -e trace=%file -o /dev/null -- $W"
 add "ptvm run --backend=inprocess --intercept=%file" - "$PTVM run --backend=inprocess --intercept=%file -- $W"
+# OLD=/path/to/an/older/ptvm: its in-process rows too, for a before/after in the same run.
+if [ -n "${OLD:-}" ]; then
+  add "OLD trace --backend=inprocess -o /dev/null" - "$OLD trace --backend=inprocess -o /dev/null -- $W"
+  add "OLD trace --backend=inprocess -e trace=%file" - \
+    "$OLD trace --backend=inprocess -e trace=%file -o /dev/null -- $W"
+  add "OLD run --backend=inprocess --intercept=%file" - "$OLD run --backend=inprocess --intercept=%file -- $W"
+fi
 
 source bench/rounds.sh
 run_rounds

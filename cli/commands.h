@@ -19,5 +19,6 @@ Runner add_features_command(CLI::App& app);
 Runner add_run_command(CLI::App& app);
 Runner add_trace_command(CLI::App& app);
 Runner add_proot_command(CLI::App& app);
+Runner add_fakeroot_command(CLI::App& app);
 
 }  // namespace ptvm::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add(ptvm::cli::add_run_command);
   add(ptvm::cli::add_trace_command);
   add(ptvm::cli::add_proot_command);
+  add(ptvm::cli::add_fakeroot_command);
   add(ptvm::cli::add_features_command);
 
   // `ptvm run [options] -- CMD ARGS...`: what follows the first `--` is the program's, never

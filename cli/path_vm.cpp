@@ -243,11 +243,17 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, ModuleStack& stack,
     return false;
   }
 
-  if (o.root_id) {
-    storage->root_id.set_ids(o.uid, o.gid);
-    stack.push_bottom(&storage->root_id);
-  }
   stack.push_bottom(&storage->path);
+  if (o.root_id) {
+    if (!make_fakeroot_table(storage->table)) {
+      *exit_code = 1;
+      return false;
+    }
+    storage->fakeroot = std::make_unique<fakeroot::FakerootModule>(*storage->table.db);
+    storage->fakeroot->set_initial_ids(o.uid, o.gid);
+    storage->fakeroot->set_shared(storage->table.fd, storage->table.bytes);
+    stack.push_bottom(storage->fakeroot.get());
+  }
   if (o.verbose > 0) {
     fmt::print(stderr, "ptvm: path VM: rootfs {}\n", root);
     for (std::size_t i = 0; i < map.bindings(); ++i) {

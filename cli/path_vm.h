@@ -7,9 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "cli/fakeroot_vm.h"
 #include "core/module_stack.h"
+#include "vms/fakeroot/fakeroot_module.h"
 #include "vms/path/path_module.h"
-#include "vms/rootid/rootid_module.h"
 
 namespace ptvm::cli {
 
@@ -19,8 +20,8 @@ struct PathOptions {
   std::string rootfs;              // -r: empty, no path VM (unless bindings)
   std::vector<std::string> binds;  // -b HOST[:GUEST]
   std::string cwd;                 // -w: guest directory
-  bool root_id = false;            // -0, or -i
-  std::uint32_t uid = 0, gid = 0;  // the ids -i shows (0 for -0)
+  bool root_id = false;            // -0, or -i: the fakeroot VM
+  std::uint32_t uid = 0, gid = 0;  // the ids the program starts with (0 for -0)
   int verbose = 0;                 // -v LEVEL
 
   bool active() const { return !rootfs.empty() || !binds.empty() || !cwd.empty(); }
@@ -28,7 +29,8 @@ struct PathOptions {
 
 struct PathVm {
   PathModule path;
-  RootIdModule root_id;
+  FakerootTable table;  // -0, -i: the fakeroot VM below the path VM (it sees host paths)
+  std::unique_ptr<fakeroot::FakerootModule> fakeroot;
   std::string glue;  // the empty directory that stands for missing parents of bindings
   ~PathVm();
 };

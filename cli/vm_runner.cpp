@@ -221,18 +221,16 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
     }
     int code;
     if (!setup_path_vm(o.path, o, stack, path_vm, &code)) return code;
-    // Until ptvm's in-process loader exists, the dynamic loader of a program would open its
-    // libraries before the runtime could translate a path: the path VM runs on ptrace.
+    // The path module does not run inside the in-process runtime yet: the path VM runs on
+    // ptrace.
     if (o.backend == "inprocess") {
-      complain(
-          "the path VM runs on the ptrace backend (the in-process runtime starts after the "
-          "dynamic loader has opened the guest's libraries)");
+      complain("the path VM runs on the ptrace backend (not in the in-process runtime yet)");
       return 2;
     }
     if (o.path.verbose > 0 && o.backend == "auto") {
       fmt::print(stderr,
-                 "ptvm: backend ptrace for every process: the path VM must translate the dynamic "
-                 "loader's own paths, which the in-process runtime cannot see yet\n");
+                 "ptvm: backend ptrace for every process: the path VM does not run in the "
+                 "in-process runtime yet\n");
     }
     o.backend = "ptrace";
   }

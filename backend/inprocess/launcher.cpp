@@ -21,6 +21,7 @@
 #include "mem/local_memory.h"
 #include "runtime/loader/exec_handoff.h"
 #include "runtime/main/config.h"
+#include "vms/fakeroot/fakeroot_module.h"
 #include "vms/null/null_module.h"
 
 namespace ptvm {
@@ -160,6 +161,12 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
         std::strcpy(config->redirect[r].from, redirect->from(r));
         std::strcpy(config->redirect[r].to, redirect->to(r));
       }
+    } else if (auto* fake = dynamic_cast<fakeroot::FakerootModule*>(&m);
+               fake && fake->shared_fd() >= 0) {
+      config->fakeroot = true;
+      config->fakeroot_unknown_is_real = fake->unknown_is_real();
+      config->fakeroot_fd = fake->shared_fd();
+      config->fakeroot_bytes = fake->shared_bytes();
     } else {
       return std::unexpected(Error::guest(ENOTSUP));  // a module the runtime does not carry
     }

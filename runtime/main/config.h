@@ -2,7 +2,7 @@
 // ptvm writes one RuntimeConfig into a memfd; every process the runtime starts reads it from
 // /proc/<ptvm>/fd/<n> (the path crosses each exec in the loader's Handoff), so the program's own
 // fd hygiene (closefrom, close_range) cannot take it away. The modules are always stacked in this order, top to bottom:
-// trace, inject, null, redirect (as `ptvm run`/`ptvm trace` stack them for the ptrace backend).
+// trace, inject, null, redirect, fakeroot (as the commands stack them for the ptrace backend).
 #pragma once
 
 #include <linux/filter.h>
@@ -41,6 +41,11 @@ struct RuntimeConfig {
   InjectRule inject[InjectModule::kMaxRules];
   bool null = false;
   SyscallSet null_calls;
+  // The fakeroot VM: its table is ptvm's memfd /proc/<ptvm>/fd/<fakeroot_fd>, mapped shared.
+  bool fakeroot = false;
+  bool fakeroot_unknown_is_real = false;
+  std::int32_t fakeroot_fd = -1;
+  std::uint64_t fakeroot_bytes = 0;
   std::uint32_t redirects = 0;
   struct Redirect {
     char from[PATH_MAX];

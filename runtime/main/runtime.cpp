@@ -44,6 +44,7 @@
 #include "runtime/loader/load.h"
 #include "runtime/main/config.h"
 #include "runtime/self/self_runtime.h"
+#include "vms/fakeroot/fakeroot_module.h"
 #include "vms/null/null_module.h"
 
 #ifndef SA_RESTORER
@@ -185,6 +186,15 @@ inline ThreadState& me() {
   return *t;
 }
 
+// /proc/<ptvm>/fd/<fd> into `out` (64 bytes): a descriptor of ptvm's, opened by path.
+void ptvm_fd_path(char* out, long fd) {
+  std::size_t at = 0;
+  append(out, 64, &at, "/proc/");
+  append_dec(out, 64, &at, g_config.ptvm_pid);
+  append(out, 64, &at, "/fd/");
+  append_dec(out, 64, &at, fd);
+}
+
 // ---- the Host: trace lines to ptvm's output ----------------------------------------------------
 
 class RuntimeHost final : public Host {
@@ -254,6 +264,7 @@ Place<TraceModule> g_trace;
 Place<InjectModule> g_inject;
 Place<NullModule> g_null;
 Place<RedirectModule> g_redirect;
+Place<fakeroot::FakerootModule> g_fakeroot;
 Place<ModuleStack> g_stack;
 
 // ---- thread storage ---------------------------------------------------------------------------
@@ -1076,11 +1087,7 @@ void build_stack() {
     TraceModule* trace = new (g_trace.bytes) TraceModule(*g_host.get(), g_config.trace_options);
     if (g_config.counts_fd >= 0) {
       char path[64];
-      std::size_t at = 0;
-      append(path, sizeof path, &at, "/proc/");
-      append_dec(path, sizeof path, &at, g_config.ptvm_pid);
-      append(path, sizeof path, &at, "/fd/");
-      append_dec(path, sizeof path, &at, g_config.counts_fd);
+      ptvm_fd_path(path, g_config.counts_fd);
       const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDWR | O_CLOEXEC);
       if (fd < 0) fail("cannot open the counters", fd);
       const long table = sys(SYS_mmap, 0, static_cast<long>(TraceModule::counts_bytes()),
@@ -1104,6 +1111,21 @@ void build_stack() {
     }
     stack->push_bottom(redirect);
   }
+  if (g_config.fakeroot) {  // the run's table, shared with ptvm and every other process
+    char path[64];
+    ptvm_fd_path(path, g_config.fakeroot_fd);
+    const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDWR | O_CLOEXEC);
+    if (fd < 0) fail("cannot open the fakeroot table", fd);
+    const long table = sys(SYS_mmap, 0, static_cast<long>(g_config.fakeroot_bytes),
+                           PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    sys(SYS_close, fd);
+    if (table < 0 && table > -4096) fail("cannot map the fakeroot table", table);
+    fakeroot::FakeDb* db =
+        fakeroot::FakeDb::attach(reinterpret_cast<void*>(table), g_config.fakeroot_bytes);
+    if (db == nullptr) fail("the fakeroot table is not one", 0);
+    stack->push_bottom(new (g_fakeroot.bytes)
+                           fakeroot::FakerootModule(*db, g_config.fakeroot_unknown_is_real));
+  }
   if (stack->thread_storage_size() > kThreadStorage) fail("modules need too much storage", 0);
   g_storage_used = stack->thread_storage_size();
 }
@@ -1117,21 +1139,11 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
   g_pid = static_cast<pid_t>(sys(SYS_getpid));
   if (!thread_begin()) fail("cannot map a signal stack", 0);
   ptvm_self_set_sigsys_blocked(handoff.sigsys_blocked);
-  std::size_t at = 0;
   if (g_config.out_fd >= 0) {
-    append(g_out_path, sizeof g_out_path, &at, "/proc/");
-    append_dec(g_out_path, sizeof g_out_path, &at, g_config.ptvm_pid);
-    append(g_out_path, sizeof g_out_path, &at, "/fd/");
-    append_dec(g_out_path, sizeof g_out_path, &at, g_config.out_fd);
+    ptvm_fd_path(g_out_path, g_config.out_fd);
     if (!RuntimeHost::reopen_output()) fail("cannot open the trace output", 0);
   }
-  if (g_config.hybrid) {
-    at = 0;
-    append(g_adopt_path, sizeof g_adopt_path, &at, "/proc/");
-    append_dec(g_adopt_path, sizeof g_adopt_path, &at, g_config.ptvm_pid);
-    append(g_adopt_path, sizeof g_adopt_path, &at, "/fd/");
-    append_dec(g_adopt_path, sizeof g_adopt_path, &at, g_config.adopt_fd);
-  }
+  if (g_config.hybrid) ptvm_fd_path(g_adopt_path, g_config.adopt_fd);
   build_stack();
   if (handoff.traced && g_config.trace) {
     if (g_config.trace_options.summary) {

@@ -246,7 +246,7 @@ void PathModule::refuse(SyscallCall& call, const char* why) {
     refused_[nr / 64] |= bit;
     const SyscallInfo* info = syscall_info(nr);
     char number[24];
-    path::put_decimal(number, nr);
+    put_decimal(number, nr);
     say("ptvm: path VM refuses system call ", info ? info->name : number, ": ");
     say(why, " (ENOSYS)\n", "");
   }
@@ -461,7 +461,7 @@ void PathModule::on_process_exit(pid_t tid, int) {
 }
 
 bool PathModule::exe_of(pid_t pid, char* guest_out) const {
-  pid = path::thread_group_of(pid);  // /proc/TID/exe of a thread: its process's
+  pid = thread_group_of(pid);  // /proc/TID/exe of a thread: its process's
   // The process itself; else, for a child that has not called execve yet, its parent (whose
   // record a fork child would have inherited) when it runs the same loader.
   for (int round = 0; round < 2 && pid > 0; ++round) {
@@ -470,7 +470,7 @@ bool PathModule::exe_of(pid_t pid, char* guest_out) const {
       if (round == 1) {
         // The child's image must still be the parent's loader.
         char proc[64];
-        path::proc_path(proc, pid, "/exe");
+        proc_path(proc, pid, "/exe");
         char host[PATH_MAX];
         const long r = raw_syscall(SYS_readlink, reinterpret_cast<long>(proc),
                                    reinterpret_cast<long>(host), PATH_MAX - 1);
@@ -483,7 +483,7 @@ bool PathModule::exe_of(pid_t pid, char* guest_out) const {
       copy(guest_out, e.guest, length(e.guest) + 1);
       return true;
     }
-    pid = path::parent_of(pid);
+    pid = parent_of(pid);
   }
   return false;
 }

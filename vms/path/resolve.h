@@ -25,6 +25,7 @@
 
 #include <cstddef>
 
+#include "core/proc_files.h"
 #include "vms/path/dir_cache.h"
 #include "vms/path/path_map.h"
 
@@ -78,19 +79,5 @@ long guest_readlink(const Walk& walk, const char* base, const char* path, char* 
 // Whether the kernel, given `path` (absolute, or relative to the host directory `base_host`),
 // reaches `host` by the same walk: then a call can run with `path` as it is.
 bool same_walk(const char* path, const char* base_host, const char* host);
-
-// Small helpers for /proc: `v` in decimal into `out` (NUL-terminated; returns its length);
-// "/proc/PID" + `tail` (+ `number` in decimal when not negative) into `out` (64 bytes);
-// the file /proc/PID/`file` into `text` (NUL-terminated; its length, or -errno); the numbers
-// after "KEY" on its line of a status file (at most `max`; how many); a process's parent (0 if
-// gone) and the thread group (process) of a thread id (itself if unknown).
-std::size_t put_decimal(char* out, long v);
-void proc_path(char* out, long pid, const char* tail, long number = -1);
-long read_proc(long pid, const char* file, char* text, std::size_t capacity);
-int status_numbers(const char* text, const char* key, long* out, int max);
-pid_t parent_of(pid_t pid);
-pid_t thread_group_of(pid_t tid);
-// Whether a /proc link's text (`n` bytes) names a removed file or directory: "... (deleted)".
-bool deleted(const char* text, long n);
 
 }  // namespace ptvm::path

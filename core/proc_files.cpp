@@ -1,0 +1,94 @@
+#include "core/proc_files.h"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+
+#include "core/cstr.h"
+#include "core/raw_syscall.h"
+
+namespace ptvm {
+
+using cstr::copy;
+using cstr::length;
+
+std::size_t put_decimal(char* out, long v) {
+  char digits[24];
+  std::size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0);
+  for (std::size_t i = 0; i < n; ++i) out[i] = digits[n - 1 - i];
+  out[n] = 0;
+  return n;
+}
+
+void proc_path(char* out, long pid, const char* tail, long number) {
+  copy(out, "/proc/", 6);
+  std::size_t n = 6 + put_decimal(out + 6, pid);
+  const std::size_t t = length(tail);
+  copy(out + n, tail, t + 1);
+  if (number >= 0) put_decimal(out + n + t, number);
+}
+
+long read_proc(long pid, const char* file, char* text, std::size_t capacity) {
+  char name[64];
+  proc_path(name, pid, file);
+  const long fd =
+      raw_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>(name), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fd;
+  const long n =
+      raw_syscall(SYS_read, fd, reinterpret_cast<long>(text), static_cast<long>(capacity - 1));
+  raw_syscall(SYS_close, fd);
+  text[n > 0 ? n : 0] = 0;
+  return n;
+}
+
+int status_numbers(const char* text, const char* key, long* out, int max) {
+  const char* p = text;
+  while (*p && !(cstr::starts_with(p, key) && (p == text || p[-1] == '\n'))) ++p;
+  if (!*p) return 0;
+  p += length(key);
+  int count = 0;
+  while (*p && *p != '\n' && count < max) {
+    while (*p == ' ' || *p == '\t') ++p;
+    if (*p < '0' || *p > '9') break;
+    long v = 0;
+    while (*p >= '0' && *p <= '9') v = v * 10 + (*p++ - '0');
+    out[count++] = v;
+  }
+  return count;
+}
+
+pid_t thread_group_of(pid_t tid) {
+  char text[1024];  // Tgid: is the fourth line
+  long tgid = 0;
+  if (read_proc(tid, "/status", text, sizeof text) <= 0 ||
+      status_numbers(text, "Tgid:", &tgid, 1) != 1 || tgid <= 0) {
+    return tid;
+  }
+  return static_cast<pid_t>(tgid);
+}
+
+bool deleted(const char* text, long n) {
+  return n > 10 && cstr::starts_with(text + n - 10, " (deleted)");
+}
+
+pid_t parent_of(pid_t pid) {
+  char text[512];
+  const long n = read_proc(pid, "/stat", text, sizeof text);
+  if (n <= 0) return 0;
+  // "pid (comm) state ppid ...": the comm may hold anything, so from its last ')'.
+  long close = -1;
+  for (long i = 0; i < n; ++i) {
+    if (text[i] == ')') close = i;
+  }
+  if (close < 0 || close + 4 >= n) return 0;
+  long i = close + 4;  // ") S "
+  long v = 0;
+  while (i < n && text[i] >= '0' && text[i] <= '9') v = v * 10 + (text[i++] - '0');
+  return static_cast<pid_t>(v);
+}
+
+}  // namespace ptvm

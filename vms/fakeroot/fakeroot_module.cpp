@@ -1,0 +1,552 @@
+#include "vms/fakeroot/fakeroot_module.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/stat.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+
+#include <cerrno>
+#include <cstddef>
+
+#include "core/cstr.h"
+#include "core/proc_files.h"
+#include "core/raw_syscall.h"
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452  // Linux 6.6
+#endif
+
+namespace ptvm::fakeroot {
+namespace {
+
+constexpr std::uint32_t kUnset = 0xffffffffu;  // -1: "leave unchanged" in chown and set*id
+
+// What a call's entry found, for its exit (per thread).
+struct CallState {
+  enum : std::uint8_t { kNone, kChmod, kMknod, kRemove, kStat } kind;
+  bool have;  // the file existed at the entry
+  bool is_dir;
+  std::uint32_t nlink;
+  std::uint32_t mode;       // the real mode at the entry
+  std::uint32_t requested;  // chmod's and mknod's mode
+  std::uint64_t dev, ino, rdev;
+};
+
+// Where a call's file is: a path relative to a directory descriptor (or absolute), or a
+// descriptor (fchown, fchmod, fstat, and AT_EMPTY_PATH).
+struct Target {
+  long dirfd = AT_FDCWD;
+  std::uint64_t path = 0;  // in the caller's memory; 0: the descriptor `dirfd` itself
+  bool follow = true;
+  bool empty_path_ok = false;  // AT_EMPTY_PATH
+};
+
+bool in_process(const SyscallCall& call) {
+  return call.pid() == raw_syscall(SYS_getpid);
+}
+
+// stat of the target in the calling process's context: its cwd and descriptors. 0 or -errno.
+long host_stat(SyscallCall& call, const Target& t, struct stat* st) {
+  char path[PATH_MAX];
+  path[0] = '\0';
+  if (t.path != 0) {
+    auto r = call.memory().read_string(RemotePtr<char>(t.path), path, sizeof path);
+    if (!r) return r.error() == Error::guest(ENAMETOOLONG) ? -ENAMETOOLONG : -EFAULT;
+    if (path[0] == '\0' && !t.empty_path_ok) return -ENOENT;
+  }
+  const long flags = t.follow ? 0 : AT_SYMLINK_NOFOLLOW;
+  if (path[0] == '/') {
+    return raw_syscall(SYS_newfstatat, AT_FDCWD, reinterpret_cast<long>(path),
+                       reinterpret_cast<long>(st), flags);
+  }
+  if (in_process(call)) {
+    return raw_syscall(SYS_newfstatat, t.dirfd, reinterpret_cast<long>(path),
+                       reinterpret_cast<long>(st), flags | (path[0] ? 0 : AT_EMPTY_PATH));
+  }
+  // From ptvm: the tracee's cwd or descriptor through /proc.
+  char full[PATH_MAX + 64];
+  if (t.dirfd == AT_FDCWD) {
+    proc_path(full, call.tid(), "/cwd");
+  } else {
+    proc_path(full, call.tid(), "/fd/", t.dirfd);
+  }
+  if (path[0]) {
+    std::size_t at = cstr::length(full);
+    full[at++] = '/';
+    cstr::copy(full + at, path, sizeof full - at);
+  }
+  return raw_syscall(SYS_newfstatat, AT_FDCWD, reinterpret_cast<long>(full),
+                     reinterpret_cast<long>(st), path[0] ? flags : 0);
+}
+
+// The file's owner, mode and device number as the program sees them.
+Record seen(FakeDb& db, const struct stat& st, bool unknown_is_real) {
+  Record r;
+  if (db.find(st.st_dev, st.st_ino, &r)) return r;
+  r.dev = st.st_dev;
+  r.ino = st.st_ino;
+  r.mode = st.st_mode;
+  r.uid = unknown_is_real ? st.st_uid : 0;
+  r.gid = unknown_is_real ? st.st_gid : 0;
+  r.nlink = static_cast<std::uint32_t>(st.st_nlink);
+  r.rdev = st.st_rdev;
+  return r;
+}
+
+bool is_device(std::uint32_t mode) {
+  return S_ISCHR(mode) || S_ISBLK(mode);
+}
+
+// The umask of the calling process (for a device's placeholder), from /proc/TID/status.
+std::uint32_t umask_of(pid_t tid) {
+  char text[2048];
+  if (read_proc(tid, "/status", text, sizeof text) <= 0) return 022;
+  const char* p = text;
+  while (*p && !cstr::starts_with(p, "Umask:")) {
+    while (*p && *p != '\n') ++p;
+    if (*p) ++p;
+  }
+  if (!*p) return 022;
+  p += sizeof "Umask:" - 1;
+  while (*p == ' ' || *p == '\t') ++p;
+  std::uint32_t v = 0;
+  for (; *p >= '0' && *p <= '7'; ++p) v = v * 8 + static_cast<std::uint32_t>(*p - '0');
+  return v;
+}
+
+bool write_ids(SyscallCall& call, const std::uint32_t* ids, int n) {
+  Batch batch;
+  for (int a = 0; a < n; ++a) batch.write(RemotePtr<void>(call.arg(a)), &ids[a], sizeof ids[a]);
+  return call.memory().run(batch).has_value();
+}
+
+bool one_of(std::uint32_t id, std::uint32_t a, std::uint32_t b, std::uint32_t c) {
+  return id == a || id == b || id == c;
+}
+
+}  // namespace
+
+Interest FakerootModule::interest() const {
+  Interest i;
+  for (long nr :
+       {SYS_getuid,    SYS_geteuid,  SYS_getgid,   SYS_getegid,   SYS_getresuid, SYS_getresgid,
+        SYS_getgroups, SYS_setuid,   SYS_setgid,   SYS_setreuid,  SYS_setregid,  SYS_setresuid,
+        SYS_setresgid, SYS_setfsuid, SYS_setfsgid, SYS_setgroups, SYS_chown,     SYS_fchown,
+        SYS_lchown,    SYS_fchownat, SYS_chmod,    SYS_fchmod,    SYS_fchmodat,  SYS_fchmodat2,
+        SYS_mknod,     SYS_mknodat,  SYS_stat,     SYS_lstat,     SYS_fstat,     SYS_newfstatat,
+        SYS_statx,     SYS_unlink,   SYS_unlinkat, SYS_rmdir,     SYS_rename,    SYS_renameat,
+        SYS_renameat2}) {
+    i.calls.add(nr);
+  }
+  return i;
+}
+
+std::size_t FakerootModule::thread_storage_size() const {
+  return sizeof(CallState);
+}
+
+Credentials& FakerootModule::credentials(pid_t pid) {
+  Process* free_slot = nullptr;
+  for (Process& p : processes_) {
+    if (p.pid == pid) return p.creds;
+    if (p.pid == 0 && free_slot == nullptr) free_slot = &p;
+  }
+  if (free_slot == nullptr) {  // full: take the entry of a process that is gone
+    for (Process& p : processes_) {
+      if (raw_syscall(SYS_kill, p.pid, 0) == -ESRCH) {
+        free_slot = &p;
+        break;
+      }
+    }
+    if (free_slot == nullptr) free_slot = &processes_[static_cast<unsigned>(pid) % kProcesses];
+  }
+  // A new process: its parent's ids (fork inherits them), or the initial ones.
+  Credentials inherited;
+  inherited.ruid = inherited.euid = inherited.suid = inherited.fsuid = initial_uid_;
+  inherited.rgid = inherited.egid = inherited.sgid = inherited.fsgid = inherited.groups[0] =
+      initial_gid_;
+  const pid_t parent = parent_of(pid);
+  for (const Process& p : processes_) {
+    if (parent != 0 && p.pid == parent) inherited = p.creds;
+  }
+  free_slot->pid = pid;
+  free_slot->creds = inherited;
+  return free_slot->creds;
+}
+
+void FakerootModule::on_process_exit(pid_t tid, int) {
+  for (Process& p : processes_) {
+    if (p.pid == tid) p.pid = 0;
+  }
+}
+
+void FakerootModule::ids_entry(SyscallCall& call) {
+  Credentials& c = credentials(call.pid());
+  switch (call.nr()) {
+    case SYS_getuid:
+      return call.answer(c.ruid);
+    case SYS_geteuid:
+      return call.answer(c.euid);
+    case SYS_getgid:
+      return call.answer(c.rgid);
+    case SYS_getegid:
+      return call.answer(c.egid);
+    case SYS_getresuid: {
+      const std::uint32_t ids[3] = {c.ruid, c.euid, c.suid};
+      return call.answer(write_ids(call, ids, 3) ? 0 : -EFAULT);
+    }
+    case SYS_getresgid: {
+      const std::uint32_t ids[3] = {c.rgid, c.egid, c.sgid};
+      return call.answer(write_ids(call, ids, 3) ? 0 : -EFAULT);
+    }
+    case SYS_getgroups: {
+      const long size = static_cast<int>(call.arg(0));
+      if (size < 0) return call.answer_error(EINVAL);
+      if (size == 0) return call.answer(c.ngroups);
+      if (static_cast<std::uint32_t>(size) < c.ngroups) return call.answer_error(EINVAL);
+      const bool ok =
+          call.memory().write(RemotePtr<void>(call.arg(1)), c.groups, c.ngroups * 4).has_value();
+      return call.answer(ok ? static_cast<long>(c.ngroups) : -EFAULT);
+    }
+    default:
+      return set_ids(call, c);
+  }
+}
+
+// The set*id family, with the kernel's rules; "privileged" is the fake euid 0.
+void FakerootModule::set_ids(SyscallCall& call, Credentials& c) {
+  const bool root = c.euid == 0;
+  const auto arg = [&call](int i) { return static_cast<std::uint32_t>(call.arg(i)); };
+  switch (call.nr()) {
+    case SYS_setuid: {
+      const std::uint32_t u = arg(0);
+      if (root) {
+        c.ruid = c.euid = c.suid = c.fsuid = u;
+      } else if (u == c.ruid || u == c.suid) {
+        c.euid = c.fsuid = u;
+      } else {
+        return call.answer_error(EPERM);
+      }
+      return call.answer(0);
+    }
+    case SYS_setgid: {
+      const std::uint32_t g = arg(0);
+      if (root) {
+        c.rgid = c.egid = c.sgid = c.fsgid = g;
+      } else if (g == c.rgid || g == c.sgid) {
+        c.egid = c.fsgid = g;
+      } else {
+        return call.answer_error(EPERM);
+      }
+      return call.answer(0);
+    }
+    case SYS_setreuid:
+    case SYS_setregid: {
+      const bool user = call.nr() == SYS_setreuid;
+      std::uint32_t& real = user ? c.ruid : c.rgid;
+      std::uint32_t& eff = user ? c.euid : c.egid;
+      std::uint32_t& saved = user ? c.suid : c.sgid;
+      std::uint32_t& fs = user ? c.fsuid : c.fsgid;
+      const std::uint32_t r = arg(0), e = arg(1);
+      if (!root && ((r != kUnset && r != real && r != eff) ||
+                    (e != kUnset && !one_of(e, real, eff, saved)))) {
+        return call.answer_error(EPERM);
+      }
+      const std::uint32_t old_real = real;
+      if (r != kUnset) real = r;
+      if (e != kUnset) eff = e;
+      if (r != kUnset || (e != kUnset && e != old_real)) saved = eff;
+      fs = eff;
+      return call.answer(0);
+    }
+    case SYS_setresuid:
+    case SYS_setresgid: {
+      const bool user = call.nr() == SYS_setresuid;
+      std::uint32_t* ids[3] = {user ? &c.ruid : &c.rgid, user ? &c.euid : &c.egid,
+                               user ? &c.suid : &c.sgid};
+      for (int i = 0; i < 3 && !root; ++i) {
+        if (arg(i) != kUnset && !one_of(arg(i), *ids[0], *ids[1], *ids[2])) {
+          return call.answer_error(EPERM);
+        }
+      }
+      for (int i = 0; i < 3; ++i) {
+        if (arg(i) != kUnset) *ids[i] = arg(i);
+      }
+      (user ? c.fsuid : c.fsgid) = *ids[1];
+      return call.answer(0);
+    }
+    case SYS_setfsuid:
+    case SYS_setfsgid: {
+      const bool user = call.nr() == SYS_setfsuid;
+      std::uint32_t& fs = user ? c.fsuid : c.fsgid;
+      const std::uint32_t old = fs, f = arg(0);
+      const bool allowed = user ? (root || one_of(f, c.ruid, c.euid, c.suid) || f == c.fsuid)
+                                : (root || one_of(f, c.rgid, c.egid, c.sgid) || f == c.fsgid);
+      if (f != kUnset && allowed) fs = f;
+      return call.answer(old);
+    }
+    case SYS_setgroups: {
+      if (!root) return call.answer_error(EPERM);
+      const long n = static_cast<int>(call.arg(0));
+      if (n < 0 || n > static_cast<long>(Credentials::kMaxGroups)) {
+        return call.answer_error(EINVAL);
+      }
+      std::uint32_t groups[Credentials::kMaxGroups];
+      if (n > 0 && !call.memory().read(RemotePtr<void>(call.arg(1)), groups, n * 4)) {
+        return call.answer_error(EFAULT);
+      }
+      c.ngroups = static_cast<std::uint32_t>(n);
+      for (long i = 0; i < n; ++i) c.groups[i] = groups[i];
+      return call.answer(0);
+    }
+    default:
+      return;
+  }
+}
+
+void FakerootModule::on_entry(SyscallCall& call) {
+  auto* state = reinterpret_cast<CallState*>(call.storage());
+  state->kind = CallState::kNone;
+  const long nr = call.nr();
+  const auto arg = [&call](int i) { return call.arg(i); };
+  Target t;
+  switch (nr) {
+    // ---- ids -----------------------------------------------------------------------------
+    case SYS_getuid:
+    case SYS_geteuid:
+    case SYS_getgid:
+    case SYS_getegid:
+    case SYS_getresuid:
+    case SYS_getresgid:
+    case SYS_getgroups:
+    case SYS_setuid:
+    case SYS_setgid:
+    case SYS_setreuid:
+    case SYS_setregid:
+    case SYS_setresuid:
+    case SYS_setresgid:
+    case SYS_setfsuid:
+    case SYS_setfsgid:
+    case SYS_setgroups:
+      return ids_entry(call);
+
+    // ---- chown: remembered, never done -----------------------------------------------------
+    case SYS_chown:
+    case SYS_lchown:
+    case SYS_fchown:
+    case SYS_fchownat: {
+      int uid_arg = 1;
+      if (nr == SYS_fchown) {
+        t.dirfd = static_cast<long>(static_cast<int>(arg(0)));
+        t.empty_path_ok = true;
+      } else if (nr == SYS_fchownat) {
+        t.dirfd = static_cast<int>(arg(0));
+        t.path = arg(1);
+        t.follow = !(arg(4) & AT_SYMLINK_NOFOLLOW);
+        t.empty_path_ok = (arg(4) & AT_EMPTY_PATH) != 0;
+        uid_arg = 2;
+      } else {
+        t.path = arg(0);
+        t.follow = nr == SYS_chown;
+      }
+      struct stat st;
+      if (const long r = host_stat(call, t, &st); r != 0) return call.answer(r);
+      Record rec = seen(db_, st, unknown_is_real_);
+      const std::uint32_t uid = static_cast<std::uint32_t>(arg(uid_arg));
+      const std::uint32_t gid = static_cast<std::uint32_t>(arg(uid_arg + 1));
+      if (uid != kUnset) rec.uid = uid;
+      if (gid != kUnset) rec.gid = gid;
+      // As the kernel does for root: an owner change clears setuid, and setgid with group-exec.
+      if ((uid != kUnset || gid != kUnset) && !S_ISDIR(rec.mode)) {
+        rec.mode &= ~static_cast<std::uint32_t>(S_ISUID);
+        if (rec.mode & S_IXGRP) rec.mode &= ~static_cast<std::uint32_t>(S_ISGID);
+      }
+      rec.nlink = static_cast<std::uint32_t>(st.st_nlink);
+      return call.answer(db_.put(rec) ? 0 : -ENOSPC);
+    }
+
+    // ---- chmod: done with the owner's access kept, the mode asked for remembered ----------
+    case SYS_chmod:
+    case SYS_fchmod:
+    case SYS_fchmodat:
+    case SYS_fchmodat2: {
+      int mode_arg = 1;
+      if (nr == SYS_fchmod) {
+        t.dirfd = static_cast<int>(arg(0));
+        t.empty_path_ok = true;
+      } else if (nr == SYS_chmod) {
+        t.path = arg(0);
+      } else {
+        t.dirfd = static_cast<int>(arg(0));
+        t.path = arg(1);
+        mode_arg = 2;
+        if (nr == SYS_fchmodat2) {
+          t.follow = !(arg(3) & AT_SYMLINK_NOFOLLOW);
+          t.empty_path_ok = (arg(3) & AT_EMPTY_PATH) != 0;
+        }
+      }
+      struct stat st;
+      if (host_stat(call, t, &st) != 0 || S_ISLNK(st.st_mode)) return;  // the kernel answers
+      const std::uint32_t asked = static_cast<std::uint32_t>(arg(mode_arg)) & 07777;
+      state->kind = CallState::kChmod;
+      state->dev = st.st_dev;
+      state->ino = st.st_ino;
+      state->mode = st.st_mode;
+      state->nlink = static_cast<std::uint32_t>(st.st_nlink);
+      state->rdev = st.st_rdev;
+      state->requested = asked;
+      const std::uint32_t kept = S_IRUSR | S_IWUSR | (S_ISDIR(st.st_mode) ? S_IXUSR : 0);
+      if ((asked | kept) != asked) call.set_arg(mode_arg, asked | kept);
+      call.see_exit();
+      return;
+    }
+
+    // ---- mknod of a device: a placeholder regular file ------------------------------------
+    case SYS_mknod:
+    case SYS_mknodat: {
+      const int mode_arg = nr == SYS_mknod ? 1 : 2;
+      const std::uint32_t mode = static_cast<std::uint32_t>(arg(mode_arg));
+      if (!is_device(mode)) return;  // fifos, sockets, files: the kernel does them
+      state->kind = CallState::kMknod;
+      state->requested = mode;
+      state->rdev = arg(mode_arg + 1);
+      call.set_arg(mode_arg, S_IFREG | (mode & 0777));
+      call.set_arg(mode_arg + 1, 0);
+      call.see_exit();
+      return;
+    }
+
+    // ---- removals: a file's last link gone, its record goes ---------------------------------
+    case SYS_unlink:
+    case SYS_rmdir:
+    case SYS_unlinkat:
+    case SYS_rename:
+    case SYS_renameat:
+    case SYS_renameat2: {
+      if (nr == SYS_unlink || nr == SYS_rmdir) {
+        t.path = arg(0);
+      } else if (nr == SYS_unlinkat) {
+        t.dirfd = static_cast<int>(arg(0));
+        t.path = arg(1);
+      } else if (nr == SYS_rename) {
+        t.path = arg(1);
+      } else {
+        if (nr == SYS_renameat2 && (arg(4) & RENAME_EXCHANGE)) return;
+        t.dirfd = static_cast<int>(arg(2));
+        t.path = arg(3);
+      }
+      t.follow = false;
+      struct stat st;
+      if (host_stat(call, t, &st) != 0) return;
+      state->kind = CallState::kRemove;
+      state->dev = st.st_dev;
+      state->ino = st.st_ino;
+      state->nlink = static_cast<std::uint32_t>(st.st_nlink);
+      state->is_dir = S_ISDIR(st.st_mode);
+      call.see_result();
+      return;
+    }
+
+    // ---- stat: the remembered owner, mode and device shown --------------------------------
+    case SYS_stat:
+    case SYS_lstat:
+    case SYS_fstat:
+    case SYS_newfstatat:
+    case SYS_statx:
+      state->kind = CallState::kStat;
+      call.see_exit();
+      return;
+    default:
+      return;
+  }
+}
+
+void FakerootModule::on_exit(SyscallCall& call) {
+  auto* state = reinterpret_cast<CallState*>(call.storage());
+  const long result = call.result();
+  const long nr = call.nr();
+  switch (state->kind) {
+    case CallState::kChmod: {
+      // The kernel refused (a file the real user does not own): the fake root may.
+      if (result != 0 && result != -EPERM) return;
+      struct stat st {};
+      st.st_dev = state->dev;
+      st.st_ino = state->ino;
+      st.st_mode = state->mode;
+      st.st_nlink = state->nlink;
+      st.st_rdev = state->rdev;
+      Record rec = seen(db_, st, unknown_is_real_);
+      rec.mode = (rec.mode & S_IFMT) | state->requested;
+      if (!db_.put(rec)) return call.set_result(-ENOSPC);
+      if (result != 0) call.set_result(0);
+      return;
+    }
+    case CallState::kMknod: {
+      if (result != 0) return;
+      Target t;
+      t.path = call.arg(nr == SYS_mknod ? 0 : 1);
+      if (nr == SYS_mknodat) t.dirfd = static_cast<int>(call.arg(0));
+      t.follow = false;
+      struct stat st;
+      if (host_stat(call, t, &st) != 0) return;
+      const Credentials& c = credentials(call.pid());
+      Record rec;
+      rec.dev = st.st_dev;
+      rec.ino = st.st_ino;
+      rec.mode = (state->requested & S_IFMT) | (state->requested & 07777 & ~umask_of(call.tid()));
+      rec.uid = c.fsuid;
+      rec.gid = c.fsgid;
+      rec.nlink = static_cast<std::uint32_t>(st.st_nlink);
+      rec.rdev = state->rdev;
+      if (!db_.put(rec)) call.set_result(-ENOSPC);
+      return;
+    }
+    case CallState::kRemove:
+      if (result == 0 && (state->is_dir || state->nlink <= 1)) db_.erase(state->dev, state->ino);
+      return;
+    case CallState::kStat:
+      break;
+    default:
+      return;
+  }
+  if (result != 0) return;
+  // The stat buffer, rewritten where the record says otherwise.
+  Memory& m = call.memory();
+  if (nr == SYS_statx) {
+    struct statx sx;
+    const RemotePtr<void> buf(call.arg(4));
+    if (!m.read(buf, &sx, sizeof sx)) return;
+    struct stat st {};
+    st.st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+    st.st_ino = sx.stx_ino;
+    st.st_mode = sx.stx_mode;
+    st.st_uid = sx.stx_uid;
+    st.st_gid = sx.stx_gid;
+    st.st_nlink = sx.stx_nlink;
+    st.st_rdev = 0;
+    const Record rec = seen(db_, st, unknown_is_real_);
+    if (sx.stx_mask & STATX_UID) sx.stx_uid = rec.uid;
+    if (sx.stx_mask & STATX_GID) sx.stx_gid = rec.gid;
+    if (sx.stx_mask & (STATX_MODE | STATX_TYPE)) sx.stx_mode = static_cast<std::uint16_t>(rec.mode);
+    if (is_device(rec.mode)) {
+      sx.stx_rdev_major = major(rec.rdev);
+      sx.stx_rdev_minor = minor(rec.rdev);
+    }
+    m.write(buf, &sx, sizeof sx);
+    return;
+  }
+  const int buf_arg = nr == SYS_newfstatat ? 2 : 1;
+  const RemotePtr<void> buf(call.arg(buf_arg));
+  struct stat st;
+  if (!m.read(buf, &st, sizeof st)) return;
+  const Record rec = seen(db_, st, unknown_is_real_);
+  st.st_uid = rec.uid;
+  st.st_gid = rec.gid;
+  st.st_mode = rec.mode;
+  if (is_device(rec.mode)) st.st_rdev = rec.rdev;
+  m.write(buf, &st, sizeof st);
+}
+
+}  // namespace ptvm::fakeroot
