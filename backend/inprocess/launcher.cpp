@@ -233,6 +233,11 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
     sigset_t mask;
     request.sigsys_blocked =
         sigprocmask(SIG_BLOCK, nullptr, &mask) == 0 && sigismember(&mask, SIGSYS) == 1;
+    // ...virtually: a trap with SIGSYS blocked for real would kill the program.
+    sigset_t sigsys;
+    sigemptyset(&sigsys);
+    sigaddset(&sigsys, SIGSYS);
+    sigprocmask(SIG_UNBLOCK, &sigsys, nullptr);
     auto handoff = std::make_unique<loader::Handoff>();
     auto plan = std::make_unique<loader::ExecPlan>();
     long r = loader::prepare_exec(request, handoff.get(), plan.get());

@@ -21,7 +21,7 @@
 namespace ptvm::loader {
 namespace {
 
-constexpr int kMaxInterpreters = 4;  // the kernel's BINPRM_MAX_RECURSION
+constexpr int kMaxInterpreters = 5;  // exec_binprm's: depths 0 to 5
 constexpr std::size_t kHead = 256;   // the kernel's BINPRM_BUF_SIZE: what `#!` may use
 constexpr int kMaxPhdrs = 128;
 
@@ -58,38 +58,49 @@ void fd_name(char* out, int fd, const char* path) {
   out[at] = '\0';
 }
 
-// The file execve would execute, opened for reading; the checks of the kernel's open_exec.
+// open_exec's answer for a file that may be executed but not read: only the kernel can map it.
+// Outside both the descriptors and -errno.
+constexpr long kExecOnly = -5000;
+
+// The file execve would execute, opened for reading, after the checks of the kernel's
+// open_exec, made on an O_PATH descriptor first: a FIFO or a device is refused (EACCES) without
+// being opened, and a descriptor given with AT_EMPTY_PATH may be O_PATH itself.
 long open_exec(int dirfd, const char* path, int flags) {
-  long fd;
+  long pfd = dirfd;
   if (path[0] == '\0') {
     if (!(flags & AT_EMPTY_PATH)) return -ENOENT;
-    fd = raw_syscall(SYS_fcntl, dirfd, F_DUPFD_CLOEXEC, 0);
   } else {
-    fd = raw_syscall(SYS_openat, dirfd, reinterpret_cast<long>(path),
-                     O_RDONLY | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
-    if (fd == -EACCES &&
-        raw_syscall(SYS_faccessat2, dirfd, reinterpret_cast<long>(path), X_OK, AT_EACCESS) == 0) {
-      return kCannotHost;  // executable, not readable: only the kernel can map it
-    }
+    pfd = raw_syscall(SYS_openat, dirfd, reinterpret_cast<long>(path),
+                      O_PATH | O_CLOEXEC | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0));
+    if (pfd < 0) return pfd;
   }
-  if (fd < 0) return fd;
   struct stat st;
   struct statfs fs;
-  long r = raw_syscall(SYS_fstat, fd, reinterpret_cast<long>(&st));
+  long r = raw_syscall(SYS_fstat, pfd, reinterpret_cast<long>(&st));
   if (r == 0 && !S_ISREG(st.st_mode)) r = -EACCES;
-  if (r == 0 && raw_syscall(SYS_faccessat2, fd, reinterpret_cast<long>(""), X_OK,
+  if (r == 0 && raw_syscall(SYS_faccessat2, pfd, reinterpret_cast<long>(""), X_OK,
                             AT_EMPTY_PATH | AT_EACCESS) != 0) {
     r = -EACCES;
   }
-  if (r == 0 && raw_syscall(SYS_fstatfs, fd, reinterpret_cast<long>(&fs)) == 0 &&
+  if (r == 0 && raw_syscall(SYS_fstatfs, pfd, reinterpret_cast<long>(&fs)) == 0 &&
       (fs.f_flags & ST_NOEXEC)) {
     r = -EACCES;
   }
-  if (r != 0) {
-    raw_syscall(SYS_close, fd);
-    return r;
+  if (r == 0) {  // the file itself, for reading
+    char proc[32] = "/proc/self/fd/";
+    std::size_t at = 14;
+    char digits[12];
+    int n = 0;
+    for (unsigned long v = static_cast<unsigned long>(pfd); n == 0 || v; v /= 10) {
+      digits[n++] = static_cast<char>('0' + v % 10);
+    }
+    while (n) proc[at++] = digits[--n];
+    proc[at] = '\0';
+    r = raw_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>(proc), O_RDONLY | O_CLOEXEC);
+    if (r == -EACCES) r = kExecOnly;
   }
-  return fd;
+  if (pfd != dirfd) raw_syscall(SYS_close, pfd);
+  return r;
 }
 
 struct Elf {
@@ -122,7 +133,7 @@ long read_elf(int fd, const unsigned char* head, long n, Elf* elf) {
   return 0;
 }
 
-// The ELF's PT_INTERP, opened; -1 when it has none, or -errno.
+// The ELF's PT_INTERP, opened; -1 when it has none, -errno, or kExecOnly.
 long open_interpreter(int fd, const Elf& elf) {
   for (int i = 0; i < elf.eh.e_phnum; ++i) {
     const Elf64_Phdr& ph = elf.ph[i];
@@ -135,7 +146,7 @@ long open_interpreter(int fd, const Elf& elf) {
       return -ENOEXEC;
     }
     const long ifd = open_exec(AT_FDCWD, path, 0);
-    if (ifd == kCannotHost) return -EACCES;
+    if (ifd == kExecOnly) return kExecOnly;
     if (ifd < 0) return ifd;
     unsigned char head[sizeof(Elf64_Ehdr)];
     Elf64_Ehdr ieh;
@@ -199,7 +210,8 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
     fd_name(handoff->execfn, request.dirfd, request.path);
   }
   long fd = open_exec(request.dirfd, request.path, request.flags);
-  if (fd < 0 || fd == kCannotHost) return fd;
+  if (fd == kExecOnly) return kCannotHost;
+  if (fd < 0) return fd;
   // What `#!` puts before the program's argv[1..] (whose argv[0] goes), in reverse: the file
   // name, then per level the argument and the interpreter (the next level's file name).
   std::size_t added = 0;
@@ -216,8 +228,13 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
       long r = n < 0 ? n : read_elf(static_cast<int>(fd), head, n, &elf);
       if (r == 0) {
         const long ifd = open_interpreter(static_cast<int>(fd), elf);
-        if (ifd < -1) r = ifd;
-        plan->interp_fd = static_cast<int>(ifd);
+        if (ifd == kExecOnly) {
+          r = kCannotHost;  // an interpreter the kernel may map, not ptvm
+        } else if (ifd < -1) {
+          r = ifd;
+        } else {
+          plan->interp_fd = static_cast<int>(ifd);
+        }
       }
       struct stat st;
       if (r == 0 && raw_syscall(SYS_fstat, fd, reinterpret_cast<long>(&st)) == 0 &&
@@ -238,7 +255,7 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
     if (*arg) front[added++] = reinterpret_cast<std::uintptr_t>(arg);
     front[added++] = reinterpret_cast<std::uintptr_t>(interp);
     fd = open_exec(AT_FDCWD, interp, 0);
-    if (fd == kCannotHost) return kCannotHost;
+    if (fd == kExecOnly) return kCannotHost;
     if (fd < 0) return fd;
   }
   if (added > 1) {

@@ -65,7 +65,7 @@ struct ExecPlan {
   std::uintptr_t argv = 0;                          // the program's array, or `rebuilt` after `#!`
   static constexpr std::size_t kMaxRebuilt = 2048;  // argv entries after `#!`
   std::uintptr_t rebuilt[kMaxRebuilt + 8];
-  char strings[8][256];  // the interpreters and arguments `#!` added (from 256-byte lines)
+  char strings[10][256];  // the interpreters and arguments `#!` added (from 256-byte lines)
   void abandon();
 };
 

@@ -45,6 +45,7 @@ struct Image {
   std::uintptr_t entry = 0;  // bias + e_entry
   std::uintptr_t phdr = 0;   // the program headers in memory
   std::uint16_t phnum = 0;
+  bool exec_stack = false;  // PT_GNU_STACK asks for an executable stack
 };
 
 int prot_of(std::uint32_t flags) {
@@ -158,6 +159,7 @@ bool map_elf(int fd, Image* image, const char** why) {
   image->phnum = eh.e_phnum;
   for (int i = 0; i < eh.e_phnum; ++i) {
     if (ph[i].p_type == PT_PHDR) image->phdr = image->bias + ph[i].p_vaddr;
+    if (ph[i].p_type == PT_GNU_STACK) image->exec_stack = (ph[i].p_flags & PF_X) != 0;
   }
   for (int i = 0; i < eh.e_phnum && image->phdr == 0; ++i) {
     if (ph[i].p_type == PT_LOAD && eh.e_phoff >= ph[i].p_offset &&
@@ -245,6 +247,12 @@ std::uintptr_t load_program(const InitialStack& stack, const Handoff& handoff, c
   if (program.phdr == 0) {
     *why = "its program headers are not mapped";
     return 0;
+  }
+  // The kernel made the stack as ptvm-rt's header asks (not executable): as the program's.
+  if (program.exec_stack) {
+    raw_syscall(SYS_mprotect,
+                static_cast<long>(page_down(reinterpret_cast<std::uintptr_t>(stack.sp))),
+                static_cast<long>(kPage), PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN);
   }
   cstr::copy(g_execfn, handoff.execfn, sizeof g_execfn);
   for (Elf64_auxv_t* a = stack.auxv; a->a_type != AT_NULL; ++a) {
