@@ -1123,8 +1123,10 @@ void build_stack() {
     fakeroot::FakeDb* db =
         fakeroot::FakeDb::attach(reinterpret_cast<void*>(table), g_config.fakeroot_bytes);
     if (db == nullptr) fail("the fakeroot table is not one", 0);
-    stack->push_bottom(new (g_fakeroot.bytes)
-                           fakeroot::FakerootModule(*db, g_config.fakeroot_unknown_is_real));
+    auto* fake =
+        new (g_fakeroot.bytes) fakeroot::FakerootModule(*db, g_config.fakeroot_unknown_is_real);
+    fake->set_in_process();
+    stack->push_bottom(fake);
   }
   if (stack->thread_storage_size() > kThreadStorage) fail("modules need too much storage", 0);
   g_storage_used = stack->thread_storage_size();

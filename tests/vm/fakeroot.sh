@@ -60,6 +60,14 @@ if command -v dpkg-deb > /dev/null; then
   check "dpkg-deb -c shows the owners" sh -c "dpkg-deb -c '$d/p.deb' | grep -qE '^-rwsr-xr-x (1/2|daemon/bin) .*tool'"
 fi
 
+# Stacked below the path VM (ptvm proot -0 / -i): it sees the host paths the path VM made.
+d=$(fresh proot)
+out=$(user "$d" "$ptvm" proot -0 -b "$d:/guest-dir" -w /guest-dir -- sh -c \
+  'touch p; chown 3:4 p; stat -c %u:%g /guest-dir/p; id -u' 2>&1)
+check "proot -0: chown in a binding, through its guest path ($out)" [ "$out" = $'3:4\n0' ]
+out=$(user "$d" "$ptvm" proot -i 5:6 -- sh -c 'id -u; id -g' 2>&1)
+check "proot -i 5:6 ($out)" [ "$out" = $'5\n6' ]
+
 # The state, in fakeroot's format.
 d=$(fresh state)
 user "$d" "$ptvm" fakeroot -s "$d/saved" -- sh -c 'touch f; chown 5:6 f; mknod c c 1 3'

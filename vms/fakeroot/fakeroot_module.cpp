@@ -43,12 +43,9 @@ struct Target {
   bool empty_path_ok = false;  // AT_EMPTY_PATH
 };
 
-bool in_process(const SyscallCall& call) {
-  return call.pid() == raw_syscall(SYS_getpid);
-}
-
-// stat of the target in the calling process's context: its cwd and descriptors. 0 or -errno.
-long host_stat(SyscallCall& call, const Target& t, struct stat* st) {
+// stat of the target in the calling process's context: its cwd and descriptors (`in_process`:
+// the module runs in that process). 0 or -errno.
+long host_stat(SyscallCall& call, const Target& t, bool in_process, struct stat* st) {
   char path[PATH_MAX];
   path[0] = '\0';
   if (t.path != 0) {
@@ -61,7 +58,7 @@ long host_stat(SyscallCall& call, const Target& t, struct stat* st) {
     return raw_syscall(SYS_newfstatat, AT_FDCWD, reinterpret_cast<long>(path),
                        reinterpret_cast<long>(st), flags);
   }
-  if (in_process(call)) {
+  if (in_process) {
     return raw_syscall(SYS_newfstatat, t.dirfd, reinterpret_cast<long>(path),
                        reinterpret_cast<long>(st), flags | (path[0] ? 0 : AT_EMPTY_PATH));
   }
@@ -147,39 +144,34 @@ std::size_t FakerootModule::thread_storage_size() const {
   return sizeof(CallState);
 }
 
+int FakerootModule::slot_of(pid_t pid) const {
+  for (int i = 0; i < kProcesses; ++i) {
+    if (pids_[i] == pid) return i;
+  }
+  return -1;
+}
+
 Credentials& FakerootModule::credentials(pid_t pid) {
-  Process* free_slot = nullptr;
-  for (Process& p : processes_) {
-    if (p.pid == pid) return p.creds;
-    if (p.pid == 0 && free_slot == nullptr) free_slot = &p;
+  if (const int i = slot_of(pid); i >= 0) return creds_[i];
+  int free_slot = slot_of(0);
+  for (int i = 0; i < kProcesses && free_slot < 0; ++i) {  // full: one of a process gone
+    if (raw_syscall(SYS_kill, pids_[i], 0) == -ESRCH) free_slot = i;
   }
-  if (free_slot == nullptr) {  // full: take the entry of a process that is gone
-    for (Process& p : processes_) {
-      if (raw_syscall(SYS_kill, p.pid, 0) == -ESRCH) {
-        free_slot = &p;
-        break;
-      }
-    }
-    if (free_slot == nullptr) free_slot = &processes_[static_cast<unsigned>(pid) % kProcesses];
-  }
+  if (free_slot < 0) free_slot = static_cast<int>(static_cast<unsigned>(pid) % kProcesses);
   // A new process: its parent's ids (fork inherits them), or the initial ones.
   Credentials inherited;
   inherited.ruid = inherited.euid = inherited.suid = inherited.fsuid = initial_uid_;
   inherited.rgid = inherited.egid = inherited.sgid = inherited.fsgid = inherited.groups[0] =
       initial_gid_;
   const pid_t parent = parent_of(pid);
-  for (const Process& p : processes_) {
-    if (parent != 0 && p.pid == parent) inherited = p.creds;
-  }
-  free_slot->pid = pid;
-  free_slot->creds = inherited;
-  return free_slot->creds;
+  if (const int i = parent != 0 ? slot_of(parent) : -1; i >= 0) inherited = creds_[i];
+  pids_[free_slot] = pid;
+  creds_[free_slot] = inherited;
+  return creds_[free_slot];
 }
 
 void FakerootModule::on_process_exit(pid_t tid, int) {
-  for (Process& p : processes_) {
-    if (p.pid == tid) p.pid = 0;
-  }
+  if (const int i = slot_of(tid); i >= 0) pids_[i] = 0;
 }
 
 void FakerootModule::ids_entry(SyscallCall& call) {
@@ -352,7 +344,7 @@ void FakerootModule::on_entry(SyscallCall& call) {
         t.follow = nr == SYS_chown;
       }
       struct stat st;
-      if (const long r = host_stat(call, t, &st); r != 0) return call.answer(r);
+      if (const long r = host_stat(call, t, in_process_, &st); r != 0) return call.answer(r);
       Record rec = seen(db_, st, unknown_is_real_);
       const std::uint32_t uid = static_cast<std::uint32_t>(arg(uid_arg));
       const std::uint32_t gid = static_cast<std::uint32_t>(arg(uid_arg + 1));
@@ -388,7 +380,8 @@ void FakerootModule::on_entry(SyscallCall& call) {
         }
       }
       struct stat st;
-      if (host_stat(call, t, &st) != 0 || S_ISLNK(st.st_mode)) return;  // the kernel answers
+      if (host_stat(call, t, in_process_, &st) != 0 || S_ISLNK(st.st_mode))
+        return;  // the kernel answers
       const std::uint32_t asked = static_cast<std::uint32_t>(arg(mode_arg)) & 07777;
       state->kind = CallState::kChmod;
       state->dev = st.st_dev;
@@ -439,7 +432,7 @@ void FakerootModule::on_entry(SyscallCall& call) {
       }
       t.follow = false;
       struct stat st;
-      if (host_stat(call, t, &st) != 0) return;
+      if (host_stat(call, t, in_process_, &st) != 0) return;
       state->kind = CallState::kRemove;
       state->dev = st.st_dev;
       state->ino = st.st_ino;
@@ -490,7 +483,7 @@ void FakerootModule::on_exit(SyscallCall& call) {
       if (nr == SYS_mknodat) t.dirfd = static_cast<int>(call.arg(0));
       t.follow = false;
       struct stat st;
-      if (host_stat(call, t, &st) != 0) return;
+      if (host_stat(call, t, in_process_, &st) != 0) return;
       const Credentials& c = credentials(call.pid());
       Record rec;
       rec.dev = st.st_dev;

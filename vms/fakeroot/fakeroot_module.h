@@ -54,17 +54,18 @@ class FakerootModule final : public Module {
     shared_fd_ = fd;
     shared_bytes_ = bytes;
   }
+  // The module runs inside the program (the in-process runtime): it stats paths as they are,
+  // not through /proc/TID.
+  void set_in_process() { in_process_ = true; }
   int shared_fd() const { return shared_fd_; }
   std::size_t shared_bytes() const { return shared_bytes_; }
 
  private:
   // Per process (thread group), in the module's memory: in-process each process has its own
   // copy (fork copies it), in ptvm one table for all, a child's entry copied from its parent's.
-  struct Process {
-    pid_t pid;  // 0: free
-    Credentials creds;
-  };
+  // The ids apart from the credentials: a lookup reads 4 KiB, not the whole table.
   static constexpr int kProcesses = 1024;
+  int slot_of(pid_t pid) const;
   Credentials& credentials(pid_t pid);
   void ids_entry(SyscallCall& call);
   void set_ids(SyscallCall& call, Credentials& c);
@@ -74,7 +75,9 @@ class FakerootModule final : public Module {
   std::uint32_t initial_uid_ = 0, initial_gid_ = 0;
   int shared_fd_ = -1;
   std::size_t shared_bytes_ = 0;
-  Process processes_[kProcesses] = {};
+  bool in_process_ = false;
+  pid_t pids_[kProcesses] = {};  // 0: free
+  Credentials creds_[kProcesses] = {};
 };
 
 }  // namespace ptvm::fakeroot
