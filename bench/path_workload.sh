@@ -52,10 +52,5 @@ add "ptvm proot -r ROOTFS --no-trampoline" "$floor" "$PTVM proot --no-trampoline
 
 source bench/rounds.sh
 run_rounds
-printf "%-42s %8s %8s %9s\n" "find|xargs cat, ls -lR of /usr/include" "best s" "median s" "x floor"
-for i in "${!labels[@]}"; do
-  t=$(stat_of "$i" min)
-  printf "%-42s %8.3f %8.3f %9.2f\n" "${labels[$i]}" "$t" "$(stat_of "$i" median)" \
-    "$(echo "$t / $(stat_of "${floors[$i]}" min)" | bc -l)"
-done
+print_table "find|xargs cat, ls -lR of /usr/include" "x floor"
 echo "(x floor: the best time over the native row of the same tree: the host's, or chroot's)"

@@ -19,6 +19,12 @@ inline bool starts_with(const char* s, const char* prefix) {
   return true;
 }
 
+inline bool equal(const char* a, const char* b) {
+  for (; *a && *a == *b; ++a, ++b) {
+  }
+  return *a == *b;
+}
+
 inline void copy(char* dst, const char* src, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
 }

@@ -4,6 +4,8 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include "core/cstr.h"
 #include "core/raw_syscall.h"
 
@@ -75,8 +77,11 @@ bool deleted(const char* text, long n) {
   return n > 10 && cstr::starts_with(text + n - 10, " (deleted)");
 }
 
-pid_t parent_of(pid_t pid) {
-  char text[512];
+namespace {
+
+// Field `field` (1-based, as proc(5) counts, >= 3) of /proc/PID/stat as a number; 0 if gone.
+std::uint64_t stat_field(pid_t pid, int field) {
+  char text[1024];
   const long n = read_proc(pid, "/stat", text, sizeof text);
   if (n <= 0) return 0;
   // "pid (comm) state ppid ...": the comm may hold anything, so from its last ')'.
@@ -84,11 +89,25 @@ pid_t parent_of(pid_t pid) {
   for (long i = 0; i < n; ++i) {
     if (text[i] == ')') close = i;
   }
-  if (close < 0 || close + 4 >= n) return 0;
-  long i = close + 4;  // ") S "
-  long v = 0;
-  while (i < n && text[i] >= '0' && text[i] <= '9') v = v * 10 + (text[i++] - '0');
-  return static_cast<pid_t>(v);
+  long i = close + 2;  // field 3
+  for (int f = 3; f < field && i < n; ++i) {
+    if (text[i] == ' ') ++f;
+  }
+  if (close < 0 || i >= n) return 0;
+  std::uint64_t v = 0;
+  while (i < n && text[i] >= '0' && text[i] <= '9')
+    v = v * 10 + static_cast<unsigned>(text[i++] - '0');
+  return v;
+}
+
+}  // namespace
+
+pid_t parent_of(pid_t pid) {
+  return static_cast<pid_t>(stat_field(pid, 4));
+}
+
+std::uint64_t start_time_of(pid_t pid) {
+  return stat_field(pid, 22);
 }
 
 }  // namespace ptvm

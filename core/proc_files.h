@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 
 namespace ptvm {
 
@@ -12,12 +13,14 @@ namespace ptvm {
 // "/proc/PID" + `tail` (+ `number` in decimal when not negative) into `out` (64 bytes);
 // the file /proc/PID/`file` into `text` (NUL-terminated; its length, or -errno); the numbers
 // after "KEY" on its line of a status file (at most `max`; how many); a process's parent (0 if
-// gone) and the thread group (process) of a thread id (itself if unknown).
+// gone), its start time (with its pid, the process's identity: pids are reused) and the thread
+// group (process) of a thread id (itself if unknown).
 std::size_t put_decimal(char* out, long v);
 void proc_path(char* out, long pid, const char* tail, long number = -1);
 long read_proc(long pid, const char* file, char* text, std::size_t capacity);
 int status_numbers(const char* text, const char* key, long* out, int max);
 pid_t parent_of(pid_t pid);
+std::uint64_t start_time_of(pid_t pid);  // in clock ticks after boot; 0 if gone
 pid_t thread_group_of(pid_t tid);
 // Whether a /proc link's text (`n` bytes) names a removed file or directory: "... (deleted)".
 bool deleted(const char* text, long n);

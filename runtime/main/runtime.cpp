@@ -128,7 +128,10 @@ struct Place {
 
 // ---- process-wide state (set at init, read-only afterwards except pid) ------------------------
 
-RuntimeConfig g_config;
+const RuntimeConfig* g_config_map;  // read_config()
+const RuntimeConfig& config() {
+  return *g_config_map;
+}
 char g_out_path[64];     // /proc/<ptvm>/fd/<out_fd>
 char g_config_path[64];  // /proc/<ptvm>/fd/<config>
 char g_exe[PATH_MAX];    // the program's file: what /proc/self/exe says
@@ -190,7 +193,7 @@ inline ThreadState& me() {
 void ptvm_fd_path(char* out, long fd) {
   std::size_t at = 0;
   append(out, 64, &at, "/proc/");
-  append_dec(out, 64, &at, g_config.ptvm_pid);
+  append_dec(out, 64, &at, config().ptvm_pid);
   append(out, 64, &at, "/fd/");
   append_dec(out, 64, &at, fd);
 }
@@ -241,7 +244,7 @@ class RuntimeHost final : public Host {
   // may not have that many (RLIMIT_NOFILE), none is kept: every record opens its own, so that
   // the program's descriptors keep the numbers they have natively.
   static bool reopen_output() {
-    if (g_config.out_fd < 0) return false;
+    if (config().out_fd < 0) return false;
     const long fd = open_output();
     if (fd < 0) return false;
     const long high = sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, kOutFdFloor);
@@ -546,7 +549,7 @@ bool traced_by_ptvm() {
       for (i += sizeof "TracerPid:" - 1; buf[i] == '\t' || buf[i] == ' '; ++i) {
       }
       for (; buf[i] >= '0' && buf[i] <= '9'; ++i) v = v * 10 + (buf[i] - '0');
-      return v == g_config.ptvm_pid;
+      return v == config().ptvm_pid;
     }
   }
   return false;
@@ -564,12 +567,13 @@ bool hand_over() {
   if (w != sizeof tid) return false;
   bool traced = false;
   for (int i = 0; i < 5000 && !traced; ++i) {
-    if (i % 10 == 0) sys(SYS_kill, g_config.ptvm_pid, SIGURG);
+    if (i % 10 == 0) sys(SYS_kill, config().ptvm_pid, SIGURG);
     sleep_us(1000);
     traced = traced_by_ptvm();
   }
   if (!traced) return false;
-  sock_fprog prog{static_cast<unsigned short>(g_config.filter_length), g_config.filter};
+  sock_fprog prog{static_cast<unsigned short>(config().filter_length),
+                  const_cast<sock_filter*>(config().filter)};
   long r = sys(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, reinterpret_cast<long>(&prog));
   if (r == -EACCES) {  // without CAP_SYS_ADMIN a filter needs no_new_privs
     sys(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
@@ -686,7 +690,7 @@ long perform_exec(long nr, long a[6], const ExecLine* line) {
   request.flags = nr == SYS_execve ? 0 : static_cast<int>(a[4]);
   request.argv = static_cast<std::uintptr_t>(nr == SYS_execve ? a[1] : a[2]);
   request.read_word = read_program_word;
-  request.runtime = g_config.runtime_path;
+  request.runtime = config().runtime_path;
   request.config = g_config_path;
   request.sigsys_blocked = ptvm_self_sigsys_blocked() != 0;
   request.traced = line != nullptr;
@@ -718,8 +722,8 @@ long perform_exec(long nr, long a[6], const ExecLine* line) {
                           static_cast<long>(plan.argv), envp, AT_EMPTY_PATH, 0);
     plan.abandon();
   } else {
-    const bool handed = g_config.hybrid && hand_over();
-    if (g_config.hybrid && !handed) {
+    const bool handed = config().hybrid && hand_over();
+    if (config().hybrid && !handed) {
       complain("ptvm did not take over a program that cannot host the runtime", 0);
     }
     r = ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -951,9 +955,9 @@ void on_trap(int, siginfo_t* info, void* context) {
     // rendered now (result 0) and handed over (loader::Handoff); a failed one is printed here.
     char record[loader::kMaxRecord];
     ExecLine line{nullptr, 0};
-    if ((nr == SYS_execve || nr == SYS_execveat) && g_config.trace) {
+    if ((nr == SYS_execve || nr == SYS_execveat) && config().trace) {
       line.text = record;
-      if (!g_config.trace_options.summary) {
+      if (!config().trace_options.summary) {
         SyscallCall copy(call);
         record[0] = '\0';
         me().capture = record;
@@ -1063,31 +1067,26 @@ const ptvm_self_runtime_hooks g_hooks = {on_trap, on_new_thread, after_inplace, 
 
 // ---- init -------------------------------------------------------------------------------------
 
+// Mapped, not read: 150 KB (the seccomp filter, the inject and redirect rules) of which a run
+// uses a few pages; only those are faulted in, every exec.
 bool read_config(const char* path) {
   const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail("cannot open the configuration", fd);
-  auto* into = reinterpret_cast<char*>(&g_config);
-  std::size_t got = 0;
-  while (got < sizeof g_config) {
-    const long r = sys(SYS_pread64, fd, reinterpret_cast<long>(into + got),
-                       static_cast<long>(sizeof g_config - got), static_cast<long>(got));
-    if (r == -EINTR) continue;
-    if (r <= 0) break;
-    got += static_cast<std::size_t>(r);
-  }
+  const long at = sys(SYS_mmap, 0, sizeof(RuntimeConfig), PROT_READ, MAP_SHARED, fd, 0);
   sys(SYS_close, fd);
-  return got == sizeof g_config && g_config.magic == RuntimeConfig::kMagic &&
-         g_config.size == sizeof g_config;
+  if (at < 0 && at > -4096) return false;
+  g_config_map = reinterpret_cast<const RuntimeConfig*>(at);
+  return config().magic == RuntimeConfig::kMagic && config().size == sizeof(RuntimeConfig);
 }
 
 void build_stack() {
   ModuleStack* stack = new (g_stack.bytes) ModuleStack();
   new (g_host.bytes) RuntimeHost();
-  if (g_config.trace) {
-    TraceModule* trace = new (g_trace.bytes) TraceModule(*g_host.get(), g_config.trace_options);
-    if (g_config.counts_fd >= 0) {
+  if (config().trace) {
+    TraceModule* trace = new (g_trace.bytes) TraceModule(*g_host.get(), config().trace_options);
+    if (config().counts_fd >= 0) {
       char path[64];
-      ptvm_fd_path(path, g_config.counts_fd);
+      ptvm_fd_path(path, config().counts_fd);
       const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDWR | O_CLOEXEC);
       if (fd < 0) fail("cannot open the counters", fd);
       const long table = sys(SYS_mmap, 0, static_cast<long>(TraceModule::counts_bytes()),
@@ -1098,33 +1097,33 @@ void build_stack() {
     }
     stack->push_bottom(trace);
   }
-  if (g_config.injects) {
+  if (config().injects) {
     InjectModule* inject = new (g_inject.bytes) InjectModule();
-    for (std::uint32_t i = 0; i < g_config.injects; ++i) inject->add(g_config.inject[i]);
+    for (std::uint32_t i = 0; i < config().injects; ++i) inject->add(config().inject[i]);
     stack->push_bottom(inject);
   }
-  if (g_config.null) stack->push_bottom(new (g_null.bytes) NullModule(g_config.null_calls));
-  if (g_config.redirects) {
+  if (config().null) stack->push_bottom(new (g_null.bytes) NullModule(config().null_calls));
+  if (config().redirects) {
     RedirectModule* redirect = new (g_redirect.bytes) RedirectModule();
-    for (std::uint32_t i = 0; i < g_config.redirects; ++i) {
-      redirect->add(g_config.redirect[i].from, g_config.redirect[i].to);
+    for (std::uint32_t i = 0; i < config().redirects; ++i) {
+      redirect->add(config().redirect[i].from, config().redirect[i].to);
     }
     stack->push_bottom(redirect);
   }
-  if (g_config.fakeroot) {  // the run's table, shared with ptvm and every other process
+  if (config().fakeroot) {  // the run's table, shared with ptvm and every other process
     char path[64];
-    ptvm_fd_path(path, g_config.fakeroot_fd);
+    ptvm_fd_path(path, config().fakeroot_fd);
     const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDWR | O_CLOEXEC);
     if (fd < 0) fail("cannot open the fakeroot table", fd);
-    const long table = sys(SYS_mmap, 0, static_cast<long>(g_config.fakeroot_bytes),
+    const long table = sys(SYS_mmap, 0, static_cast<long>(config().fakeroot_bytes),
                            PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     sys(SYS_close, fd);
     if (table < 0 && table > -4096) fail("cannot map the fakeroot table", table);
     fakeroot::FakeDb* db =
-        fakeroot::FakeDb::attach(reinterpret_cast<void*>(table), g_config.fakeroot_bytes);
+        fakeroot::FakeDb::attach(reinterpret_cast<void*>(table), config().fakeroot_bytes);
     if (db == nullptr) fail("the fakeroot table is not one", 0);
     auto* fake =
-        new (g_fakeroot.bytes) fakeroot::FakerootModule(*db, g_config.fakeroot_unknown_is_real);
+        new (g_fakeroot.bytes) fakeroot::FakerootModule(*db, config().fakeroot_unknown_is_real);
     fake->set_in_process();
     stack->push_bottom(fake);
   }
@@ -1141,14 +1140,14 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
   g_pid = static_cast<pid_t>(sys(SYS_getpid));
   if (!thread_begin()) fail("cannot map a signal stack", 0);
   ptvm_self_set_sigsys_blocked(handoff.sigsys_blocked);
-  if (g_config.out_fd >= 0) {
-    ptvm_fd_path(g_out_path, g_config.out_fd);
+  if (config().out_fd >= 0) {
+    ptvm_fd_path(g_out_path, config().out_fd);
     if (!RuntimeHost::reopen_output()) fail("cannot open the trace output", 0);
   }
-  if (g_config.hybrid) ptvm_fd_path(g_adopt_path, g_config.adopt_fd);
+  if (config().hybrid) ptvm_fd_path(g_adopt_path, config().adopt_fd);
   build_stack();
-  if (handoff.traced && g_config.trace) {
-    if (g_config.trace_options.summary) {
+  if (handoff.traced && config().trace) {
+    if (config().trace_options.summary) {
       g_trace.get()->count(SYS_execve, 0, 0);
     } else {
       g_host.get()->write_out(record, handoff.record_len);

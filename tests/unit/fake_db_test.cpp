@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/xattr.h>
+
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -70,6 +73,74 @@ TEST(FakeDbTest, AttachChecksTheTable) {
   std::vector<unsigned char> zeroes(FakeDb::bytes_for(16));
   EXPECT_EQ(FakeDb::attach(zeroes.data(), zeroes.size()), nullptr);
   EXPECT_EQ(FakeDb::attach(t.memory.data(), 64), nullptr);  // shorter than its capacity
+}
+
+long set(FakeDb* db, std::uint64_t ino, const char* name, const std::string& value, int flags = 0) {
+  return db->xattr_set(1, ino, name, value.data(), value.size(), flags);
+}
+
+std::string get(FakeDb* db, std::uint64_t ino, const char* name) {
+  std::string out(FakeDb::kValueMax, '\0');
+  const long n = db->xattr_get(1, ino, name, out.data(), out.size());
+  return n < 0 ? "errno " + std::to_string(-n) : out.substr(0, static_cast<std::size_t>(n));
+}
+
+std::string list(FakeDb* db, std::uint64_t ino) {
+  char out[4096];
+  const long n = db->xattr_list(1, ino, out, sizeof out);
+  return n < 0 ? "errno " + std::to_string(-n) : std::string(out, static_cast<std::size_t>(n));
+}
+
+TEST(FakeDbTest, ExtendedAttributesWithTheKernelsRules) {
+  Table t(256);  // 16 attribute slots
+  EXPECT_EQ(set(t.db, 5, "security.capability", "caps"), 0);
+  EXPECT_EQ(set(t.db, 5, "user.a", ""), 0);  // an empty value is a value
+  EXPECT_EQ(set(t.db, 6, "user.a", "other file"), 0);
+  EXPECT_EQ(get(t.db, 5, "security.capability"), "caps");
+  EXPECT_EQ(get(t.db, 5, "user.a"), "");
+  EXPECT_EQ(get(t.db, 6, "user.a"), "other file");
+  EXPECT_EQ(get(t.db, 5, "user.b"), "errno " + std::to_string(ENODATA));
+  EXPECT_EQ(t.db->xattr_get(1, 5, "security.capability", nullptr, 0), 4);  // size 0: the length
+  char small[2];
+  EXPECT_EQ(t.db->xattr_get(1, 5, "security.capability", small, 2), -ERANGE);
+  // Each name once, NUL-terminated; the order is the table's.
+  const std::string names = list(t.db, 5);
+  EXPECT_EQ(names.size(), sizeof "security.capability" + sizeof "user.a");
+  EXPECT_NE(names.find(std::string("user.a\0", 7)), std::string::npos);
+  EXPECT_EQ(t.db->xattr_list(1, 5, small, 2), -ERANGE);
+  EXPECT_EQ(t.db->xattr_list(1, 7, nullptr, 0), 0);
+  // XATTR_CREATE and XATTR_REPLACE.
+  EXPECT_EQ(set(t.db, 5, "user.a", "x", XATTR_CREATE), -EEXIST);
+  EXPECT_EQ(set(t.db, 5, "user.c", "x", XATTR_REPLACE), -ENODATA);
+  EXPECT_EQ(set(t.db, 5, "user.a", "replaced", XATTR_REPLACE), 0);
+  EXPECT_EQ(get(t.db, 5, "user.a"), "replaced");
+  // Names of 1 to 255 bytes, values up to 64 KiB.
+  EXPECT_EQ(set(t.db, 5, "", "x"), -ERANGE);
+  EXPECT_EQ(set(t.db, 5, std::string(256, 'n').c_str(), "x"), -ERANGE);
+  EXPECT_EQ(set(t.db, 5, std::string(255, 'n').c_str(), "x"), 0);
+  EXPECT_EQ(set(t.db, 5, "user.big", std::string(FakeDb::kValueMax + 1, 'v')), -E2BIG);
+  // Removal; the file's last link gone takes them all.
+  EXPECT_EQ(t.db->xattr_remove(1, 5, "user.a"), 0);
+  EXPECT_EQ(t.db->xattr_remove(1, 5, "user.a"), -ENODATA);
+  t.db->erase(1, 5);
+  EXPECT_EQ(list(t.db, 5), "");
+  EXPECT_EQ(get(t.db, 6, "user.a"), "other file");
+}
+
+TEST(FakeDbTest, AttributeValuesAreCompactedWhenTheHeapFills) {
+  Table t(256);  // 16 attribute slots, a 4 KiB heap
+  const std::string big(1500, 'b');
+  for (int round = 0; round < 50; ++round) {  // 75 KB written through a 4 KiB heap
+    ASSERT_EQ(set(t.db, 1, "user.keep", "kept " + std::to_string(round)), 0) << round;
+    ASSERT_EQ(set(t.db, 2, "user.big", big + std::to_string(round)), 0) << round;
+    ASSERT_EQ(get(t.db, 1, "user.keep"), "kept " + std::to_string(round));
+    ASSERT_EQ(get(t.db, 2, "user.big"), big + std::to_string(round));
+  }
+  EXPECT_EQ(set(t.db, 3, "user.x", std::string(3000, 'x')), -ENOSPC);  // does not fit at all
+  EXPECT_EQ(get(t.db, 2, "user.big"), big + "49");                     // untouched
+  int n = 0;
+  while (set(t.db, 100 + n, "user.n", "v") == 0) ++n;
+  EXPECT_EQ(n, 16 / 4 * 3 - 2);  // three quarters of the slots, two in use
 }
 
 TEST(FakeDbTest, FakerootLinesBothWays) {

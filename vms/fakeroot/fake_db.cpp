@@ -1,12 +1,55 @@
 #include "vms/fakeroot/fake_db.h"
 
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 
+#include <cerrno>
 #include <new>
 
+#include "core/cstr.h"
 #include "core/raw_syscall.h"
 
 namespace ptvm::fakeroot {
+
+namespace {
+
+// Files made one after the other get consecutive inode numbers, and a program that made them
+// looks at them together (ls, tar, find): 16 consecutive inodes hash to 16 consecutive slots,
+// one page of the table rather than 16 (in-process, each page a process touches is a fault),
+// and the blocks of 16 spread as a hash spreads.
+std::uint64_t hash(std::uint64_t dev, std::uint64_t ino) {
+  std::uint64_t h = (dev * 0x9e3779b97f4a7c15ULL) ^ ((ino >> 4) * 0xc2b2ae3d27d4eb4fULL);
+  h ^= h >> 29;
+  return (h << 4) | (ino & 15);
+}
+
+// Marks slot i of an open-addressing table erased; when the slot after it is empty, no probe
+// sequence goes through it, so it and the erased slots before it become empty again (probe
+// sequences stay short under create-delete churn).
+template <class S>
+void release(S* slots, std::uint64_t capacity, std::uint64_t i, std::uint32_t erased,
+             std::uint32_t empty) {
+  const std::uint64_t mask = capacity - 1;
+  slots[i].state = erased;
+  if (slots[(i + 1) & mask].state != empty) return;
+  for (std::uint64_t n = 0; n < capacity && slots[i].state == erased; ++n) {
+    slots[i].state = empty;
+    i = (i - 1) & mask;
+  }
+}
+
+bool same_name(const char* a, const char* b, std::size_t n) {
+  for (std::size_t k = 0; k < n; ++k) {
+    if (a[k] != b[k]) return false;
+  }
+  return true;
+}
+
+constexpr std::size_t block_bytes(std::size_t n) {
+  return (8 + n + 7) & ~std::size_t{7};
+}
+
+}  // namespace
 
 FakeDb* FakeDb::format(void* memory, std::size_t bytes) {
   if (bytes < bytes_for(2)) return nullptr;
@@ -17,6 +60,11 @@ FakeDb* FakeDb::format(void* memory, std::size_t bytes) {
   db->header_.capacity = capacity;
   db->header_.count = 0;
   db->header_.lock = 0;
+  db->header_.xcount = 0;
+  db->header_.heap_used = 0;
+  db->header_.heap_free = 0;
+  db->header_.exec_age = 0;
+  for (std::int32_t& pid : db->header_.exec_pid) pid = 0;
   return db;
 }
 
@@ -43,8 +91,7 @@ void FakeDb::unlock() {
 
 long FakeDb::probe(std::uint64_t dev, std::uint64_t ino, bool* found) {
   const std::uint64_t mask = header_.capacity - 1;
-  std::uint64_t h = (dev * 0x9e3779b97f4a7c15ULL) ^ (ino * 0xc2b2ae3d27d4eb4fULL);
-  h ^= h >> 29;
+  const std::uint64_t h = hash(dev, ino);
   long first_free = -1;
   for (std::uint64_t n = 0; n < header_.capacity; ++n) {
     const std::uint64_t i = (h + n) & mask;
@@ -60,7 +107,21 @@ long FakeDb::probe(std::uint64_t dev, std::uint64_t ino, bool* found) {
   return first_free;
 }
 
+namespace {
+
+constexpr std::uint64_t kFilterBits = FakeDb::kFilterBytes * 8;
+
+std::uint64_t filter_bit(std::uint64_t dev, std::uint64_t ino) {
+  return (hash(dev, ino) >> 40) & (kFilterBits - 1);  // the slot index uses the low bits
+}
+
+}  // namespace
+
 bool FakeDb::find(std::uint64_t dev, std::uint64_t ino, Record* out) {
+  const std::uint64_t bit = filter_bit(dev, ino);
+  if (!(__atomic_load_n(&filter()[bit / 64], __ATOMIC_ACQUIRE) & (std::uint64_t{1} << bit % 64))) {
+    return false;
+  }
   lock();
   bool found = false;
   const long i = probe(dev, ino, &found);
@@ -76,6 +137,8 @@ bool FakeDb::put(const Record& r) {
   // Keep a quarter free: probe sequences stay short.
   const bool room = found || (i >= 0 && header_.count + 1 <= header_.capacity / 4 * 3);
   if (room) {
+    const std::uint64_t bit = filter_bit(r.dev, r.ino);
+    __atomic_fetch_or(&filter()[bit / 64], std::uint64_t{1} << bit % 64, __ATOMIC_RELEASE);
     if (!found) ++header_.count;
     slots()[i].record = r;
     slots()[i].state = kUsed;
@@ -89,15 +152,236 @@ void FakeDb::erase(std::uint64_t dev, std::uint64_t ino) {
   bool found = false;
   const long i = probe(dev, ino, &found);
   if (found) {
-    slots()[i].state = kErased;
+    release(slots(), header_.capacity, static_cast<std::uint64_t>(i), kErased, kEmpty);
     --header_.count;
   }
+  // Its attributes: all on the probe sequence of (dev, ino).
+  if (header_.xcount == 0) {
+    unlock();
+    return;
+  }
+  const std::uint64_t xcap = xattr_capacity(header_.capacity);
+  const std::uint64_t h = hash(dev, ino);
+  for (std::uint64_t n = 0; n < xcap; ++n) {
+    const std::uint64_t k = (h + n) & (xcap - 1);
+    XSlot& x = xslots()[k];
+    if (x.state == kEmpty) break;
+    if (x.state == kUsed && x.dev == dev && x.ino == ino) xfree(static_cast<long>(k));
+  }
   unlock();
+}
+
+long FakeDb::xprobe(std::uint64_t dev, std::uint64_t ino, const char* name, std::size_t len,
+                    bool* found) {
+  const std::uint64_t xcap = xattr_capacity(header_.capacity);
+  const std::uint64_t h = hash(dev, ino);
+  long first_free = -1;
+  for (std::uint64_t n = 0; n < xcap; ++n) {
+    const std::uint64_t k = (h + n) & (xcap - 1);
+    const XSlot& x = xslots()[k];
+    if (x.state == kUsed && x.dev == dev && x.ino == ino && x.name_len == len &&
+        same_name(x.name, name, len)) {
+      *found = true;
+      return static_cast<long>(k);
+    }
+    if (x.state != kUsed && first_free < 0) first_free = static_cast<long>(k);
+    if (x.state == kEmpty) break;
+  }
+  *found = false;
+  return first_free;
+}
+
+void FakeDb::xfree(long slot) {
+  XSlot& x = xslots()[slot];
+  auto* b = reinterpret_cast<Block*>(heap() + x.block);
+  b->owner = kFreeBlock;
+  header_.heap_free += block_bytes(b->len);
+  release(xslots(), xattr_capacity(header_.capacity), static_cast<std::uint64_t>(slot), kErased,
+          kEmpty);
+  --header_.xcount;
+}
+
+long FakeDb::allocate(std::size_t n, std::uint32_t slot) {
+  const std::size_t need = block_bytes(n);
+  const std::size_t size = heap_bytes(header_.capacity);
+  if (header_.heap_used + need > size && header_.heap_free > 0) compact();
+  if (header_.heap_used + need > size) return -1;
+  const std::uint64_t at = header_.heap_used;
+  auto* b = reinterpret_cast<Block*>(heap() + at);
+  b->len = static_cast<std::uint32_t>(n);
+  b->owner = slot;
+  header_.heap_used += need;
+  return static_cast<long>(at);
+}
+
+// Moves the live blocks down over the freed ones, in heap order.
+void FakeDb::compact() {
+  unsigned char* h = heap();
+  std::uint64_t to = 0;
+  for (std::uint64_t at = 0; at < header_.heap_used;) {
+    auto* b = reinterpret_cast<Block*>(h + at);
+    const std::size_t bytes = block_bytes(b->len);
+    if (b->owner != kFreeBlock) {
+      if (to != at) {
+        for (std::size_t k = 0; k < bytes; ++k) h[to + k] = h[at + k];
+        xslots()[reinterpret_cast<Block*>(h + to)->owner].block = static_cast<std::uint32_t>(to);
+      }
+      to += bytes;
+    }
+    at += bytes;
+  }
+  header_.heap_used = to;
+  header_.heap_free = 0;
+}
+
+long FakeDb::xattr_set(std::uint64_t dev, std::uint64_t ino, const char* name, const void* value,
+                       std::size_t n, int flags) {
+  const std::size_t len = cstr::length(name);
+  if (len == 0 || len > kNameMax) return -ERANGE;
+  if (n > kValueMax) return -E2BIG;
+  lock();
+  bool found = false;
+  const long k = xprobe(dev, ino, name, len, &found);
+  long r = 0;
+  if (found && (flags & XATTR_CREATE)) {
+    r = -EEXIST;
+  } else if (!found && (flags & XATTR_REPLACE)) {
+    r = -ENODATA;
+  } else if (!found && (k < 0 || header_.xcount + 1 > xattr_capacity(header_.capacity) / 4 * 3)) {
+    r = -ENOSPC;
+  } else if (const long at = allocate(n, static_cast<std::uint32_t>(k)); at < 0) {
+    r = -ENOSPC;  // an attribute replaced keeps its old value
+  } else {
+    XSlot& x = xslots()[k];
+    if (found) {  // the old value's block (moved, if allocate() compacted) goes
+      auto* old = reinterpret_cast<Block*>(heap() + x.block);
+      old->owner = kFreeBlock;
+      header_.heap_free += block_bytes(old->len);
+    } else {
+      ++header_.xcount;
+    }
+    const auto* from = static_cast<const unsigned char*>(value);
+    unsigned char* to = heap() + at + sizeof(Block);
+    for (std::size_t b = 0; b < n; ++b) to[b] = from[b];
+    x.dev = dev;
+    x.ino = ino;
+    x.name_len = static_cast<std::uint32_t>(len);
+    for (std::size_t c = 0; c <= len; ++c) x.name[c] = name[c];
+    x.block = static_cast<std::uint32_t>(at);
+    x.value_len = static_cast<std::uint32_t>(n);
+    x.state = kUsed;
+  }
+  unlock();
+  return r;
+}
+
+long FakeDb::xattr_get(std::uint64_t dev, std::uint64_t ino, const char* name, void* out,
+                       std::size_t size) {
+  const std::size_t len = cstr::length(name);
+  if (len == 0 || len > kNameMax) return -ERANGE;
+  lock();
+  bool found = false;
+  const long k = xprobe(dev, ino, name, len, &found);
+  long r = -ENODATA;
+  if (found) {
+    const XSlot& x = xslots()[k];
+    r = x.value_len;
+    if (size != 0 && size < x.value_len) {
+      r = -ERANGE;
+    } else if (size != 0) {
+      const unsigned char* from = heap() + x.block + sizeof(Block);
+      auto* to = static_cast<unsigned char*>(out);
+      for (std::size_t b = 0; b < x.value_len; ++b) to[b] = from[b];
+    }
+  }
+  unlock();
+  return r;
+}
+
+long FakeDb::xattr_list(std::uint64_t dev, std::uint64_t ino, char* out, std::size_t size) {
+  lock();
+  const std::uint64_t xcap = xattr_capacity(header_.capacity);
+  const std::uint64_t h = hash(dev, ino);
+  std::size_t total = 0;
+  bool fits = true;
+  for (std::uint64_t n = 0; n < xcap; ++n) {
+    const XSlot& x = xslots()[(h + n) & (xcap - 1)];
+    if (x.state == kEmpty) break;
+    if (x.state != kUsed || x.dev != dev || x.ino != ino) continue;
+    if (size != 0 && total + x.name_len + 1 > size) fits = false;
+    if (size != 0 && fits) {
+      for (std::size_t c = 0; c <= x.name_len; ++c) out[total + c] = x.name[c];
+    }
+    total += x.name_len + 1;
+  }
+  unlock();
+  if (!fits) return -ERANGE;
+  return total > kValueMax ? -E2BIG : static_cast<long>(total);
+}
+
+long FakeDb::xattr_remove(std::uint64_t dev, std::uint64_t ino, const char* name) {
+  const std::size_t len = cstr::length(name);
+  if (len == 0 || len > kNameMax) return -ERANGE;
+  lock();
+  bool found = false;
+  const long k = xprobe(dev, ino, name, len, &found);
+  if (found) xfree(k);
+  unlock();
+  return found ? 0 : -ENODATA;
 }
 
 std::size_t FakeDb::size() {
   lock();
   const std::size_t n = header_.count;
+  unlock();
+  return n;
+}
+
+void FakeDb::keep_for_exec(std::int32_t pid, std::uint64_t start_time, const void* state,
+                           std::size_t n) {
+  if (n > kExecStateMax) return;
+  lock();
+  ExecSlot* slots = exec_slots();
+  std::int32_t* pids = header_.exec_pid;
+  long k = -1;  // the pid's slot, else a free one, else the oldest
+  for (std::size_t i = 0; i < kExecSlots && k < 0; ++i) {
+    if (pids[i] == pid) k = static_cast<long>(i);
+  }
+  for (std::size_t i = 0; i < kExecSlots && k < 0; ++i) {
+    if (pids[i] == 0) k = static_cast<long>(i);
+  }
+  if (k < 0) {
+    k = 0;
+    for (std::size_t i = 1; i < kExecSlots; ++i) {
+      if (slots[i].age < slots[k].age) k = static_cast<long>(i);
+    }
+  }
+  ExecSlot* to = &slots[k];
+  pids[k] = pid;
+  to->len = static_cast<std::uint32_t>(n);
+  to->start_time = start_time;
+  to->age = ++header_.exec_age;
+  const auto* from = static_cast<const unsigned char*>(state);
+  for (std::size_t b = 0; b < n; ++b) to->state[b] = from[b];
+  unlock();
+}
+
+std::size_t FakeDb::take_after_exec(std::int32_t pid, std::uint64_t* start_time, void* state,
+                                    std::size_t capacity) {
+  std::size_t n = 0;
+  lock();
+  for (std::size_t i = 0; i < kExecSlots; ++i) {
+    if (header_.exec_pid[i] != pid || pid == 0) continue;
+    ExecSlot& s = exec_slots()[i];
+    if (s.len <= capacity) {
+      n = s.len;
+      *start_time = s.start_time;
+      auto* to = static_cast<unsigned char*>(state);
+      for (std::size_t b = 0; b < n; ++b) to[b] = s.state[b];
+    }
+    header_.exec_pid[i] = 0;
+    break;
+  }
   unlock();
   return n;
 }

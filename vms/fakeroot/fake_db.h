@@ -23,9 +23,11 @@ struct Record {
 
 class FakeDb {
  public:
-  // Bytes of memory for a table of `capacity` slots (a power of two).
+  // Bytes of memory for a table of `capacity` records (a power of two), with room for
+  // capacity/16 extended attributes and 16 bytes of attribute values per record.
   static constexpr std::size_t bytes_for(std::size_t capacity) {
-    return sizeof(Header) + capacity * sizeof(Slot);
+    return sizeof(Header) + capacity * sizeof(Slot) + xattr_capacity(capacity) * sizeof(XSlot) +
+           heap_bytes(capacity) + kExecSlots * sizeof(ExecSlot) + kFilterBytes;
   }
   static constexpr std::size_t kDefaultCapacity = std::size_t{1} << 20;
 
@@ -37,8 +39,37 @@ class FakeDb {
   bool find(std::uint64_t dev, std::uint64_t ino, Record* out);
   // Adds or replaces the record of (r.dev, r.ino). False: the table is full.
   bool put(const Record& r);
+  // Drops the record of (dev, ino) and its extended attributes (the file's last link is gone).
   void erase(std::uint64_t dev, std::uint64_t ino);
   std::size_t size();
+
+  // Extended attributes, faked as fakeroot does: every namespace kept here, none on disk, the
+  // real file's own attributes not seen. The kernel's limits and errnos: names of 1 to 255
+  // bytes, values up to 64 KiB. 0, a length, or -errno.
+  static constexpr std::size_t kNameMax = 255;
+  static constexpr std::size_t kValueMax = 65536;  // also the longest list
+  // flags: XATTR_CREATE (-EEXIST if present), XATTR_REPLACE (-ENODATA if absent); -ENOSPC full.
+  long xattr_set(std::uint64_t dev, std::uint64_t ino, const char* name, const void* value,
+                 std::size_t n, int flags);
+  // The value's length; copied to `out` unless `size` is 0 (-ERANGE if it does not fit).
+  long xattr_get(std::uint64_t dev, std::uint64_t ino, const char* name, void* out,
+                 std::size_t size);
+  // The names, each NUL-terminated, as listxattr gives them (same rules as xattr_get).
+  long xattr_list(std::uint64_t dev, std::uint64_t ino, char* out, std::size_t size);
+  long xattr_remove(std::uint64_t dev, std::uint64_t ino, const char* name);
+
+  // A process's state across execve, where the module's memory does not survive it (the
+  // in-process runtime maps a new image): kept by (pid, start time) at the execve's entry, taken
+  // by the new image at its first call. A few slots: an entry lives for the time of an execve.
+  static constexpr std::size_t kExecStateMax = 384;
+  // One bit per hash of (dev, ino) ever put: a lookup of a file never recorded (most of them)
+  // reads one of these 16 pages, lock-free, instead of a slot somewhere in megabytes of table
+  // (a page fault in each new process, every exec, for every file it stats).
+  static constexpr std::size_t kFilterBytes = 64 * 1024;
+  void keep_for_exec(std::int32_t pid, std::uint64_t start_time, const void* state, std::size_t n);
+  // What was kept for `pid`, removed from the table: its size (0: nothing) and start time.
+  std::size_t take_after_exec(std::int32_t pid, std::uint64_t* start_time, void* state,
+                              std::size_t capacity);
   // Calls f(record) for every record (under the lock: f must not use the table).
   template <class F>
   void for_each(F&& f) {
@@ -50,7 +81,7 @@ class FakeDb {
   }
 
  private:
-  static constexpr std::uint64_t kMagic = 0x3130'6264'6b66'7470;  // "ptfkdb01"
+  static constexpr std::uint64_t kMagic = 0x3230'6264'6b66'7470;  // "ptfkdb02"
   enum : std::uint32_t { kEmpty = 0, kUsed = 1, kErased = 2 };
   struct Header {
     std::uint64_t magic;
@@ -58,17 +89,68 @@ class FakeDb {
     std::uint64_t count;
     std::uint32_t lock;
     std::uint32_t pad;
+    std::uint64_t xcount;       // attributes stored
+    std::uint64_t heap_used;    // bytes of heap handed out (free blocks included)
+    std::uint64_t heap_free;    // bytes of freed blocks below heap_used
+    std::uint64_t exec_age;     // counts keep_for_exec calls
+    std::int32_t exec_pid[64];  // kExecSlots: the pid of each ExecSlot, 0 if free
   };
   struct Slot {
     std::uint32_t state;
     std::uint32_t pad;
     Record record;
   };
+  // One extended attribute: its name here, its value a block of the heap. A file's attributes
+  // hash by (dev, ino) alone, so they share one probe sequence.
+  struct XSlot {
+    std::uint32_t state;
+    std::uint32_t name_len;
+    std::uint64_t dev, ino;
+    std::uint32_t block;  // offset of the value's block in the heap
+    std::uint32_t value_len;
+    char name[kNameMax + 1];
+  };
+  // A heap block: this header, then the value, padded to 8 bytes. Freed blocks stay until the
+  // heap is full; then the live ones are moved down (their slots told the new offset).
+  struct Block {
+    std::uint32_t len;
+    std::uint32_t owner;  // its XSlot's index, or kFreeBlock
+  };
+  static constexpr std::uint32_t kFreeBlock = 0xffffffffu;
+  struct ExecSlot {  // its pid is Header::exec_pid[i]: a lookup reads 256 bytes, not 26 KiB
+    std::uint32_t len;
+    std::uint32_t pad;
+    std::uint64_t start_time;
+    std::uint64_t age;  // the oldest goes first when all are taken
+    unsigned char state[kExecStateMax];
+  };
+  static constexpr std::size_t kExecSlots = 64;
+  static_assert(sizeof(Header::exec_pid) / sizeof(Header::exec_pid[0]) == kExecSlots);
+  static constexpr std::size_t xattr_capacity(std::size_t capacity) {
+    return capacity / 16 < 4 ? 4 : capacity / 16;
+  }
+  static constexpr std::size_t heap_bytes(std::size_t capacity) {
+    return capacity * 16 < 4096 ? 4096 : capacity * 16;
+  }
   Slot* slots() { return reinterpret_cast<Slot*>(this + 1); }
+  XSlot* xslots() { return reinterpret_cast<XSlot*>(slots() + header_.capacity); }
+  unsigned char* heap() {
+    return reinterpret_cast<unsigned char*>(xslots() + xattr_capacity(header_.capacity));
+  }
+  ExecSlot* exec_slots() {
+    return reinterpret_cast<ExecSlot*>(heap() + heap_bytes(header_.capacity));
+  }
+  std::uint64_t* filter() { return reinterpret_cast<std::uint64_t*>(exec_slots() + kExecSlots); }
   void lock();
   void unlock();
   // The slot holding (dev, ino), or the first free one on its probe sequence (-1: full).
   long probe(std::uint64_t dev, std::uint64_t ino, bool* found);
+  // The attribute slot of (dev, ino, name), or the first free one (-1: full).
+  long xprobe(std::uint64_t dev, std::uint64_t ino, const char* name, std::size_t len, bool* found);
+  void xfree(long slot);
+  // A block for `n` bytes of value owned by `slot`: its offset, or -1 if the heap is full.
+  long allocate(std::size_t n, std::uint32_t slot);
+  void compact();
 
   Header header_;
 };

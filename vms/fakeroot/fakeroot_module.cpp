@@ -1,22 +1,22 @@
 #include "vms/fakeroot/fakeroot_module.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/stat.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 
 #include <cerrno>
 #include <cstddef>
+#include <new>
 
 #include "core/cstr.h"
 #include "core/proc_files.h"
 #include "core/raw_syscall.h"
-
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452  // Linux 6.6
-#endif
+#include "core/syscall_numbers.h"
 
 namespace ptvm::fakeroot {
 namespace {
@@ -25,7 +25,7 @@ constexpr std::uint32_t kUnset = 0xffffffffu;  // -1: "leave unchanged" in chown
 
 // What a call's entry found, for its exit (per thread).
 struct CallState {
-  enum : std::uint8_t { kNone, kChmod, kMknod, kRemove, kStat } kind;
+  enum : std::uint8_t { kNone, kChmod, kMknod, kMkdir, kRemove, kStat, kExec } kind;
   bool have;  // the file existed at the entry
   bool is_dir;
   std::uint32_t nlink;
@@ -43,6 +43,38 @@ struct Target {
   bool empty_path_ok = false;  // AT_EMPTY_PATH
 };
 
+// If `path` starts with a name that means "the calling process" (/proc/self, /proc/thread-self,
+// /dev/fd, /dev/stdin...: glibc's fchmodat(AT_SYMLINK_NOFOLLOW) chmods /proc/self/fd/N), the
+// tracee's own name for it in `out` and the rest of the path; else null.
+const char* own_name(const char* path, pid_t pid, pid_t tid, char* out) {
+  struct Alias {
+    const char* name;
+    int fd;  // -1: a directory
+    bool thread;
+  };
+  static constexpr Alias kAliases[] = {{"/proc/self", -1, false}, {"/proc/thread-self", -1, true},
+                                       {"/dev/fd", -1, true},     {"/dev/stdin", 0, true},
+                                       {"/dev/stdout", 1, true},  {"/dev/stderr", 2, true}};
+  for (const Alias& a : kAliases) {
+    if (!cstr::starts_with(path, a.name)) continue;
+    const char* rest = path + cstr::length(a.name);
+    if (*rest != '/' && *rest != '\0') continue;
+    if (a.name[1] == 'd') {  // /dev/...: the tracee's descriptors
+      if (a.fd >= 0) {
+        proc_path(out, tid, "/fd/", a.fd);
+      } else {
+        proc_path(out, tid, "/fd");
+      }
+    } else if (a.thread) {
+      proc_path(out, pid, "/task/", tid);
+    } else {
+      proc_path(out, pid, "");
+    }
+    return rest;
+  }
+  return nullptr;
+}
+
 // stat of the target in the calling process's context: its cwd and descriptors (`in_process`:
 // the module runs in that process). 0 or -errno.
 long host_stat(SyscallCall& call, const Target& t, bool in_process, struct stat* st) {
@@ -54,6 +86,17 @@ long host_stat(SyscallCall& call, const Target& t, bool in_process, struct stat*
     if (path[0] == '\0' && !t.empty_path_ok) return -ENOENT;
   }
   const long flags = t.follow ? 0 : AT_SYMLINK_NOFOLLOW;
+  if (path[0] == '/' && !in_process) {
+    // The names that mean the caller itself would mean ptvm here: they name the tracee's.
+    char own[PATH_MAX + 64];
+    if (const char* rest = own_name(path, call.pid(), call.tid(), own); rest != nullptr) {
+      const std::size_t at = cstr::length(own), n = cstr::length(rest) + 1;
+      if (at + n > sizeof own) return -ENAMETOOLONG;
+      cstr::copy(own + at, rest, n);
+      return raw_syscall(SYS_newfstatat, AT_FDCWD, reinterpret_cast<long>(own),
+                         reinterpret_cast<long>(st), flags);
+    }
+  }
   if (path[0] == '/') {
     return raw_syscall(SYS_newfstatat, AT_FDCWD, reinterpret_cast<long>(path),
                        reinterpret_cast<long>(st), flags);
@@ -72,7 +115,9 @@ long host_stat(SyscallCall& call, const Target& t, bool in_process, struct stat*
   if (path[0]) {
     std::size_t at = cstr::length(full);
     full[at++] = '/';
-    cstr::copy(full + at, path, sizeof full - at);
+    const std::size_t n = cstr::length(path) + 1;
+    if (at + n > sizeof full) return -ENAMETOOLONG;
+    cstr::copy(full + at, path, n);
   }
   return raw_syscall(SYS_newfstatat, AT_FDCWD, reinterpret_cast<long>(full),
                      reinterpret_cast<long>(st), path[0] ? flags : 0);
@@ -123,18 +168,61 @@ bool one_of(std::uint32_t id, std::uint32_t a, std::uint32_t b, std::uint32_t c)
   return id == a || id == b || id == c;
 }
 
+constexpr std::uint64_t kAllCaps = (std::uint64_t{2} << CAP_LAST_CAP) - 1;
+
+// What execve does to the ids and capabilities (no set-user-ID file is honoured: fakeroot's
+// setuid bits are only remembered): the saved and file-system ids become the effective ones;
+// root (real or effective uid 0) gets every capability, permitted, and effective with euid 0.
+void after_exec(Credentials& c) {
+  c.suid = c.fsuid = c.euid;
+  c.sgid = c.fsgid = c.egid;
+  const bool root = c.ruid == 0 || c.euid == 0;
+  c.cap_permitted = root ? kAllCaps : 0;
+  c.cap_effective = c.euid == 0 ? c.cap_permitted : 0;
+}
+
+// What a uid change does to the capabilities (the kernel's cap_emulate_setxuid, without
+// SECBIT_KEEP_CAPS): all gone when no uid is 0 any more, the effective set follows euid 0.
+void after_setuid(Credentials& c, std::uint32_t ruid, std::uint32_t euid, std::uint32_t suid) {
+  if ((ruid == 0 || euid == 0 || suid == 0) && c.ruid != 0 && c.euid != 0 && c.suid != 0) {
+    c.cap_permitted = c.cap_effective = 0;
+  }
+  if (euid == 0 && c.euid != 0) c.cap_effective = 0;
+  if (euid != 0 && c.euid == 0) c.cap_effective = c.cap_permitted;
+}
+
+// The kernel's check of an attribute's name (xattr_resolve_name, xattr_permission): one of the
+// namespaces a Linux file system knows, something after its prefix, and user.* only on regular
+// files and directories. 0 or -errno (`write`: set or remove, else get).
+long check_xattr_name(const char* name, std::uint32_t mode, bool write) {
+  for (const char* prefix : {"user.", "trusted.", "security."}) {
+    if (!cstr::starts_with(name, prefix)) continue;
+    if (name[cstr::length(prefix)] == '\0') return -EINVAL;
+    if (prefix[0] == 'u' && !S_ISREG(mode) && !S_ISDIR(mode)) return write ? -EPERM : -ENODATA;
+    return 0;
+  }
+  // system.*: POSIX ACLs, which the kernel turns into the file's mode. Not kept: the answer of a
+  // file system without ACLs (fakeroot's too), on which cp -a, tar and libacl use chmod instead.
+  return -EOPNOTSUPP;
+}
+
 }  // namespace
 
 Interest FakerootModule::interest() const {
   Interest i;
   for (long nr :
-       {SYS_getuid,    SYS_geteuid,  SYS_getgid,   SYS_getegid,   SYS_getresuid, SYS_getresgid,
-        SYS_getgroups, SYS_setuid,   SYS_setgid,   SYS_setreuid,  SYS_setregid,  SYS_setresuid,
-        SYS_setresgid, SYS_setfsuid, SYS_setfsgid, SYS_setgroups, SYS_chown,     SYS_fchown,
-        SYS_lchown,    SYS_fchownat, SYS_chmod,    SYS_fchmod,    SYS_fchmodat,  SYS_fchmodat2,
-        SYS_mknod,     SYS_mknodat,  SYS_stat,     SYS_lstat,     SYS_fstat,     SYS_newfstatat,
-        SYS_statx,     SYS_unlink,   SYS_unlinkat, SYS_rmdir,     SYS_rename,    SYS_renameat,
-        SYS_renameat2}) {
+       {SYS_getuid,     SYS_geteuid,     SYS_getgid,        SYS_getegid,      SYS_getresuid,
+        SYS_getresgid,  SYS_getgroups,   SYS_setuid,        SYS_setgid,       SYS_setreuid,
+        SYS_setregid,   SYS_setresuid,   SYS_setresgid,     SYS_setfsuid,     SYS_setfsgid,
+        SYS_setgroups,  SYS_chown,       SYS_fchown,        SYS_lchown,       SYS_fchownat,
+        SYS_chmod,      SYS_fchmod,      SYS_fchmodat,      SYS_fchmodat2,    SYS_mknod,
+        SYS_mknodat,    SYS_stat,        SYS_lstat,         SYS_fstat,        SYS_newfstatat,
+        SYS_statx,      SYS_unlink,      SYS_unlinkat,      SYS_rmdir,        SYS_rename,
+        SYS_renameat,   SYS_renameat2,   SYS_setxattr,      SYS_lsetxattr,    SYS_fsetxattr,
+        SYS_getxattr,   SYS_lgetxattr,   SYS_fgetxattr,     SYS_listxattr,    SYS_llistxattr,
+        SYS_flistxattr, SYS_removexattr, SYS_lremovexattr,  SYS_fremovexattr, SYS_setxattrat,
+        SYS_getxattrat, SYS_listxattrat, SYS_removexattrat, SYS_capget,       SYS_capset,
+        SYS_execve,     SYS_execveat,    SYS_mkdir,         SYS_mkdirat}) {
     i.calls.add(nr);
   }
   return i;
@@ -152,22 +240,29 @@ int FakerootModule::slot_of(pid_t pid) const {
 }
 
 Credentials& FakerootModule::credentials(pid_t pid) {
-  if (const int i = slot_of(pid); i >= 0) return creds_[i];
+  if (const int i = slot_of(pid); i >= 0) return creds()[i];
   int free_slot = slot_of(0);
   for (int i = 0; i < kProcesses && free_slot < 0; ++i) {  // full: one of a process gone
     if (raw_syscall(SYS_kill, pids_[i], 0) == -ESRCH) free_slot = i;
   }
   if (free_slot < 0) free_slot = static_cast<int>(static_cast<unsigned>(pid) % kProcesses);
-  // A new process: its parent's ids (fork inherits them), or the initial ones.
+  // A new process: its own after an execve that began where this memory was not (in-process,
+  // or the other backend), else its parent's (fork inherits them), else the initial ones.
   Credentials inherited;
   inherited.ruid = inherited.euid = inherited.suid = inherited.fsuid = initial_uid_;
   inherited.rgid = inherited.egid = inherited.sgid = inherited.fsgid = inherited.groups[0] =
       initial_gid_;
-  const pid_t parent = parent_of(pid);
-  if (const int i = parent != 0 ? slot_of(parent) : -1; i >= 0) inherited = creds_[i];
+  after_exec(inherited);
+  std::uint64_t started = 0;
+  if (db_.take_after_exec(pid, &started, &inherited, sizeof inherited) == sizeof inherited &&
+      started == start_time_of(pid)) {
+    after_exec(inherited);
+  } else if (const pid_t parent = parent_of(pid); parent != 0 && slot_of(parent) >= 0) {
+    inherited = creds()[slot_of(parent)];
+  }
   pids_[free_slot] = pid;
-  creds_[free_slot] = inherited;
-  return creds_[free_slot];
+  new (&creds()[free_slot]) Credentials(inherited);
+  return creds()[free_slot];
 }
 
 void FakerootModule::on_process_exit(pid_t tid, int) {
@@ -202,14 +297,88 @@ void FakerootModule::ids_entry(SyscallCall& call) {
           call.memory().write(RemotePtr<void>(call.arg(1)), c.groups, c.ngroups * 4).has_value();
       return call.answer(ok ? static_cast<long>(c.ngroups) : -EFAULT);
     }
-    default:
-      return set_ids(call, c);
+    case SYS_capget:
+    case SYS_capset:
+      return caps_entry(call, c);
+    default: {
+      const std::uint32_t r = c.ruid, e = c.euid, saved = c.suid;
+      set_ids(call, c);
+      after_setuid(c, r, e, saved);
+      return;
+    }
   }
 }
 
-// The set*id family, with the kernel's rules; "privileged" is the fake euid 0.
+// capget and capset of the calling process's fake sets, with the kernel's versions and rules
+// (another process's: the kernel answers).
+void FakerootModule::caps_entry(SyscallCall& call, Credentials& c) {
+  struct Header {
+    std::uint32_t version;
+    std::int32_t pid;
+  } header;
+  struct Data {
+    std::uint32_t effective, permitted, inheritable;
+  } data[2] = {};
+  Memory& m = call.memory();
+  const RemotePtr<void> at_header(call.arg(0)), at_data(call.arg(1));
+  if (!m.read(at_header, &header, sizeof header)) return call.answer_error(EFAULT);
+  int words;
+  switch (header.version) {
+    case _LINUX_CAPABILITY_VERSION_1:
+      words = 1;
+      break;
+    case _LINUX_CAPABILITY_VERSION_2:
+    case _LINUX_CAPABILITY_VERSION_3:
+      words = 2;
+      break;
+    default: {  // the kernel tells its version; probing with no data is not an error
+      header.version = _LINUX_CAPABILITY_VERSION_3;
+      if (!m.write(at_header, &header.version, sizeof header.version)) {
+        return call.answer_error(EFAULT);
+      }
+      return call.answer(call.nr() == SYS_capget && call.arg(1) == 0 ? 0 : -EINVAL);
+    }
+  }
+  if (header.pid < 0) return call.answer_error(EINVAL);
+  const bool self = header.pid == 0 || header.pid == call.pid() || header.pid == call.tid();
+  if (call.nr() == SYS_capget) {
+    if (!self) return;  // the kernel answers for another process
+    if (call.arg(1) == 0) return call.answer(0);
+    for (int w = 0; w < words; ++w) {
+      data[w].effective = static_cast<std::uint32_t>(c.cap_effective >> (32 * w));
+      data[w].permitted = static_cast<std::uint32_t>(c.cap_permitted >> (32 * w));
+      data[w].inheritable = static_cast<std::uint32_t>(c.cap_inheritable >> (32 * w));
+    }
+    return call.answer(m.write(at_data, data, words * sizeof data[0]) ? 0 : -EFAULT);
+  }
+  if (!self) return call.answer_error(EPERM);
+  if (!m.read(at_data, data, words * sizeof data[0])) return call.answer_error(EFAULT);
+  std::uint64_t effective = 0, permitted = 0, inheritable = 0;
+  for (int w = 0; w < words; ++w) {
+    effective |= std::uint64_t{data[w].effective} << (32 * w);
+    permitted |= std::uint64_t{data[w].permitted} << (32 * w);
+    inheritable |= std::uint64_t{data[w].inheritable} << (32 * w);
+  }
+  effective &= kAllCaps;
+  permitted &= kAllCaps;
+  inheritable &= kAllCaps;
+  const bool setpcap = (c.cap_effective >> CAP_SETPCAP) & 1;
+  const bool fits = (permitted & ~c.cap_permitted) == 0 && (effective & ~permitted) == 0 &&
+                    (setpcap || (inheritable & ~(c.cap_inheritable | c.cap_permitted)) == 0);
+  if (!fits) return call.answer_error(EPERM);
+  c.cap_effective = effective;
+  c.cap_permitted = permitted;
+  c.cap_inheritable = inheritable;
+  return call.answer(0);
+}
+
+// The set*id family, with the kernel's rules; "privileged" is CAP_SETUID or CAP_SETGID in the
+// fake effective set.
 void FakerootModule::set_ids(SyscallCall& call, Credentials& c) {
-  const bool root = c.euid == 0;
+  const long nr = call.nr();
+  const bool uids =
+      nr == SYS_setuid || nr == SYS_setreuid || nr == SYS_setresuid || nr == SYS_setfsuid;
+  const bool root = (c.cap_effective >> (uids ? CAP_SETUID : CAP_SETGID)) & 1;
   const auto arg = [&call](int i) { return static_cast<std::uint32_t>(call.arg(i)); };
   switch (call.nr()) {
     case SYS_setuid: {
@@ -298,6 +467,132 @@ void FakerootModule::set_ids(SyscallCall& call, Credentials& c) {
   }
 }
 
+// The xattr family, answered from the FakeDb: the classic calls (path, l-path, descriptor) and
+// Linux 6.13's *xattrat (directory descriptor, path, AT_ flags, arguments in a struct).
+void FakerootModule::xattr_entry(SyscallCall& call) {
+  const long nr = call.nr();
+  const auto arg = [&call](int i) { return call.arg(i); };
+  enum { kSet, kGet, kList, kRemove } op;
+  switch (nr) {
+    case SYS_setxattr:
+    case SYS_lsetxattr:
+    case SYS_fsetxattr:
+    case SYS_setxattrat:
+      op = kSet;
+      break;
+    case SYS_getxattr:
+    case SYS_lgetxattr:
+    case SYS_fgetxattr:
+    case SYS_getxattrat:
+      op = kGet;
+      break;
+    case SYS_listxattr:
+    case SYS_llistxattr:
+    case SYS_flistxattr:
+    case SYS_listxattrat:
+      op = kList;
+      break;
+    default:
+      op = kRemove;
+      break;
+  }
+  const bool at = nr >= SYS_setxattrat;
+  Target t;
+  int next = 1;  // the argument after the file's
+  if (at) {
+    const long flags = static_cast<int>(arg(2));
+    if (flags & ~static_cast<long>(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) {
+      return call.answer_error(EINVAL);
+    }
+    t.dirfd = static_cast<int>(arg(0));
+    t.path = arg(1);
+    t.follow = !(flags & AT_SYMLINK_NOFOLLOW);
+    t.empty_path_ok = (flags & AT_EMPTY_PATH) != 0;
+    if (t.empty_path_ok && t.path == 0) t.path = 0;  // a null path is the descriptor itself
+    next = 3;
+  } else if (nr == SYS_fsetxattr || nr == SYS_fgetxattr || nr == SYS_flistxattr ||
+             nr == SYS_fremovexattr) {
+    t.dirfd = static_cast<int>(arg(0));
+  } else {
+    t.path = arg(0);
+    t.follow = !(nr == SYS_lsetxattr || nr == SYS_lgetxattr || nr == SYS_llistxattr ||
+                 nr == SYS_lremovexattr);
+  }
+  if (at && t.path == 0 && !t.empty_path_ok) return call.answer_error(EFAULT);
+
+  // The value's address, size and flags: in the arguments, or in *xattrat's struct xattr_args.
+  std::uint64_t value = 0, size = 0;
+  int flags = 0;
+  if (op == kList) {
+    value = arg(next);
+    size = arg(next + 1);
+  } else if (op != kRemove && !at) {
+    value = arg(next + 1);
+    size = arg(next + 2);
+    if (op == kSet) flags = static_cast<int>(arg(next + 3));
+  } else if (op != kRemove) {
+    struct {
+      std::uint64_t value;
+      std::uint32_t size, flags;
+    } args;
+    const std::uint64_t usize = arg(5);
+    if (usize < sizeof args) return call.answer_error(EINVAL);
+    if (usize > 4096) return call.answer_error(E2BIG);
+    unsigned char raw[4096];
+    if (!call.memory().read(RemotePtr<void>(arg(4)), raw, usize)) return call.answer_error(EFAULT);
+    for (std::uint64_t k = sizeof args; k < usize; ++k) {
+      if (raw[k] != 0) return call.answer_error(E2BIG);
+    }
+    __builtin_memcpy(&args, raw, sizeof args);
+    value = args.value;
+    size = args.size;
+    flags = static_cast<int>(args.flags);
+    if (op == kGet && flags != 0) return call.answer_error(EINVAL);
+  }
+  if (op == kSet && (flags & ~(XATTR_CREATE | XATTR_REPLACE))) return call.answer_error(EINVAL);
+
+  char name[FakeDb::kNameMax + 1] = "";
+  if (op != kList) {
+    auto r = call.memory().read_string(RemotePtr<char>(arg(next)), name, sizeof name);
+    if (!r) return call.answer_error(r.error() == Error::guest(ENAMETOOLONG) ? ERANGE : EFAULT);
+    if (name[0] == '\0') return call.answer_error(ERANGE);
+  }
+  if (op == kSet && size > FakeDb::kValueMax) return call.answer_error(E2BIG);
+
+  struct stat st;
+  if (const long r = host_stat(call, t, in_process_, &st); r != 0) return call.answer(r);
+  if (op != kList) {
+    if (const long r = check_xattr_name(name, st.st_mode, op != kGet); r != 0) {
+      return call.answer(r);
+    }
+  }
+  unsigned char buffer[FakeDb::kValueMax];
+  const RemotePtr<void> where(value);
+  switch (op) {
+    case kSet:
+      if (size != 0 && !call.memory().read(where, buffer, size)) return call.answer_error(EFAULT);
+      return call.answer(db_.xattr_set(st.st_dev, st.st_ino, name, buffer, size, flags));
+    case kGet: {
+      if (size > FakeDb::kValueMax) size = FakeDb::kValueMax;
+      const long n = db_.xattr_get(st.st_dev, st.st_ino, name, buffer, size);
+      if (n > 0 && size != 0 && !call.memory().write(where, buffer, n)) {
+        return call.answer_error(EFAULT);
+      }
+      return call.answer(n);
+    }
+    case kList: {
+      if (size > FakeDb::kValueMax) size = FakeDb::kValueMax;
+      const long n = db_.xattr_list(st.st_dev, st.st_ino, reinterpret_cast<char*>(buffer), size);
+      if (n > 0 && size != 0 && !call.memory().write(where, buffer, n)) {
+        return call.answer_error(EFAULT);
+      }
+      return call.answer(n);
+    }
+    case kRemove:
+      return call.answer(db_.xattr_remove(st.st_dev, st.st_ino, name));
+  }
+}
+
 void FakerootModule::on_entry(SyscallCall& call) {
   auto* state = reinterpret_cast<CallState*>(call.storage());
   state->kind = CallState::kNone;
@@ -322,7 +617,34 @@ void FakerootModule::on_entry(SyscallCall& call) {
     case SYS_setfsuid:
     case SYS_setfsgid:
     case SYS_setgroups:
+    case SYS_capget:
+    case SYS_capset:
       return ids_entry(call);
+
+    // ---- execve: the ids kept for a new image that does not have this memory -------------
+    case SYS_execve:
+    case SYS_execveat: {
+      const Credentials& c = credentials(call.pid());
+      db_.keep_for_exec(call.pid(), start_time_of(call.pid()), &c, sizeof c);
+      if (!in_process_) {  // here the process keeps its slot: execve's changes at the exit
+        state->kind = CallState::kExec;
+        call.see_exit();
+      }
+      return;
+    }
+
+    // ---- mkdir: the owner's access kept (as fakeroot does), the mode asked for remembered --
+    case SYS_mkdir:
+    case SYS_mkdirat: {
+      const int mode_arg = nr == SYS_mkdir ? 1 : 2;
+      const std::uint32_t mode = static_cast<std::uint32_t>(arg(mode_arg)) & 07777;
+      if ((mode & S_IRWXU) == S_IRWXU) return;
+      state->kind = CallState::kMkdir;
+      state->requested = mode;
+      call.set_arg(mode_arg, mode | S_IRWXU);
+      call.see_exit();
+      return;
+    }
 
     // ---- chown: remembered, never done -----------------------------------------------------
     case SYS_chown:
@@ -442,6 +764,25 @@ void FakerootModule::on_entry(SyscallCall& call) {
       return;
     }
 
+    // ---- extended attributes: kept in the FakeDb, never on disk ----------------------------
+    case SYS_setxattr:
+    case SYS_lsetxattr:
+    case SYS_fsetxattr:
+    case SYS_getxattr:
+    case SYS_lgetxattr:
+    case SYS_fgetxattr:
+    case SYS_listxattr:
+    case SYS_llistxattr:
+    case SYS_flistxattr:
+    case SYS_removexattr:
+    case SYS_lremovexattr:
+    case SYS_fremovexattr:
+    case SYS_setxattrat:
+    case SYS_getxattrat:
+    case SYS_listxattrat:
+    case SYS_removexattrat:
+      return xattr_entry(call);
+
     // ---- stat: the remembered owner, mode and device shown --------------------------------
     case SYS_stat:
     case SYS_lstat:
@@ -476,11 +817,20 @@ void FakerootModule::on_exit(SyscallCall& call) {
       if (result != 0) call.set_result(0);
       return;
     }
+    case CallState::kExec: {
+      std::uint64_t started;
+      Credentials kept;
+      db_.take_after_exec(call.pid(), &started, &kept, sizeof kept);
+      if (result == 0) after_exec(credentials(call.pid()));
+      return;
+    }
+    case CallState::kMkdir:
     case CallState::kMknod: {
       if (result != 0) return;
+      const bool at = nr == SYS_mknodat || nr == SYS_mkdirat;
       Target t;
-      t.path = call.arg(nr == SYS_mknod ? 0 : 1);
-      if (nr == SYS_mknodat) t.dirfd = static_cast<int>(call.arg(0));
+      t.path = call.arg(at ? 1 : 0);
+      if (at) t.dirfd = static_cast<int>(call.arg(0));
       t.follow = false;
       struct stat st;
       if (host_stat(call, t, in_process_, &st) != 0) return;
@@ -488,11 +838,17 @@ void FakerootModule::on_exit(SyscallCall& call) {
       Record rec;
       rec.dev = st.st_dev;
       rec.ino = st.st_ino;
-      rec.mode = (state->requested & S_IFMT) | (state->requested & 07777 & ~umask_of(call.tid()));
+      const std::uint32_t mask = umask_of(call.tid());
       rec.uid = c.fsuid;
       rec.gid = c.fsgid;
       rec.nlink = static_cast<std::uint32_t>(st.st_nlink);
-      rec.rdev = state->rdev;
+      if (state->kind == CallState::kMkdir) {  // setgid as the kernel chose it
+        rec.mode = S_IFDIR | (state->requested & (S_ISVTX | 0777) & ~mask) | (st.st_mode & S_ISGID);
+        rec.rdev = 0;
+      } else {
+        rec.mode = (state->requested & S_IFMT) | (state->requested & 07777 & ~mask);
+        rec.rdev = state->rdev;
+      }
       if (!db_.put(rec)) call.set_result(-ENOSPC);
       return;
     }

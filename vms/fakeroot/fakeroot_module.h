@@ -22,14 +22,18 @@
 
 namespace ptvm::fakeroot {
 
-// A process's ids as the program sees them.
+// A process's ids as the program sees them (kept across execve through the FakeDb where the
+// module's memory does not survive it: in-process).
 struct Credentials {
   std::uint32_t ruid = 0, euid = 0, suid = 0, fsuid = 0;
   std::uint32_t rgid = 0, egid = 0, sgid = 0, fsgid = 0;
   std::uint32_t ngroups = 1;
   static constexpr std::uint32_t kMaxGroups = 64;
   std::uint32_t groups[kMaxGroups] = {};
+  // Capability sets, with the kernel's rules for root: all of them while the fake euid is 0.
+  std::uint64_t cap_effective = 0, cap_permitted = 0, cap_inheritable = 0;
 };
+static_assert(sizeof(Credentials) <= FakeDb::kExecStateMax);
 
 class FakerootModule final : public Module {
  public:
@@ -69,6 +73,8 @@ class FakerootModule final : public Module {
   Credentials& credentials(pid_t pid);
   void ids_entry(SyscallCall& call);
   void set_ids(SyscallCall& call, Credentials& c);
+  void xattr_entry(SyscallCall& call);
+  void caps_entry(SyscallCall& call, Credentials& c);
 
   FakeDb& db_;
   bool unknown_is_real_;
@@ -77,7 +83,10 @@ class FakerootModule final : public Module {
   std::size_t shared_bytes_ = 0;
   bool in_process_ = false;
   pid_t pids_[kProcesses] = {};  // 0: free
-  Credentials creds_[kProcesses] = {};
+  // Written when a slot is taken, never before: a new in-process runtime (every exec) touches
+  // none of these 300 KiB but the slots it uses.
+  Credentials* creds() { return reinterpret_cast<Credentials*>(creds_bytes_); }
+  alignas(Credentials) unsigned char creds_bytes_[kProcesses * sizeof(Credentials)];
 };
 
 }  // namespace ptvm::fakeroot
