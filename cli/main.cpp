@@ -10,7 +10,10 @@
 int main(int argc, char** argv) {
   CLI::App app{"ptvm: partial virtual machines by system-call interposition"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "ptvm 0.1.0");
+  app.set_version_flag("--version", "ptvm " PTVM_VERSION);
+  int verbose = 0;
+  app.add_flag("-v,--verbose", verbose,
+               "say which backend runs the program and why (before the subcommand; repeatable)");
 
   struct Entry {
     CLI::App* sub;
@@ -27,6 +30,7 @@ int main(int argc, char** argv) {
   add(ptvm::cli::add_proot_command);
   add(ptvm::cli::add_fakeroot_command);
   add(ptvm::cli::add_features_command);
+  add(ptvm::cli::add_help_command);
 
   // `ptvm run [options] -- CMD ARGS...`: what follows the first `--` is the program's, never
   // ptvm's; CLI11 sees only what comes before. Without `--`, the subcommands take the command
@@ -41,10 +45,14 @@ int main(int argc, char** argv) {
   }
   try {
     app.parse(ptvm_argc, argv);
+  } catch (const CLI::CallForVersion&) {
+    fmt::print("ptvm {}\n", PTVM_VERSION);
+    return 0;
   } catch (const CLI::ParseError& e) {
     // --help and --version exit 0; every usage error exits 2, like other command-line tools.
     return app.exit(e) == 0 ? 0 : 2;
   }
+  ptvm::cli::verbosity() = verbose;
   for (auto& c : commands) {
     if (c.sub->parsed()) return c.run();
   }

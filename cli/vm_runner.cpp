@@ -165,6 +165,11 @@ namespace {
 std::optional<std::vector<std::string>> g_explicit_command;
 }  // namespace
 
+int& verbosity() {
+  static int level = 0;
+  return level;
+}
+
 void set_explicit_command(std::vector<std::string> command) {
   g_explicit_command = std::move(command);
 }
@@ -213,6 +218,8 @@ int attach_to(const VmOptions& o, ModuleStack& stack, const std::function<void()
 int run_under_vm(const VmOptions& given, ModuleStack& stack,
                  const std::function<void()>& before_exit) {
   VmOptions o = given;
+  o.path.verbose = std::max(o.path.verbose, verbosity());
+  const bool say = o.path.verbose > 0;
   std::unique_ptr<PathVm> path_vm;
   if (o.path.active()) {
     if (o.attach_pid != 0) {
@@ -227,7 +234,7 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
       complain("the path VM runs on the ptrace backend (not in the in-process runtime yet)");
       return 2;
     }
-    if (o.path.verbose > 0 && o.backend == "auto") {
+    if (say && o.backend == "auto") {
       fmt::print(stderr,
                  "ptvm: backend ptrace for every process: the path VM does not run in the "
                  "in-process runtime yet\n");
@@ -248,9 +255,9 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
         "--stats belong to --backend=ptrace");
     return 2;
   }
+  std::string why;  // why not in-process
   if (!stack.empty() && o.backend != "ptrace" && !ptrace_options) {
     // In-process where the program can host the runtime.
-    std::string why;
     std::string runtime = runtime_object();
     auto program = resolve_program(command[0]);
     if (!program) {
@@ -265,6 +272,12 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
       can_host_runtime(*program, &why);
     }
     if (why.empty()) {
+      if (say) {
+        fmt::print(stderr, "ptvm: backend inprocess for {}{}\n", *program,
+                   o.backend == "auto" ? " (and what it starts; a program the runtime cannot "
+                                         "host, setuid, not x86-64 or unreadable, goes to ptrace)"
+                                       : "");
+      }
       if (o.unbuffer_output) o.unbuffer_output();
       InprocessOptions io;
       io.runtime = runtime;
@@ -281,7 +294,9 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
         io.filter = filter->program();
         auto started = start_inprocess(stack, io, *program, command);
         if (started) {
-          Supervisor supervisor(stack, PtraceOptions{});
+          PtraceOptions hybrid;
+          hybrid.verbose = o.path.verbose;
+          Supervisor supervisor(stack, hybrid);
           result = supervisor.run_hybrid(started->child, started->adopt_read_fd);
           started->finish();
         } else {
@@ -303,7 +318,14 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
       return 126;
     }
   }
+  if (say && !stack.empty() && !o.path.active()) {  // the path VM said it above
+    fmt::print(stderr, "ptvm: backend ptrace for {}: {}\n", command[0],
+               o.backend == "ptrace" ? "--backend=ptrace"
+               : ptrace_options      ? "an option of the ptrace backend was given"
+                                     : why);
+  }
   PtraceOptions popts;
+  popts.verbose = o.path.verbose;
   popts.seccomp = !o.no_seccomp && !o.naive;
   popts.naive = o.naive;
   popts.colocate = !o.no_colocation;
@@ -316,6 +338,8 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
   int status;
   if (stack.empty()) {
     // Nothing to intercept: no tracing at all, the program runs natively.
+    if (say)
+      fmt::print(stderr, "ptvm: no module intercepts a call: {} runs natively\n", command[0]);
     auto program = resolve_program(command[0]);
     if (!program) {
       complain(fmt::format("cannot run '{}': {}", command[0], program.error().describe()));

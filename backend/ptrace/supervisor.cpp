@@ -1299,6 +1299,13 @@ void Supervisor::Impl::adopt(int adopt_fd) {
       if (ptrace_call(PTRACE_SEIZE, tid, nullptr, reinterpret_cast<void*>(kSeizeOptions)) == 0) {
         const pid_t tgid = read_tgid(tid);
         tracees.emplace(tid, std::make_unique<Tracee>(*this, tid, tgid));
+        if (options.verbose > 0) {
+          std::fprintf(stderr,
+                       "ptvm: process %d goes from the in-process runtime to the ptrace backend "
+                       "before an execve the runtime cannot do (a setuid/setgid, not x86-64 or "
+                       "unreadable program)\n",
+                       tgid);
+        }
       }
     }
   }

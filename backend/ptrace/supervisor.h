@@ -46,6 +46,7 @@ struct PtraceOptions {
   // which the modules translate at the execve. Empty: argv[0], searched on PATH.
   std::string program;
   bool kill_on_exit = false;  // --kill-on-exit: the rest of the tree dies with the program
+  int verbose = 0;            // ptvm -v: 1 says when a process comes from the in-process runtime
 };
 
 // Counters of what the supervisor did, for the benchmarks (tracer system calls per call).

