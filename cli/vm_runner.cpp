@@ -1,5 +1,7 @@
 #include "cli/vm_runner.h"
 
+#include "cli/user_modules.h"
+
 #include "backend/inprocess/launcher.h"
 #include "backend/ptrace/seccomp_filter.h"
 #include "core/kernel_features.h"
@@ -44,6 +46,11 @@ void add_vm_options(CLI::App& sub, VmOptions& o, bool proot_spelling) {
                "Linux 5.3+)");
   sub.add_option("--mem", o.mem, "tracee memory access: auto|vm|procmem|peek")
       ->check(CLI::IsMember({"auto", "vm", "procmem", "peek"}));
+  sub.add_option("--module", o.modules,
+                 "PATH.so[:ARGS]: a VM module of your own (see <ptvm/module.h>), below the "
+                 "command's; repeatable, the first on top (ptrace backend)")
+      ->type_name("PATH.so[:ARGS]")
+      ->allow_extra_args(false);
   sub.add_option("--redirect", o.redirects,
                  "FROM=TO: absolute paths at or below FROM are used at TO instead")
       ->type_name("FROM=TO")
@@ -126,8 +133,19 @@ bool add_shared_modules(const VmOptions& options, ModuleStack& stack,
     }
     storage->null.emplace(*set);
   }
-  // Top to bottom: inject (faults as the program sees them), null, redirect (closest to the
-  // kernel: it rewrites what finally runs).
+  for (const std::string& spec : options.modules) {
+    std::string error;
+    Module* module = load_user_module(spec, &error);
+    if (module == nullptr) {
+      complain(error);
+      return false;
+    }
+    storage->user.push_back(module);
+  }
+  // Top to bottom: the user's modules (in the order given, below the command's own: a trace
+  // shows what they made of a call), inject (faults as the program sees them), null, redirect
+  // (closest to the kernel: it rewrites what finally runs).
+  for (Module* module : storage->user) stack.push_bottom(module);
   if (!options.injects.empty()) stack.push_bottom(&storage->inject);
   if (storage->null) stack.push_bottom(&*storage->null);
   if (!options.redirects.empty()) stack.push_bottom(&storage->redirect);
@@ -255,6 +273,21 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
         "--stats belong to --backend=ptrace");
     return 2;
   }
+  if (!o.modules.empty() && !o.path.active()) {
+    // The runtime cannot load a user's module: ptrace, as for the path VM.
+    if (o.backend == "inprocess") {
+      complain(
+          "--module runs on the ptrace backend (the in-process runtime does not load shared "
+          "objects yet)");
+      return 2;
+    }
+    if (say && o.backend == "auto") {
+      fmt::print(stderr,
+                 "ptvm: backend ptrace for every process: a --module does not run in the "
+                 "in-process runtime yet\n");
+    }
+    o.backend = "ptrace";
+  }
   std::string why;  // why not in-process
   if (!stack.empty() && o.backend != "ptrace" && !ptrace_options) {
     // In-process where the program can host the runtime.
@@ -318,7 +351,7 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
       return 126;
     }
   }
-  if (say && !stack.empty() && !o.path.active()) {  // the path VM said it above
+  if (say && !stack.empty() && !o.path.active() && o.modules.empty()) {  // said above
     fmt::print(stderr, "ptvm: backend ptrace for {}: {}\n", command[0],
                o.backend == "ptrace" ? "--backend=ptrace"
                : ptrace_options      ? "an option of the ptrace backend was given"

@@ -31,6 +31,7 @@ struct VmOptions {
   std::vector<std::string> injects;    // -e inject=... (also from `ptvm trace -e`)
   std::vector<std::string> redirects;  // --redirect FROM=TO
   std::string intercept;               // --intercept=SET: a module that passes every call
+  std::vector<std::string> modules;    // --module=PATH.so[:ARGS]: a user's modules
   std::vector<std::string> command;
   pid_t attach_pid = 0;       // ptvm trace -p: a running process instead of a command
   bool stats = false;         // --stats: supervisor counters on stderr at the end
@@ -51,6 +52,7 @@ struct SharedModules {
   InjectModule inject;
   std::optional<NullModule> null;
   RedirectModule redirect;
+  std::vector<Module*> user;  // --module: loaded from shared objects, never freed
 };
 bool add_shared_modules(const VmOptions& options, ModuleStack& stack,
                         std::unique_ptr<SharedModules>& storage);

@@ -2,8 +2,8 @@
 # install.sh SOURCE_DIR BUILD_DIR: what a user of the installed package gets. Installs the build
 # into a temporary prefix, then: the installed ptvm finds its runtime there (an in-process run
 # with the build tree out of reach), prints its version; the examples build out of the tree
-# against the prefix with CMake's find_package(ptvm) and with pkg-config, and run; the man pages
-# and the bash completion are installed and well-formed.
+# against the prefix with CMake's find_package(ptvm) and with pkg-config, and run (the C API's
+# example, and a VM module loaded with --module).
 set -u
 src=$(readlink -f "$1") build=$(readlink -f "$2")
 source "$src/tests/vm/lib.sh"
@@ -36,4 +36,31 @@ else
   echo "FAIL example built with pkg-config:"; cat "$work/cc.log"
   failed=1
 fi
+# A user's VM module (examples/nodename) against the installed module API, both ways, run by the
+# installed ptvm on each backend choice that can run it (the in-process runtime refuses it).
+nn=$src/examples/nodename
+if cmake -S "$nn" -B "$work/nn-cmake" -DCMAKE_PREFIX_PATH="$prefix" > "$work/nn-cmake.log" 2>&1 &&
+   cmake --build "$work/nn-cmake" >> "$work/nn-cmake.log" 2>&1; then
+  for backend in ptrace auto; do
+    expect "module built with find_package(ptvm), --backend=$backend" 0 "^from-cmake$" -- \
+      "$prefix/bin/ptvm" run --backend=$backend --module="$work/nn-cmake/libnodename.so:from-cmake" uname -n
+  done
+  expect "a module in-process: refused, clearly" 2 "ptrace backend" -- \
+    "$prefix/bin/ptvm" run --backend=inprocess --module="$work/nn-cmake/libnodename.so:x" uname -n
+else
+  echo "FAIL module built with find_package(ptvm):"; cat "$work/nn-cmake.log"
+  failed=1
+fi
+if c++ -shared -fPIC -o "$work/nn-pc.so" $(pkg-config --cflags ptvm-module) \
+     "$nn/nodename_module.cpp" 2> "$work/nn-cc.log"; then
+  expect "module built with pkg-config, traced" 0 'uname\(\{sysname="Linux", nodename="from-pc"' -- \
+    "$prefix/bin/ptvm" trace -e trace=uname --module="$work/nn-pc.so:from-pc" uname -n
+else
+  echo "FAIL module built with pkg-config:"; cat "$work/nn-cc.log"
+  failed=1
+fi
+expect "a module that is not one" 2 "not a ptvm module" -- \
+  "$prefix/bin/ptvm" run --module="$(find "$prefix" -name 'libptvm.so.*.*')" true
+expect "a module's arguments refused" 2 "refused its arguments" -- \
+  "$prefix/bin/ptvm" run --module="$work/nn-pc.so" true
 exit $failed
