@@ -233,6 +233,28 @@ int attach_to(const VmOptions& o, ModuleStack& stack, const std::function<void()
 
 }  // namespace
 
+namespace {
+
+// `what` runs on the ptrace backend only (not in the in-process runtime yet): --backend=auto
+// becomes ptrace (said with -v), --backend=inprocess is refused (false).
+bool only_ptrace(VmOptions& o, const char* what) {
+  if (o.backend == "inprocess") {
+    complain(
+        fmt::format("{} runs on the ptrace backend (not in the in-process runtime yet)", what));
+    return false;
+  }
+  if (o.path.verbose > 0 && o.backend == "auto") {
+    fmt::print(stderr,
+               "ptvm: backend ptrace for every process: {} does not run in the in-process "
+               "runtime yet\n",
+               what);
+  }
+  o.backend = "ptrace";
+  return true;
+}
+
+}  // namespace
+
 int run_under_vm(const VmOptions& given, ModuleStack& stack,
                  const std::function<void()>& before_exit) {
   VmOptions o = given;
@@ -246,18 +268,8 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
     }
     int code;
     if (!setup_path_vm(o.path, o, stack, path_vm, &code)) return code;
-    // The path module does not run inside the in-process runtime yet: the path VM runs on
-    // ptrace.
-    if (o.backend == "inprocess") {
-      complain("the path VM runs on the ptrace backend (not in the in-process runtime yet)");
-      return 2;
-    }
-    if (say && o.backend == "auto") {
-      fmt::print(stderr,
-                 "ptvm: backend ptrace for every process: the path VM does not run in the "
-                 "in-process runtime yet\n");
-    }
-    o.backend = "ptrace";
+    // The path module does not run inside the in-process runtime yet.
+    if (!only_ptrace(o, "the path VM")) return 2;
   }
   std::vector<std::string> command = o.command;
   if (o.attach_pid != 0) return attach_to(o, stack, before_exit);
@@ -273,21 +285,8 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
         "--stats belong to --backend=ptrace");
     return 2;
   }
-  if (!o.modules.empty() && !o.path.active()) {
-    // The runtime cannot load a user's module: ptrace, as for the path VM.
-    if (o.backend == "inprocess") {
-      complain(
-          "--module runs on the ptrace backend (the in-process runtime does not load shared "
-          "objects yet)");
-      return 2;
-    }
-    if (say && o.backend == "auto") {
-      fmt::print(stderr,
-                 "ptvm: backend ptrace for every process: a --module does not run in the "
-                 "in-process runtime yet\n");
-    }
-    o.backend = "ptrace";
-  }
+  // The runtime cannot load a user's module (dlopen): as for the path VM.
+  if (!o.modules.empty() && !o.path.active() && !only_ptrace(o, "a --module")) return 2;
   std::string why;  // why not in-process
   if (!stack.empty() && o.backend != "ptrace" && !ptrace_options) {
     // In-process where the program can host the runtime.
