@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # install.sh SOURCE_DIR BUILD_DIR: what a user of the installed package gets. Installs the build
 # into a temporary prefix, then: the installed ptvm finds its runtime there (an in-process run
-# with the build tree out of reach), prints its version; the examples build out of the tree
-# against the prefix with CMake's find_package(ptvm) and with pkg-config, and run (the C API's
-# example, and a VM module loaded with --module).
+# with the build tree out of reach), prints its version, shows its manual pages (also installed,
+# with the bash completion); the examples build out of the tree against the prefix with CMake's
+# find_package(ptvm) and with pkg-config, and run (the C API's example, and a VM module loaded
+# with --module).
 set -u
 src=$(readlink -f "$1") build=$(readlink -f "$2")
 source "$src/tests/vm/lib.sh"
@@ -17,6 +18,16 @@ expect "ptvm --version" 0 "^ptvm [0-9]+\.[0-9]+\.[0-9]+$" -- "$prefix/bin/ptvm" 
 expect "the runtime found in the prefix (in-process fakeroot)" 0 "backend inprocess.*
 0$" -- "$prefix/bin/ptvm" -v fakeroot --backend=inprocess id -u
 check "ptvm-rt installed beside, not in the build tree" test -x "$prefix/lib/ptvm/ptvm-rt"
+# The manual pages and the bash completion; the installed ptvm's `help` shows its page from there.
+for scd in "$src"/man/*.scd; do
+  page=$(basename "$scd" .scd)
+  check "manual page $page installed" test -s "$prefix/share/man/man${page##*.}/$page"
+done
+check "bash completion installed" test -s "$prefix/share/bash-completion/completions/ptvm"
+expect "the installed ptvm help fakeroot: the page in the prefix" 0 "^PTVM-FAKEROOT\(1\)" -- \
+  env MANPAGER=cat "$prefix/bin/ptvm" help fakeroot
+check "... the very page installed" eval '[ "$(MANPAGER=cat "$prefix/bin/ptvm" help fakeroot)" = \
+  "$(man -l -P cat "$prefix/share/man/man1/ptvm-fakeroot.1")" ]'
 
 # The example against the installed package, both ways a user would build it.
 ex=$src/examples/ptrace_multi
