@@ -58,7 +58,12 @@ void add_vm_options(CLI::App& sub, VmOptions& o, bool proot_spelling) {
   sub.add_option("--intercept", o.intercept,
                  "intercept SET with a module that passes every call (measures interposition)")
       ->type_name("SET");
-  sub.add_flag("--stats", o.stats, "print the supervisor's counters to stderr at the end");
+  sub.add_flag("--stats", o.stats,
+               "print counters to stderr at the end: the supervisor's (ptrace backend), the "
+               "calls trapped and made through rewritten sites (in-process)");
+  sub.add_flag("--no-rewrite", o.no_rewrite,
+               "in-process: every call traps (by default a site whose call no module wants is "
+               "rewritten after two traps to make it directly)");
   sub.add_option(proot_spelling ? "-r,--rootfs" : "--rootfs", o.path.rootfs,
                  "path VM: DIR is the guest's root (PRoot's -r; `ptvm proot` has all its options)")
       ->type_name("DIR")
@@ -278,11 +283,11 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
     return 2;
   }
   const bool ptrace_options = o.no_seccomp || o.naive || o.no_colocation || o.no_trampoline ||
-                              o.no_syscall_info || o.mem != "auto" || o.stats;
+                              o.no_syscall_info || o.mem != "auto";
   if (o.backend == "inprocess" && ptrace_options) {
     complain(
-        "--no-seccomp, --naive, --no-colocation, --no-trampoline, --no-syscall-info, --mem and "
-        "--stats belong to --backend=ptrace");
+        "--no-seccomp, --naive, --no-colocation, --no-trampoline, --no-syscall-info and --mem "
+        "belong to --backend=ptrace");
     return 2;
   }
   // The runtime cannot load a user's module (dlopen): as for the path VM.
@@ -314,6 +319,8 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
       InprocessOptions io;
       io.runtime = runtime;
       io.output_fd = o.output_fd;
+      io.rewrite = !o.no_rewrite;
+      io.stats = o.stats;
       Result<int> result = 0;
       if (o.backend == "auto") {
         // Both backends in one run: the supervisor takes whatever cannot host the runtime.

@@ -35,6 +35,7 @@ struct VmOptions {
   std::vector<std::string> command;
   pid_t attach_pid = 0;       // ptvm trace -p: a running process instead of a command
   bool stats = false;         // --stats: supervisor counters on stderr at the end
+  bool no_rewrite = false;    // --no-rewrite: in-process, every call traps
   PathOptions path;           // --rootfs, --bind, --cwd (and ptvm proot's options)
   bool kill_on_exit = false;  // ptvm proot --kill-on-exit
   std::string guest_program;  // not an option: the path VM's program, a guest path

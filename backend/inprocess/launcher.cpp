@@ -127,6 +127,26 @@ std::string runtime_object() {
 }
 
 void InprocessRun::finish() {
+  if (stats != nullptr) {
+    std::fprintf(stderr,
+                 "ptvm: in-process: %llu calls trapped, %llu through patched sites; %llu sites "
+                 "patched, ",
+                 static_cast<unsigned long long>(stats->trapped),
+                 static_cast<unsigned long long>(stats->through_sites),
+                 static_cast<unsigned long long>(stats->sites_patched));
+    unsigned long long refused = 0;
+    for (auto r : stats->refused) refused += r;
+    std::fprintf(stderr, "%llu refused", refused);
+    const char* sep = " (";
+    for (int r = 0; r < rewrite::kRefusals; ++r) {
+      if (stats->refused[r] == 0) continue;
+      std::fprintf(stderr, "%s%s: %llu", sep, rewrite::refusal_name(r),
+                   static_cast<unsigned long long>(stats->refused[r]));
+      sep = ", ";
+    }
+    std::fprintf(stderr, "%s\n", refused ? ")" : "");
+    stats = nullptr;  // stays mapped until ptvm exits, as the -c table
+  }
   for (int fd : fds) close(fd);
   fds.clear();
 }
@@ -200,6 +220,17 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
     config->adopt_fd = adopt[1];
     config->filter_length = static_cast<std::uint32_t>(options.filter.size());
     std::copy(options.filter.begin(), options.filter.end(), config->filter);
+  }
+  config->rewrite = options.rewrite;
+  if (options.stats) {
+    const int stats_fd = memfd_with("ptvm-rewrite-stats", nullptr, sizeof(rewrite::Stats));
+    if (stats_fd < 0) return std::unexpected(Error::guest(errno));
+    run.fds.push_back(stats_fd);
+    void* table =
+        mmap(nullptr, sizeof(rewrite::Stats), PROT_READ | PROT_WRITE, MAP_SHARED, stats_fd, 0);
+    if (table == MAP_FAILED) return std::unexpected(Error::guest(errno));
+    run.stats = static_cast<const rewrite::Stats*>(table);
+    config->rewrite_stats_fd = stats_fd;
   }
   const int config_fd = memfd_with("ptvm-config", config.get(), sizeof *config);
   if (config_fd < 0) return std::unexpected(Error::guest(errno));

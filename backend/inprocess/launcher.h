@@ -1,6 +1,6 @@
 // The ptvm side of the in-process backend: writes the module stack's configuration for the
-// runtime (runtime/main), starts the program through ptvm's loader (runtime/loader), and waits for the
-// whole process tree (ptvm is its subreaper), like the ptrace Supervisor does for its tracees.
+// runtime (runtime/main), starts the program through ptvm's loader (runtime/loader), and waits for
+// the whole process tree (ptvm is its subreaper), like the ptrace Supervisor does for its tracees.
 #pragma once
 
 #include <linux/filter.h>
@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/module_stack.h"
+#include "runtime/rewrite/stats.h"
 
 namespace ptvm {
 
@@ -30,6 +31,9 @@ struct InprocessOptions {
   // itself: the runtime installs `filter` on the thread it hands over.
   bool hybrid = false;
   std::vector<sock_filter> filter;
+  // runtime/rewrite: sites of calls no module wants are patched to make them without a trap.
+  bool rewrite = true;
+  bool stats = false;  // --stats: what the rewriting did, on stderr at the end
 };
 
 // The program running in-process, and what ptvm keeps for it until the end.
@@ -37,7 +41,8 @@ struct InprocessRun {
   pid_t child = -1;
   int adopt_read_fd = -1;  // hybrid: the read end of the adoption pipe (non-blocking)
   std::vector<int> fds;    // configuration, counters, the pipe: closed by finish()
-  void finish();
+  const rewrite::Stats* stats = nullptr;  // --stats: the processes' shared counts
+  void finish();  // prints the statistics (--stats) and closes the descriptors
 };
 
 // Starts `program` (resolved path) with `argv` under `stack` in-process: writes the

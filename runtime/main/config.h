@@ -1,8 +1,9 @@
 // What ptvm hands to the in-process runtime: the module stack's configuration, as plain data.
 // ptvm writes one RuntimeConfig into a memfd; every process the runtime starts reads it from
 // /proc/<ptvm>/fd/<n> (the path crosses each exec in the loader's Handoff), so the program's own
-// fd hygiene (closefrom, close_range) cannot take it away. The modules are always stacked in this order, top to bottom:
-// trace, inject, null, redirect, fakeroot (as the commands stack them for the ptrace backend).
+// fd hygiene (closefrom, close_range) cannot take it away. The modules are always stacked in this
+// order, top to bottom: trace, inject, null, redirect, fakeroot (as the commands stack them for the
+// ptrace backend).
 #pragma once
 
 #include <linux/filter.h>
@@ -21,9 +22,11 @@ struct RuntimeConfig {
   std::uint64_t magic = kMagic;
   std::uint64_t size = sizeof(RuntimeConfig);
   std::int32_t ptvm_pid = 0;
-  std::int32_t out_fd = -1;          // ptvm's fd for trace lines; -1: none
-  std::int32_t counts_fd = -1;       // ptvm's memfd of the shared -c table; -1: none
-  char runtime_path[PATH_MAX] = {};  // the runtime executable (ptvm-rt), which every exec runs
+  std::int32_t out_fd = -1;            // ptvm's fd for trace lines; -1: none
+  std::int32_t counts_fd = -1;         // ptvm's memfd of the shared -c table; -1: none
+  bool rewrite = false;                // runtime/rewrite: patch hot sites of unwanted calls
+  std::int32_t rewrite_stats_fd = -1;  // ptvm's memfd of rewrite::Stats (--stats); -1: none
+  char runtime_path[PATH_MAX] = {};    // the runtime executable (ptvm-rt), which every exec runs
 
   // --backend=auto: a program that cannot host the runtime (static, setuid) is handed to ptvm's
   // ptrace supervisor before it is executed: the runtime writes its tid to ptvm's adoption pipe

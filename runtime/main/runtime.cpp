@@ -43,6 +43,7 @@
 #include "runtime/loader/exec_handoff.h"
 #include "runtime/loader/load.h"
 #include "runtime/main/config.h"
+#include "runtime/rewrite/rewrite.h"
 #include "runtime/self/self_runtime.h"
 #include "vms/fakeroot/fakeroot_module.h"
 #include "vms/null/null_module.h"
@@ -250,6 +251,7 @@ class RuntimeHost final : public Host {
     const long high = sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, kOutFdFloor);
     sys(SYS_close, fd);
     g_out_fd = high >= 0 ? static_cast<int>(high) : -1;
+    rewrite::set_output_fd(g_out_fd);
     return true;
   }
 
@@ -717,6 +719,7 @@ long perform_exec(long nr, long a[6], const ExecLine* line) {
   }
   long r;
   const long envp = nr == SYS_execve ? a[2] : a[3];
+  rewrite::flush_stats();  // this image's counts end here if the execve succeeds
   if (prepared == 0) {
     r = ptvm_self_syscall(SYS_execveat, plan.runtime_fd, reinterpret_cast<long>(""),
                           static_cast<long>(plan.argv), envp, AT_EMPTY_PATH, 0);
@@ -775,6 +778,7 @@ void move_output_fd() {
   const long moved = sys(SYS_fcntl, g_out_fd, F_DUPFD_CLOEXEC, kOutFdFloor);
   sys(SYS_close, g_out_fd);
   g_out_fd = moved >= 0 ? static_cast<int>(moved) : -1;
+  rewrite::set_output_fd(g_out_fd);
 }
 
 // Whether `fd` is a directory listing this process's descriptors: /proc/<pid>/fd or
@@ -826,24 +830,19 @@ long hide_output_fd(long buffer, long length) {
 // PTVM_EXEC_RECORD= variable, or null.
 long perform(long nr, long a[6], const ExecLine* line = nullptr) {
   if (long answer; redirect_self_exe(nr, a, &answer)) return answer;
+  // ptvm's descriptor does not exist for the program (shells probe them): close, read, fstat...
+  if (rewrite::takes_descriptor(nr) && g_out_fd >= 0 && a[0] == g_out_fd) return -EBADF;
+  if (rewrite::changes_memory_map(nr)) {
+    const long r = ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    if (r >= 0 || r < -4095) rewrite::on_memory_call(nr, a);  // the map changed
+    return r;
+  }
   switch (nr) {
     case SYS_execve:
     case SYS_execveat:
       return perform_exec(nr, a, line);
     case SYS_sigaltstack:
       return emulate_sigaltstack(a);
-    case SYS_close:  // ptvm's descriptor does not exist for the program (shells probe them)
-    case SYS_fcntl:
-    case SYS_dup:
-    case SYS_fstat:
-    case SYS_read:
-    case SYS_write:
-    case SYS_pread64:
-    case SYS_pwrite64:
-    case SYS_lseek:
-    case SYS_ioctl:
-      if (g_out_fd >= 0 && a[0] == g_out_fd) return -EBADF;
-      break;
     case SYS_newfstatat:  // fstat() and the *at calls: ptvm's descriptor as a directory is bad
     case SYS_statx:
     case SYS_openat:
@@ -891,6 +890,7 @@ long perform(long nr, long a[6], const ExecLine* line = nullptr) {
       altstack_retire();
       [[fallthrough]];
     case SYS_exit_group:
+      rewrite::flush_stats();
       // The modules hear of it first (the tracer's `+++ exited with N +++`).
       if (g_active)
         g_stack.get()->on_process_exit(nr == SYS_exit ? me().tid : g_pid,
@@ -926,8 +926,11 @@ void on_trap(int, siginfo_t* info, void* context) {
   const long nr = info->si_syscall;
   long a[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]};
   if (*fault_borrowed()) reclaim_fault_signals();
+  rewrite::count_trap();
   ModuleStack& stack = *g_stack.get();
   if (me().handed_over || !stack.interest().contains(nr)) {
+    // No module wants it: this site may be rewritten to make the call without a trap next time.
+    if (!me().handed_over) rewrite::on_unwanted_trap(static_cast<std::uintptr_t>(g[REG_RIP]), nr);
     g[REG_RAX] = perform(nr, a);
     return;
   }
@@ -1008,6 +1011,7 @@ void on_new_thread(int kind) {
   if (kind == PTVM_SELF_CHILD_COPY) {
     // A new process: fresh per-tracee state (strace counts a child's calls from zero).
     zero(me().storage, g_storage_used);
+    rewrite::on_fork_child();
     me().pending_exit = false;
   } else {
     // A vfork child, on its parent's block: storage and signal actions of its own meanwhile.
@@ -1146,6 +1150,19 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
   }
   if (config().hybrid) ptvm_fd_path(g_adopt_path, config().adopt_fd);
   build_stack();
+  rewrite::Stats* stats = nullptr;
+  if (config().rewrite_stats_fd >= 0) {
+    char path[64];
+    ptvm_fd_path(path, config().rewrite_stats_fd);
+    const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDWR | O_CLOEXEC);
+    if (fd < 0) fail("cannot open the rewriting's statistics", fd);
+    const long at =
+        sys(SYS_mmap, 0, sizeof(rewrite::Stats), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    sys(SYS_close, fd);
+    if (at < 0 && at > -4096) fail("cannot map the rewriting's statistics", at);
+    stats = reinterpret_cast<rewrite::Stats*>(at);
+  }
+  rewrite::init(config().rewrite, stats);
   if (handoff.traced && config().trace) {
     if (config().trace_options.summary) {
       g_trace.get()->count(SYS_execve, 0, 0);

@@ -1,0 +1,526 @@
+// Rewriting of hot system-call sites: see rewrite.h and README.md.
+//
+// A site `mov $nr,%eax; syscall` (b8 n n n n 0f 05) becomes `jmp *ABS32` (ff 24 25 a a 0f 05),
+// through entry k of the jump table at 0x050f0000 + 8k: only its first five bytes change, and
+// the last two are still `syscall`. So every instruction boundary of the old code stays one of
+// the new: a thread that had executed the mov but not the syscall when the site was patched
+// (preempted there, or a signal frame pointing there) runs the old syscall, which traps as
+// before. The five bytes are replaced by one locked cmpxchg within a cache line, so another
+// thread fetches either the old or the new instruction, never a mix. `mov $nr,%rax; syscall`
+// (48 c7 c0 n n n n 0f 05) is the same with seven bytes before the syscall.
+//
+// Stub k (in the allowed range: its syscall does not trap) sets EAX, makes the call and jumps
+// back after the site with RCX = the site's return address, as the native instruction leaves
+// it; the flags are never touched (R11 = the flags, as natively). Calls on a descriptor first
+// look whether it is ptvm's output (which the program must not reach) and then take the slow
+// path: a jump to the site's own syscall instruction, which traps.
+#include "runtime/rewrite/rewrite.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/raw_syscall.h"
+#include "runtime/rewrite/layout.h"
+
+extern "C" {
+__attribute__((visibility("hidden"))) std::size_t ptvm_safe_copy(void* dst, const void* src,
+                                                                 std::size_t n);
+// stub_template.S
+#define PTVM_RW_LABEL(name) __attribute__((visibility("hidden"))) extern const unsigned char name[]
+PTVM_RW_LABEL(ptvm_rw_count);
+PTVM_RW_LABEL(ptvm_rw_count_load_end);
+PTVM_RW_LABEL(ptvm_rw_count_store_end);
+PTVM_RW_LABEL(ptvm_rw_fd);
+PTVM_RW_LABEL(ptvm_rw_fd_load_end);
+PTVM_RW_LABEL(ptvm_rw_call);
+PTVM_RW_LABEL(ptvm_rw_call_nr_end);
+PTVM_RW_LABEL(ptvm_rw_call_return_end);
+PTVM_RW_LABEL(ptvm_rw_slow_nr_end);
+PTVM_RW_LABEL(ptvm_rw_slow_target_end);
+PTVM_RW_LABEL(ptvm_rw_end);
+#undef PTVM_RW_LABEL
+__attribute__((visibility("hidden"))) extern unsigned char ptvm_rw_area[];
+}
+
+namespace ptvm::rewrite {
+
+bool takes_descriptor(long nr) {
+  switch (nr) {
+    case SYS_close:
+    case SYS_fcntl:
+    case SYS_dup:
+    case SYS_fstat:
+    case SYS_read:
+    case SYS_write:
+    case SYS_pread64:
+    case SYS_pwrite64:
+    case SYS_lseek:
+    case SYS_ioctl:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool changes_memory_map(long nr) {
+  switch (nr) {
+    case SYS_mmap:
+    case SYS_munmap:
+    case SYS_mprotect:
+    case SYS_pkey_mprotect:
+    case SYS_mremap:
+    case SYS_madvise:
+    case SYS_shmat:
+    case SYS_shmdt:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
+
+long sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0, long a6 = 0) {
+  return raw_syscall(nr, a1, a2, a3, a4, a5, a6);
+}
+
+// ---- which calls a stub may make --------------------------------------------------------------
+
+enum class Kind { kNever, kDirect, kDescriptor };
+
+// kNever: the runtime does something around the call even when no module wants it (runtime.cpp's
+// perform() and runtime/self's self_perform), or must see it to keep rewriting right (the memory
+// map). kDescriptor: only when the descriptor is ptvm's output.
+Kind kind_of(long nr) {
+  switch (nr) {
+    case SYS_execve:
+    case SYS_execveat:
+    case SYS_exit:
+    case SYS_exit_group:
+    case SYS_clone:
+    case SYS_clone3:
+    case SYS_fork:
+    case SYS_vfork:
+    case SYS_rt_sigaction:
+    case SYS_rt_sigprocmask:
+    case SYS_rt_sigsuspend:
+    case SYS_rt_sigreturn:
+    case SYS_sigaltstack:
+    case SYS_arch_prctl:
+    case SYS_prctl:
+    case SYS_dup2:
+    case SYS_dup3:
+    case SYS_getdents64:
+    case SYS_open:  // the names of /proc/self/exe
+    case SYS_openat:
+    case SYS_openat2:
+    case SYS_stat:
+    case SYS_newfstatat:
+    case SYS_statx:
+    case SYS_access:
+    case SYS_faccessat:
+    case SYS_faccessat2:
+    case SYS_readlink:
+    case SYS_readlinkat:
+      return Kind::kNever;
+    default:
+      return changes_memory_map(nr) ? Kind::kNever
+             : takes_descriptor(nr) ? Kind::kDescriptor
+                                    : Kind::kDirect;
+  }
+}
+
+// ---- per process state (a fork child has a copy, an execve starts afresh) ---------------------
+
+constexpr unsigned kThreshold = 2;  // traps of a site before it is patched: once-only code stays
+
+enum State : std::uint8_t { kCounting, kPatched, kRefused };
+struct Site {
+  std::uintptr_t after;  // the address after the syscall instruction; 0: free
+  std::uint32_t count;
+  State state;
+};
+constexpr std::size_t kSites = 4096;  // distinct trapping sites remembered (power of two)
+Site g_sites[kSites];
+std::size_t g_site_count;
+std::uintptr_t g_low = ~std::uintptr_t{0}, g_high;  // the sites decided so far lie in [low, high]
+
+bool g_enabled;
+int g_lock;  // try-lock only: whoever finds it taken goes on without patching (never waits)
+int g_next_stub;
+bool g_table_mapped;
+long g_neg_out_fd = 1;  // -(ptvm's output descriptor); read by the descriptor stubs
+
+// The executable mappings as /proc/self/maps said last (invalid after a change of the map).
+struct Text {
+  std::uintptr_t start, end;
+  bool usable;  // r-xp and a file's: may be patched in the process's private copy
+};
+constexpr int kTexts = 256;
+Text g_texts[kTexts];
+int g_text_count;
+bool g_texts_valid;  // atomic: cleared by any thread's change of the map
+bool g_traced;
+
+Stats* g_shared;
+Stats g_local;  // this process's, not yet added to the shared table
+std::uint64_t g_counters[PTVM_REWRITE_MAX_SITES];  // calls per stub, counted by the stubs
+
+bool try_lock() {
+  int expected = 0;
+  return __atomic_compare_exchange_n(&g_lock, &expected, 1, false, __ATOMIC_ACQUIRE,
+                                     __ATOMIC_RELAXED);
+}
+void unlock() {
+  __atomic_store_n(&g_lock, 0, __ATOMIC_RELEASE);
+}
+
+Site* find_or_add(std::uintptr_t after) {
+  std::size_t i = (after * 0x9e3779b97f4a7c15ULL) >> 52;  // 12 bits: kSites
+  for (std::size_t probe = 0; probe < kSites; ++probe, i = (i + 1) & (kSites - 1)) {
+    if (g_sites[i].after == after) return &g_sites[i];
+    if (g_sites[i].after == 0) {
+      if (g_site_count + 1 >= kSites) return nullptr;  // keep one free: lookups end
+      ++g_site_count;
+      g_sites[i] = Site{after, 0, kCounting};
+      return &g_sites[i];
+    }
+  }
+  return nullptr;
+}
+
+// ---- the memory map ---------------------------------------------------------------------------
+
+std::uintptr_t parse_hex(const char** s) {
+  std::uintptr_t v = 0;
+  for (;; ++*s) {
+    const char c = **s;
+    if (c >= '0' && c <= '9') {
+      v = v * 16 + static_cast<std::uintptr_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      v = v * 16 + static_cast<std::uintptr_t>(c - 'a' + 10);
+    } else {
+      return v;
+    }
+  }
+}
+
+// One line of /proc/self/maps: "start-end perms offset dev inode   path".
+void add_text(const char* line) {
+  const char* s = line;
+  const std::uintptr_t start = parse_hex(&s);
+  if (*s++ != '-') return;
+  const std::uintptr_t end = parse_hex(&s);
+  if (*s++ != ' ' || s[0] == '\0' || s[1] == '\0' || s[2] != 'x' || s[3] == '\0') return;
+  const bool private_rx = s[0] == 'r' && s[1] == '-' && s[3] == 'p';
+  for (int field = 0; field < 4 && *s; ++field) {  // perms, offset, dev, inode
+    while (*s && *s != ' ') ++s;
+    while (*s == ' ') ++s;
+  }
+  if (g_text_count == kTexts) return;
+  g_texts[g_text_count++] = Text{start, end, private_rx && *s == '/'};
+}
+
+bool read_texts() {
+  g_text_count = 0;
+  const long fd =
+      sys(SYS_openat, AT_FDCWD, reinterpret_cast<long>("/proc/self/maps"), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char chunk[4096];
+  char line[128];  // enough for the fields and the path's first character
+  std::size_t used = 0;
+  for (;;) {
+    const long n = sys(SYS_read, fd, reinterpret_cast<long>(chunk), sizeof chunk);
+    if (n <= 0) break;
+    for (long i = 0; i < n; ++i) {
+      if (chunk[i] == '\n') {
+        line[used] = '\0';
+        add_text(line);
+        used = 0;
+      } else if (used + 1 < sizeof line) {
+        line[used++] = chunk[i];
+      }
+    }
+  }
+  sys(SYS_close, fd);
+  return true;
+}
+
+long tracer_pid() {
+  char buf[2048];
+  const long fd = sys(SYS_openat, AT_FDCWD, reinterpret_cast<long>("/proc/thread-self/status"),
+                      O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  const long n = sys(SYS_read, fd, reinterpret_cast<long>(buf), sizeof buf - 1);
+  sys(SYS_close, fd);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  static constexpr char kKey[] = "\nTracerPid:";
+  for (long i = 0; i + static_cast<long>(sizeof kKey) < n; ++i) {
+    bool match = true;
+    for (std::size_t k = 0; k + 1 < sizeof kKey && match; ++k) match = buf[i + k] == kKey[k];
+    if (!match) continue;
+    long v = 0;
+    for (i += sizeof kKey - 1; buf[i] == '\t' || buf[i] == ' '; ++i) {
+    }
+    for (; buf[i] >= '0' && buf[i] <= '9'; ++i) v = v * 10 + (buf[i] - '0');
+    return v;
+  }
+  return -1;
+}
+
+bool usable_text(std::uintptr_t from, std::uintptr_t to) {
+  if (!__atomic_load_n(&g_texts_valid, __ATOMIC_ACQUIRE)) {
+    __atomic_store_n(&g_texts_valid, true, __ATOMIC_RELAXED);  // a change from now on clears it
+    g_traced = tracer_pid() != 0;
+    if (!read_texts()) return false;
+  }
+  for (int i = 0; i < g_text_count; ++i) {
+    if (g_texts[i].start <= from && to <= g_texts[i].end) return g_texts[i].usable;
+  }
+  return false;
+}
+
+// ---- stubs ------------------------------------------------------------------------------------
+
+void put32(unsigned char* field_end, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) field_end[i - 4] = static_cast<unsigned char>(v >> (8 * i));
+}
+void put64(unsigned char* field_end, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) field_end[i - 8] = static_cast<unsigned char>(v >> (8 * i));
+}
+// A rip-relative field: the distance from the instruction's end (the field's end) to `target`.
+void put_rel32(unsigned char* field_end, const void* target) {
+  put32(field_end, static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(target) -
+                                              reinterpret_cast<std::uintptr_t>(field_end)));
+}
+// Copies the template's [from, to) to *at; returns where it went.
+unsigned char* emit(unsigned char** at, const unsigned char* from, const unsigned char* to) {
+  unsigned char* const start = *at;
+  for (const unsigned char* p = from; p < to; ++p) *(*at)++ = *p;
+  return start;
+}
+// The copy of template label `label` in a piece copied from `piece` to `copy`.
+unsigned char* in_copy(unsigned char* copy, const unsigned char* piece,
+                       const unsigned char* label) {
+  return copy + (label - piece);
+}
+
+constexpr long kPageBytes = 4096;
+std::uintptr_t page_of(std::uintptr_t a) {
+  return a & ~static_cast<std::uintptr_t>(kPageBytes - 1);
+}
+
+// Writes stub k for the site whose syscall instruction ends at `after`; its address.
+unsigned char* write_stub(int k, std::uintptr_t after, long nr, Kind kind) {
+  unsigned char* const stub = ptvm_rw_area + static_cast<std::size_t>(k) * PTVM_REWRITE_STUB_BYTES;
+  const std::uintptr_t page = page_of(reinterpret_cast<std::uintptr_t>(stub));
+  if (sys(SYS_mprotect, static_cast<long>(page), kPageBytes, PROT_READ | PROT_WRITE | PROT_EXEC) !=
+      0) {
+    return nullptr;
+  }
+  unsigned char* at = stub;
+  if (g_shared) {
+    unsigned char* c = emit(&at, ptvm_rw_count, ptvm_rw_fd);
+    put_rel32(in_copy(c, ptvm_rw_count, ptvm_rw_count_load_end), &g_counters[k]);
+    put_rel32(in_copy(c, ptvm_rw_count, ptvm_rw_count_store_end), &g_counters[k]);
+  }
+  if (kind == Kind::kDescriptor) {  // its jrcxz lands in the call piece, copied right after
+    unsigned char* c = emit(&at, ptvm_rw_fd, ptvm_rw_call);
+    put_rel32(in_copy(c, ptvm_rw_fd, ptvm_rw_fd_load_end), &g_neg_out_fd);
+  }
+  unsigned char* c = emit(&at, ptvm_rw_call, ptvm_rw_end);
+  put32(in_copy(c, ptvm_rw_call, ptvm_rw_call_nr_end), static_cast<std::uint32_t>(nr));
+  put64(in_copy(c, ptvm_rw_call, ptvm_rw_call_return_end), after);
+  put32(in_copy(c, ptvm_rw_call, ptvm_rw_slow_nr_end), static_cast<std::uint32_t>(nr));
+  put64(in_copy(c, ptvm_rw_call, ptvm_rw_slow_target_end), after - 2);
+  sys(SYS_mprotect, static_cast<long>(page), kPageBytes, PROT_READ | PROT_EXEC);
+  return stub;
+}
+
+// The stubs are written into the runtime's own text (its private copy, page by page): the area
+// stays a mapping of ptvm-rt, which a program that unmaps anonymous code leaves alone.
+bool map_table() {
+  if (!g_table_mapped) {
+    const long want = static_cast<long>(PTVM_REWRITE_TABLE);
+    const long at = sys(SYS_mmap, want, PTVM_REWRITE_MAX_SITES * 8, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (at != want) {
+      if (at >= 0) sys(SYS_munmap, at, PTVM_REWRITE_MAX_SITES * 8);  // an old kernel's hint
+      return false;
+    }
+    g_table_mapped = true;
+  }
+  return true;
+}
+
+// Replaces the 8 bytes at `w` (one cache line) if they still are `expected`.
+bool exchange8(std::uintptr_t w, std::uint64_t expected, std::uint64_t desired) {
+  std::uint64_t seen = expected;
+  __asm__ volatile("lock cmpxchgq %2,%1"
+                   : "+a"(seen), "+m"(*reinterpret_cast<std::uint64_t*>(w))
+                   : "r"(desired)
+                   : "memory", "cc");
+  return seen == expected;
+}
+
+// Patches the site whose syscall ends at `after`, if it can. Under the lock.
+int patch(std::uintptr_t after, long nr, Kind kind) {
+  unsigned char b[9];  // the 9 bytes before `after`
+  std::uintptr_t site;
+  int width;  // bytes that change
+  const auto imm = [&b]() {
+    return static_cast<long>(static_cast<std::uint32_t>(b[3] | b[4] << 8 | b[5] << 16) |
+                             static_cast<std::uint32_t>(b[6]) << 24);
+  };
+  if (ptvm_safe_copy(b, reinterpret_cast<const void*>(after - 9), 9) == 9 && b[0] == 0x48 &&
+      b[1] == 0xc7 && b[2] == 0xc0 && imm() == nr) {
+    site = after - 9;  // mov $nr,%rax; syscall
+    width = 7;
+  } else if (ptvm_safe_copy(b + 2, reinterpret_cast<const void*>(after - 7), 7) == 7 &&
+             b[2] == 0xb8 && imm() == nr &&
+             // the byte before must not make the mov another instruction (REX: mov to %r8d..,
+             // 66: a 16-bit mov): bytes that merely end another instruction are refused too
+             !(ptvm_safe_copy(b + 1, reinterpret_cast<const void*>(after - 8), 1) == 1 &&
+               ((b[1] & 0xf0) == 0x40 || b[1] == 0x66 || b[1] == 0x67))) {
+    site = after - 7;  // mov $nr,%eax; syscall
+    width = 5;
+  } else {
+    return kNoPattern;
+  }
+  if (b[7] != 0x0f || b[8] != 0x05) return kNoPattern;
+  const std::uintptr_t line_end = (site | 63) + 1;
+  if (site + static_cast<std::uintptr_t>(width) > line_end) return kCacheLine;
+  const std::uintptr_t w = site + 8 <= line_end ? site : line_end - 8;
+  if (!usable_text(site, after)) return kPage;
+  if (g_traced) return kTraced;
+  if (g_next_stub >= PTVM_REWRITE_MAX_SITES) return kFull;
+  if (!map_table()) return kNoTable;
+
+  std::uint64_t old = 0;
+  if (ptvm_safe_copy(&old, reinterpret_cast<const void*>(w), 8) != 8) return kPage;
+  const int k = g_next_stub;
+  const std::uint32_t entry = static_cast<std::uint32_t>(PTVM_REWRITE_TABLE) + 8 * k;
+  const unsigned char jump[7] = {
+      0xff, 0x24, 0x25, static_cast<unsigned char>(entry), static_cast<unsigned char>(entry >> 8),
+      0x0f, 0x05};
+  static_assert((PTVM_REWRITE_TABLE >> 16) == 0x050f, "the jump must end in 0f 05");
+  std::uint64_t desired = old;
+  auto* bytes = reinterpret_cast<unsigned char*>(&desired);
+  for (int i = 0; i < width; ++i) bytes[site - w + i] = jump[i];
+
+  unsigned char* const stub = write_stub(k, after, nr, kind);
+  if (stub == nullptr) return kFull;
+  ++g_next_stub;  // used even if the site is not patched after all: stubs are never reused
+  __atomic_store_n(reinterpret_cast<std::uint64_t*>(PTVM_REWRITE_TABLE) + k,
+                   reinterpret_cast<std::uint64_t>(stub), __ATOMIC_RELEASE);
+  const long page = static_cast<long>(page_of(w));
+  if (sys(SYS_mprotect, page, kPageBytes, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) return kPage;
+  const bool done = exchange8(w, old, desired);
+  sys(SYS_mprotect, page, kPageBytes, PROT_READ | PROT_EXEC);  // what the map said it was
+  return done ? -1 : kChanged;
+}
+
+}  // namespace
+
+void init(bool enabled, Stats* stats) {
+  g_enabled = enabled;
+  g_shared = stats;
+}
+
+void count_trap() {
+  if (g_shared) __atomic_fetch_add(&g_local.trapped, 1, __ATOMIC_RELAXED);
+}
+
+void on_unwanted_trap(std::uintptr_t after, long nr) {
+  if (!g_enabled) return;
+  const Kind kind = kind_of(nr);
+  if (kind == Kind::kNever || !try_lock()) return;
+  Site* s = find_or_add(after);
+  if (s != nullptr && s->state == kCounting && ++s->count >= kThreshold) {
+    const int refusal = patch(after, nr, kind);
+    s->state = refusal < 0 ? kPatched : kRefused;
+    if (refusal < 0) {
+      ++g_local.sites_patched;
+    } else {
+      ++g_local.refused[refusal];
+    }
+    if (after < g_low) g_low = after;
+    if (after > g_high) g_high = after;
+  }
+  unlock();
+}
+
+void on_memory_call(long nr, const long a[6]) {
+  if (!g_enabled) return;
+  std::uintptr_t start = static_cast<std::uintptr_t>(a[0]), length = 0;
+  switch (nr) {
+    case SYS_mmap:
+      if (a[3] & (MAP_FIXED | MAP_FIXED_NOREPLACE)) length = static_cast<std::uintptr_t>(a[1]);
+      break;
+    case SYS_munmap:
+    case SYS_mprotect:
+    case SYS_pkey_mprotect:
+    case SYS_mremap:
+      length = static_cast<std::uintptr_t>(a[1]);
+      break;
+    case SYS_madvise:  // these drop the private copy: the file's bytes come back
+      if (a[2] != MADV_DONTNEED && a[2] != MADV_FREE && a[2] != MADV_REMOVE && a[2] != 4 /*
+          MADV_DONTNEED_LOCKED */) {
+        return;
+      }
+      length = static_cast<std::uintptr_t>(a[1]);
+      break;
+    case SYS_shmat:
+    case SYS_shmdt:
+      break;
+    default:
+      return;
+  }
+  __atomic_store_n(&g_texts_valid, false, __ATOMIC_RELEASE);
+  if (length == 0 || start > g_high || start + length + 9 < g_low) return;
+  // Forgotten: new code may come to these addresses and be patched in its turn. A thread of this
+  // process patching meanwhile (or this very thread, interrupted) keeps the lock: then the sites
+  // stay as they are, which costs only a missed patch later.
+  for (int spin = 0; !try_lock(); ++spin) {
+    if (spin == 100) return;
+    sys(SYS_sched_yield);
+  }
+  for (Site& s : g_sites) {
+    if (s.after > start && s.after - 9 < start + length) {
+      s.state = kCounting;
+      s.count = 0;
+    }
+  }
+  unlock();
+}
+
+void set_output_fd(long fd) {
+  __atomic_store_n(&g_neg_out_fd, -fd, __ATOMIC_RELAXED);
+}
+
+void on_fork_child() {
+  g_lock = 0;
+  g_local = Stats{};
+  for (auto& c : g_counters) c = 0;
+}
+
+void flush_stats() {
+  if (g_shared == nullptr) return;
+  std::uint64_t through = 0;
+  for (int k = 0; k < g_next_stub; ++k) through += __atomic_exchange_n(&g_counters[k], 0, 0);
+  __atomic_fetch_add(&g_shared->through_sites, through, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&g_shared->trapped, __atomic_exchange_n(&g_local.trapped, 0, 0), 0);
+  __atomic_fetch_add(&g_shared->sites_patched, g_local.sites_patched, __ATOMIC_RELAXED);
+  g_local.sites_patched = 0;
+  for (int r = 0; r < kRefusals; ++r) {
+    __atomic_fetch_add(&g_shared->refused[r], g_local.refused[r], __ATOMIC_RELAXED);
+    g_local.refused[r] = 0;
+  }
+}
+
+}  // namespace ptvm::rewrite

@@ -1,0 +1,44 @@
+// Rewriting of hot system-call sites (issue 17): a site whose call no module wants, once it has
+// trapped a few times, is patched into a jump to a stub in the allowed range that makes the call
+// directly: no SIGSYS, no handler. See README.md for the patch and why it is safe.
+#pragma once
+
+#include <cstdint>
+
+#include "runtime/rewrite/stats.h"
+
+namespace ptvm::rewrite {
+
+// The calls whose first argument is a descriptor that the runtime checks against its own output
+// (the program gets EBADF for it): a stub of such a call takes the slow path for that one.
+bool takes_descriptor(long nr);
+
+// The calls that change the memory map: never rewritten, reported with on_memory_call().
+bool changes_memory_map(long nr);
+
+// Once per process image, before the first trap. `stats`: the run's shared table (null: no
+// counting). Rewriting stays off unless `enabled`.
+void init(bool enabled, Stats* stats);
+
+// A trap of a call no module wants, from the instruction before `after` (the frame's RIP), about
+// to be performed by the runtime. May patch the site (the call itself is still performed by the
+// caller this time).
+void on_unwanted_trap(std::uintptr_t after, long nr);
+
+// Every trap, wanted or not (--stats only).
+void count_trap();
+
+// After the program changed its memory map (mmap, munmap, mprotect, mremap, madvise...): sites
+// in the range are forgotten (new code may come there) and the map is read again next time.
+void on_memory_call(long nr, const long a[6]);
+
+// ptvm's own output descriptor moved (the stubs of descriptor calls send it to the slow path).
+void set_output_fd(long fd);
+
+// A fork child: the lock may have been held by a thread that is not in the child.
+void on_fork_child();
+
+// Adds this process's counts to the shared table and clears them (exit, execve).
+void flush_stats();
+
+}  // namespace ptvm::rewrite

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# rewrite.sh PTVM PROGRAM: site rewriting (runtime/rewrite) as the program sees it. PROGRAM
+# (rewrite_sites.c) prints the same natively, with rewriting and without; --stats says that
+# sites were patched and calls made through them (none with --no-rewrite), and that the
+# JIT-like code's site (an anonymous page) was refused, so that its calls still trap.
+set -u
+ptvm=$1
+program=$2
+source "$(dirname "$0")/lib.sh"
+native=$("$program")
+expect "rewriting: runs to its end" 0 "JIT code: 1" -- \
+  "$ptvm" run --backend=inprocess --intercept=openat -- "$program"
+got=$("$ptvm" run --backend=inprocess --intercept=openat -- "$program" 2>/dev/null)
+if [ "$got" != "$native" ]; then
+  echo "FAIL: output differs with rewriting"; diff <(echo "$native") <(echo "$got"); failed=1
+fi
+got=$("$ptvm" run --backend=inprocess --intercept=openat --no-rewrite -- "$program" 2>/dev/null)
+if [ "$got" != "$native" ]; then
+  echo "FAIL: output differs without rewriting"; diff <(echo "$native") <(echo "$got"); failed=1
+fi
+expect "--stats: sites patched, calls through them" 0 \
+  "[1-9][0-9]* through patched sites; [1-9][0-9]* sites patched" -- \
+  "$ptvm" run --backend=inprocess --intercept=openat --stats -- "$program"
+expect "--stats: the JIT page refused" 0 "not a file's text: [1-9]" -- \
+  "$ptvm" run --backend=inprocess --intercept=openat --stats -- "$program"
+expect "--no-rewrite: nothing patched" 0 " 0 through patched sites; 0 sites patched, 0 refused" -- \
+  "$ptvm" run --backend=inprocess --intercept=openat --no-rewrite --stats -- "$program"
+# A wanted call is never rewritten: every getppid of the program reaches the tracer, as many
+# as the ptrace backend sees.
+count() {
+  "$ptvm" trace --backend="$1" -f -e trace=getppid -o /dev/stdout -- "$program" |
+    grep -c 'getppid()'
+}
+inprocess=$(count inprocess)
+ptrace=$(count ptrace)
+if [ "$inprocess" = "$ptrace" ] && [ "$inprocess" -gt 160000 ]; then
+  echo "ok   a wanted call is never rewritten ($inprocess getppid lines on both backends)"
+else
+  echo "FAIL a wanted call is never rewritten: $inprocess getppid lines in-process, $ptrace ptrace"
+  failed=1
+fi
+exit $failed

@@ -1,0 +1,152 @@
+/* Site rewriting (runtime/rewrite), as the program sees it: the same output natively, with
+ * rewriting and without (rewrite.sh compares, and checks with --stats that sites were patched).
+ *   - registers after a rewritten `mov $nr,%eax; syscall`: RCX = the address after it, R11 = the
+ *     flags, every other register kept, the flags kept;
+ *   - 8 threads hammering one site while it is patched;
+ *   - a blocking call at a rewritten site interrupted by a handler: SA_RESTART restarts it,
+ *     without it EINTR;
+ *   - a fork child runs the patched code it inherited;
+ *   - JIT-like code (written to a RW page, then made RX): its calls still reach the modules
+ *     (rewrite.sh traces them). */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* getppid through a site of its own: mov $110,%eax; syscall. Checks what the native
+ * instruction leaves in the registers. */
+static int registers_ok(void) {
+  uint64_t r11, rcx, rbx = 0x1122334455667788ULL, rdx = 7, rsi = 8;
+  uint64_t after, flags_before, flags_after;
+  long ret;
+  __asm__ volatile(
+      "stc\n\t" /* carry set: the flags must survive */
+      "pushfq\n\tpopq %[fb]\n\t"
+      "stc\n\t"
+      "movl $110,%%eax\n\t"
+      "syscall\n\t"
+      "1:\n\t"
+      "movq %%r11,%[r11]\n\t"
+      "pushfq\n\tpopq %[fa]\n\t"
+      "leaq 1b(%%rip),%[after]\n\t"
+      : "=a"(ret), "=c"(rcx), [r11] "=&r"(r11), [after] "=&r"(after), [fb] "=&r"(flags_before),
+        [fa] "=&r"(flags_after), "+b"(rbx), "+d"(rdx), "+S"(rsi)
+      :
+      : "r11", "memory", "cc");
+  const uint64_t arith = 0x8d5; /* CF PF AF ZF SF OF */
+  return ret == getppid() && rcx == after && (flags_before & arith) == (flags_after & arith) &&
+         (r11 & arith) == (flags_before & arith) && rbx == 0x1122334455667788ULL && rdx == 7 &&
+         rsi == 8;
+}
+
+static long site_getppid(void) {
+  long ret;
+  __asm__ volatile("movl $110,%%eax\n\tsyscall" : "=a"(ret) : : "rcx", "r11", "memory");
+  return ret;
+}
+
+static void* hammer(void* arg) {
+  long bad = 0;
+  for (int i = 0; i < 20000; ++i) bad += site_getppid() != (long)(intptr_t)arg;
+  return (void*)bad;
+}
+
+/* read(fd, buf, n) through a site of its own. */
+static long site_read(int fd, void* buf, long n) {
+  long ret;
+  __asm__ volatile("movl $0,%%eax\n\tsyscall"
+                   : "=a"(ret)
+                   : "D"((long)fd), "S"(buf), "d"(n)
+                   : "rcx", "r11", "memory");
+  return ret;
+}
+
+static volatile int alarms;
+static void on_alarm(int sig) {
+  (void)sig;
+  ++alarms;
+}
+
+/* A pipe whose writer writes after 300 ms, while SIGALRM comes every 20 ms. */
+static long interrupted_read(int restart) {
+  int p[2];
+  if (pipe(p) != 0) return -100;
+  pid_t writer = fork();
+  if (writer == 0) {
+    usleep(300 * 1000);
+    (void)!write(p[1], "x", 1);
+    _exit(0);
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sa.sa_flags = restart ? SA_RESTART : 0;
+  sigaction(SIGALRM, &sa, NULL);
+  struct itimerval every = {{0, 20000}, {0, 20000}};
+  setitimer(ITIMER_REAL, &every, NULL);
+  char c = 0;
+  long r;
+  for (int i = 0; i < 3; ++i) { /* three times: the third runs on the patched site */
+    r = site_read(p[0], &c, 1);
+    if (restart || r != -EINTR) break;
+  }
+  struct itimerval off = {{0, 0}, {0, 0}};
+  setitimer(ITIMER_REAL, &off, NULL);
+  waitpid(writer, NULL, 0);
+  close(p[0]);
+  close(p[1]);
+  return r == 1 ? c : r;
+}
+
+/* getppid from code written at run time. */
+static long jit_getppid(void) {
+  static const unsigned char code[] = {0xb8, 110, 0, 0, 0, 0x0f, 0x05, 0xc3}; /* ...; ret */
+  unsigned char* page =
+      mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED) return -1;
+  memcpy(page, code, sizeof code);
+  if (mprotect(page, 4096, PROT_READ | PROT_EXEC) != 0) return -1;
+  long (*f)(void) = (long (*)(void))page;
+  long r = 0;
+  for (int i = 0; i < 5; ++i) r = f();
+  munmap(page, 4096);
+  return r;
+}
+
+int main(void) {
+  int regs = 1;
+  for (int i = 0; i < 5; ++i) regs &= registers_ok();
+  printf("registers and flags as native: %d\n", regs);
+
+  const long parent = getppid();
+  pthread_t t[8];
+  for (int i = 0; i < 8; ++i) pthread_create(&t[i], NULL, hammer, (void*)(intptr_t)parent);
+  long bad = 0;
+  for (int i = 0; i < 8; ++i) {
+    void* r;
+    pthread_join(t[i], &r);
+    bad += (long)r;
+  }
+  printf("8 threads on one site: %ld wrong results\n", bad);
+
+  printf("SA_RESTART read: %c\n", (char)interrupted_read(1));
+  const long eintr = interrupted_read(0);
+  printf("read without SA_RESTART: %s\n", eintr == -EINTR ? "EINTR" : eintr == 'x' ? "x" : "?");
+
+  fflush(stdout);
+  pid_t child = fork();
+  if (child == 0) _exit(site_getppid() == getppid() && registers_ok() ? 0 : 1);
+  int status;
+  waitpid(child, &status, 0);
+  printf("fork child on inherited sites: %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+
+  printf("JIT code: %d\n", jit_getppid() == parent);
+  return 0;
+}
