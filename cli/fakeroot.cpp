@@ -42,7 +42,7 @@ Runner add_fakeroot_command(CLI::App& app) {
                 "files the program did not change keep their real owner (not 0:0)");
   add_vm_options(*sub, *options);
   return [sub, options, save, load, unknown_is_real]() -> int {
-    take_command(*sub, *options);
+    if (!take_command(*sub, *options)) return 2;
     if (options->command.empty()) {
       const char* shell = std::getenv("SHELL");
       options->command = {shell && *shell ? shell : "/bin/sh"};
@@ -63,7 +63,7 @@ Runner add_fakeroot_command(CLI::App& app) {
     if (!add_shared_modules(*options, stack, modules)) return 2;
     fakeroot::FakerootModule module(*shared.db, *unknown_is_real);
     module.set_shared(shared.fd, shared.bytes);
-    stack.push_bottom(&module);
+    options->fakeroot_vm = &module;  // at the bottom, below the path VM of --rootfs/--bind
     bool saved = true;
     const int code = run_under_vm(*options, stack, [&]() {
       if (!save->empty()) saved = save_fakeroot_state(*save, *shared.db);

@@ -11,9 +11,9 @@ namespace ptvm::cli {
 
 Runner add_features_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
-      "features", "Probe the system-call interposition mechanisms this kernel offers");
+      "features", "probe the system-call interposition mechanisms this kernel offers");
   auto json = std::make_shared<bool>(false);
-  sub->add_flag("--json", *json, "Print the probes as JSON");
+  sub->add_flag("--json", *json, "print the probes as JSON");
   return [json] {
     const KernelFeatures& features = KernelFeatures::get();
     fmt::print("{}", *json ? features.to_json() : features.to_table());

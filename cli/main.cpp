@@ -10,7 +10,9 @@
 int main(int argc, char** argv) {
   CLI::App app{"ptvm: partial virtual machines by system-call interposition"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "ptvm " PTVM_VERSION);
+  // CLI11's own flags described as every other option is: in lower case (subcommands inherit -h).
+  app.set_help_flag("-h,--help", "print this help message and exit");
+  app.set_version_flag("--version", "ptvm " PTVM_VERSION, "print the version and exit");
   int verbose = 0;
   app.add_flag("-v,--verbose", verbose,
                "say which backend runs the program and why (before the subcommand; repeatable)");
@@ -34,7 +36,8 @@ int main(int argc, char** argv) {
 
   // `ptvm run [options] -- CMD ARGS...`: what follows the first `--` is the program's, never
   // ptvm's; CLI11 sees only what comes before. Without `--`, the subcommands take the command
-  // from the first argument that is not an option on (CLI11's prefix_command).
+  // from the first argument that is not an option on (CLI11's prefix_command); a `--` after it
+  // is the program's argument, and take_command() puts it back.
   int ptvm_argc = argc;
   for (int i = 1; i < argc; ++i) {
     if (std::string_view(argv[i]) == "--") {

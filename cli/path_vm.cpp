@@ -85,8 +85,8 @@ std::vector<std::string> recommended_bindings(bool fewer) {
   return out;
 }
 
-bool setup_path_vm(const PathOptions& o, VmOptions& options, ModuleStack& stack,
-                   std::unique_ptr<PathVm>& storage, int* exit_code) {
+bool setup_path_vm(const PathOptions& o, VmOptions& options, std::unique_ptr<PathVm>& storage,
+                   int* exit_code) {
   *exit_code = 2;
   storage = std::make_unique<PathVm>();
   path::PathMap& map = storage->path.map();
@@ -243,7 +243,6 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, ModuleStack& stack,
     return false;
   }
 
-  stack.push_bottom(&storage->path);
   if (o.root_id) {
     if (!make_fakeroot_table(storage->table)) {
       *exit_code = 1;
@@ -252,7 +251,6 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, ModuleStack& stack,
     storage->fakeroot = std::make_unique<fakeroot::FakerootModule>(*storage->table.db);
     storage->fakeroot->set_initial_ids(o.uid, o.gid);
     storage->fakeroot->set_shared(storage->table.fd, storage->table.bytes);
-    stack.push_bottom(storage->fakeroot.get());
   }
   if (o.verbose > 0) {
     fmt::print(stderr, "ptvm: path VM: rootfs {}\n", root);

@@ -1,6 +1,7 @@
-// The path VM on the command line: `ptvm proot`'s options and `ptvm run|trace --rootfs/--bind/
-// --cwd`, turned into the path module (and -0's ids module) at the bottom of a stack, ptvm's
-// working directory set to the guest's, and the program looked up on the guest's PATH.
+// The path VM on the command line: `ptvm proot`'s options and `ptvm run|trace|fakeroot --rootfs/
+// --bind/--cwd`, turned into the path module (and -0's fakeroot VM), ptvm's working directory set
+// to the guest's, and the program looked up on the guest's PATH. run_under_vm() puts the modules
+// at the bottom of the stack.
 #pragma once
 
 #include <memory>
@@ -8,7 +9,6 @@
 #include <vector>
 
 #include "cli/fakeroot_vm.h"
-#include "core/module_stack.h"
 #include "vms/fakeroot/fakeroot_module.h"
 #include "vms/path/path_module.h"
 
@@ -36,11 +36,11 @@ struct PathVm {
 };
 
 // Checks the options (a missing rootfs or binding host side, a relative guest path...: message,
-// false), pushes the modules at the bottom of `stack`, enters the guest's cwd and resolves the
-// program (options.command; with none, the guest's `/bin/sh -l`) on the guest's PATH into
-// options.guest_program. `exit_code` is what ptvm must exit with on false.
-bool setup_path_vm(const PathOptions& path, VmOptions& options, ModuleStack& stack,
-                   std::unique_ptr<PathVm>& storage, int* exit_code);
+// false), makes the modules in `storage` (run_under_vm() stacks them), enters the guest's cwd and
+// resolves the program (options.command; with none, the guest's `/bin/sh -l`) on the guest's PATH
+// into options.guest_program. `exit_code` is what ptvm must exit with on false.
+bool setup_path_vm(const PathOptions& path, VmOptions& options, std::unique_ptr<PathVm>& storage,
+                   int* exit_code);
 
 // The -R and -S bindings (PRoot's lists) that exist on this host.
 std::vector<std::string> recommended_bindings(bool fewer);

@@ -17,9 +17,10 @@ Runner add_proot_command(CLI::App& app) {
   auto rootfs_r = std::make_shared<std::string>();
   auto rootfs_s = std::make_shared<std::string>();
   sub->add_flag("-0,--root-id", options->path.root_id,
-                "the program sees user and group 0 (ids only, for now)");
+                "the program is root: the fakeroot VM below the path VM (ids 0; chown, chmod, "
+                "mknod and set*id succeed and are remembered)");
   auto ids = std::make_shared<std::string>();
-  sub->add_option("-i,--change-id", *ids, "the program sees user UID and group GID (ids only)")
+  sub->add_option("-i,--change-id", *ids, "as -0, the program starting as user UID and group GID")
       ->type_name("UID:GID");
   sub->add_option("-R", *rootfs_r,
                   "DIR as the root, with the host's /dev, /proc, /sys, /tmp, /run, $HOME and "
@@ -34,7 +35,7 @@ Runner add_proot_command(CLI::App& app) {
                 "kill every process left when the program ends (by default ptvm waits for them)");
   add_vm_options(*sub, *options, true);
   return [sub, options, rootfs_r, rootfs_s, ids]() -> int {
-    take_command(*sub, *options);
+    if (!take_command(*sub, *options)) return 2;
     PathOptions& p = options->path;
     if (!ids->empty()) {
       unsigned long uid, gid;

@@ -19,7 +19,7 @@ Runner add_run_command(CLI::App& app) {
   sub->add_option("--inject", options->injects, "same as -e inject=")->allow_extra_args(false);
   add_vm_options(*sub, *options);
   return [sub, options, exprs]() -> int {
-    take_command(*sub, *options);
+    if (!take_command(*sub, *options)) return 2;
     for (const auto& e : *exprs) {
       if (!e.starts_with("inject=")) {
         complain("run takes -e inject=... only (tracing is `ptvm trace`): -e " + e);

@@ -54,7 +54,7 @@ Runner add_trace_command(CLI::App& app) {
   add_vm_options(*sub, o->vm);
 
   return [sub, o]() -> int {
-    take_command(*sub, o->vm);
+    if (!take_command(*sub, o->vm)) return 2;
     TraceOptions topts;
     topts.string_limit = o->string_limit;
     topts.timestamps = std::min(o->timestamps, 3);

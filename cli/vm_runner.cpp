@@ -6,6 +6,7 @@
 #include "backend/ptrace/seccomp_filter.h"
 #include "core/kernel_features.h"
 
+#include <fcntl.h>
 #include <fmt/core.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -23,6 +24,23 @@ namespace ptvm::cli {
 void complain(const std::string& message) {
   fmt::print(stderr, "ptvm: {}\n", message);
 }
+
+namespace {
+
+// Where --module puts a user's modules (add_shared_modules(), run_under_vm()): below the tracer,
+// above everything else.
+std::string module_help(const std::string& command) {
+  const char* where = command == "trace"      ? "below the tracer, above the other modules"
+                      : command == "proot"    ? "above the path VM and the other modules"
+                      : command == "fakeroot" ? "above the fakeroot VM and the other modules"
+                                              : "above the other modules";
+  return fmt::format(
+      "PATH.so[:ARGS]: a VM module of your own (see <ptvm/module.h>), {}; repeatable, the first "
+      "on top (ptrace backend)",
+      where);
+}
+
+}  // namespace
 
 void add_vm_options(CLI::App& sub, VmOptions& o, bool proot_spelling) {
   sub.add_option("--backend", o.backend,
@@ -46,9 +64,7 @@ void add_vm_options(CLI::App& sub, VmOptions& o, bool proot_spelling) {
                "Linux 5.3+)");
   sub.add_option("--mem", o.mem, "tracee memory access: auto|vm|procmem|peek")
       ->check(CLI::IsMember({"auto", "vm", "procmem", "peek"}));
-  sub.add_option("--module", o.modules,
-                 "PATH.so[:ARGS]: a VM module of your own (see <ptvm/module.h>), below the "
-                 "command's; repeatable, the first on top (ptrace backend)")
+  sub.add_option("--module", o.modules, module_help(sub.get_name()))
       ->type_name("PATH.so[:ARGS]")
       ->allow_extra_args(false);
   sub.add_option("--redirect", o.redirects,
@@ -147,14 +163,25 @@ bool add_shared_modules(const VmOptions& options, ModuleStack& stack,
     }
     storage->user.push_back(module);
   }
-  // Top to bottom: the user's modules (in the order given, below the command's own: a trace
-  // shows what they made of a call), inject (faults as the program sees them), null, redirect
-  // (closest to the kernel: it rewrites what finally runs).
-  for (Module* module : storage->user) stack.push_bottom(module);
-  if (!options.injects.empty()) stack.push_bottom(&storage->inject);
-  if (storage->null) stack.push_bottom(&*storage->null);
-  if (!options.redirects.empty()) stack.push_bottom(&storage->redirect);
+  // Top to bottom, below the tracer (`ptvm trace` pushed it: it shows what the modules made of
+  // a call): the user's modules in the order given, inject (faults as the program sees them),
+  // null, redirect; run_under_vm() adds the path VM and the fakeroot VM below.
+  for (Module* module : storage->user) {
+    if (!push_module(stack, module)) return false;
+  }
+  if (!options.injects.empty() && !push_module(stack, &storage->inject)) return false;
+  if (storage->null && !push_module(stack, &*storage->null)) return false;
+  if (!options.redirects.empty() && !push_module(stack, &storage->redirect)) return false;
   return true;
+}
+
+bool push_module(ModuleStack& stack, Module* module) {
+  if (stack.push_bottom(module)) return true;
+  complain(fmt::format(
+      "too many VM modules: at most {} in one run, and '{}' is one more (the tracer, each "
+      "--module, -e inject=, --intercept, --redirect, the path VM and the fakeroot VM count)",
+      ModuleStack::kMaxModules, module->name()));
+  return false;
 }
 
 namespace {
@@ -197,12 +224,26 @@ void set_explicit_command(std::vector<std::string> command) {
   g_explicit_command = std::move(command);
 }
 
-void take_command(CLI::App& sub, VmOptions& options) {
+bool take_command(CLI::App& sub, VmOptions& options) {
   options.command = sub.remaining();
+  // CLI11's prefix_command() starts the program at the first argument it does not know, an
+  // unknown option too: a misspelt option would be run as the program. Options after the
+  // program's name are the program's; a program named "-x" comes after `--` (which main() took
+  // away before CLI11 saw it).
+  if (!options.command.empty() && options.command[0].size() > 1 && options.command[0][0] == '-') {
+    fmt::print(stderr,
+               "ptvm {}: unknown option '{}' (see ptvm {} --help; a program whose name starts "
+               "with '-' goes after --)\n",
+               sub.get_name(), options.command[0], sub.get_name());
+    return false;
+  }
   if (g_explicit_command) {
+    // A `--` after the program's name is the program's own argument (`ptvm run grep -- -v f`).
+    if (!options.command.empty()) options.command.push_back("--");
     options.command.insert(options.command.end(), g_explicit_command->begin(),
                            g_explicit_command->end());
   }
+  return true;
 }
 
 namespace {
@@ -241,20 +282,17 @@ int attach_to(const VmOptions& o, ModuleStack& stack, const std::function<void()
 namespace {
 
 // `what` runs on the ptrace backend only (not in the in-process runtime yet): --backend=auto
-// becomes ptrace (said with -v), --backend=inprocess is refused (false).
-bool only_ptrace(VmOptions& o, const char* what) {
+// becomes ptrace (`forced` says why, for -v), --backend=inprocess is refused (false).
+bool only_ptrace(VmOptions& o, const char* what, std::string* forced) {
   if (o.backend == "inprocess") {
     complain(
         fmt::format("{} runs on the ptrace backend (not in the in-process runtime yet)", what));
     return false;
   }
-  if (o.path.verbose > 0 && o.backend == "auto") {
-    fmt::print(stderr,
-               "ptvm: backend ptrace for every process: {} does not run in the in-process "
-               "runtime yet\n",
-               what);
+  if (o.backend == "auto") {
+    *forced = fmt::format("{} does not run in the in-process runtime yet", what);
+    o.backend = "ptrace";
   }
-  o.backend = "ptrace";
   return true;
 }
 
@@ -265,6 +303,7 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
   VmOptions o = given;
   o.path.verbose = std::max(o.path.verbose, verbosity());
   const bool say = o.path.verbose > 0;
+  std::string forced;  // why --backend=auto runs every process on ptrace
   std::unique_ptr<PathVm> path_vm;
   if (o.path.active()) {
     if (o.attach_pid != 0) {
@@ -272,10 +311,17 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
       return 2;
     }
     int code;
-    if (!setup_path_vm(o.path, o, stack, path_vm, &code)) return code;
+    if (!setup_path_vm(o.path, o, path_vm, &code)) return code;
     // The path module does not run inside the in-process runtime yet.
-    if (!only_ptrace(o, "the path VM")) return 2;
+    if (!only_ptrace(o, "the path VM", &forced)) return 2;
   }
+  // The command's own VMs at the bottom, in one order for every command: the path VM above the
+  // fakeroot VM (`ptvm fakeroot`'s, or `ptvm proot -0`'s), which so sees the host's paths (it
+  // stats and records the files themselves).
+  Module* fakeroot = o.fakeroot_vm;
+  if (path_vm && path_vm->fakeroot) fakeroot = path_vm->fakeroot.get();
+  if (path_vm && !push_module(stack, &path_vm->path)) return 2;
+  if (fakeroot && !push_module(stack, fakeroot)) return 2;
   std::vector<std::string> command = o.command;
   if (o.attach_pid != 0) return attach_to(o, stack, before_exit);
   if (command.empty()) {
@@ -291,7 +337,7 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
     return 2;
   }
   // The runtime cannot load a user's module (dlopen): as for the path VM.
-  if (!o.modules.empty() && !o.path.active() && !only_ptrace(o, "a --module")) return 2;
+  if (!o.modules.empty() && !only_ptrace(o, "a --module", &forced)) return 2;
   std::string why;  // why not in-process
   if (!stack.empty() && o.backend != "ptrace" && !ptrace_options) {
     // In-process where the program can host the runtime.
@@ -357,11 +403,15 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
       return 126;
     }
   }
-  if (say && !stack.empty() && !o.path.active() && o.modules.empty()) {  // said above
-    fmt::print(stderr, "ptvm: backend ptrace for {}: {}\n", command[0],
-               o.backend == "ptrace" ? "--backend=ptrace"
-               : ptrace_options      ? "an option of the ptrace backend was given"
-                                     : why);
+  if (say && !stack.empty()) {
+    if (given.backend == "ptrace") {
+      fmt::print(stderr, "ptvm: backend ptrace for {}: --backend=ptrace\n", command[0]);
+    } else if (!forced.empty()) {
+      fmt::print(stderr, "ptvm: backend ptrace for every process: {}\n", forced);
+    } else {
+      fmt::print(stderr, "ptvm: backend ptrace for {}: {}\n", command[0],
+                 ptrace_options ? "an option of the ptrace backend was given" : why);
+    }
   }
   PtraceOptions popts;
   popts.verbose = o.path.verbose;
@@ -387,10 +437,37 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
     std::vector<char*> argv;
     for (auto& a : command) argv.push_back(a.data());
     argv.push_back(nullptr);
+    // The child's execv error comes back through a pipe that a successful exec closes: a
+    // program the kernel refuses (ENOEXEC, EACCES, a missing interpreter) is reported as under
+    // the modules, not as a silent 127.
+    int exec_error[2];
+    if (pipe2(exec_error, O_CLOEXEC) < 0) {
+      complain(fmt::format("cannot run '{}': {}", command[0], std::strerror(errno)));
+      return 126;
+    }
     const pid_t child = fork();
     if (child == 0) {
       execv(program->c_str(), argv.data());
+      const int error = errno;
+      [[maybe_unused]] const ssize_t n = write(exec_error[1], &error, sizeof error);
       _exit(127);
+    }
+    close(exec_error[1]);
+    if (child < 0) {
+      close(exec_error[0]);
+      complain(fmt::format("cannot run '{}': {}", command[0], std::strerror(errno)));
+      return 126;
+    }
+    int error = 0;
+    ssize_t n;
+    while ((n = read(exec_error[0], &error, sizeof error)) < 0 && errno == EINTR) {
+    }
+    close(exec_error[0]);
+    if (n == sizeof error) {
+      while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+      }
+      complain(fmt::format("cannot run '{}': {}", command[0], Error::guest(error).describe()));
+      return error == ENOENT ? 127 : 126;
     }
     // Like a shell: the keyboard signals are for the program.
     signal(SIGINT, SIG_IGN);

@@ -41,6 +41,8 @@ struct VmOptions {
   std::string guest_program;  // not an option: the path VM's program, a guest path
   int output_fd = -1;         // not an option: the tracer's output, for the in-process runtime
   std::function<void()> unbuffer_output;  // called when other processes write to it too
+  // Not an option: `ptvm fakeroot`'s VM; run_under_vm() puts it below the path VM.
+  Module* fakeroot_vm = nullptr;
 };
 
 // Adds the shared options to a subcommand (the command comes after the options or `--`).
@@ -58,12 +60,20 @@ struct SharedModules {
 bool add_shared_modules(const VmOptions& options, ModuleStack& stack,
                         std::unique_ptr<SharedModules>& storage);
 
-// After parsing: the program and its arguments (what follows the options, or `--`).
-void take_command(CLI::App& sub, VmOptions& options);
+// After parsing: the program and its arguments (what follows the options, or `--`). False, and
+// a message, when what CLI11 took for the program is an option it does not know (`ptvm run
+// --bogus true`): a program whose name starts with '-' comes after `--`.
+bool take_command(CLI::App& sub, VmOptions& options);
 
-// Runs the command under `stack`. Returns the exit code ptvm must exit with: the program's,
-// or 128+N when it was killed by signal N (after trying to die of the same signal, like a
-// shell's child would); 127/126 when it could not be started.
+// Adds `module` below the others; false, and a message, when the stack is full (ModuleStack::
+// kMaxModules: the tracer, every --module, -e inject=, --intercept, --redirect and the VMs count).
+bool push_module(ModuleStack& stack, Module* module);
+
+// Runs the command under `stack`, with the command's own VMs at its bottom: the path VM (from
+// options.path) above the fakeroot VM (options.fakeroot_vm, or proot -0's), so that the fakeroot
+// VM sees host paths, for every command alike. Returns the exit code ptvm must exit with: the
+// program's, or 128+N when it was killed by signal N (after trying to die of the same signal,
+// like a shell's child would); 127/126 when it could not be started.
 // `before_exit` runs when the program is gone, before ptvm dies of its signal.
 int run_under_vm(const VmOptions& options, ModuleStack& stack,
                  const std::function<void()>& before_exit = {});
