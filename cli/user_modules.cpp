@@ -2,15 +2,107 @@
 
 #include <dlfcn.h>
 #include <fmt/core.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <exception>
+#include <utility>
+
+#define PTVM_MODULE_LOADER  // ptvm loads modules: it defines no ptvm_module_layout of its own
 #include "ptvm/module.h"
 
 namespace ptvm::cli {
 
+namespace {
+
+// A user's module as ptvm stacks it: every hook forwarded inside a catch. Hooks must not throw
+// (<ptvm/module.h>): an exception cannot unwind through a backend that has a program stopped in
+// the middle of a call. One that does all the same ends the run with the module's name instead
+// of std::terminate: ptvm exits, and every tracee dies with it (PTRACE_O_EXITKILL; user modules
+// run on the ptrace backend only).
+class UserModule final : public Module {
+ public:
+  UserModule(Module& inner, std::string path) : inner_(inner), path_(std::move(path)) {
+    name_ = guard("name", [this] { return inner_.name(); });
+    if (name_ == nullptr) name_ = path_.c_str();
+  }
+  const char* name() const override { return name_; }
+  Interest interest() const override {
+    return guard("interest", [this] { return inner_.interest(); });
+  }
+  bool refuses_foreign_abi() const override {
+    return guard("refuses_foreign_abi", [this] { return inner_.refuses_foreign_abi(); });
+  }
+  std::size_t thread_storage_size() const override {
+    return guard("thread_storage_size", [this] { return inner_.thread_storage_size(); });
+  }
+  void on_entry(SyscallCall& call) override {
+    guard("on_entry", [&] { inner_.on_entry(call); });
+  }
+  void on_exit(SyscallCall& call) override {
+    guard("on_exit", [&] { inner_.on_exit(call); });
+  }
+  void on_signal(pid_t tid, const siginfo_t& info) override {
+    guard("on_signal", [&] { inner_.on_signal(tid, info); });
+  }
+  void on_process_exit(pid_t tid, int wait_status) override {
+    guard("on_process_exit", [&] { inner_.on_process_exit(tid, wait_status); });
+  }
+  void on_finish() override {
+    guard("on_finish", [this] { inner_.on_finish(); });
+  }
+
+ private:
+  template <class F>
+  auto guard(const char* hook, F&& hook_call) const -> decltype(hook_call()) {
+    try {
+      return hook_call();
+    } catch (const std::exception& e) {
+      fail(hook, e.what());
+    } catch (...) {
+      fail(hook, "an exception not derived from std::exception");
+    }
+  }
+  [[noreturn]] void fail(const char* hook, const char* what) const {
+    fflush(nullptr);
+    fmt::print(stderr,
+               "ptvm: module '{}' ({}) threw from {}: {}; a hook must not throw "
+               "(<ptvm/module.h>): the program is killed\n",
+               name_ ? name_ : path_.c_str(), path_, hook, what);
+    fflush(stderr);
+    _exit(1);  // without unwinding through the supervisor; EXITKILL kills every tracee
+  }
+
+  Module& inner_;
+  std::string path_;
+  const char* name_ = nullptr;
+};
+
+bool is_file(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+// PATH.so[:ARGS] -> {path, args}. A path may contain ':' itself (a directory "a:b", a file
+// "m:1.so"): the whole of `spec` when it names a file, else the shortest prefix up to a ':'
+// after the last '/' that names one, else the first ':' after the last '/' separates the
+// arguments (and loading that path says what is wrong with it).
+std::pair<std::string, std::string> split_spec(const std::string& spec) {
+  if (is_file(spec)) return {spec, ""};
+  const std::size_t slash = spec.rfind('/');
+  const std::size_t first = spec.find(':', slash == std::string::npos ? 0 : slash);
+  for (std::size_t colon = first; colon != std::string::npos; colon = spec.find(':', colon + 1)) {
+    if (is_file(spec.substr(0, colon))) return {spec.substr(0, colon), spec.substr(colon + 1)};
+  }
+  if (first == std::string::npos) return {spec, ""};
+  return {spec.substr(0, first), spec.substr(first + 1)};
+}
+
+}  // namespace
+
 Module* load_user_module(const std::string& spec, std::string* error) {
-  const std::size_t colon = spec.find(':');
-  const std::string path = spec.substr(0, colon);
-  const std::string args = colon == std::string::npos ? "" : spec.substr(colon + 1);
+  const auto [path, args] = split_spec(spec);
   if (path.empty()) {
     *error = "--module needs PATH.so[:ARGS]";
     return nullptr;
@@ -38,13 +130,42 @@ Module* load_user_module(const std::string& spec, std::string* error) {
     dlclose(handle);
     return nullptr;
   }
-  Module* module = create(args.c_str());
-  if (module == nullptr) {
-    *error = fmt::format("{} refused its arguments '{}'", path, args);
+  // The types' sizes as the module saw them (<ptvm/module.h> defines the symbol in it).
+  const auto* layout = static_cast<const ModuleLayout*>(dlsym(handle, "ptvm_module_layout"));
+  const ModuleLayout& ours = kModuleLayout;
+  if (layout == nullptr || layout->abi != ours.abi ||
+      layout->syscall_call_bytes != ours.syscall_call_bytes ||
+      layout->interest_bytes != ours.interest_bytes || layout->max_modules != ours.max_modules) {
+    *error =
+        layout == nullptr
+            ? fmt::format(
+                  "{} has no ptvm_module_layout: rebuild it against this ptvm's "
+                  "<ptvm/module.h>",
+                  path)
+            : fmt::format(
+                  "{} was built against another layout of ptvm's types (SyscallCall {} bytes, "
+                  "Interest {}, {} modules; this ptvm: {}, {}, {}): rebuild it against this "
+                  "ptvm's <ptvm/module.h>",
+                  path, layout->syscall_call_bytes, layout->interest_bytes, layout->max_modules,
+                  ours.syscall_call_bytes, ours.interest_bytes, ours.max_modules);
     dlclose(handle);
     return nullptr;
   }
-  return module;  // the object (and the handle) live until ptvm exits
+  Module* module = nullptr;
+  try {
+    module = create(args.c_str());
+  } catch (const std::exception& e) {
+    *error = fmt::format("{}: ptvm_module_create('{}') threw: {}", path, args, e.what());
+  } catch (...) {
+    *error = fmt::format("{}: ptvm_module_create('{}') threw an exception", path, args);
+  }
+  if (module == nullptr) {
+    if (error->empty()) *error = fmt::format("{} refused its arguments '{}'", path, args);
+    dlclose(handle);
+    return nullptr;
+  }
+  // The object, its wrapper and the handle live until ptvm exits.
+  return new UserModule(*module, path);
 }
 
 }  // namespace ptvm::cli

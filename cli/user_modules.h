@@ -8,8 +8,12 @@
 
 namespace ptvm::cli {
 
-// The module `spec` names, created with its ARGS; null with `error` set (the file cannot be
-// loaded, is not a ptvm module, was built for another module ABI, or refused its arguments).
+// The module `spec` names, created with its ARGS, wrapped so that an exception from one of its
+// hooks names the module and ends the run (the program killed, status 1) instead of
+// std::terminate; null with `error` set (the file cannot be loaded, is not a ptvm module, was
+// built for another module ABI or layout, or its ptvm_module_create refused its arguments or
+// threw). `spec` is PATH.so[:ARGS]: the whole of it when it names a file, else ARGS from the
+// first ':' after the last '/'.
 Module* load_user_module(const std::string& spec, std::string* error);
 
 }  // namespace ptvm::cli

@@ -2,13 +2,24 @@
  *
  * A module declares the calls it wants (interest()), and at each one's entry decides through
  * the SyscallCall: pass, see the exit, emulate, rewrite arguments (core/module.h documents the
- * contract). Build it as a shared object that exports the two symbols below and run it with
+ * contract). Build it as a shared object that defines the two symbols below and run it with
  *
  *   ptvm run --module=PATH.so[:ARGS] [--] CMD ARGS...     (also ptvm trace, proot, fakeroot)
  *
- * ARGS (what follows the first ':') is handed to ptvm_module_create(). The module object must
- * outlive the run (a static object is the usual way). It resolves ptvm's own functions (Memory,
- * SyscallCall) from the ptvm executable that loads it: do not link libptvm into it.
+ * ARGS (what follows the first ':' after the last '/'; nothing when the whole of PATH.so[:ARGS]
+ * names a file) is handed to ptvm_module_create(). The module object must outlive the run (a
+ * static object is the usual way). It resolves ptvm's own functions (Memory, SyscallCall) from
+ * the ptvm executable that loads it: do not link libptvm into it.
+ *
+ * Hooks must not throw (on_entry, on_exit, interest, name... every virtual function of Module):
+ * a backend stops the program in the middle of a call and cannot unwind through that. ptvm
+ * catches what a hook throws all the same, names the module, kills the program and exits with
+ * 1. ptvm_module_create() may throw: ptvm then refuses the module (a usage error, status 2), as
+ * when it returns null.
+ *
+ * This header also defines, in the module, ptvm_module_layout: the sizes of the types that ptvm
+ * and the module share as the module was compiled. ptvm refuses a module whose ABI number or
+ * layout is not its own (built against another ptvm's headers): rebuild it.
  *
  * User modules run on the ptrace backend for now (the in-process runtime does not load shared
  * objects yet): `--backend=auto` chooses ptrace, `--backend=inprocess` is refused. A module
@@ -26,8 +37,19 @@
 
 namespace ptvm {
 // Changes when the Module or SyscallCall layout changes: ptvm refuses a module built for
-// another.
-inline constexpr unsigned kModuleAbi = 1;
+// another. 2: ptvm_module_layout.
+inline constexpr unsigned kModuleAbi = 2;
+
+// What a module was compiled with, checked by ptvm at load, field by field: a layout that
+// changed without a new kModuleAbi is caught too.
+struct ModuleLayout {
+  unsigned abi;                 // kModuleAbi
+  unsigned syscall_call_bytes;  // sizeof(SyscallCall)
+  unsigned interest_bytes;      // sizeof(Interest)
+  unsigned max_modules;         // SyscallCall::kMaxModules
+};
+inline constexpr ModuleLayout kModuleLayout = {kModuleAbi, sizeof(SyscallCall), sizeof(Interest),
+                                               SyscallCall::kMaxModules};
 }  // namespace ptvm
 
 // The two symbols ptvm looks for, declared for the module to define:
@@ -36,3 +58,10 @@ inline constexpr unsigned kModuleAbi = 1;
 #define PTVM_MODULE_EXPORT extern "C" __attribute__((visibility("default")))
 PTVM_MODULE_EXPORT const unsigned ptvm_module_abi;
 PTVM_MODULE_EXPORT ptvm::Module* ptvm_module_create(const char* args);
+
+// The third, defined here for the module (weak: once, whichever of its files include this).
+// PTVM_MODULE_LOADER: ptvm itself, which is no module.
+#ifndef PTVM_MODULE_LOADER
+PTVM_MODULE_EXPORT __attribute__((weak)) const ptvm::ModuleLayout ptvm_module_layout =
+    ptvm::kModuleLayout;
+#endif
