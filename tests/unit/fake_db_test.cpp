@@ -2,7 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -141,6 +147,162 @@ TEST(FakeDbTest, AttributeValuesAreCompactedWhenTheHeapFills) {
   int n = 0;
   while (set(t.db, 100 + n, "user.n", "v") == 0) ++n;
   EXPECT_EQ(n, 16 / 4 * 3 - 2);  // three quarters of the slots, two in use
+}
+
+// A table in shared memory, as ptvm and the in-process runtimes have it.
+struct SharedTable {
+  explicit SharedTable(std::size_t capacity) : bytes(FakeDb::bytes_for(capacity)) {
+    memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    db = memory == MAP_FAILED ? nullptr : FakeDb::format(memory, bytes);
+  }
+  ~SharedTable() {
+    if (memory != MAP_FAILED) munmap(memory, bytes);
+  }
+  std::size_t bytes;
+  void* memory;
+  FakeDb* db;
+};
+
+// Runs `f` in a child that has `seconds` to finish: its exit status, or a signal (SIGALRM: it
+// hung).
+template <class F>
+int within(unsigned seconds, F f) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    alarm(seconds);
+    _exit(f() ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// A child that dies holding the table's lock (for_each holds it while it calls back).
+pid_t die_holding_the_lock(FakeDb* db) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    db->for_each([](const Record&) { kill(getpid(), SIGKILL); });
+    _exit(0);
+  }
+  return pid;
+}
+
+TEST(FakeDbTest, TheLockOfAHolderKilledIsTakenOver) {
+  SharedTable t(64);
+  ASSERT_NE(t.db, nullptr);
+  ASSERT_TRUE(t.db->put(record(1, 2, 10)));
+  // Reaped: no such thread any more.
+  pid_t holder = die_holding_the_lock(t.db);
+  int status;
+  ASSERT_EQ(waitpid(holder, &status, 0), holder);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(within(20, [&] { return t.db->put(record(1, 3, 11)); }), 0);
+  // A zombie: its parent has not waited for it yet.
+  holder = die_holding_the_lock(t.db);
+  siginfo_t info;
+  ASSERT_EQ(waitid(P_PID, holder, &info, WEXITED | WNOWAIT), 0);
+  EXPECT_EQ(within(20, [&] { return t.db->put(record(1, 4, 12)); }), 0);
+  waitpid(holder, &status, 0);
+  EXPECT_EQ(t.db->size(), 3u);
+  std::size_t n = 0;
+  t.db->for_each([&n](const Record&) { ++n; });
+  EXPECT_EQ(n, 3u);
+}
+
+volatile sig_atomic_t handler_saw = -1;
+FakeDb* handler_db;
+void use_table(int) {
+  handler_saw = static_cast<sig_atomic_t>(handler_db->size());
+}
+
+TEST(FakeDbTest, NoSignalHandlerRunsOnAThreadHoldingTheLock) {
+  SharedTable t(64);
+  ASSERT_NE(t.db, nullptr);
+  ASSERT_TRUE(t.db->put(record(1, 2, 10)));
+  EXPECT_EQ(within(20,
+                   [&] {
+                     handler_db = t.db;
+                     struct sigaction sa = {};
+                     sa.sa_handler = use_table;
+                     sigaction(SIGUSR1, &sa, nullptr);
+                     bool delivered_inside = false;
+                     t.db->for_each([&](const Record&) {
+                       syscall(SYS_tgkill, getpid(), gettid(), SIGUSR1);
+                       delivered_inside = handler_saw != -1;
+                     });
+                     // Held back while the lock was held, delivered as it was let go.
+                     return !delivered_inside && handler_saw == 1;
+                   }),
+            0);
+}
+
+// Threads that live until told: their ids are live pids for kill(pid, 0).
+struct LiveThreads {
+  explicit LiveThreads(int n) {
+    if (pipe(hold) != 0) return;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    tids.resize(n);
+    threads.resize(n);
+    for (int i = 0; i < n; ++i) {
+      started = 0;
+      pthread_create(&threads[i], &attr, wait_for_end, this);
+      while (__atomic_load_n(&started, __ATOMIC_ACQUIRE) == 0) sched_yield();
+      tids[i] = __atomic_load_n(&last_tid, __ATOMIC_ACQUIRE);
+    }
+    pthread_attr_destroy(&attr);
+  }
+  ~LiveThreads() {
+    close(hold[1]);
+    for (pthread_t t : threads) pthread_join(t, nullptr);
+    close(hold[0]);
+  }
+  static void* wait_for_end(void* arg) {
+    auto* self = static_cast<LiveThreads*>(arg);
+    __atomic_store_n(&self->last_tid, gettid(), __ATOMIC_RELEASE);
+    __atomic_store_n(&self->started, 1, __ATOMIC_RELEASE);
+    char c;
+    while (read(self->hold[0], &c, 1) > 0) {
+    }
+    return nullptr;
+  }
+  int hold[2] = {-1, -1};
+  int started = 0;
+  pid_t last_tid = 0;
+  std::vector<pid_t> tids;
+  std::vector<pthread_t> threads;
+};
+
+TEST(FakeDbTest, ExecSlotsAreTakenOnceAndRefusedWhenAllAreInFlight) {
+  Table t(64);
+  const char state[] = "ids";
+  char out[16] = {};
+  std::uint64_t started = 0;
+  ASSERT_TRUE(t.db->keep_for_exec(getpid(), 77, state, sizeof state));
+  EXPECT_EQ(t.db->take_after_exec(getpid(), &started, out, sizeof out), sizeof state);
+  EXPECT_EQ(started, 77u);
+  EXPECT_STREQ(out, "ids");
+  EXPECT_EQ(t.db->take_after_exec(getpid(), &started, out, sizeof out), 0u);  // taken
+  // Every slot held by a live process: the next one is refused, not given another's slot.
+  LiveThreads live(static_cast<int>(FakeDb::kExecSlots));
+  ASSERT_EQ(live.tids.size(), FakeDb::kExecSlots);
+  for (pid_t tid : live.tids) ASSERT_TRUE(t.db->keep_for_exec(tid, 1, state, sizeof state));
+  EXPECT_FALSE(t.db->keep_for_exec(getpid(), 2, state, sizeof state));
+  EXPECT_TRUE(t.db->keep_for_exec(live.tids[5], 3, state, sizeof state));  // its own slot again
+  // One taken: room again. One of a process gone: reused.
+  EXPECT_EQ(t.db->take_after_exec(live.tids[0], &started, out, sizeof out), sizeof state);
+  EXPECT_TRUE(t.db->keep_for_exec(getpid(), 4, state, sizeof state));
+  const pid_t gone = fork();
+  if (gone == 0) _exit(0);
+  waitpid(gone, nullptr, 0);
+  EXPECT_FALSE(t.db->keep_for_exec(gone, 5, state, sizeof state));  // still full
+  ASSERT_EQ(t.db->take_after_exec(getpid(), &started, out, sizeof out), sizeof state);
+  ASSERT_TRUE(t.db->keep_for_exec(gone, 5, state, sizeof state));
+  EXPECT_TRUE(t.db->keep_for_exec(getpid(), 6, state, sizeof state));  // the dead one's slot
+  EXPECT_EQ(t.db->take_after_exec(gone, &started, out, sizeof out), 0u);
+  EXPECT_EQ(t.db->take_after_exec(getpid(), &started, out, sizeof out), sizeof state);
+  EXPECT_EQ(started, 6u);
 }
 
 TEST(FakeDbTest, FakerootLinesBothWays) {

@@ -1,12 +1,15 @@
 #include "vms/fakeroot/fake_db.h"
 
+#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <time.h>
 
 #include <cerrno>
 #include <new>
 
 #include "core/cstr.h"
+#include "core/proc_files.h"
 #include "core/raw_syscall.h"
 
 namespace ptvm::fakeroot {
@@ -38,13 +41,6 @@ void release(S* slots, std::uint64_t capacity, std::uint64_t i, std::uint32_t er
   }
 }
 
-bool same_name(const char* a, const char* b, std::size_t n) {
-  for (std::size_t k = 0; k < n; ++k) {
-    if (a[k] != b[k]) return false;
-  }
-  return true;
-}
-
 constexpr std::size_t block_bytes(std::size_t n) {
   return (8 + n + 7) & ~std::size_t{7};
 }
@@ -52,9 +48,10 @@ constexpr std::size_t block_bytes(std::size_t n) {
 }  // namespace
 
 FakeDb* FakeDb::format(void* memory, std::size_t bytes) {
+  static_assert(heap_bytes(kDefaultCapacity) <= kHeapMax);
   if (bytes < bytes_for(2)) return nullptr;
   std::size_t capacity = 2;
-  while (bytes_for(capacity * 2) <= bytes) capacity *= 2;
+  while (bytes_for(capacity * 2) <= bytes && heap_bytes(capacity * 2) <= kHeapMax) capacity *= 2;
   auto* db = new (memory) FakeDb();
   db->header_.magic = kMagic;
   db->header_.capacity = capacity;
@@ -63,7 +60,6 @@ FakeDb* FakeDb::format(void* memory, std::size_t bytes) {
   db->header_.xcount = 0;
   db->header_.heap_used = 0;
   db->header_.heap_free = 0;
-  db->header_.exec_age = 0;
   for (std::int32_t& pid : db->header_.exec_pid) pid = 0;
   return db;
 }
@@ -77,16 +73,63 @@ FakeDb* FakeDb::attach(void* memory, std::size_t bytes) {
   return db;
 }
 
-void FakeDb::lock() {
-  // Held for a few hundred instructions; a holder preempted (or killed: the lock is then lost
-  // with the run's last process anyway) makes the others yield.
-  while (__atomic_exchange_n(&header_.lock, 1, __ATOMIC_ACQUIRE) != 0) {
-    raw_syscall(SYS_sched_yield);
+namespace {
+
+// Whether the thread `tid` that holds the lock is gone: no such thread, or a zombie (a process
+// killed with the lock: its leader stays a zombie until its parent waits for it). Thread ids
+// are handed out cyclically, so the id of a holder that died is not another thread's by the
+// time a waiter looks (that takes pid_max new threads).
+bool holder_gone(std::int32_t tid) {
+  if (raw_syscall(SYS_kill, tid, 0) == -ESRCH) return true;
+  char text[512];
+  const long n = read_proc(tid, "/stat", text, sizeof text);
+  if (n <= 0) return n == -ENOENT || n == -ESRCH;
+  long close = -1;  // "tid (comm) S ...": the comm may hold anything, the state follows its last ')'
+  for (long i = 0; i < n; ++i) {
+    if (text[i] == ')') close = i;
+  }
+  return close >= 0 && close + 2 < n && (text[close + 2] == 'Z' || text[close + 2] == 'X');
+}
+
+}  // namespace
+
+std::uint64_t FakeDb::lock() {
+  // Every signal blocked while the lock is held: a signal handler of the program that uses the
+  // table (an xattr call in a SIGALRM handler, in-process) must not run on the thread holding
+  // it. The kernel keeps SIGKILL and SIGSTOP deliverable.
+  const std::uint64_t all = ~std::uint64_t{0};
+  std::uint64_t old = 0;
+  raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&all),
+              reinterpret_cast<long>(&old), sizeof all);
+  const auto me = static_cast<std::int32_t>(raw_syscall(SYS_gettid));
+  // Held for a few hundred instructions: a holder preempted makes the others yield, one that
+  // stays longer (stopped by SIGSTOP, or gone) makes them sleep and look at it now and then.
+  constexpr unsigned kYields = 64, kProbeEvery = 256;
+  for (unsigned spins = 0;; ++spins) {
+    std::int32_t holder = 0;
+    if (__atomic_compare_exchange_n(&header_.lock, &holder, me, false, __ATOMIC_ACQUIRE,
+                                    __ATOMIC_RELAXED)) {
+      return old;
+    }
+    // `holder` is who has it. Our own id: a holder that died and whose id the kernel gave us
+    // since (we never wait for ourselves: our signals are blocked).
+    if ((holder == me || (spins % kProbeEvery == kYields && holder_gone(holder))) &&
+        __atomic_compare_exchange_n(&header_.lock, &holder, me, false, __ATOMIC_ACQUIRE,
+                                    __ATOMIC_RELAXED)) {
+      return old;
+    }
+    if (spins < kYields) {
+      raw_syscall(SYS_sched_yield);
+    } else {
+      const struct timespec pause = {0, 50 * 1000};
+      raw_syscall(SYS_nanosleep, reinterpret_cast<long>(&pause), 0);
+    }
   }
 }
 
-void FakeDb::unlock() {
+void FakeDb::unlock(std::uint64_t mask) {
   __atomic_store_n(&header_.lock, 0, __ATOMIC_RELEASE);
+  raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&mask), 0, sizeof mask);
 }
 
 long FakeDb::probe(std::uint64_t dev, std::uint64_t ino, bool* found) {
@@ -122,16 +165,16 @@ bool FakeDb::find(std::uint64_t dev, std::uint64_t ino, Record* out) {
   if (!(__atomic_load_n(&filter()[bit / 64], __ATOMIC_ACQUIRE) & (std::uint64_t{1} << bit % 64))) {
     return false;
   }
-  lock();
+  const std::uint64_t mask = lock();
   bool found = false;
   const long i = probe(dev, ino, &found);
   if (found) *out = slots()[i].record;
-  unlock();
+  unlock(mask);
   return found;
 }
 
 bool FakeDb::put(const Record& r) {
-  lock();
+  const std::uint64_t mask = lock();
   bool found = false;
   const long i = probe(r.dev, r.ino, &found);
   // Keep a quarter free: probe sequences stay short.
@@ -143,12 +186,12 @@ bool FakeDb::put(const Record& r) {
     slots()[i].record = r;
     slots()[i].state = kUsed;
   }
-  unlock();
+  unlock(mask);
   return room;
 }
 
 void FakeDb::erase(std::uint64_t dev, std::uint64_t ino) {
-  lock();
+  const std::uint64_t mask = lock();
   bool found = false;
   const long i = probe(dev, ino, &found);
   if (found) {
@@ -157,7 +200,7 @@ void FakeDb::erase(std::uint64_t dev, std::uint64_t ino) {
   }
   // Its attributes: all on the probe sequence of (dev, ino).
   if (header_.xcount == 0) {
-    unlock();
+    unlock(mask);
     return;
   }
   const std::uint64_t xcap = xattr_capacity(header_.capacity);
@@ -168,7 +211,7 @@ void FakeDb::erase(std::uint64_t dev, std::uint64_t ino) {
     if (x.state == kEmpty) break;
     if (x.state == kUsed && x.dev == dev && x.ino == ino) xfree(static_cast<long>(k));
   }
-  unlock();
+  unlock(mask);
 }
 
 long FakeDb::xprobe(std::uint64_t dev, std::uint64_t ino, const char* name, std::size_t len,
@@ -180,7 +223,7 @@ long FakeDb::xprobe(std::uint64_t dev, std::uint64_t ino, const char* name, std:
     const std::uint64_t k = (h + n) & (xcap - 1);
     const XSlot& x = xslots()[k];
     if (x.state == kUsed && x.dev == dev && x.ino == ino && x.name_len == len &&
-        same_name(x.name, name, len)) {
+        cstr::equal(x.name, name)) {
       *found = true;
       return static_cast<long>(k);
     }
@@ -214,14 +257,18 @@ long FakeDb::allocate(std::size_t n, std::uint32_t slot) {
   return static_cast<long>(at);
 }
 
-// Moves the live blocks down over the freed ones, in heap order.
+// Moves the live blocks down over the freed ones, in heap order. A block is live when its
+// slot says so (not only its owner field): after a holder of the lock died in here, the heap may
+// hold a copy its slot was never told of, which must not be taken for a live block.
 void FakeDb::compact() {
   unsigned char* h = heap();
+  const std::uint64_t xcap = xattr_capacity(header_.capacity);
   std::uint64_t to = 0;
   for (std::uint64_t at = 0; at < header_.heap_used;) {
     auto* b = reinterpret_cast<Block*>(h + at);
     const std::size_t bytes = block_bytes(b->len);
-    if (b->owner != kFreeBlock) {
+    if (bytes > header_.heap_used - at) break;  // cut short: the rest is lost
+    if (b->owner < xcap && xslots()[b->owner].state == kUsed && xslots()[b->owner].block == at) {
       if (to != at) {
         for (std::size_t k = 0; k < bytes; ++k) h[to + k] = h[at + k];
         xslots()[reinterpret_cast<Block*>(h + to)->owner].block = static_cast<std::uint32_t>(to);
@@ -239,7 +286,7 @@ long FakeDb::xattr_set(std::uint64_t dev, std::uint64_t ino, const char* name, c
   const std::size_t len = cstr::length(name);
   if (len == 0 || len > kNameMax) return -ERANGE;
   if (n > kValueMax) return -E2BIG;
-  lock();
+  const std::uint64_t mask = lock();
   bool found = false;
   const long k = xprobe(dev, ino, name, len, &found);
   long r = 0;
@@ -271,7 +318,7 @@ long FakeDb::xattr_set(std::uint64_t dev, std::uint64_t ino, const char* name, c
     x.value_len = static_cast<std::uint32_t>(n);
     x.state = kUsed;
   }
-  unlock();
+  unlock(mask);
   return r;
 }
 
@@ -279,7 +326,7 @@ long FakeDb::xattr_get(std::uint64_t dev, std::uint64_t ino, const char* name, v
                        std::size_t size) {
   const std::size_t len = cstr::length(name);
   if (len == 0 || len > kNameMax) return -ERANGE;
-  lock();
+  const std::uint64_t mask = lock();
   bool found = false;
   const long k = xprobe(dev, ino, name, len, &found);
   long r = -ENODATA;
@@ -294,12 +341,12 @@ long FakeDb::xattr_get(std::uint64_t dev, std::uint64_t ino, const char* name, v
       for (std::size_t b = 0; b < x.value_len; ++b) to[b] = from[b];
     }
   }
-  unlock();
+  unlock(mask);
   return r;
 }
 
 long FakeDb::xattr_list(std::uint64_t dev, std::uint64_t ino, char* out, std::size_t size) {
-  lock();
+  const std::uint64_t mask = lock();
   const std::uint64_t xcap = xattr_capacity(header_.capacity);
   const std::uint64_t h = hash(dev, ino);
   std::size_t total = 0;
@@ -314,7 +361,7 @@ long FakeDb::xattr_list(std::uint64_t dev, std::uint64_t ino, char* out, std::si
     }
     total += x.name_len + 1;
   }
-  unlock();
+  unlock(mask);
   if (!fits) return -ERANGE;
   return total > kValueMax ? -E2BIG : static_cast<long>(total);
 }
@@ -322,56 +369,57 @@ long FakeDb::xattr_list(std::uint64_t dev, std::uint64_t ino, char* out, std::si
 long FakeDb::xattr_remove(std::uint64_t dev, std::uint64_t ino, const char* name) {
   const std::size_t len = cstr::length(name);
   if (len == 0 || len > kNameMax) return -ERANGE;
-  lock();
+  const std::uint64_t mask = lock();
   bool found = false;
   const long k = xprobe(dev, ino, name, len, &found);
   if (found) xfree(k);
-  unlock();
+  unlock(mask);
   return found ? 0 : -ENODATA;
 }
 
 std::size_t FakeDb::size() {
-  lock();
+  const std::uint64_t mask = lock();
   const std::size_t n = header_.count;
-  unlock();
+  unlock(mask);
   return n;
 }
 
-void FakeDb::keep_for_exec(std::int32_t pid, std::uint64_t start_time, const void* state,
+bool FakeDb::keep_for_exec(std::int32_t pid, std::uint64_t start_time, const void* state,
                            std::size_t n) {
-  if (n > kExecStateMax) return;
-  lock();
-  ExecSlot* slots = exec_slots();
+  if (n > kExecStateMax || pid <= 0) return false;
+  const std::uint64_t mask = lock();
   std::int32_t* pids = header_.exec_pid;
-  long k = -1;  // the pid's slot, else a free one, else the oldest
+  long k = -1;  // the pid's slot, else a free one, else one of a process gone
   for (std::size_t i = 0; i < kExecSlots && k < 0; ++i) {
     if (pids[i] == pid) k = static_cast<long>(i);
   }
   for (std::size_t i = 0; i < kExecSlots && k < 0; ++i) {
     if (pids[i] == 0) k = static_cast<long>(i);
   }
-  if (k < 0) {
-    k = 0;
-    for (std::size_t i = 1; i < kExecSlots; ++i) {
-      if (slots[i].age < slots[k].age) k = static_cast<long>(i);
-    }
+  // Killed between its execve and its new image's start: nobody takes its state. (A process
+  // that reused such a pid takes the slot itself, and finds another start time.)
+  for (std::size_t i = 0; i < kExecSlots && k < 0; ++i) {
+    if (raw_syscall(SYS_kill, pids[i], 0) == -ESRCH) k = static_cast<long>(i);
   }
-  ExecSlot* to = &slots[k];
-  pids[k] = pid;
-  to->len = static_cast<std::uint32_t>(n);
-  to->start_time = start_time;
-  to->age = ++header_.exec_age;
-  const auto* from = static_cast<const unsigned char*>(state);
-  for (std::size_t b = 0; b < n; ++b) to->state[b] = from[b];
-  unlock();
+  if (k >= 0) {
+    ExecSlot* to = &exec_slots()[k];
+    pids[k] = pid;
+    to->len = static_cast<std::uint32_t>(n);
+    to->start_time = start_time;
+    const auto* from = static_cast<const unsigned char*>(state);
+    for (std::size_t b = 0; b < n; ++b) to->state[b] = from[b];
+  }
+  unlock(mask);
+  return k >= 0;
 }
 
 std::size_t FakeDb::take_after_exec(std::int32_t pid, std::uint64_t* start_time, void* state,
                                     std::size_t capacity) {
   std::size_t n = 0;
-  lock();
+  if (pid <= 0) return 0;
+  const std::uint64_t mask = lock();
   for (std::size_t i = 0; i < kExecSlots; ++i) {
-    if (header_.exec_pid[i] != pid || pid == 0) continue;
+    if (header_.exec_pid[i] != pid) continue;
     ExecSlot& s = exec_slots()[i];
     if (s.len <= capacity) {
       n = s.len;
@@ -382,7 +430,7 @@ std::size_t FakeDb::take_after_exec(std::int32_t pid, std::uint64_t* start_time,
     header_.exec_pid[i] = 0;
     break;
   }
-  unlock();
+  unlock(mask);
   return n;
 }
 

@@ -4,6 +4,13 @@
 // MAP_SHARED. So the table is plain data in caller-provided memory: a fixed capacity, open
 // addressing with linear probing, tombstones for erased records, one spin lock. No allocation,
 // no libc: it runs inside the runtime's SIGSYS handler too.
+//
+// The lock is held for a few hundred instructions with every signal blocked (a handler of the
+// program that used the table on the thread holding it would wait for itself forever), and
+// names its holder's thread id: a process killed while holding it (SIGKILL cannot be blocked)
+// leaves it to the first waiter that finds the holder gone (no such thread, or a zombie). What
+// the dead holder was changing may then be half done: one record or attribute, at worst a heap
+// compaction cut short.
 #pragma once
 
 #include <cstddef>
@@ -60,40 +67,43 @@ class FakeDb {
 
   // A process's state across execve, where the module's memory does not survive it (the
   // in-process runtime maps a new image): kept by (pid, start time) at the execve's entry, taken
-  // by the new image at its first call. A few slots: an entry lives for the time of an execve.
+  // by the new image as it starts (or dropped when the execve fails). An entry lives for the time
+  // of an execve: kExecSlots of them, the slots of processes gone reused when all are taken.
   static constexpr std::size_t kExecStateMax = 384;
+  static constexpr std::size_t kExecSlots = 1024;
   // One bit per hash of (dev, ino) ever put: a lookup of a file never recorded (most of them)
   // reads one of these 16 pages, lock-free, instead of a slot somewhere in megabytes of table
   // (a page fault in each new process, every exec, for every file it stats).
   static constexpr std::size_t kFilterBytes = 64 * 1024;
-  void keep_for_exec(std::int32_t pid, std::uint64_t start_time, const void* state, std::size_t n);
+  // False: every slot is taken by a live process (the caller must not let the execve run: the
+  // new image would not find its state).
+  bool keep_for_exec(std::int32_t pid, std::uint64_t start_time, const void* state, std::size_t n);
   // What was kept for `pid`, removed from the table: its size (0: nothing) and start time.
   std::size_t take_after_exec(std::int32_t pid, std::uint64_t* start_time, void* state,
                               std::size_t capacity);
   // Calls f(record) for every record (under the lock: f must not use the table).
   template <class F>
   void for_each(F&& f) {
-    lock();
+    const std::uint64_t mask = lock();
     for (std::size_t i = 0; i < header_.capacity; ++i) {
       if (slots()[i].state == kUsed) f(slots()[i].record);
     }
-    unlock();
+    unlock(mask);
   }
 
  private:
-  static constexpr std::uint64_t kMagic = 0x3230'6264'6b66'7470;  // "ptfkdb02"
+  static constexpr std::uint64_t kMagic = 0x3330'6264'6b66'7470;  // "ptfkdb03"
   enum : std::uint32_t { kEmpty = 0, kUsed = 1, kErased = 2 };
   struct Header {
     std::uint64_t magic;
     std::uint64_t capacity;
     std::uint64_t count;
-    std::uint32_t lock;
+    std::int32_t lock;  // the holder's thread id, 0 if free
     std::uint32_t pad;
     std::uint64_t xcount;       // attributes stored
     std::uint64_t heap_used;    // bytes of heap handed out (free blocks included)
     std::uint64_t heap_free;    // bytes of freed blocks below heap_used
-    std::uint64_t exec_age;     // counts keep_for_exec calls
-    std::int32_t exec_pid[64];  // kExecSlots: the pid of each ExecSlot, 0 if free
+    std::int32_t exec_pid[kExecSlots];  // the pid of each ExecSlot, 0 if free
   };
   struct Slot {
     std::uint32_t state;
@@ -117,21 +127,20 @@ class FakeDb {
     std::uint32_t owner;  // its XSlot's index, or kFreeBlock
   };
   static constexpr std::uint32_t kFreeBlock = 0xffffffffu;
-  struct ExecSlot {  // its pid is Header::exec_pid[i]: a lookup reads 256 bytes, not 26 KiB
+  struct ExecSlot {  // its pid is Header::exec_pid[i]: a lookup reads 4 KiB, not 400 KiB
     std::uint32_t len;
     std::uint32_t pad;
     std::uint64_t start_time;
-    std::uint64_t age;  // the oldest goes first when all are taken
     unsigned char state[kExecStateMax];
   };
-  static constexpr std::size_t kExecSlots = 64;
-  static_assert(sizeof(Header::exec_pid) / sizeof(Header::exec_pid[0]) == kExecSlots);
   static constexpr std::size_t xattr_capacity(std::size_t capacity) {
     return capacity / 16 < 4 ? 4 : capacity / 16;
   }
   static constexpr std::size_t heap_bytes(std::size_t capacity) {
     return capacity * 16 < 4096 ? 4096 : capacity * 16;
   }
+  // Heap offsets and value lengths are 32-bit (XSlot::block, Block::len): format() stops there.
+  static constexpr std::size_t kHeapMax = 0xffffffffu;
   Slot* slots() { return reinterpret_cast<Slot*>(this + 1); }
   XSlot* xslots() { return reinterpret_cast<XSlot*>(slots() + header_.capacity); }
   unsigned char* heap() {
@@ -141,8 +150,9 @@ class FakeDb {
     return reinterpret_cast<ExecSlot*>(heap() + heap_bytes(header_.capacity));
   }
   std::uint64_t* filter() { return reinterpret_cast<std::uint64_t*>(exec_slots() + kExecSlots); }
-  void lock();
-  void unlock();
+  // Takes the lock with every signal blocked; returns the signal mask to restore.
+  std::uint64_t lock();
+  void unlock(std::uint64_t mask);
   // The slot holding (dev, ino), or the first free one on its probe sequence (-1: full).
   long probe(std::uint64_t dev, std::uint64_t ino, bool* found);
   // The attribute slot of (dev, ino, name), or the first free one (-1: full).
