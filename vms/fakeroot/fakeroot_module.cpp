@@ -222,7 +222,8 @@ Interest FakerootModule::interest() const {
         SYS_getxattr,   SYS_lgetxattr,   SYS_fgetxattr,     SYS_listxattr,    SYS_llistxattr,
         SYS_flistxattr, SYS_removexattr, SYS_lremovexattr,  SYS_fremovexattr, SYS_setxattrat,
         SYS_getxattrat, SYS_listxattrat, SYS_removexattrat, SYS_capget,       SYS_capset,
-        SYS_execve,     SYS_execveat,    SYS_mkdir,         SYS_mkdirat}) {
+        SYS_execve,     SYS_execveat,    SYS_mkdir,         SYS_mkdirat,      SYS_clone,
+        SYS_clone3,     SYS_fork,        SYS_vfork}) {
     i.calls.add(nr);
   }
   return i;
@@ -232,45 +233,118 @@ std::size_t FakerootModule::thread_storage_size() const {
   return sizeof(CallState);
 }
 
-int FakerootModule::slot_of(pid_t pid) const {
-  for (int i = 0; i < kProcesses; ++i) {
-    if (pids_[i] == pid) return i;
+int FakerootModule::slot_of(pid_t pid, pid_t tid) const {
+  for (int i = 0; i < kThreads; ++i) {
+    if (__atomic_load_n(&tids_[i], __ATOMIC_RELAXED) == tid &&
+        (pid == 0 || __atomic_load_n(&pids_[i], __ATOMIC_ACQUIRE) == pid)) {
+      return i;
+    }
   }
   return -1;
 }
 
-Credentials& FakerootModule::credentials(pid_t pid) {
-  if (const int i = slot_of(pid); i >= 0) return creds()[i];
-  int free_slot = slot_of(0);
-  for (int i = 0; i < kProcesses && free_slot < 0; ++i) {  // full: one of a process gone
-    if (raw_syscall(SYS_kill, pids_[i], 0) == -ESRCH) free_slot = i;
+int FakerootModule::creator_in(pid_t pid) const {
+  int best = -1;
+  std::uint64_t most = 0;
+  for (int i = 0; i < kThreads; ++i) {
+    if (__atomic_load_n(&tids_[i], __ATOMIC_RELAXED) == 0) continue;
+    if (pid != 0 && __atomic_load_n(&pids_[i], __ATOMIC_ACQUIRE) != pid) continue;
+    const std::uint64_t n = __atomic_load_n(&clones_[i], __ATOMIC_RELAXED);
+    if (best < 0 || n > most) {
+      best = i;
+      most = n;
+    }
   }
-  if (free_slot < 0) free_slot = static_cast<int>(static_cast<unsigned>(pid) % kProcesses);
+  // Of any process (in-process, after a fork): only a thread that did make a process.
+  return pid == 0 && most == 0 ? -1 : best;
+}
+
+Credentials FakerootModule::inherited(pid_t pid, pid_t tid) {
+  // A new thread of a process known here: its creator's.
+  if (tid != pid) {
+    if (const int k = creator_in(pid); k >= 0) return creds()[k];
+  }
   // A new process: its own after an execve that began where this memory was not (in-process,
-  // or the other backend), else its parent's (fork inherits them), else the initial ones.
-  Credentials inherited;
-  inherited.ruid = inherited.euid = inherited.suid = inherited.fsuid = initial_uid_;
-  inherited.rgid = inherited.egid = inherited.sgid = inherited.fsgid = inherited.groups[0] =
-      initial_gid_;
-  after_exec(inherited);
+  // or the other backend)...
+  Credentials c;
+  c.ruid = c.euid = c.suid = c.fsuid = initial_uid_;
+  c.rgid = c.egid = c.sgid = c.fsgid = c.groups[0] = initial_gid_;
+  after_exec(c);
+  Credentials kept;
   std::uint64_t started = 0;
-  if (db_.take_after_exec(pid, &started, &inherited, sizeof inherited) == sizeof inherited &&
+  if (db_.take_after_exec(pid, &started, &kept, sizeof kept) == sizeof kept &&
       started == start_time_of(pid)) {
-    after_exec(inherited);
-  } else if (const pid_t parent = parent_of(pid); parent != 0 && slot_of(parent) >= 0) {
-    inherited = creds()[slot_of(parent)];
+    after_exec(kept);
+    return kept;
   }
-  pids_[free_slot] = pid;
-  new (&creds()[free_slot]) Credentials(inherited);
-  return creds()[free_slot];
+  // ... else the forking thread's (in ptvm: a thread of its parent; in-process: the last to
+  // fork in the memory the fork copied), else the initial ones.
+  int k = -1;
+  if (in_process_) {
+    k = creator_in(0);
+  } else if (const pid_t parent = parent_of(pid); parent > 0) {
+    k = creator_in(parent);
+  }
+  return k >= 0 ? creds()[k] : c;
+}
+
+int FakerootModule::claim(pid_t pid, pid_t tid, const Credentials& c) {
+  int k = -1;
+  for (int i = 0; i < kThreads && k < 0; ++i) {
+    pid_t expected = 0;
+    if (__atomic_load_n(&tids_[i], __ATOMIC_RELAXED) == 0 &&
+        __atomic_compare_exchange_n(&tids_[i], &expected, tid, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED)) {
+      k = i;
+    }
+  }
+  // Full: the slot of a thread gone (in-process also one of another process: the parent's,
+  // copied by the fork).
+  for (int i = 0; i < kThreads && k < 0; ++i) {
+    pid_t old = __atomic_load_n(&tids_[i], __ATOMIC_RELAXED);
+    if (old == 0) continue;
+    const bool gone = (in_process_ && __atomic_load_n(&pids_[i], __ATOMIC_RELAXED) != pid) ||
+                      raw_syscall(SYS_kill, old, 0) == -ESRCH;
+    if (gone &&
+        __atomic_compare_exchange_n(&tids_[i], &old, tid, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED)) {
+      k = i;
+    }
+  }
+  if (k < 0) {  // more live threads than slots: one of them starts over when it calls next
+    k = static_cast<int>(static_cast<unsigned>(tid) % kThreads);
+    __atomic_store_n(&tids_[k], tid, __ATOMIC_RELAXED);
+  }
+  __atomic_store_n(&pids_[k], 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&clones_[k], 0, __ATOMIC_RELAXED);
+  new (&creds()[k]) Credentials(c);
+  __atomic_store_n(&pids_[k], pid, __ATOMIC_RELEASE);
+  return k;
+}
+
+int FakerootModule::thread_slot(pid_t pid, pid_t tid) {
+  if (const int i = slot_of(pid, tid); i >= 0) return i;
+  return claim(pid, tid, inherited(pid, tid));
+}
+
+void FakerootModule::release(int slot) {
+  __atomic_store_n(&pids_[slot], 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&clones_[slot], 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&tids_[slot], 0, __ATOMIC_RELEASE);
+}
+
+void FakerootModule::set_in_process() {
+  in_process_ = true;
+  const auto pid = static_cast<pid_t>(raw_syscall(SYS_getpid));
+  thread_slot(pid, pid);  // after an execve, what it kept: the new image's only thread is pid
 }
 
 void FakerootModule::on_process_exit(pid_t tid, int) {
-  if (const int i = slot_of(tid); i >= 0) pids_[i] = 0;
+  if (const int i = slot_of(0, tid); i >= 0) release(i);
 }
 
 void FakerootModule::ids_entry(SyscallCall& call) {
-  Credentials& c = credentials(call.pid());
+  Credentials& c = credentials(call);
   switch (call.nr()) {
     case SYS_getuid:
       return call.answer(c.ruid);
@@ -309,8 +383,8 @@ void FakerootModule::ids_entry(SyscallCall& call) {
   }
 }
 
-// capget and capset of the calling process's fake sets, with the kernel's versions and rules
-// (another process's: the kernel answers).
+// capget and capset of the calling thread's fake sets, with the kernel's versions and rules
+// (capget of a thread the module does not know: the kernel answers).
 void FakerootModule::caps_entry(SyscallCall& call, Credentials& c) {
   struct Header {
     std::uint32_t version;
@@ -339,19 +413,25 @@ void FakerootModule::caps_entry(SyscallCall& call, Credentials& c) {
       return call.answer(call.nr() == SYS_capget && call.arg(1) == 0 ? 0 : -EINVAL);
     }
   }
-  if (header.pid < 0) return call.answer_error(EINVAL);
-  const bool self = header.pid == 0 || header.pid == call.pid() || header.pid == call.tid();
+  // The calling thread: its own id (the process id is another thread's, the leader's).
+  const bool self = header.pid == 0 || header.pid == call.tid();
   if (call.nr() == SYS_capget) {
-    if (!self) return;  // the kernel answers for another process
-    if (call.arg(1) == 0) return call.answer(0);
+    if (call.arg(1) == 0) return call.answer(0);  // without data the kernel checks no more
+    if (header.pid < 0) return call.answer_error(EINVAL);
+    const Credentials* of = &c;
+    if (!self) {  // another thread of the run that the module knows, else the kernel answers
+      const int k = slot_of(in_process_ ? call.pid() : 0, header.pid);
+      if (k < 0) return;
+      of = &creds()[k];
+    }
     for (int w = 0; w < words; ++w) {
-      data[w].effective = static_cast<std::uint32_t>(c.cap_effective >> (32 * w));
-      data[w].permitted = static_cast<std::uint32_t>(c.cap_permitted >> (32 * w));
-      data[w].inheritable = static_cast<std::uint32_t>(c.cap_inheritable >> (32 * w));
+      data[w].effective = static_cast<std::uint32_t>(of->cap_effective >> (32 * w));
+      data[w].permitted = static_cast<std::uint32_t>(of->cap_permitted >> (32 * w));
+      data[w].inheritable = static_cast<std::uint32_t>(of->cap_inheritable >> (32 * w));
     }
     return call.answer(m.write(at_data, data, words * sizeof data[0]) ? 0 : -EFAULT);
   }
-  if (!self) return call.answer_error(EPERM);
+  if (!self) return call.answer_error(EPERM);  // capset changes the calling thread only
   if (!m.read(at_data, data, words * sizeof data[0])) return call.answer_error(EFAULT);
   std::uint64_t effective = 0, permitted = 0, inheritable = 0;
   for (int w = 0; w < words; ++w) {
@@ -621,14 +701,33 @@ void FakerootModule::on_entry(SyscallCall& call) {
     case SYS_capset:
       return ids_entry(call);
 
+    // ---- new threads and processes take the ids of the thread that makes them -----------
+    case SYS_clone:
+    case SYS_clone3:
+    case SYS_fork:
+    case SYS_vfork: {
+      const int k = thread_slot(call.pid(), call.tid());
+      __atomic_store_n(&clones_[k], __atomic_add_fetch(&clone_count_, 1, __ATOMIC_RELAXED),
+                       __ATOMIC_RELAXED);
+      return;
+    }
+
     // ---- execve: the ids kept for a new image that does not have this memory -------------
     case SYS_execve:
     case SYS_execveat: {
-      const Credentials& c = credentials(call.pid());
-      db_.keep_for_exec(call.pid(), start_time_of(call.pid()), &c, sizeof c);
-      if (!in_process_) {  // here the process keeps its slot: execve's changes at the exit
-        state->kind = CallState::kExec;
-        call.see_exit();
+      const Credentials& c = credentials(call);
+      if (!db_.keep_for_exec(call.pid(), start_time_of(call.pid()), &c, sizeof c) &&
+          in_process_) {
+        // Every slot holds the ids of an execve in flight: the new image would not find its
+        // own and start as the initial user (root). The execve fails instead, as when the
+        // kernel is short of a resource. (From ptvm the process keeps its slot here.)
+        return call.answer_error(EAGAIN);
+      }
+      state->kind = CallState::kExec;
+      if (in_process_) {
+        call.see_result();  // a failed execve drops what it kept; a successful one never returns
+      } else {
+        call.see_exit();  // here the process keeps its slot: execve's changes at the exit
       }
       return;
     }
@@ -820,8 +919,15 @@ void FakerootModule::on_exit(SyscallCall& call) {
     case CallState::kExec: {
       std::uint64_t started;
       Credentials kept;
-      db_.take_after_exec(call.pid(), &started, &kept, sizeof kept);
-      if (result == 0) after_exec(credentials(call.pid()));
+      const bool have = db_.take_after_exec(call.pid(), &started, &kept, sizeof kept) == sizeof kept;
+      if (in_process_ || result != 0) return;  // (in-process: a failed one, what it kept dropped)
+      // The thread that called it is the process's only one now, under the process id.
+      Credentials c = have ? kept : credentials(call);
+      for (int i = 0; i < kThreads; ++i) {
+        if (tids_[i] != 0 && pids_[i] == call.pid()) release(i);
+      }
+      after_exec(c);
+      claim(call.pid(), call.pid(), c);
       return;
     }
     case CallState::kMkdir:
@@ -834,7 +940,7 @@ void FakerootModule::on_exit(SyscallCall& call) {
       t.follow = false;
       struct stat st;
       if (host_stat(call, t, in_process_, &st) != 0) return;
-      const Credentials& c = credentials(call.pid());
+      const Credentials& c = credentials(call);
       Record rec;
       rec.dev = st.st_dev;
       rec.ino = st.st_ino;

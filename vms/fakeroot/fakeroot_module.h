@@ -1,5 +1,5 @@
 // The fakeroot VM (`ptvm fakeroot`, `ptvm proot -0`): the program is root for itself. Its ids
-// are 0 (set*id succeed and are remembered per process, inherited by children); chown, chmod
+// are 0 (set*id succeed and are remembered per thread, inherited by new threads and children); chown, chmod
 // and mknod of devices succeed and are remembered in a FakeDb keyed by (device, inode); every
 // stat shows the remembered owner, mode and device number, and files nobody changed as owned by
 // 0:0 (or their real owner with `unknown_is_real`). The kernel's own permission checks still
@@ -22,8 +22,8 @@
 
 namespace ptvm::fakeroot {
 
-// A process's ids as the program sees them (kept across execve through the FakeDb where the
-// module's memory does not survive it: in-process).
+// A thread's ids as the program sees them (the kernel's credentials are per thread; kept across
+// execve through the FakeDb where the module's memory does not survive it: in-process).
 struct Credentials {
   std::uint32_t ruid = 0, euid = 0, suid = 0, fsuid = 0;
   std::uint32_t rgid = 0, egid = 0, sgid = 0, fsgid = 0;
@@ -59,18 +59,35 @@ class FakerootModule final : public Module {
     shared_bytes_ = bytes;
   }
   // The module runs inside the program (the in-process runtime): it stats paths as they are,
-  // not through /proc/TID.
-  void set_in_process() { in_process_ = true; }
+  // not through /proc/TID. Called as the runtime starts in a new image: the ids kept by the
+  // execve that started it are taken at once (a child forked before the image's first id call
+  // must find them).
+  void set_in_process();
   int shared_fd() const { return shared_fd_; }
   std::size_t shared_bytes() const { return shared_bytes_; }
 
  private:
-  // Per process (thread group), in the module's memory: in-process each process has its own
-  // copy (fork copies it), in ptvm one table for all, a child's entry copied from its parent's.
-  // The ids apart from the credentials: a lookup reads 4 KiB, not the whole table.
-  static constexpr int kProcesses = 1024;
-  int slot_of(pid_t pid) const;
-  Credentials& credentials(pid_t pid);
+  // Per thread, as the kernel keeps them (glibc's set*id make every thread do the call itself:
+  // a second thread must not see the first one's effect), in the module's memory: in-process
+  // each process has its own copy (fork copies it), in ptvm one table for the run. A new thread
+  // takes its creator's, a new process its forking thread's: the thread that entered a clone,
+  // fork or vfork last, in the process (a thread) or in its parent (a process; in-process, the
+  // last one of the copy the fork made).
+  static constexpr int kThreads = 1024;
+  // The slot of thread `tid` of process `pid` (-1: none); `pid` 0: any process.
+  int slot_of(pid_t pid, pid_t tid) const;
+  // The slot of the calling thread, taken (with the ids it inherits) if it has none.
+  int thread_slot(pid_t pid, pid_t tid);
+  Credentials& credentials(SyscallCall& call) {
+    return creds()[thread_slot(call.pid(), call.tid())];
+  }
+  // What a thread the module has not seen yet has (see above), and the slot of the thread of
+  // process `pid` that entered a clone last (-1: none; `pid` 0: of any process).
+  Credentials inherited(pid_t pid, pid_t tid);
+  int creator_in(pid_t pid) const;
+  // A slot for thread `tid` of process `pid` holding `c`.
+  int claim(pid_t pid, pid_t tid, const Credentials& c);
+  void release(int slot);
   void ids_entry(SyscallCall& call);
   void set_ids(SyscallCall& call, Credentials& c);
   void xattr_entry(SyscallCall& call);
@@ -82,11 +99,15 @@ class FakerootModule final : public Module {
   int shared_fd_ = -1;
   std::size_t shared_bytes_ = 0;
   bool in_process_ = false;
-  pid_t pids_[kProcesses] = {};  // 0: free
+  // The threads apart from their credentials: a lookup reads 4 KiB, not the whole table.
+  pid_t tids_[kThreads] = {};  // 0: free
+  pid_t pids_[kThreads] = {};  // each one's process (thread group)
+  std::uint64_t clones_[kThreads] = {};  // clone_count_ at its last clone, fork or vfork
+  std::uint64_t clone_count_ = 0;
   // Written when a slot is taken, never before: a new in-process runtime (every exec) touches
   // none of these 300 KiB but the slots it uses.
   Credentials* creds() { return reinterpret_cast<Credentials*>(creds_bytes_); }
-  alignas(Credentials) unsigned char creds_bytes_[kProcesses * sizeof(Credentials)];
+  alignas(Credentials) unsigned char creds_bytes_[kThreads * sizeof(Credentials)];
 };
 
 }  // namespace ptvm::fakeroot
