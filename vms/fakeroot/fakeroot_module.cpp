@@ -41,12 +41,19 @@ struct Target {
   std::uint64_t path = 0;  // in the caller's memory; 0: the descriptor `dirfd` itself
   bool follow = true;
   bool empty_path_ok = false;  // AT_EMPTY_PATH
+  // Without a name, how the kernel takes the descriptor: as an open file (fdget(): an O_PATH
+  // descriptor is EBADF: fchown, the f*xattr calls) or through a lookup of the empty name (any
+  // descriptor: fchownat(AT_EMPTY_PATH)); and whether AT_FDCWD is the cwd (a lookup; fsetxattr
+  // and fgetxattr too since Linux 6.13) or EBADF (fchown, flistxattr, fremovexattr).
+  bool open_file = false;
+  bool cwd_ok = true;
 };
 
 // If `path` starts with a name that means "the calling process" (/proc/self, /proc/thread-self,
 // /dev/fd, /dev/stdin...: glibc's fchmodat(AT_SYMLINK_NOFOLLOW) chmods /proc/self/fd/N), the
-// tracee's own name for it in `out` and the rest of the path; else null.
-const char* own_name(const char* path, pid_t pid, pid_t tid, char* out) {
+// tracee's own name for it in `out` and the rest of the path; else null. Not when the name is
+// the whole path and is not followed (lstat, lchown): it is then the link itself, ptvm's too.
+const char* own_name(const char* path, bool follow, pid_t pid, pid_t tid, char* out) {
   struct Alias {
     const char* name;
     int fd;  // -1: a directory
@@ -59,6 +66,7 @@ const char* own_name(const char* path, pid_t pid, pid_t tid, char* out) {
     if (!cstr::starts_with(path, a.name)) continue;
     const char* rest = path + cstr::length(a.name);
     if (*rest != '/' && *rest != '\0') continue;
+    if (*rest == '\0' && !follow) return nullptr;
     if (a.name[1] == 'd') {  // /dev/...: the tracee's descriptors
       if (a.fd >= 0) {
         proc_path(out, tid, "/fd/", a.fd);
@@ -75,21 +83,39 @@ const char* own_name(const char* path, pid_t pid, pid_t tid, char* out) {
   return nullptr;
 }
 
-// stat of the target in the calling process's context: its cwd and descriptors (`in_process`:
-// the module runs in that process). 0 or -errno.
-long host_stat(SyscallCall& call, const Target& t, bool in_process, struct stat* st) {
-  char path[PATH_MAX];
-  path[0] = '\0';
-  if (t.path != 0) {
-    auto r = call.memory().read_string(RemotePtr<char>(t.path), path, sizeof path);
-    if (!r) return r.error() == Error::guest(ENAMETOOLONG) ? -ENAMETOOLONG : -EFAULT;
-    if (path[0] == '\0' && !t.empty_path_ok) return -ENOENT;
+// Whether descriptor `fd` of thread `tid` was opened with O_PATH (from ptvm: its fdinfo).
+bool opened_as_path(pid_t tid, long fd) {
+  char name[48] = "/fdinfo/";
+  put_decimal(name + 8, fd);
+  char text[512];
+  if (read_proc(tid, name, text, sizeof text) <= 0) return false;
+  const char* p = text;
+  while (*p && !(cstr::starts_with(p, "flags:") && (p == text || p[-1] == '\n'))) ++p;
+  if (!*p) return false;
+  p += sizeof "flags:" - 1;
+  while (*p == ' ' || *p == '\t') ++p;
+  long flags = 0;
+  for (; *p >= '0' && *p <= '7'; ++p) flags = flags * 8 + (*p - '0');
+  return (flags & O_PATH) != 0;
+}
+
+// stat of `path` (the target's, read already: "" for none) in the calling process's context: its
+// cwd and descriptors (`in_process`: the module runs in that process). 0 or -errno, the
+// kernel's for the descriptor: EBADF for one that is not open (or negative, or O_PATH where the
+// call wants an open file), ENOTDIR for a file where a directory was wanted.
+long stat_at(SyscallCall& call, const Target& t, const char* path, bool in_process,
+             struct stat* st) {
+  const bool no_name = path[0] == '\0';
+  if ((no_name || path[0] != '/') && t.dirfd < 0 &&
+      !(t.dirfd == AT_FDCWD && (!no_name || t.cwd_ok))) {
+    return -EBADF;
   }
   const long flags = t.follow ? 0 : AT_SYMLINK_NOFOLLOW;
   if (path[0] == '/' && !in_process) {
     // The names that mean the caller itself would mean ptvm here: they name the tracee's.
     char own[PATH_MAX + 64];
-    if (const char* rest = own_name(path, call.pid(), call.tid(), own); rest != nullptr) {
+    if (const char* rest = own_name(path, t.follow, call.pid(), call.tid(), own);
+        rest != nullptr) {
       const std::size_t at = cstr::length(own), n = cstr::length(rest) + 1;
       if (at + n > sizeof own) return -ENAMETOOLONG;
       cstr::copy(own + at, rest, n);
@@ -101,9 +127,14 @@ long host_stat(SyscallCall& call, const Target& t, bool in_process, struct stat*
     return raw_syscall(SYS_newfstatat, AT_FDCWD, reinterpret_cast<long>(path),
                        reinterpret_cast<long>(st), flags);
   }
+  const bool open_file = no_name && t.open_file && t.dirfd >= 0;
   if (in_process) {
+    if (open_file) {
+      const long f = raw_syscall(SYS_fcntl, t.dirfd, F_GETFL);
+      if (f < 0 || (f & O_PATH)) return -EBADF;
+    }
     return raw_syscall(SYS_newfstatat, t.dirfd, reinterpret_cast<long>(path),
-                       reinterpret_cast<long>(st), flags | (path[0] ? 0 : AT_EMPTY_PATH));
+                       reinterpret_cast<long>(st), flags | (no_name ? AT_EMPTY_PATH : 0));
   }
   // From ptvm: the tracee's cwd or descriptor through /proc.
   char full[PATH_MAX + 64];
@@ -112,15 +143,60 @@ long host_stat(SyscallCall& call, const Target& t, bool in_process, struct stat*
   } else {
     proc_path(full, call.tid(), "/fd/", t.dirfd);
   }
-  if (path[0]) {
-    std::size_t at = cstr::length(full);
+  const std::size_t base = cstr::length(full);
+  if (!no_name) {
+    std::size_t at = base;
     full[at++] = '/';
     const std::size_t n = cstr::length(path) + 1;
     if (at + n > sizeof full) return -ENAMETOOLONG;
     cstr::copy(full + at, path, n);
   }
-  return raw_syscall(SYS_newfstatat, AT_FDCWD, reinterpret_cast<long>(full),
-                     reinterpret_cast<long>(st), path[0] ? flags : 0);
+  long r = raw_syscall(SYS_newfstatat, AT_FDCWD, reinterpret_cast<long>(full),
+                       reinterpret_cast<long>(st), no_name ? 0 : flags);
+  if (r == -ENOENT && t.dirfd != AT_FDCWD) {  // no such descriptor, or no such file in it?
+    full[base] = '\0';
+    struct stat link;
+    if (raw_syscall(SYS_newfstatat, AT_FDCWD, reinterpret_cast<long>(full),
+                    reinterpret_cast<long>(&link), AT_SYMLINK_NOFOLLOW) == -ENOENT) {
+      r = -EBADF;
+    }
+  }
+  if (r == 0 && open_file && opened_as_path(call.tid(), t.dirfd)) return -EBADF;
+  return r;
+}
+
+// Reads the target's path from the caller's memory into `path` (PATH_MAX bytes): 0 or -errno.
+long read_path(SyscallCall& call, const Target& t, char* path) {
+  path[0] = '\0';
+  if (t.path == 0) return 0;
+  auto r = call.memory().read_string(RemotePtr<char>(t.path), path, PATH_MAX);
+  if (!r) return r.error() == Error::guest(ENAMETOOLONG) ? -ENAMETOOLONG : -EFAULT;
+  if (path[0] == '\0' && !t.empty_path_ok) return -ENOENT;
+  return 0;
+}
+
+// stat of the target in the calling process's context. 0 or -errno.
+long host_stat(SyscallCall& call, const Target& t, bool in_process, struct stat* st) {
+  char path[PATH_MAX];
+  if (const long r = read_path(call, t, path); r != 0) return r;
+  return stat_at(call, t, path, in_process, st);
+}
+
+// stat of the directory that holds the target (a name the program just made there).
+long parent_stat(SyscallCall& call, const Target& t, bool in_process, struct stat* st) {
+  char path[PATH_MAX];
+  if (const long r = read_path(call, t, path); r != 0) return r;
+  std::size_t n = cstr::length(path);
+  while (n > 1 && path[n - 1] == '/') --n;  // trailing slashes
+  while (n > 0 && path[n - 1] != '/') --n;  // the last name
+  while (n > 1 && path[n - 1] == '/') --n;  // the slashes before it
+  if (n == 0) {
+    path[n++] = '.';
+  }
+  path[n] = '\0';
+  Target parent = t;
+  parent.follow = true;
+  return stat_at(call, parent, path, in_process, st);
 }
 
 // The file's owner, mode and device number as the program sees them.
@@ -191,19 +267,76 @@ void after_setuid(Credentials& c, std::uint32_t ruid, std::uint32_t euid, std::u
   if (euid != 0 && c.euid == 0) c.cap_effective = c.cap_permitted;
 }
 
-// The kernel's check of an attribute's name (xattr_resolve_name, xattr_permission): one of the
-// namespaces a Linux file system knows, something after its prefix, and user.* only on regular
-// files and directories. 0 or -errno (`write`: set or remove, else get).
-long check_xattr_name(const char* name, std::uint32_t mode, bool write) {
+bool has_cap(const Credentials& c, int cap) {
+  return (c.cap_effective >> cap) & 1;
+}
+
+bool in_group(const Credentials& c, std::uint32_t gid) {
+  if (c.fsgid == gid) return true;
+  for (std::uint32_t i = 0; i < c.ngroups && i < Credentials::kMaxGroups; ++i) {
+    if (c.groups[i] == gid) return true;
+  }
+  return false;
+}
+
+// The kernel's generic_permission() with the fake ids on the file as the program sees it:
+// `mask` of MAY_READ (4) and MAY_WRITE (2). 0 or -EACCES.
+long may_access(const Credentials& c, const Record& file, std::uint32_t mask) {
+  std::uint32_t bits = file.mode;
+  if (c.fsuid == file.uid) {
+    bits >>= 6;
+  } else if (in_group(c, file.gid)) {
+    bits >>= 3;
+  }
+  if ((mask & ~bits & 7) == 0) return 0;
+  if (has_cap(c, CAP_DAC_OVERRIDE)) return 0;  // any read or write
+  if (mask == 4 && has_cap(c, CAP_DAC_READ_SEARCH)) return 0;
+  return -EACCES;
+}
+
+// The kernel's xattr_permission() with the fake ids: trusted.* for CAP_SYS_ADMIN, user.* only on
+// regular files and directories (in a sticky directory, written by its owner or CAP_FOWNER),
+// then the file's permission to read (get) or write (set, remove). 0 or -errno.
+long xattr_permission(const Credentials& c, const Record& file, const char* name, bool write) {
+  if (cstr::starts_with(name, "security.") || cstr::starts_with(name, "system.")) return 0;
+  if (cstr::starts_with(name, "trusted.")) {
+    if (!has_cap(c, CAP_SYS_ADMIN)) return write ? -EPERM : -ENODATA;
+    return 0;
+  }
+  if (cstr::starts_with(name, "user.")) {
+    if (!S_ISREG(file.mode) && !S_ISDIR(file.mode)) return write ? -EPERM : -ENODATA;
+    if (S_ISDIR(file.mode) && (file.mode & S_ISVTX) && write && c.fsuid != file.uid &&
+        !has_cap(c, CAP_FOWNER)) {
+      return -EPERM;
+    }
+  }
+  return may_access(c, file, write ? 2 : 4);
+}
+
+// The kernel's check of an attribute's name (xattr_resolve_name, after the permission): one of
+// the namespaces a Linux file system knows, and something after its prefix. 0 or -errno.
+long check_xattr_name(const char* name) {
   for (const char* prefix : {"user.", "trusted.", "security."}) {
     if (!cstr::starts_with(name, prefix)) continue;
-    if (name[cstr::length(prefix)] == '\0') return -EINVAL;
-    if (prefix[0] == 'u' && !S_ISREG(mode) && !S_ISDIR(mode)) return write ? -EPERM : -ENODATA;
-    return 0;
+    return name[cstr::length(prefix)] == '\0' ? -EINVAL : 0;
   }
   // system.*: POSIX ACLs, which the kernel turns into the file's mode. Not kept: the answer of a
   // file system without ACLs (fakeroot's too), on which cp -a, tar and libacl use chmod instead.
   return -EOPNOTSUPP;
+}
+
+// `names` (`n` bytes of NUL-terminated names) without the trusted.* ones: the new length.
+long without_trusted(char* names, long n) {
+  long to = 0;
+  for (long at = 0; at < n;) {
+    const long len = static_cast<long>(cstr::length(names + at)) + 1;
+    if (!cstr::starts_with(names + at, "trusted.")) {
+      for (long k = 0; k < len; ++k) names[to + k] = names[at + k];
+      to += len;
+    }
+    at += len;
+  }
+  return to;
 }
 
 }  // namespace
@@ -587,12 +720,14 @@ void FakerootModule::xattr_entry(SyscallCall& call) {
     t.dirfd = static_cast<int>(arg(0));
     t.path = arg(1);
     t.follow = !(flags & AT_SYMLINK_NOFOLLOW);
-    t.empty_path_ok = (flags & AT_EMPTY_PATH) != 0;
-    if (t.empty_path_ok && t.path == 0) t.path = 0;  // a null path is the descriptor itself
+    t.empty_path_ok = (flags & AT_EMPTY_PATH) != 0;  // then a null path is the descriptor
+    t.open_file = true;
     next = 3;
   } else if (nr == SYS_fsetxattr || nr == SYS_fgetxattr || nr == SYS_flistxattr ||
              nr == SYS_fremovexattr) {
     t.dirfd = static_cast<int>(arg(0));
+    t.open_file = true;
+    t.cwd_ok = nr == SYS_fsetxattr || nr == SYS_fgetxattr;  // *xattrat's code since Linux 6.13
   } else {
     t.path = arg(0);
     t.follow = !(nr == SYS_lsetxattr || nr == SYS_lgetxattr || nr == SYS_llistxattr ||
@@ -638,19 +773,23 @@ void FakerootModule::xattr_entry(SyscallCall& call) {
     if (name[0] == '\0') return call.answer_error(ERANGE);
   }
   if (op == kSet && size > FakeDb::kValueMax) return call.answer_error(E2BIG);
+  unsigned char buffer[FakeDb::kValueMax];
+  const RemotePtr<void> where(value);
+  // The value comes in before the file is looked up (the kernel's order: EFAULT before ENOENT).
+  if (op == kSet && size != 0 && !call.memory().read(where, buffer, size)) {
+    return call.answer_error(EFAULT);
+  }
 
   struct stat st;
   if (const long r = host_stat(call, t, in_process_, &st); r != 0) return call.answer(r);
+  const Credentials& c = credentials(call);
   if (op != kList) {
-    if (const long r = check_xattr_name(name, st.st_mode, op != kGet); r != 0) {
-      return call.answer(r);
-    }
+    const Record file = seen(db_, st, unknown_is_real_);
+    if (const long r = xattr_permission(c, file, name, op != kGet); r != 0) return call.answer(r);
+    if (const long r = check_xattr_name(name); r != 0) return call.answer(r);
   }
-  unsigned char buffer[FakeDb::kValueMax];
-  const RemotePtr<void> where(value);
   switch (op) {
     case kSet:
-      if (size != 0 && !call.memory().read(where, buffer, size)) return call.answer_error(EFAULT);
       return call.answer(db_.xattr_set(st.st_dev, st.st_ino, name, buffer, size, flags));
     case kGet: {
       if (size > FakeDb::kValueMax) size = FakeDb::kValueMax;
@@ -662,7 +801,15 @@ void FakerootModule::xattr_entry(SyscallCall& call) {
     }
     case kList: {
       if (size > FakeDb::kValueMax) size = FakeDb::kValueMax;
-      const long n = db_.xattr_list(st.st_dev, st.st_ino, reinterpret_cast<char*>(buffer), size);
+      auto* names = reinterpret_cast<char*>(buffer);
+      long n;
+      if (has_cap(c, CAP_SYS_ADMIN)) {
+        n = db_.xattr_list(st.st_dev, st.st_ino, names, size);
+      } else {  // trusted.* is listed to CAP_SYS_ADMIN only (as ext4 does)
+        n = db_.xattr_list(st.st_dev, st.st_ino, names, FakeDb::kValueMax);
+        if (n > 0) n = without_trusted(names, n);
+        if (n > 0 && size != 0 && static_cast<std::uint64_t>(n) > size) n = -ERANGE;
+      }
       if (n > 0 && size != 0 && !call.memory().write(where, buffer, n)) {
         return call.answer_error(EFAULT);
       }
@@ -732,15 +879,14 @@ void FakerootModule::on_entry(SyscallCall& call) {
       return;
     }
 
-    // ---- mkdir: the owner's access kept (as fakeroot does), the mode asked for remembered --
+    // ---- mkdir: the owner's access kept (as fakeroot does), the owner and mode remembered --
     case SYS_mkdir:
     case SYS_mkdirat: {
       const int mode_arg = nr == SYS_mkdir ? 1 : 2;
       const std::uint32_t mode = static_cast<std::uint32_t>(arg(mode_arg)) & 07777;
-      if ((mode & S_IRWXU) == S_IRWXU) return;
       state->kind = CallState::kMkdir;
       state->requested = mode;
-      call.set_arg(mode_arg, mode | S_IRWXU);
+      if ((mode & S_IRWXU) != S_IRWXU) call.set_arg(mode_arg, mode | S_IRWXU);
       call.see_exit();
       return;
     }
@@ -753,7 +899,8 @@ void FakerootModule::on_entry(SyscallCall& call) {
       int uid_arg = 1;
       if (nr == SYS_fchown) {
         t.dirfd = static_cast<long>(static_cast<int>(arg(0)));
-        t.empty_path_ok = true;
+        t.open_file = true;
+        t.cwd_ok = false;
       } else if (nr == SYS_fchownat) {
         t.dirfd = static_cast<int>(arg(0));
         t.path = arg(1);
@@ -788,7 +935,8 @@ void FakerootModule::on_entry(SyscallCall& call) {
       int mode_arg = 1;
       if (nr == SYS_fchmod) {
         t.dirfd = static_cast<int>(arg(0));
-        t.empty_path_ok = true;
+        t.open_file = true;
+        t.cwd_ok = false;
       } else if (nr == SYS_chmod) {
         t.path = arg(0);
       } else {
@@ -944,14 +1092,37 @@ void FakerootModule::on_exit(SyscallCall& call) {
       Record rec;
       rec.dev = st.st_dev;
       rec.ino = st.st_ino;
-      const std::uint32_t mask = umask_of(call.tid());
       rec.uid = c.fsuid;
       rec.gid = c.fsgid;
       rec.nlink = static_cast<std::uint32_t>(st.st_nlink);
-      if (state->kind == CallState::kMkdir) {  // setgid as the kernel chose it
-        rec.mode = S_IFDIR | (state->requested & (S_ISVTX | 0777) & ~mask) | (st.st_mode & S_ISGID);
+      // The kernel's inode_init_owner() with the fake ids: in a set-group-ID directory (as the
+      // program sees it) the new file's group is the directory's, and a new directory is
+      // set-group-ID too.
+      bool in_setgid = false;
+      if (struct stat dir; parent_stat(call, t, in_process_, &dir) == 0) {
+        const Record parent = seen(db_, dir, unknown_is_real_);
+        if (parent.mode & S_ISGID) {
+          in_setgid = true;
+          rec.gid = parent.gid;
+        }
+      }
+      if (state->kind == CallState::kMkdir) {
+        // The real mode is the one asked for unless the owner's rwx were added to it.
+        const std::uint32_t perms =
+            (state->requested & S_IRWXU) == S_IRWXU
+                ? st.st_mode & (S_ISVTX | 0777)
+                : state->requested & (S_ISVTX | 0777) & ~umask_of(call.tid());
+        rec.mode = S_IFDIR | perms | (in_setgid ? S_ISGID : 0);
         rec.rdev = 0;
+        // What the program sees of a file without a record: no record needed.
+        Record old;
+        if (rec.mode == st.st_mode && rec.uid == (unknown_is_real_ ? st.st_uid : 0) &&
+            rec.gid == (unknown_is_real_ ? st.st_gid : 0) &&
+            !db_.find(st.st_dev, st.st_ino, &old)) {
+          return;
+        }
       } else {
+        const std::uint32_t mask = umask_of(call.tid());
         rec.mode = (state->requested & S_IFMT) | (state->requested & 07777 & ~mask);
         rec.rdev = state->rdev;
       }
