@@ -25,10 +25,10 @@
 #define SYS_setxattrat 463
 #endif
 
-#define T(call)                                                                \
-  do {                                                                         \
-    errno = 0;                                                                 \
-    const long r_ = (call);                                                    \
+#define T(call)                                                                  \
+  do {                                                                           \
+    errno = 0;                                                                   \
+    const long r_ = (call);                                                      \
     printf("%-58s = %ld %s\n", #call, r_, r_ < 0 ? strerrorname_np(errno) : ""); \
   } while (0)
 
@@ -121,8 +121,9 @@ int main(void) {
   T(syscall(SYS_setresuid, 1000, 1000, 1000));
   T(syscall(SYS_mkdir, "open/user-0755", 0755));
   T(syscall(SYS_mkdir, "open/user-0555", 0555));
-  const char* made[] = {"root-0755", "root-0555", "sgid",     "gid7-0755", "sgid/in-0755",
-                        "sgid/in-0500", "sgid/dev", "open/user-0755", "open/user-0555"};
+  const char* made[] = {"root-0755", "root-0555",      "sgid",
+                        "gid7-0755", "sgid/in-0755",   "sgid/in-0500",
+                        "sgid/dev",  "open/user-0755", "open/user-0555"};
   for (unsigned i = 0; i < sizeof made / sizeof made[0]; ++i) owner(made[i]);
 
   printf("-- extended attributes as uid 1000\n");

@@ -83,7 +83,8 @@ static void every_thread(void) {
   ids("main");
 }
 
-/* ---- one thread's own ids --------------------------------------------------------------------- */
+/* ---- one thread's own ids ---------------------------------------------------------------------
+ */
 
 static void* show_new(void* arg) {
   ids(arg);

@@ -84,7 +84,8 @@ bool holder_gone(std::int32_t tid) {
   char text[512];
   const long n = read_proc(tid, "/stat", text, sizeof text);
   if (n <= 0) return n == -ENOENT || n == -ESRCH;
-  long close = -1;  // "tid (comm) S ...": the comm may hold anything, the state follows its last ')'
+  // "tid (comm) S ...": the comm may hold anything, the state follows its last ')'.
+  long close = -1;
   for (long i = 0; i < n; ++i) {
     if (text[i] == ')') close = i;
   }

@@ -100,9 +100,9 @@ class FakeDb {
     std::uint64_t count;
     std::int32_t lock;  // the holder's thread id, 0 if free
     std::uint32_t pad;
-    std::uint64_t xcount;       // attributes stored
-    std::uint64_t heap_used;    // bytes of heap handed out (free blocks included)
-    std::uint64_t heap_free;    // bytes of freed blocks below heap_used
+    std::uint64_t xcount;               // attributes stored
+    std::uint64_t heap_used;            // bytes of heap handed out (free blocks included)
+    std::uint64_t heap_free;            // bytes of freed blocks below heap_used
     std::int32_t exec_pid[kExecSlots];  // the pid of each ExecSlot, 0 if free
   };
   struct Slot {

@@ -114,8 +114,7 @@ long stat_at(SyscallCall& call, const Target& t, const char* path, bool in_proce
   if (path[0] == '/' && !in_process) {
     // The names that mean the caller itself would mean ptvm here: they name the tracee's.
     char own[PATH_MAX + 64];
-    if (const char* rest = own_name(path, t.follow, call.pid(), call.tid(), own);
-        rest != nullptr) {
+    if (const char* rest = own_name(path, t.follow, call.pid(), call.tid(), own); rest != nullptr) {
       const std::size_t at = cstr::length(own), n = cstr::length(rest) + 1;
       if (at + n > sizeof own) return -ENAMETOOLONG;
       cstr::copy(own + at, rest, n);
@@ -438,9 +437,8 @@ int FakerootModule::claim(pid_t pid, pid_t tid, const Credentials& c) {
     if (old == 0) continue;
     const bool gone = (in_process_ && __atomic_load_n(&pids_[i], __ATOMIC_RELAXED) != pid) ||
                       raw_syscall(SYS_kill, old, 0) == -ESRCH;
-    if (gone &&
-        __atomic_compare_exchange_n(&tids_[i], &old, tid, false, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_RELAXED)) {
+    if (gone && __atomic_compare_exchange_n(&tids_[i], &old, tid, false, __ATOMIC_ACQ_REL,
+                                            __ATOMIC_RELAXED)) {
       k = i;
     }
   }
@@ -863,8 +861,7 @@ void FakerootModule::on_entry(SyscallCall& call) {
     case SYS_execve:
     case SYS_execveat: {
       const Credentials& c = credentials(call);
-      if (!db_.keep_for_exec(call.pid(), start_time_of(call.pid()), &c, sizeof c) &&
-          in_process_) {
+      if (!db_.keep_for_exec(call.pid(), start_time_of(call.pid()), &c, sizeof c) && in_process_) {
         // Every slot holds the ids of an execve in flight: the new image would not find its
         // own and start as the initial user (root). The execve fails instead, as when the
         // kernel is short of a resource. (From ptvm the process keeps its slot here.)
@@ -1067,7 +1064,8 @@ void FakerootModule::on_exit(SyscallCall& call) {
     case CallState::kExec: {
       std::uint64_t started;
       Credentials kept;
-      const bool have = db_.take_after_exec(call.pid(), &started, &kept, sizeof kept) == sizeof kept;
+      const bool have =
+          db_.take_after_exec(call.pid(), &started, &kept, sizeof kept) == sizeof kept;
       if (in_process_ || result != 0) return;  // (in-process: a failed one, what it kept dropped)
       // The thread that called it is the process's only one now, under the process id.
       Credentials c = have ? kept : credentials(call);

@@ -1,10 +1,10 @@
 // The fakeroot VM (`ptvm fakeroot`, `ptvm proot -0`): the program is root for itself. Its ids
-// are 0 (set*id succeed and are remembered per thread, inherited by new threads and children); chown, chmod
-// and mknod of devices succeed and are remembered in a FakeDb keyed by (device, inode); every
-// stat shows the remembered owner, mode and device number, and files nobody changed as owned by
-// 0:0 (or their real owner with `unknown_is_real`). The kernel's own permission checks still
-// apply: a chmod is done for real with the owner's read and write bits kept (a fake `chmod 000`
-// must not lock the fake root out), a device is a placeholder regular file.
+// are 0 (set*id succeed and are remembered per thread, inherited by new threads and children);
+// chown, chmod and mknod of devices succeed and are remembered in a FakeDb keyed by (device,
+// inode); every stat shows the remembered owner, mode and device number, and files nobody changed
+// as owned by 0:0 (or their real owner with `unknown_is_real`). The kernel's own permission checks
+// still apply: a chmod is done for real with the owner's read and write bits kept (a fake `chmod
+// 000` must not lock the fake root out), a device is a placeholder regular file.
 //
 // The module uses only core/ and raw system calls, so the same code runs in ptvm (ptrace
 // backend) and in the in-process runtime; the FakeDb is shared by both. It sits below a path VM
@@ -100,8 +100,8 @@ class FakerootModule final : public Module {
   std::size_t shared_bytes_ = 0;
   bool in_process_ = false;
   // The threads apart from their credentials: a lookup reads 4 KiB, not the whole table.
-  pid_t tids_[kThreads] = {};  // 0: free
-  pid_t pids_[kThreads] = {};  // each one's process (thread group)
+  pid_t tids_[kThreads] = {};            // 0: free
+  pid_t pids_[kThreads] = {};            // each one's process (thread group)
   std::uint64_t clones_[kThreads] = {};  // clone_count_ at its last clone, fork or vfork
   std::uint64_t clone_count_ = 0;
   // Written when a slot is taken, never before: a new in-process runtime (every exec) touches
