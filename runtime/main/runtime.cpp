@@ -537,24 +537,7 @@ void sleep_us(std::uint64_t usec) {
 // ---- handing a program over to the ptrace supervisor (--backend=auto) -----------------------
 
 bool traced_by_ptvm() {
-  char buf[2048];
-  const long fd =
-      sys(SYS_open, reinterpret_cast<long>("/proc/thread-self/status"), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const long n = sys(SYS_read, fd, reinterpret_cast<long>(buf), sizeof buf - 1);
-  sys(SYS_close, fd);
-  if (n <= 0) return false;
-  buf[n] = '\0';
-  for (long i = 0; i < n; ++i) {
-    if ((i == 0 || buf[i - 1] == '\n') && starts_with(buf + i, "TracerPid:")) {
-      long v = 0;
-      for (i += sizeof "TracerPid:" - 1; buf[i] == '\t' || buf[i] == ' '; ++i) {
-      }
-      for (; buf[i] >= '0' && buf[i] <= '9'; ++i) v = v * 10 + (buf[i] - '0');
-      return v == config().ptvm_pid;
-    }
-  }
-  return false;
+  return rewrite::tracer_pid() == config().ptvm_pid;
 }
 
 // Asks ptvm to PTRACE_SEIZE this thread and waits until it has (a few ms; SIGURG again every

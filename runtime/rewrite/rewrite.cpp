@@ -250,6 +250,8 @@ bool read_texts() {
   return true;
 }
 
+}  // namespace
+
 long tracer_pid() {
   char buf[2048];
   const long fd = sys(SYS_openat, AT_FDCWD, reinterpret_cast<long>("/proc/thread-self/status"),
@@ -272,6 +274,8 @@ long tracer_pid() {
   }
   return -1;
 }
+
+namespace {
 
 bool usable_text(std::uintptr_t from, std::uintptr_t to) {
   if (!__atomic_load_n(&g_texts_valid, __ATOMIC_ACQUIRE)) {

@@ -16,6 +16,9 @@ bool takes_descriptor(long nr);
 // The calls that change the memory map: never rewritten, reported with on_memory_call().
 bool changes_memory_map(long nr);
 
+// The calling thread's tracer (TracerPid of /proc/thread-self/status): 0 if none, -1 unreadable.
+long tracer_pid();
+
 // Once per process image, before the first trap. `stats`: the run's shared table (null: no
 // counting). Rewriting stays off unless `enabled`.
 void init(bool enabled, Stats* stats);
