@@ -432,7 +432,9 @@ void on_fault(int sig, siginfo_t* info, void* context) {
     return;
   }
   // The program's: the kernel delivers it again, this time with the program's action. A fault
-  // does by itself when its instruction runs again; a sent signal is queued again.
+  // does by itself when its instruction runs again; a sent signal is queued again (and shows
+  // the program's code if it came during a call through a rewritten site's stub).
+  rewrite::translate_context(g);
   const int i = fault_index(sig);
   sys(SYS_rt_sigaction, sig, reinterpret_cast<long>(&app_fault_actions()[i]), 0, 8);
   __atomic_fetch_or(fault_borrowed(), 1 << i, __ATOMIC_RELEASE);
@@ -488,6 +490,7 @@ void on_foreign_sigsys(int sig, siginfo_t* info, void* context) {
     sys(SYS_tgkill, g_pid, me().tid, SIGSYS);
     return;
   }
+  rewrite::translate_context(static_cast<ucontext_t*>(context)->uc_mcontext.gregs);
   const unsigned long flags = action.flags;
   std::uint64_t mask = action.mask & ~(1ULL << (SIGSYS - 1)), old = 0;
   if (flags & SA_RESETHAND) action.handler = reinterpret_cast<void*>(SIG_DFL);
@@ -520,6 +523,82 @@ long emulate_fault_sigaction(const long a[6]) {
     return -EFAULT;
   }
   return 0;
+}
+
+// ---- the program's other handlers, with rewriting ------------------------------------------
+// A signal that comes while a thread is inside a rewritten site's stub (mostly: during the call
+// it makes) must show the program's handler the site, as natively. With rewriting on, the
+// program's handlers are installed behind ptvm_signal_wrapper: same flags, mask and restorer,
+// so the kernel does everything as for the program's own; the wrapper translates the context
+// (rewrite::translate_context) and jumps to the handler with the frame exactly as the kernel
+// built it (its return address is the program's restorer). rt_sigaction reads back the
+// program's handler. A vfork child's handlers are installed as they are: it would change its
+// parent's table.
+
+void* g_app_handlers[65];  // the program's handler of each signal, where the wrapper is installed
+
+extern "C" __attribute__((visibility("hidden"), used)) void* ptvm_signal_handler_for(
+    int sig, siginfo_t*, void* context) {
+  rewrite::translate_context(static_cast<ucontext_t*>(context)->uc_mcontext.gregs);
+  return g_app_handlers[sig];
+}
+
+}  // namespace
+}  // namespace ptvm
+
+extern "C" __attribute__((visibility("hidden"))) void ptvm_signal_wrapper(int, siginfo_t*, void*);
+__asm__(
+    "\t.text\n"
+    "\t.p2align 4\n"
+    "\t.hidden ptvm_signal_wrapper\n"
+    "\t.type ptvm_signal_wrapper,@function\n"
+    "ptvm_signal_wrapper:\n"  // the kernel's call: rdi sig, rsi info, rdx context
+    "\tpush %rdi\n"
+    "\tpush %rsi\n"
+    "\tpush %rdx\n"  // 16-byte aligned now (entered as if called)
+    "\tcall ptvm_signal_handler_for\n"
+    "\tpop %rdx\n"
+    "\tpop %rsi\n"
+    "\tpop %rdi\n"
+    "\tjmp *%rax\n"  // the frame as the kernel built it: returns to the program's restorer
+    "\t.size ptvm_signal_wrapper,.-ptvm_signal_wrapper\n");
+
+namespace ptvm {
+namespace {
+
+// rt_sigaction of a signal other than SIGSEGV, SIGBUS, SIGSYS, with rewriting on. False: the
+// call goes to the kernel as it is.
+bool wrap_sigaction(const long a[6], long* result) {
+  const long sig = a[0];
+  if (sig < 1 || sig > 64 || a[3] != 8 || me().vfork_child) return false;
+  Memory& m = g_backend.memory();
+  auto* const wrapper = reinterpret_cast<void*>(ptvm_signal_wrapper);
+  void* const previous = g_app_handlers[sig];
+  KernelSigaction act, old{};
+  if (a[1] != 0) {
+    if (!m.read(RemotePtr<void>(static_cast<std::uintptr_t>(a[1])), &act, sizeof act)) {
+      *result = -EFAULT;
+      return true;
+    }
+    if (act.handler != reinterpret_cast<void*>(SIG_DFL) &&
+        act.handler != reinterpret_cast<void*>(SIG_IGN)) {
+      g_app_handlers[sig] = act.handler;
+      act.handler = wrapper;
+    }
+  }
+  *result = ptvm_self_syscall(SYS_rt_sigaction, sig, a[1] != 0 ? reinterpret_cast<long>(&act) : 0,
+                              a[2] != 0 ? reinterpret_cast<long>(&old) : 0, 8, 0, 0);
+  if (*result != 0) {
+    g_app_handlers[sig] = previous;
+    return true;
+  }
+  if (a[2] != 0) {
+    if (old.handler == wrapper) old.handler = previous;
+    if (!m.write(RemotePtr<void>(static_cast<std::uintptr_t>(a[2])), &old, sizeof old)) {
+      *result = -EFAULT;
+    }
+  }
+  return true;
 }
 
 // ---- performing calls ---------------------------------------------------------------------
@@ -868,6 +947,7 @@ long perform(long nr, long a[6], const ExecLine* line = nullptr) {
         if (*fault_borrowed()) reclaim_fault_signals();
         return emulate_fault_sigaction(a);
       }
+      if (long answer; config().rewrite && wrap_sigaction(a, &answer)) return answer;
       break;
     case SYS_exit:
       altstack_retire();
@@ -1022,6 +1102,14 @@ long after_inplace(long result) {
 // tracer reads the frame's mask from the stack pointer) and its exit with the value the frame
 // restores in RAX, as the ptrace backend reports it.
 void on_sigreturn(ucontext_t* uc) {
+  if (config().rewrite) {  // a call through a stub to be restarted goes back into the stub
+    auto* const frame = reinterpret_cast<ucontext_t*>(uc->uc_mcontext.gregs[REG_RSP]);
+    gregset_t g;
+    if (ptvm_safe_copy(g, frame->uc_mcontext.gregs, sizeof g) == sizeof g &&
+        rewrite::resume_in_stub(g)) {
+      ptvm_safe_copy(&frame->uc_mcontext.gregs[REG_RIP], &g[REG_RIP], sizeof g[REG_RIP]);
+    }
+  }
   ModuleStack& stack = *g_stack.get();
   if (!g_active || me().handed_over || !stack.interest().contains(SYS_rt_sigreturn)) return;
   const greg_t* g = uc->uc_mcontext.gregs;

@@ -1,7 +1,7 @@
 /* The rewriting's fixed layout, shared by the stub area (stub_template.S) and rewrite.cpp. */
 #pragma once
 
-#define PTVM_REWRITE_STUB_BYTES 128 /* one stub: at most 67 bytes of code, cache-line aligned */
+#define PTVM_REWRITE_STUB_BYTES 128 /* one stub: at most 77 bytes of code, cache-line aligned */
 #define PTVM_REWRITE_MAX_SITES 2048 /* per process: glibc has ~440 patchable sites in all */
 #define PTVM_REWRITE_AREA_BYTES (PTVM_REWRITE_STUB_BYTES * PTVM_REWRITE_MAX_SITES)
 /* The jump table: `jmp *ABS32` reaches any stub from any site (the stubs may be terabytes

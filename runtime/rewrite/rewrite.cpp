@@ -14,11 +14,17 @@
 // it; the flags are never touched (R11 = the flags, as natively). Calls on a descriptor first
 // look whether it is ptvm's output (which the program must not reach) and then take the slow
 // path: a jump to the site's own syscall instruction, which traps.
+//
+// A signal that stops a thread inside a stub: translate_context() turns the context into the
+// one the thread would have at the site (before its syscall, or after it), which is what the
+// program's handler sees and where it resumes; resume_in_stub() takes a sigreturn frame that
+// resumes on a patched site's syscall back into the stub (SA_RESTART stays fast).
 #include "runtime/rewrite/rewrite.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/ucontext.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -36,11 +42,15 @@ PTVM_RW_LABEL(ptvm_rw_count_load_end);
 PTVM_RW_LABEL(ptvm_rw_count_store_end);
 PTVM_RW_LABEL(ptvm_rw_fd);
 PTVM_RW_LABEL(ptvm_rw_fd_load_end);
+PTVM_RW_LABEL(ptvm_rw_fd_swapped);
+PTVM_RW_LABEL(ptvm_rw_fd_restored);
 PTVM_RW_LABEL(ptvm_rw_call);
 PTVM_RW_LABEL(ptvm_rw_call_nr_end);
+PTVM_RW_LABEL(ptvm_rw_call_syscall_end);
 PTVM_RW_LABEL(ptvm_rw_call_return_end);
+PTVM_RW_LABEL(ptvm_rw_slow_fd);
 PTVM_RW_LABEL(ptvm_rw_slow_nr_end);
-PTVM_RW_LABEL(ptvm_rw_slow_target_end);
+PTVM_RW_LABEL(ptvm_rw_slow_target);
 PTVM_RW_LABEL(ptvm_rw_end);
 #undef PTVM_RW_LABEL
 __attribute__((visibility("hidden"))) extern unsigned char ptvm_rw_area[];
@@ -136,6 +146,15 @@ Kind kind_of(long nr) {
 
 // ---- per process state (a fork child has a copy, an execve starts afresh) ---------------------
 
+// What a signal that stops a thread in stub k needs to know (offsets from the stub's start).
+struct StubInfo {
+  std::uintptr_t after;  // the site's syscall ends here; 0 while the stub is written
+  std::uint32_t nr;
+  std::uint8_t swapped, restored;  // RIP in [swapped, restored): RAX holds the program's RCX
+  std::uint8_t syscall_end;        // after the stub's syscall instruction
+  std::uint8_t slow_fd;            // the slow path's xchg (RAX holds RCX), then the slow path
+};
+
 constexpr unsigned kThreshold = 2;  // traps of a site before it is patched: once-only code stays
 
 enum State : std::uint8_t { kCounting, kPatched, kRefused };
@@ -169,6 +188,7 @@ bool g_traced;
 Stats* g_shared;
 Stats g_local;  // this process's, not yet added to the shared table
 std::uint64_t g_counters[PTVM_REWRITE_MAX_SITES];  // calls per stub, counted by the stubs
+StubInfo g_stubs[PTVM_REWRITE_MAX_SITES];
 
 bool try_lock() {
   int expected = 0;
@@ -328,6 +348,10 @@ unsigned char* write_stub(int k, std::uintptr_t after, long nr, Kind kind) {
     return nullptr;
   }
   unsigned char* at = stub;
+  StubInfo info{};
+  const auto offset = [stub](const unsigned char* p) {
+    return static_cast<std::uint8_t>(p - stub);
+  };
   if (g_shared) {
     unsigned char* c = emit(&at, ptvm_rw_count, ptvm_rw_fd);
     put_rel32(in_copy(c, ptvm_rw_count, ptvm_rw_count_load_end), &g_counters[k]);
@@ -336,13 +360,20 @@ unsigned char* write_stub(int k, std::uintptr_t after, long nr, Kind kind) {
   if (kind == Kind::kDescriptor) {  // its jrcxz lands in the call piece, copied right after
     unsigned char* c = emit(&at, ptvm_rw_fd, ptvm_rw_call);
     put_rel32(in_copy(c, ptvm_rw_fd, ptvm_rw_fd_load_end), &g_neg_out_fd);
+    info.swapped = offset(in_copy(c, ptvm_rw_fd, ptvm_rw_fd_swapped));
+    info.restored = offset(in_copy(c, ptvm_rw_fd, ptvm_rw_fd_restored));
   }
   unsigned char* c = emit(&at, ptvm_rw_call, ptvm_rw_end);
   put32(in_copy(c, ptvm_rw_call, ptvm_rw_call_nr_end), static_cast<std::uint32_t>(nr));
   put64(in_copy(c, ptvm_rw_call, ptvm_rw_call_return_end), after);
   put32(in_copy(c, ptvm_rw_call, ptvm_rw_slow_nr_end), static_cast<std::uint32_t>(nr));
-  put64(in_copy(c, ptvm_rw_call, ptvm_rw_slow_target_end), after - 2);
+  put64(in_copy(c, ptvm_rw_call, ptvm_rw_slow_target) + 8, after - 2);
   sys(SYS_mprotect, static_cast<long>(page), kPageBytes, PROT_READ | PROT_EXEC);
+  info.syscall_end = offset(in_copy(c, ptvm_rw_call, ptvm_rw_call_syscall_end));
+  info.slow_fd = offset(in_copy(c, ptvm_rw_call, ptvm_rw_slow_fd));
+  info.nr = static_cast<std::uint32_t>(nr);
+  info.after = after;
+  g_stubs[k] = info;
   return stub;
 }
 
@@ -501,6 +532,58 @@ void on_memory_call(long nr, const long a[6]) {
     }
   }
   unlock();
+}
+
+bool translate_context(greg_t* g) {
+  const auto rip = static_cast<std::uintptr_t>(g[REG_RIP]);
+  const auto area = reinterpret_cast<std::uintptr_t>(ptvm_rw_area);
+  const int stubs = __atomic_load_n(&g_next_stub, __ATOMIC_ACQUIRE);
+  if (rip < area || rip >= area + static_cast<std::uintptr_t>(stubs) * PTVM_REWRITE_STUB_BYTES) {
+    return false;
+  }
+  const std::uintptr_t k = (rip - area) / PTVM_REWRITE_STUB_BYTES;
+  const StubInfo& s = g_stubs[k];
+  if (s.after == 0) return false;
+  const std::uintptr_t stub = area + k * PTVM_REWRITE_STUB_BYTES, at = rip - stub;
+  if (at >= s.syscall_end && at < s.slow_fd) {  // the call is made: the site's end
+    g[REG_RIP] = static_cast<greg_t>(s.after);
+    g[REG_RCX] = static_cast<greg_t>(s.after);
+    return true;
+  }
+  // Not made yet (or to be restarted: the kernel moved RIP back onto the syscall instruction):
+  // the site's own syscall instruction, with the number in RAX and the program's RCX.
+  if ((at >= s.swapped && at < s.restored) || at == s.slow_fd) g[REG_RCX] = g[REG_RAX];
+  if (at + 2 == s.syscall_end) {  // RAX is what the kernel left for the restart
+    if (static_cast<std::uintptr_t>(g[REG_RCX]) == stub + s.syscall_end) {
+      g[REG_RCX] = static_cast<greg_t>(s.after);  // the syscall instruction ran once
+    }
+  } else {
+    g[REG_RAX] = s.nr;
+  }
+  g[REG_RIP] = static_cast<greg_t>(s.after - 2);
+  return true;
+}
+
+bool resume_in_stub(greg_t* g) {
+  const auto rip = static_cast<std::uintptr_t>(g[REG_RIP]);
+  unsigned char b[5];  // a patched site: ff 24 25 lo hi | 0f 05, or that and 0f 05 after it
+  int k = -1;
+  static constexpr std::uintptr_t kJumpBefore[] = {5, 7};  // from the syscall: b8, 48 c7 c0
+  for (const std::uintptr_t back : kJumpBefore) {
+    if (ptvm_safe_copy(b, reinterpret_cast<const void*>(rip - back), 5) == 5 && b[0] == 0xff &&
+        b[1] == 0x24 && b[2] == 0x25) {
+      k = (b[3] | b[4] << 8) / 8;
+      break;
+    }
+  }
+  if (k < 0 || k >= __atomic_load_n(&g_next_stub, __ATOMIC_ACQUIRE)) return false;
+  const StubInfo& s = g_stubs[k];
+  // Only for the stub's own number: a handler may have changed RAX to a call a module wants.
+  if (s.after != rip + 2 || static_cast<std::uint64_t>(g[REG_RAX]) != s.nr) return false;
+  g[REG_RIP] = static_cast<greg_t>(reinterpret_cast<std::uintptr_t>(ptvm_rw_area) +
+                                   static_cast<std::uintptr_t>(k) * PTVM_REWRITE_STUB_BYTES +
+                                   s.syscall_end - 2);
+  return true;
 }
 
 void set_output_fd(long fd) {

@@ -3,6 +3,8 @@
 // directly: no SIGSYS, no handler. See README.md for the patch and why it is safe.
 #pragma once
 
+#include <sys/ucontext.h>
+
 #include <cstdint>
 
 #include "runtime/rewrite/stats.h"
@@ -34,6 +36,17 @@ void count_trap();
 // After the program changed its memory map (mmap, munmap, mprotect, mremap, madvise...): sites
 // in the range are forgotten (new code may come there) and the map is read again next time.
 void on_memory_call(long nr, const long a[6]);
+
+// A signal stopped a thread at `g` (a ucontext's registers): if that is inside a stub, turns it
+// into the state the thread would have at its site, natively: before the site's syscall (RIP on
+// it, RAX the number, RCX the program's), or after it (RIP and RCX the site's end). Resuming
+// there is the same program; the handler sees the program's own code. Whether it did.
+bool translate_context(greg_t* g);
+
+// The registers a sigreturn frame restores: if they resume on a patched site's syscall
+// instruction with the stub's number (an interrupted call to be restarted, translated above),
+// they are moved to the stub's syscall so that the call does not trap. Whether it did.
+bool resume_in_stub(greg_t* g);
 
 // ptvm's own output descriptor moved (the stubs of descriptor calls send it to the slow path).
 void set_output_fd(long fd);

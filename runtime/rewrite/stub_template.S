@@ -5,73 +5,59 @@
  * A patched site `mov $nr,%eax; syscall` (or `mov $nr,%rax; syscall`) jumps here with every
  * register as the program left it. Nothing below changes the flags, the stack or any register
  * but RAX, RCX and R11 (which the syscall instruction clobbers anyway): after the stub, RCX holds
- * the site's own return address and R11 the flags, exactly as after the native instruction. */
+ * the site's own return address and R11 the flags, exactly as after the native instruction.
+ * Before the syscall, RCX keeps the program's value everywhere but between the two xchg of the
+ * descriptor piece, where RAX holds it: so a signal that stops the stub anywhere finds a state
+ * that translates into the site's own (rewrite::translate_context). */
 #include "runtime/rewrite/layout.h"
+
+#define LABEL(name) .globl name; .hidden name; name:
 
         .section .rodata.ptvm_rewrite_template,"a",@progbits
 
-        .globl ptvm_rw_count
-        .hidden ptvm_rw_count
-ptvm_rw_count:                          /* --stats only: ++ this stub's counter, flags kept */
-        movq    0(%rip),%rcx            /* field: the counter (rip-relative) */
-        .globl ptvm_rw_count_load_end
-        .hidden ptvm_rw_count_load_end
-ptvm_rw_count_load_end:
-        leaq    1(%rcx),%rcx
-        movq    %rcx,0(%rip)            /* field: the counter again */
-        .globl ptvm_rw_count_store_end
-        .hidden ptvm_rw_count_store_end
-ptvm_rw_count_store_end:
+LABEL(ptvm_rw_count)                    /* --stats only: ++ this stub's counter, flags kept */
+        movq    0(%rip),%rax            /* field: the counter (rip-relative) */
+LABEL(ptvm_rw_count_load_end)
+        leaq    1(%rax),%rax
+        movq    %rax,0(%rip)            /* field: the counter again */
+LABEL(ptvm_rw_count_store_end)
 
-        .globl ptvm_rw_fd
-        .hidden ptvm_rw_fd
-ptvm_rw_fd:                             /* calls on a descriptor: ptvm's own output goes slow */
-        movq    0(%rip),%rcx            /* field: -(ptvm's output descriptor) */
-        .globl ptvm_rw_fd_load_end
-        .hidden ptvm_rw_fd_load_end
-ptvm_rw_fd_load_end:
-        leaq    (%rdi,%rcx),%rcx        /* RDI - fd, without touching the flags */
-        jrcxz   ptvm_rw_slow
+LABEL(ptvm_rw_fd)                       /* calls on a descriptor: ptvm's own output goes slow */
+        movq    0(%rip),%rax            /* field: -(ptvm's output descriptor) */
+LABEL(ptvm_rw_fd_load_end)
+        leaq    (%rdi,%rax),%rax        /* RDI - fd, without touching the flags */
+        xchgq   %rax,%rcx               /* jrcxz tests RCX: the program's goes to RAX meanwhile */
+LABEL(ptvm_rw_fd_swapped)
+        jrcxz   ptvm_rw_slow_fd
+        xchgq   %rax,%rcx
+LABEL(ptvm_rw_fd_restored)
 
-        .globl ptvm_rw_call
-        .hidden ptvm_rw_call
-ptvm_rw_call:                           /* the call itself, from the allowed range: no trap */
+LABEL(ptvm_rw_call)                     /* the call itself, from the allowed range: no trap */
         movl    $0x7fffffff,%eax        /* field: the number */
-        .globl ptvm_rw_call_nr_end
-        .hidden ptvm_rw_call_nr_end
-ptvm_rw_call_nr_end:
+LABEL(ptvm_rw_call_nr_end)
         syscall
+LABEL(ptvm_rw_call_syscall_end)
         movabsq $0x7fffffffffffffff,%rcx /* field: the site's return address */
-        .globl ptvm_rw_call_return_end
-        .hidden ptvm_rw_call_return_end
-ptvm_rw_call_return_end:
+LABEL(ptvm_rw_call_return_end)
         jmp     *%rcx
-ptvm_rw_slow:                           /* the site's own syscall instruction, which traps */
+LABEL(ptvm_rw_slow_fd)                  /* the slow path: the site's own syscall, which traps */
+        xchgq   %rax,%rcx
+LABEL(ptvm_rw_slow)
         movl    $0x7fffffff,%eax        /* field: the number */
-        .globl ptvm_rw_slow_nr_end
-        .hidden ptvm_rw_slow_nr_end
-ptvm_rw_slow_nr_end:
-        movabsq $0x7fffffffffffffff,%rcx /* field: the site's syscall instruction */
-        .globl ptvm_rw_slow_target_end
-        .hidden ptvm_rw_slow_target_end
-ptvm_rw_slow_target_end:
-        jmp     *%rcx
-        .globl ptvm_rw_end
-        .hidden ptvm_rw_end
-ptvm_rw_end:
+LABEL(ptvm_rw_slow_nr_end)
+        jmpq    *0(%rip)                /* through the next 8 bytes: RCX stays the program's */
+LABEL(ptvm_rw_slow_target)
+        .quad   0x7fffffffffffffff      /* the site's syscall instruction */
+LABEL(ptvm_rw_end)
 
 /* The stub area: inside ptvm_self_text, so inside the allowed range of Syscall User Dispatch
  * and the range the seccomp filter lets through. int3 in the file; rewrite.cpp writes each stub
  * into the process's private copy of its page (mprotect RWX, write, RX). */
         .pushsection ptvm_self_text,"ax",@progbits
         .balign 4096
-        .globl ptvm_rw_area
-        .hidden ptvm_rw_area
-ptvm_rw_area:
+LABEL(ptvm_rw_area)
         .skip   PTVM_REWRITE_AREA_BYTES, 0xcc
-        .globl ptvm_rw_area_end
-        .hidden ptvm_rw_area_end
-ptvm_rw_area_end:
+LABEL(ptvm_rw_area_end)
         .popsection
 
         .section .note.GNU-stack,"",@progbits

@@ -4,10 +4,13 @@
  *     flags, every other register kept, the flags kept;
  *   - 8 threads hammering one site while it is patched;
  *   - a blocking call at a rewritten site interrupted by a handler: SA_RESTART restarts it,
- *     without it EINTR;
+ *     without it EINTR; the handler's context is the site's, as natively (RIP on the syscall
+ *     with RAX the number to restart, or after it with -EINTR; RCX the site's end), and
+ *     sigaction reads back the program's own handler;
  *   - a fork child runs the patched code it inherited;
  *   - JIT-like code (written to a RW page, then made RX): its calls still reach the modules
  *     (rewrite.sh traces them). */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -18,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 /* getppid through a site of its own: mov $110,%eax; syscall. Checks what the native
@@ -105,6 +109,104 @@ static long interrupted_read(int restart) {
   return r == 1 ? c : r;
 }
 
+/* The context handlers see while a read at a site of its own (patched after its first two
+ * calls) is interrupted: RIP, RAX and RCX of each SIGALRM that came during the read. */
+static uintptr_t site_after; /* the end of that site */
+static volatile int in_read, seen;
+static uint64_t seen_rip[64], seen_rax[64], seen_rcx[64];
+
+__attribute__((noinline)) static long context_read(int fd, void* buf, long n) {
+  long ret;
+  uintptr_t after;
+  __asm__ volatile(
+      "movl $0,%%eax\n\tsyscall\n1:\n\t"
+      "leaq 1b(%%rip),%[after]"
+      : "=a"(ret), [after] "=r"(after)
+      : "D"((long)fd), "S"(buf), "d"(n)
+      : "rcx", "r11", "memory");
+  site_after = after;
+  return ret;
+}
+
+static void on_alarm_info(int sig, siginfo_t* info, void* context) {
+  (void)sig;
+  (void)info;
+  const greg_t* g = ((ucontext_t*)context)->uc_mcontext.gregs;
+  if (!in_read || seen == 64) return;
+  seen_rip[seen] = (uint64_t)g[REG_RIP];
+  seen_rax[seen] = (uint64_t)g[REG_RAX];
+  seen_rcx[seen] = (uint64_t)g[REG_RCX];
+  ++seen;
+}
+
+/* Whether every handler (but one: the alarm may come between two reads) saw the site. */
+static int handler_context(int restart) {
+  int p[2];
+  char c[3];
+  if (pipe(p) != 0 || write(p[1], "abc", 3) != 3) return -1;
+  for (int i = 0; i < 3; ++i) context_read(p[0], &c[i], 1); /* the site is patched */
+  pid_t writer = fork();
+  if (writer == 0) {
+    usleep(300 * 1000);
+    (void)!write(p[1], "x", 1);
+    _exit(0);
+  }
+  struct sigaction sa, back;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_alarm_info;
+  sa.sa_flags = SA_SIGINFO | (restart ? SA_RESTART : 0);
+  sigaction(SIGALRM, &sa, NULL);
+  const int readback = sigaction(SIGALRM, NULL, &back) == 0 && back.sa_sigaction == on_alarm_info &&
+                       (back.sa_flags & SA_SIGINFO);
+  struct itimerval every = {{0, 20000}, {0, 20000}};
+  seen = 0;
+  in_read = 1;
+  setitimer(ITIMER_REAL, &every, NULL);
+  long r = -EINTR;
+  for (int i = 0; i < 100 && r == -EINTR; ++i) r = context_read(p[0], &c[0], 1);
+  in_read = 0;
+  struct itimerval off = {{0, 0}, {0, 0}};
+  setitimer(ITIMER_REAL, &off, NULL);
+  waitpid(writer, NULL, 0);
+  close(p[0]);
+  close(p[1]);
+  int at_site = 0;
+  for (int i = 0; i < seen; ++i) {
+    const int restarting = seen_rip[i] == site_after - 2 && seen_rax[i] == 0;
+    const int interrupted = seen_rip[i] == site_after && seen_rax[i] == (uint64_t)-EINTR;
+    at_site += (restart ? restarting : interrupted) && seen_rcx[i] == site_after;
+  }
+  return r == 1 && c[0] == 'x' && readback && seen >= 2 && at_site + 1 >= seen;
+}
+
+/* sigaction reads back what the program set (ptvm installs its wrapper in front). */
+static void first(int sig) {
+  (void)sig;
+}
+static void second(int sig) {
+  (void)sig;
+}
+static int actions_read_back(void) {
+  struct sigaction a, o;
+  memset(&a, 0, sizeof a);
+  a.sa_handler = first;
+  sigemptyset(&a.sa_mask);
+  sigaddset(&a.sa_mask, SIGUSR2);
+  a.sa_flags = SA_RESETHAND | SA_NODEFER;
+  int ok = sigaction(SIGUSR1, &a, NULL) == 0;
+  ok &= signal(SIGUSR1, second) == first;
+  ok &= sigaction(SIGUSR1, &a, &o) == 0 && o.sa_handler == second;
+  ok &= sigaction(SIGUSR1, NULL, &o) == 0 && o.sa_handler == first &&
+        sigismember(&o.sa_mask, SIGUSR2) && (o.sa_flags & SA_RESETHAND) &&
+        (o.sa_flags & SA_NODEFER);
+  ok &= sigaction(SIGKILL, &a, NULL) == -1 && errno == EINVAL;
+  ok &= sigaction(SIGUSR1, NULL, &o) == 0 && o.sa_handler == first;
+  raise(SIGUSR1); /* SA_RESETHAND: the default action afterwards */
+  ok &= sigaction(SIGUSR1, NULL, &o) == 0 && o.sa_handler == SIG_DFL;
+  ok &= signal(SIGUSR1, SIG_IGN) == SIG_DFL && signal(SIGUSR1, SIG_DFL) == SIG_IGN;
+  return ok;
+}
+
 /* getppid from code written at run time. */
 static long jit_getppid(void) {
   static const unsigned char code[] = {0xb8, 110, 0, 0, 0, 0x0f, 0x05, 0xc3}; /* ...; ret */
@@ -139,6 +241,9 @@ int main(void) {
   printf("SA_RESTART read: %c\n", (char)interrupted_read(1));
   const long eintr = interrupted_read(0);
   printf("read without SA_RESTART: %s\n", eintr == -EINTR ? "EINTR" : eintr == 'x' ? "x" : "?");
+  printf("sigaction reads back the program's actions: %d\n", actions_read_back());
+  printf("handler context at the site, SA_RESTART: %d\n", handler_context(1));
+  printf("handler context at the site, EINTR: %d\n", handler_context(0));
 
   fflush(stdout);
   pid_t child = fork();
