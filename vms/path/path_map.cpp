@@ -87,15 +87,23 @@ bool PathMap::bind(const char* host, const char* guest) {
   return true;
 }
 
-bool PathMap::to_host(const char* guest, char* out) const {
-  const Binding* best = nullptr;
+int PathMap::guest_binding(const char* guest) const {
+  int best = -1;
   for (std::size_t i = 0; i < count_; ++i) {
     const Binding& b = bindings_[i];
-    if (under(guest, b.guest, b.guest_len) && (!best || b.guest_len >= best->guest_len)) best = &b;
+    if (under(guest, b.guest, b.guest_len) &&
+        (best < 0 || b.guest_len >= bindings_[best].guest_len)) {
+      best = static_cast<int>(i);
+    }
   }
-  if (best)
-    return splice(best->host, best->host_len, guest, best->guest_len == 1 ? 0 : best->guest_len,
-                  out);
+  return best;
+}
+
+bool PathMap::to_host(const char* guest, char* out) const {
+  if (const int k = guest_binding(guest); k >= 0) {
+    const Binding& b = bindings_[k];
+    return splice(b.host, b.host_len, guest, b.guest_len == 1 ? 0 : b.guest_len, out);
+  }
   if (!splice(root_, root_len_, guest, 0, out)) return false;
   if (glue_[0]) glue_for(guest, out);
   return true;

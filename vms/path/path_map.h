@@ -43,6 +43,8 @@ class PathMap {
   bool to_guest(const char* host, char* out) const;
   // The binding through which the guest sees `host` (-1: the rootfs, or nothing).
   int binding_of(const char* host) const;
+  // The binding to_host() takes for canonical `guest` (-1: the rootfs).
+  int guest_binding(const char* guest) const;
 
  private:
   struct Binding {

@@ -103,7 +103,9 @@ Magic classify(const char* host, pid_t* owner) {
 //   error      no link at all, or none readable: -errno in *error (EINVAL: not a link).
 enum class LinkText { guest, raw, magic_raw, error };
 
-LinkText link_text(const Walk& walk, const char* host, char* out, long* error) {
+// `link_guest` is the guest path of the link at `host`.
+LinkText link_text(const Walk& walk, const char* link_guest, const char* host, char* out,
+                   long* error) {
   pid_t owner = 0;
   const Magic magic = classify(host, &owner);
   switch (magic) {
@@ -156,12 +158,24 @@ LinkText link_text(const Walk& walk, const char* host, char* out, long* error) {
       }
     }
   }
-  // A link inside a binding whose absolute target is in the same binding names the host's
-  // tree: the guest sees the target there (PRoot's rule: `-b /tmp:/ced`, /tmp/L -> /tmp/F is
-  // /ced/F; a target in another binding or the rootfs is the guest's own path).
+  // A link reached through a binding whose absolute target is in the same binding names the
+  // host's tree: the guest sees the target there (PRoot's rule: `-b /tmp:/ced`, /tmp/L -> /tmp/F
+  // is /ced/F; a target in another binding or the rootfs is the guest's own path). Which
+  // binding the link is in is a matter of its guest path: the same host file reached through
+  // the rootfs (a binding's host side inside the guest's tree) is not in the binding, and of
+  // two bindings of one host directory the one walked through is meant.
+  if (out[0] != '/') return LinkText::raw;
+  const int binding = walk.map.guest_binding(link_guest);
+  if (binding < 0) return LinkText::raw;
+  const int target = walk.map.binding_of(out);
+  const char* bound = walk.map.binding_host(static_cast<std::size_t>(binding));
+  const std::size_t bound_len = length(bound);
+  if (target < 0 || length(walk.map.binding_host(static_cast<std::size_t>(target))) != bound_len) {
+    return LinkText::raw;
+  }
+  const char* at = walk.map.binding_guest(static_cast<std::size_t>(binding));
   char guest[PATH_MAX];
-  const int binding = out[0] == '/' ? walk.map.binding_of(host) : -1;
-  if (binding >= 0 && walk.map.binding_of(out) == binding && walk.map.to_guest(out, guest)) {
+  if (splice(at, length(at), out, bound_len == 1 ? 0 : bound_len, guest)) {
     copy(out, guest, length(guest) + 1);
   }
   return LinkText::raw;
@@ -331,7 +345,7 @@ int resolve(const Walk& walk, const char* base, const char* path, bool follow_la
     if (last && !follow_last) continue;
     if (!walk.map.to_host(done, host)) return ENAMETOOLONG;
     long error = 0;
-    const LinkText kind = link_text(walk, host, link, &error);
+    const LinkText kind = link_text(walk, done, host, link, &error);
     if (kind == LinkText::error) {
       if (error == -EINVAL || last) continue;  // not a link; or the kernel's to judge
       // ENOENT, ENOTDIR, EACCES... in the middle: the kernel stops here with that errno.
@@ -407,7 +421,7 @@ long guest_readlink(const Walk& walk, const char* base, const char* path, char* 
     text[n] = 0;
   } else {
     long error = 0;
-    if (link_text(walk, r.host, text, &error) == LinkText::error) return error;
+    if (link_text(walk, r.guest, r.host, text, &error) == LinkText::error) return error;
   }
   const std::size_t n = length(text);
   const std::size_t m = n < capacity ? n : capacity;
