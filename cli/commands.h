@@ -20,6 +20,7 @@ void set_explicit_command(std::vector<std::string> command);
 int& verbosity();
 
 Runner add_features_command(CLI::App& app);
+Runner add_check_module_command(CLI::App& app);
 Runner add_run_command(CLI::App& app);
 Runner add_trace_command(CLI::App& app);
 Runner add_proot_command(CLI::App& app);

@@ -46,7 +46,8 @@ Runner add_help_command(CLI::App& app) {
       "show the manual page of a subcommand (trace, proot, fakeroot) or of the C API "
       "(self, ptrace-multi)");
   auto topic = std::make_shared<std::string>();
-  sub->add_option("TOPIC", *topic, "run, trace, proot, fakeroot, features, self, ptrace-multi");
+  sub->add_option("TOPIC", *topic,
+                  "run, trace, proot, fakeroot, check-module, features, self, ptrace-multi");
   return [&app, topic]() -> int {
     const std::string& t = *topic;
     CLI::App* command = nullptr;

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   add(ptvm::cli::add_trace_command);
   add(ptvm::cli::add_proot_command);
   add(ptvm::cli::add_fakeroot_command);
+  add(ptvm::cli::add_check_module_command);
   add(ptvm::cli::add_features_command);
   add(ptvm::cli::add_help_command);
 

@@ -101,6 +101,34 @@ std::pair<std::string, std::string> split_spec(const std::string& spec) {
 
 }  // namespace
 
+std::string module_abi_problem(const std::string& path, const unsigned* abi,
+                               const ModuleLayout* layout) {
+  if (abi == nullptr) {
+    return fmt::format(
+        "{} is not a ptvm module (it must define ptvm_module_abi and ptvm_module_create, see "
+        "<ptvm/module.h>)",
+        path);
+  }
+  if (*abi != kModuleAbi) {
+    return fmt::format("{} was built for module ABI {}, this ptvm has {}: rebuild it", path, *abi,
+                       kModuleAbi);
+  }
+  const ModuleLayout& ours = kModuleLayout;
+  if (layout == nullptr) {
+    return fmt::format(
+        "{} has no ptvm_module_layout: rebuild it against this ptvm's <ptvm/module.h>", path);
+  }
+  if (layout->abi != ours.abi || layout->syscall_call_bytes != ours.syscall_call_bytes ||
+      layout->interest_bytes != ours.interest_bytes || layout->max_modules != ours.max_modules) {
+    return fmt::format(
+        "{} was built against another layout of ptvm's types (SyscallCall {} bytes, Interest {}, "
+        "{} modules; this ptvm: {}, {}, {}): rebuild it against this ptvm's <ptvm/module.h>",
+        path, layout->syscall_call_bytes, layout->interest_bytes, layout->max_modules,
+        ours.syscall_call_bytes, ours.interest_bytes, ours.max_modules);
+  }
+  return {};
+}
+
 Module* load_user_module(const std::string& spec, std::string* error) {
   const auto [path, args] = split_spec(spec);
   if (path.empty()) {
@@ -116,38 +144,10 @@ Module* load_user_module(const std::string& spec, std::string* error) {
   }
   const auto* abi = static_cast<const unsigned*>(dlsym(handle, "ptvm_module_abi"));
   auto* create = reinterpret_cast<Module* (*)(const char*)>(dlsym(handle, "ptvm_module_create"));
-  if (abi == nullptr || create == nullptr) {
-    *error = fmt::format(
-        "{} is not a ptvm module (it must define ptvm_module_abi and "
-        "ptvm_module_create, see <ptvm/module.h>)",
-        path);
-    dlclose(handle);
-    return nullptr;
-  }
-  if (*abi != kModuleAbi) {
-    *error = fmt::format("{} was built for module ABI {}, this ptvm has {}: rebuild it", path, *abi,
-                         kModuleAbi);
-    dlclose(handle);
-    return nullptr;
-  }
   // The types' sizes as the module saw them (<ptvm/module.h> defines the symbol in it).
   const auto* layout = static_cast<const ModuleLayout*>(dlsym(handle, "ptvm_module_layout"));
-  const ModuleLayout& ours = kModuleLayout;
-  if (layout == nullptr || layout->abi != ours.abi ||
-      layout->syscall_call_bytes != ours.syscall_call_bytes ||
-      layout->interest_bytes != ours.interest_bytes || layout->max_modules != ours.max_modules) {
-    *error =
-        layout == nullptr
-            ? fmt::format(
-                  "{} has no ptvm_module_layout: rebuild it against this ptvm's "
-                  "<ptvm/module.h>",
-                  path)
-            : fmt::format(
-                  "{} was built against another layout of ptvm's types (SyscallCall {} bytes, "
-                  "Interest {}, {} modules; this ptvm: {}, {}, {}): rebuild it against this "
-                  "ptvm's <ptvm/module.h>",
-                  path, layout->syscall_call_bytes, layout->interest_bytes, layout->max_modules,
-                  ours.syscall_call_bytes, ours.interest_bytes, ours.max_modules);
+  *error = module_abi_problem(path, create != nullptr ? abi : nullptr, layout);
+  if (!error->empty()) {
     dlclose(handle);
     return nullptr;
   }

@@ -6,7 +6,18 @@
 
 #include "core/module.h"
 
+namespace ptvm {
+struct ModuleLayout;  // <ptvm/module.h>
+}
+
 namespace ptvm::cli {
+
+// Why ptvm refuses a module whose ptvm_module_abi holds *abi (null: the module lacks it or
+// ptvm_module_create, so it is no ptvm module) and whose ptvm_module_layout is *layout (null:
+// none); empty when it takes it. load_user_module() asks with what dlsym finds, `ptvm
+// check-module` with what the file holds.
+std::string module_abi_problem(const std::string& path, const unsigned* abi,
+                               const ModuleLayout* layout);
 
 // The module `spec` names, created with its ARGS, wrapped so that an exception from one of its
 // hooks names the module and ends the run (the program killed, status 1) instead of

@@ -25,6 +25,8 @@ _ptvm_options() {
       args="$vm_args -s --save-file -i --load-file --rootfs --bind --cwd" ;;
     features)
       flags='-h --help --json' args='' ;;
+    check-module)
+      flags='-h --help' args='' ;;
     help)
       flags='-h --help' args='' ;;
     *)
@@ -166,7 +168,7 @@ _ptvm() {
     if [[ $cur == -* ]]; then
       _ptvm_reply -h --help --version -v --verbose
     else
-      _ptvm_reply run trace proot fakeroot features help
+      _ptvm_reply run trace proot fakeroot check-module features help
     fi
     return
   fi
@@ -179,7 +181,14 @@ _ptvm() {
       if [[ $cur == -* ]]; then
         _ptvm_reply $flags
       elif ((cword == subi + 1)); then
-        _ptvm_reply run trace proot fakeroot features help self ptrace-multi
+        _ptvm_reply run trace proot fakeroot check-module features help self ptrace-multi
+      fi
+      return ;;
+    check-module)  # one module's file
+      if [[ $cur == -* ]]; then
+        _ptvm_reply $flags
+      elif ((cword == subi + 1)); then
+        _ptvm_files -f
       fi
       return ;;
     *)

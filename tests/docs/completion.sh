@@ -57,7 +57,7 @@ offers_some() {  # NAME LINE WANTED...: LINE offers at least WANTED
   echo "ok   $name"
 }
 
-offers_exactly "the subcommands" "ptvm " run trace proot fakeroot features help
+offers_exactly "the subcommands" "ptvm " run trace proot fakeroot check-module features help
 offers_exactly "ptvm tr<TAB>" "ptvm tr" trace
 offers_exactly "after ptvm's own -v" "ptvm -v pr" proot
 offers_exactly "ptvm's own options" "ptvm --v" --version --verbose
@@ -67,6 +67,8 @@ offers_exactly "a proot option" "ptvm proot --kil" --kill-on-exit
 offers_exactly "a fakeroot option" "ptvm fakeroot --unk" --unknown-is-real
 offers_exactly "features" "ptvm features --" --help --json
 offers_exactly "help topics" "ptvm help p" proot ptrace-multi
+offers_exactly "check-module FILE" "ptvm check-module $src/README.m" "$src/README.md"
+offers_exactly "check-module takes one file" "ptvm check-module $src/README.md $src/README.m"
 offers_exactly "--backend VALUE" "ptvm trace --backend " auto inprocess ptrace
 offers_exactly "--backend=VALUE" "ptvm trace --backend=in" inprocess
 offers_exactly "--backend= with nothing typed" "ptvm run --backend=" auto inprocess ptrace
@@ -100,7 +102,7 @@ fi
 help_options() {
   "$ptvm" "$@" --help | awk '/^  -/ { print $1 }' | tr ',' '\n' | sort
 }
-for sub in run trace proot fakeroot features; do
+for sub in run trace proot fakeroot check-module features; do
   got=$(offers "ptvm $sub -" | grep -vxE -- '-tt|-ttt')
   want=$(help_options "$sub")
   if [ "$got" = "$want" ]; then
