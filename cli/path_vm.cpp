@@ -250,6 +250,7 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, std::unique_ptr<Pat
     }
     storage->fakeroot = std::make_unique<fakeroot::FakerootModule>(*storage->table.db);
     storage->fakeroot->set_initial_ids(o.uid, o.gid);
+    storage->fakeroot->set_runner_ids(getuid(), getgid());
     storage->fakeroot->set_shared(storage->table.fd, storage->table.bytes);
   }
   if (o.verbose > 0) {

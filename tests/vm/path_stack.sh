@@ -20,6 +20,16 @@ expect inject_over_path 1 "Permission denied" -- \
   "$ptvm" run --rootfs "$root" -e inject=openat:error=EACCES -- /bin/busybox cat /etc/marker
 expect root_id 0 "^0 0$" -- "$ptvm" proot -0 -r "$root" /bin/busybox sh -c 'echo $(/bin/busybox id -u) $(/bin/busybox id -g)'
 expect change_id 0 "^123 456$" -- "$ptvm" proot -i 123:456 -r "$root" /bin/busybox sh -c 'echo $(/bin/busybox id -u) $(/bin/busybox id -g)'
+# PRoot's -0/-i: the runner's own files show the ids given, other files their real owner.
+expect change_id_owns_runners_files 0 "^123:456$" -- \
+  "$ptvm" proot -i 123:456 -r "$root" /bin/busybox stat -c %u:%g /etc/marker
+expect root_id_owns_runners_files 0 "^0:0$" -- \
+  "$ptvm" proot -0 -r "$root" /bin/busybox stat -c %u:%g /etc/marker
+if [ "$(id -u)" = 0 ]; then
+  echo other > "$root/etc/other" && chown 4321:8765 "$root/etc/other"
+  expect root_id_shows_other_owners 0 "^4321:8765$" -- \
+    "$ptvm" proot -0 -r "$root" /bin/busybox stat -c %u:%g /etc/other
+fi
 expect bad_change_id 2 "invalid -i 12x: expected UID:GID" -- "$ptvm" proot -i 12x -r "$root" /bin/busybox true
 expect kill_on_exit 0 "started" -- \
   "$ptvm" proot --kill-on-exit -r "$root" /bin/busybox sh -c '/bin/busybox sleep 100 & echo started'

@@ -198,20 +198,6 @@ long parent_stat(SyscallCall& call, const Target& t, bool in_process, struct sta
   return stat_at(call, parent, path, in_process, st);
 }
 
-// The file's owner, mode and device number as the program sees them.
-Record seen(FakeDb& db, const struct stat& st, bool unknown_is_real) {
-  Record r;
-  if (db.find(st.st_dev, st.st_ino, &r)) return r;
-  r.dev = st.st_dev;
-  r.ino = st.st_ino;
-  r.mode = st.st_mode;
-  r.uid = unknown_is_real ? st.st_uid : 0;
-  r.gid = unknown_is_real ? st.st_gid : 0;
-  r.nlink = static_cast<std::uint32_t>(st.st_nlink);
-  r.rdev = st.st_rdev;
-  return r;
-}
-
 bool is_device(std::uint32_t mode) {
   return S_ISCHR(mode) || S_ISBLK(mode);
 }
@@ -468,6 +454,29 @@ void FakerootModule::set_in_process() {
   in_process_ = true;
   const auto pid = static_cast<pid_t>(raw_syscall(SYS_getpid));
   thread_slot(pid, pid);  // after an execve, what it kept: the new image's only thread is pid
+}
+
+std::uint32_t FakerootModule::unknown_uid(std::uint32_t real) const {
+  if (runner_) return real == runner_uid_ ? initial_uid_ : real;
+  return unknown_is_real_ ? real : 0;
+}
+
+std::uint32_t FakerootModule::unknown_gid(std::uint32_t real) const {
+  if (runner_) return real == runner_gid_ ? initial_gid_ : real;
+  return unknown_is_real_ ? real : 0;
+}
+
+Record FakerootModule::seen(const struct stat& st) const {
+  Record r;
+  if (db_.find(st.st_dev, st.st_ino, &r)) return r;
+  r.dev = st.st_dev;
+  r.ino = st.st_ino;
+  r.mode = st.st_mode;
+  r.uid = unknown_uid(st.st_uid);
+  r.gid = unknown_gid(st.st_gid);
+  r.nlink = static_cast<std::uint32_t>(st.st_nlink);
+  r.rdev = st.st_rdev;
+  return r;
 }
 
 void FakerootModule::on_process_exit(pid_t tid, int) {
@@ -782,7 +791,7 @@ void FakerootModule::xattr_entry(SyscallCall& call) {
   if (const long r = host_stat(call, t, in_process_, &st); r != 0) return call.answer(r);
   const Credentials& c = credentials(call);
   if (op != kList) {
-    const Record file = seen(db_, st, unknown_is_real_);
+    const Record file = seen(st);
     if (const long r = xattr_permission(c, file, name, op != kGet); r != 0) return call.answer(r);
     if (const long r = check_xattr_name(name); r != 0) return call.answer(r);
   }
@@ -910,7 +919,7 @@ void FakerootModule::on_entry(SyscallCall& call) {
       }
       struct stat st;
       if (const long r = host_stat(call, t, in_process_, &st); r != 0) return call.answer(r);
-      Record rec = seen(db_, st, unknown_is_real_);
+      Record rec = seen(st);
       const std::uint32_t uid = static_cast<std::uint32_t>(arg(uid_arg));
       const std::uint32_t gid = static_cast<std::uint32_t>(arg(uid_arg + 1));
       if (uid != kUnset) rec.uid = uid;
@@ -1055,7 +1064,7 @@ void FakerootModule::on_exit(SyscallCall& call) {
       st.st_mode = state->mode;
       st.st_nlink = state->nlink;
       st.st_rdev = state->rdev;
-      Record rec = seen(db_, st, unknown_is_real_);
+      Record rec = seen(st);
       rec.mode = (rec.mode & S_IFMT) | state->requested;
       if (!db_.put(rec)) return call.set_result(-ENOSPC);
       if (result != 0) call.set_result(0);
@@ -1098,7 +1107,7 @@ void FakerootModule::on_exit(SyscallCall& call) {
       // set-group-ID too.
       bool in_setgid = false;
       if (struct stat dir; parent_stat(call, t, in_process_, &dir) == 0) {
-        const Record parent = seen(db_, dir, unknown_is_real_);
+        const Record parent = seen(dir);
         if (parent.mode & S_ISGID) {
           in_setgid = true;
           rec.gid = parent.gid;
@@ -1114,9 +1123,8 @@ void FakerootModule::on_exit(SyscallCall& call) {
         rec.rdev = 0;
         // What the program sees of a file without a record: no record needed.
         Record old;
-        if (rec.mode == st.st_mode && rec.uid == (unknown_is_real_ ? st.st_uid : 0) &&
-            rec.gid == (unknown_is_real_ ? st.st_gid : 0) &&
-            !db_.find(st.st_dev, st.st_ino, &old)) {
+        if (rec.mode == st.st_mode && rec.uid == unknown_uid(st.st_uid) &&
+            rec.gid == unknown_gid(st.st_gid) && !db_.find(st.st_dev, st.st_ino, &old)) {
           return;
         }
       } else {
@@ -1150,7 +1158,7 @@ void FakerootModule::on_exit(SyscallCall& call) {
     st.st_gid = sx.stx_gid;
     st.st_nlink = sx.stx_nlink;
     st.st_rdev = 0;
-    const Record rec = seen(db_, st, unknown_is_real_);
+    const Record rec = seen(st);
     if (sx.stx_mask & STATX_UID) sx.stx_uid = rec.uid;
     if (sx.stx_mask & STATX_GID) sx.stx_gid = rec.gid;
     if (sx.stx_mask & (STATX_MODE | STATX_TYPE)) sx.stx_mode = static_cast<std::uint16_t>(rec.mode);
@@ -1165,7 +1173,7 @@ void FakerootModule::on_exit(SyscallCall& call) {
   const RemotePtr<void> buf(call.arg(buf_arg));
   struct stat st;
   if (!m.read(buf, &st, sizeof st)) return;
-  const Record rec = seen(db_, st, unknown_is_real_);
+  const Record rec = seen(st);
   st.st_uid = rec.uid;
   st.st_gid = rec.gid;
   st.st_mode = rec.mode;

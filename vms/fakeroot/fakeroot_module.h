@@ -2,7 +2,8 @@
 // are 0 (set*id succeed and are remembered per thread, inherited by new threads and children);
 // chown, chmod and mknod of devices succeed and are remembered in a FakeDb keyed by (device,
 // inode); every stat shows the remembered owner, mode and device number, and files nobody changed
-// as owned by 0:0 (or their real owner with `unknown_is_real`). The kernel's own permission checks
+// as owned by 0:0 (or their real owner with `unknown_is_real`; PRoot's way with
+// set_runner_ids()). The kernel's own permission checks
 // still apply: a chmod is done for real with the owner's read and write bits kept (a fake `chmod
 // 000` must not lock the fake root out), a device is a placeholder regular file.
 //
@@ -13,6 +14,7 @@
 // in-process).
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -50,6 +52,15 @@ class FakerootModule final : public Module {
   void set_initial_ids(std::uint32_t uid, std::uint32_t gid) {
     initial_uid_ = uid;
     initial_gid_ = gid;
+  }
+  // PRoot's -0 and -i: a file nobody changed shows its real owner, except that the files of the
+  // user running ptvm (`uid`, and group `gid`) show the initial ids (PRoot: "make the current
+  // user and group appear as" them). Not carried to the in-process runtime (the path VM, the
+  // only user, runs on ptrace).
+  void set_runner_ids(std::uint32_t uid, std::uint32_t gid) {
+    runner_ = true;
+    runner_uid_ = uid;
+    runner_gid_ = gid;
   }
   bool unknown_is_real() const { return unknown_is_real_; }
   FakeDb& db() { return db_; }
@@ -93,8 +104,16 @@ class FakerootModule final : public Module {
   void xattr_entry(SyscallCall& call);
   void caps_entry(SyscallCall& call, Credentials& c);
 
+  // The owner and group a file without a record shows; its owner and mode as the program sees
+  // them (the record, else the real ones with those).
+  std::uint32_t unknown_uid(std::uint32_t real) const;
+  std::uint32_t unknown_gid(std::uint32_t real) const;
+  Record seen(const struct stat& st) const;
+
   FakeDb& db_;
   bool unknown_is_real_;
+  bool runner_ = false;
+  std::uint32_t runner_uid_ = 0, runner_gid_ = 0;
   std::uint32_t initial_uid_ = 0, initial_gid_ = 0;
   int shared_fd_ = -1;
   std::size_t shared_bytes_ = 0;
