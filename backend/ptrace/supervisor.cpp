@@ -1172,6 +1172,15 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // A path VM starts its program as PRoot does, with execvp(3): a file the kernel will not run
+  // (ENOEXEC: no #! line, or one without an interpreter) is run by the guest's /bin/sh, as
+  // `/bin/sh PROGRAM ARGS...` (made here: the child only execs).
+  std::vector<char*> shell_args;
+  if (!options.program.empty()) {
+    shell_args.push_back(const_cast<char*>("/bin/sh"));
+    shell_args.push_back(program->data());
+    shell_args.insert(shell_args.end(), args.begin() + 1, args.end());
+  }
 
   // ptvm stays out of job control and keyboard signals: the program gets them (same process
   // group) and ptvm follows it (on_group_stop); ptvm's own death would kill the program.
@@ -1204,6 +1213,7 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
     if (e == 0) {
       execve(program->c_str(), args.data(), environ);
       e = errno;
+      if (e == ENOEXEC && !shell_args.empty()) execve("/bin/sh", shell_args.data(), environ);
     }
     (void)!write(err[1], &e, sizeof e);
     _exit(127);

@@ -6,6 +6,8 @@
 #     link is not in the binding: PRoot's rule for links inside a binding does not apply).
 #   - A link reached through a binding with an absolute target in the same binding's host
 #     directory names the target through the binding (PRoot's rule).
+# And the program's start, as PRoot's (execvp): a file the kernel will not run (ENOEXEC) is run by
+# the guest's /bin/sh; without one, the kernel's reason.
 set -u
 ptvm=$1 backend=$2
 . "$(dirname "$0")/lib.sh"
@@ -24,4 +26,27 @@ expect link_through_rootfs_into_binding_stat 0 "^directory$" -- \
   "${proot[@]}" -b "$w/a:$w/a/b/m" stat -L -c %F "$w/a/b/L"
 expect link_inside_binding_read 0 "^inside$" -- "${proot[@]}" -b "$w/x:/ced" cat /ced/L
 expect link_inside_binding_text 0 "^/ced/F$" -- "${proot[@]}" -b "$w/x:/ced" readlink /ced/L
+
+r=$w/root
+mkdir -p "$r/bin"
+cp /bin/busybox "$r/bin/"
+ln -s busybox "$r/bin/sh"
+printf 'echo no line: $0 "$@"\n' > "$r/bin/plain"
+printf '#!   \necho blank line: $0 "$@"\n' > "$r/bin/blank"
+printf '#!\necho bare\n' > "$r/bin/bare"
+# busybox sh says where it runs from: the guest's /bin/sh, seen as /bin/busybox.
+printf 'echo $(/bin/busybox readlink /proc/$$/exe)\n' > "$r/bin/which_sh"
+chmod 755 "$r/bin/plain" "$r/bin/blank" "$r/bin/bare" "$r/bin/which_sh"
+expect enoexec_runs_guest_shell 0 "^no line: /bin/plain a b$" -- \
+  "${proot[@]}" -r "$r" /bin/plain a b
+expect enoexec_found_on_path 0 "^no line: /bin/plain$" -- \
+  env PATH=/bin "${proot[@]}" -r "$r" plain
+expect enoexec_blank_interpreter 0 "^blank line: /bin/blank x$" -- \
+  "${proot[@]}" -r "$r" /bin/blank x
+expect enoexec_bare_line 0 "^bare$" -- "${proot[@]}" -r "$r" /bin/bare
+expect enoexec_shell_is_the_guests 0 "^/bin/busybox$" -- \
+  "${proot[@]}" -r "$r" -b /proc /bin/which_sh
+rm "$r/bin/sh"
+expect enoexec_without_guest_shell 126 "cannot run '/bin/plain': ENOEXEC" -- \
+  "${proot[@]}" -r "$r" /bin/plain
 exit $failed
