@@ -2,9 +2,7 @@
 
 #include "cli/user_modules.h"
 
-#include "backend/inprocess/launcher.h"
-#include "backend/ptrace/seccomp_filter.h"
-#include "core/kernel_features.h"
+#include "ptvm/run.h"
 
 #include <fcntl.h>
 #include <fmt/core.h>
@@ -302,7 +300,6 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
                  const std::function<void()>& before_exit) {
   VmOptions o = given;
   o.path.verbose = std::max(o.path.verbose, verbosity());
-  const bool say = o.path.verbose > 0;
   std::string forced;  // why --backend=auto runs every process on ptrace
   std::unique_ptr<PathVm> path_vm;
   if (o.path.active()) {
@@ -322,183 +319,41 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
   if (path_vm && path_vm->fakeroot) fakeroot = path_vm->fakeroot.get();
   if (path_vm && !push_module(stack, &path_vm->path)) return 2;
   if (fakeroot && !push_module(stack, fakeroot)) return 2;
-  std::vector<std::string> command = o.command;
+  const std::vector<std::string>& command = o.command;
   if (o.attach_pid != 0) return attach_to(o, stack, before_exit);
   if (command.empty()) {
     complain("no command given (usage: ptvm run|trace [options] [--] CMD ARGS...)");
     return 2;
   }
-  const bool ptrace_options = o.no_seccomp || o.naive || o.no_colocation || o.no_trampoline ||
-                              o.no_syscall_info || o.mem != "auto";
-  if (o.backend == "inprocess" && ptrace_options) {
-    complain(
-        "--no-seccomp, --naive, --no-colocation, --no-trampoline, --no-syscall-info and --mem "
-        "belong to --backend=ptrace");
-    return 2;
-  }
   // The runtime cannot load a user's module (dlopen): as for the path VM.
   if (!o.modules.empty() && !only_ptrace(o, "a --module", &forced)) return 2;
-  std::string why;  // why not in-process
-  if (!stack.empty() && o.backend != "ptrace" && !ptrace_options) {
-    // In-process where the program can host the runtime.
-    std::string runtime = runtime_object();
-    auto program = resolve_program(command[0]);
-    if (!program) {
-      complain(fmt::format("cannot run '{}': {}", command[0], program.error().describe()));
-      return program.error() == Error::guest(ENOENT) ? 127 : 126;
-    }
-    if (!KernelFeatures::get().sud.available) {
-      why = "the kernel has no Syscall User Dispatch (" + KernelFeatures::get().sud.detail + ")";
-    } else if (runtime.empty()) {
-      why = "the runtime ptvm-rt is not next to the ptvm executable";
-    } else {
-      can_host_runtime(*program, &why);
-    }
-    if (why.empty()) {
-      if (say) {
-        fmt::print(stderr, "ptvm: backend inprocess for {}{}\n", *program,
-                   o.backend == "auto" ? " (and what it starts; a program the runtime cannot "
-                                         "host, setuid, not x86-64 or unreadable, goes to ptrace)"
-                                       : "");
-      }
-      if (o.unbuffer_output) o.unbuffer_output();
-      InprocessOptions io;
-      io.runtime = runtime;
-      io.output_fd = o.output_fd;
-      io.rewrite = !o.no_rewrite;
-      io.stats = o.stats;
-      Result<int> result = 0;
-      if (o.backend == "auto") {
-        // Both backends in one run: the supervisor takes whatever cannot host the runtime.
-        auto filter = SeccompFilter::compile(stack.interest(), stack.refuses_foreign_abi());
-        if (!filter) {
-          complain(fmt::format("cannot build the seccomp filter: {}", filter.error().describe()));
-          return 126;
-        }
-        io.hybrid = true;
-        io.filter = filter->program();
-        auto started = start_inprocess(stack, io, *program, command);
-        if (started) {
-          PtraceOptions hybrid;
-          hybrid.verbose = o.path.verbose;
-          Supervisor supervisor(stack, hybrid);
-          result = supervisor.run_hybrid(started->child, started->adopt_read_fd);
-          started->finish();
-        } else {
-          result = std::unexpected(started.error());
-        }
-      } else {
-        result = run_inprocess(stack, io, *program, command);
-      }
-      if (!result) {
-        if (before_exit) before_exit();
-        complain(fmt::format("cannot run '{}': {}", command[0], result.error().describe()));
-        return 126;
-      }
-      if (before_exit) before_exit();
-      return exit_code(*result);
-    }
-    if (o.backend == "inprocess") {
-      complain(fmt::format("--backend=inprocess cannot run '{}': {}", command[0], why));
-      return 126;
-    }
-  }
-  if (say && !stack.empty()) {
-    if (given.backend == "ptrace") {
-      fmt::print(stderr, "ptvm: backend ptrace for {}: --backend=ptrace\n", command[0]);
-    } else if (!forced.empty()) {
-      fmt::print(stderr, "ptvm: backend ptrace for every process: {}\n", forced);
-    } else {
-      fmt::print(stderr, "ptvm: backend ptrace for {}: {}\n", command[0],
-                 ptrace_options ? "an option of the ptrace backend was given" : why);
-    }
-  }
-  PtraceOptions popts;
-  popts.verbose = o.path.verbose;
-  popts.seccomp = !o.no_seccomp && !o.naive;
-  popts.naive = o.naive;
-  popts.colocate = !o.no_colocation;
-  popts.trampoline = !o.no_trampoline;
-  popts.syscall_info = !o.no_syscall_info;
-  popts.mem = *parse_mem_mode(o.mem);
-  popts.program = o.guest_program;
-  popts.kill_on_exit = o.kill_on_exit;
-
-  int status;
-  if (stack.empty()) {
-    // Nothing to intercept: no tracing at all, the program runs natively.
-    if (say)
-      fmt::print(stderr, "ptvm: no module intercepts a call: {} runs natively\n", command[0]);
-    auto program = resolve_program(command[0]);
-    if (!program) {
-      complain(fmt::format("cannot run '{}': {}", command[0], program.error().describe()));
-      return program.error() == Error::guest(ENOENT) ? 127 : 126;
-    }
-    std::vector<char*> argv;
-    for (auto& a : command) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    // The child's execv error comes back through a pipe that a successful exec closes: a
-    // program the kernel refuses (ENOEXEC, EACCES, a missing interpreter) is reported as under
-    // the modules, not as a silent 127.
-    int exec_error[2];
-    if (pipe2(exec_error, O_CLOEXEC) < 0) {
-      complain(fmt::format("cannot run '{}': {}", command[0], std::strerror(errno)));
-      return 126;
-    }
-    const pid_t child = fork();
-    if (child == 0) {
-      execv(program->c_str(), argv.data());
-      const int error = errno;
-      [[maybe_unused]] const ssize_t n = write(exec_error[1], &error, sizeof error);
-      _exit(127);
-    }
-    close(exec_error[1]);
-    if (child < 0) {
-      close(exec_error[0]);
-      complain(fmt::format("cannot run '{}': {}", command[0], std::strerror(errno)));
-      return 126;
-    }
-    int error = 0;
-    ssize_t n;
-    while ((n = read(exec_error[0], &error, sizeof error)) < 0 && errno == EINTR) {
-    }
-    close(exec_error[0]);
-    if (n == sizeof error) {
-      while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-      }
-      complain(fmt::format("cannot run '{}': {}", command[0], Error::guest(error).describe()));
-      return error == ENOENT ? 127 : 126;
-    }
-    // Like a shell: the keyboard signals are for the program.
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-  } else {
-    Supervisor supervisor(stack, popts);
-    auto result = supervisor.run(command);
-    if (o.stats) {
-      const auto s = supervisor.stats();
-      fmt::print(stderr,
-                 "ptvm: {} stops ({} exit, {} signal, {} event), {} intercepted calls, {} tracer "
-                 "system calls ({:.2f} per intercepted call), {} pins to ptvm's CPU, {} moves "
-                 "of ptvm to another CPU, {} results through {} trampolines\n",
-                 s.stops, s.exit_stops, s.signal_stops, s.event_stops, s.syscall_entries,
-                 s.tracer_syscalls,
-                 s.syscall_entries ? double(s.tracer_syscalls) / double(s.syscall_entries) : 0.0,
-                 s.pins, s.cpu_moves, s.trampoline_returns, s.trampolines);
-    }
-    if (!result) {
-      if (before_exit) before_exit();
-      const Error e = result.error();
-      complain(fmt::format("cannot run '{}': {}", command[0], e.describe()));
-      return e == Error::guest(ENOENT) ? 127 : 126;
-    }
-    status = *result;
-  }
+  // The rest is ptvm::run's (backend/run.cpp), as for a user's own supervisor program.
+  RunOptions run_options;
+  run_options.backend = o.backend == "inprocess" ? Backend::inprocess
+                        : o.backend == "ptrace"  ? Backend::ptrace
+                                                 : Backend::automatic;
+  run_options.ptrace_reason = forced;
+  run_options.verbose = o.path.verbose;
+  run_options.stats = o.stats;
+  run_options.ptrace.seccomp = !o.no_seccomp && !o.naive;
+  run_options.ptrace.naive = o.naive;
+  run_options.ptrace.colocate = !o.no_colocation;
+  run_options.ptrace.trampoline = !o.no_trampoline;
+  run_options.ptrace.syscall_info = !o.no_syscall_info;
+  run_options.ptrace.mem = *parse_mem_mode(o.mem);
+  run_options.ptrace.program = o.guest_program;
+  run_options.ptrace.kill_on_exit = o.kill_on_exit;
+  run_options.rewrite = !o.no_rewrite;
+  run_options.output_fd = o.output_fd;
+  run_options.unbuffer_output = o.unbuffer_output;
+  const auto status = run(stack, command, run_options);
   if (before_exit) before_exit();
   path_vm.reset();  // its glue directory goes before ptvm dies of the program's signal
-  return exit_code(status);
+  if (!status) {
+    complain(status.error().message);
+    return status.error().status;
+  }
+  return exit_code(*status);
 }
 
 }  // namespace ptvm::cli

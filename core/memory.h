@@ -41,6 +41,10 @@ inline constexpr std::size_t kPageSize = 4096;  // x86-64
 
 enum class Access : std::uint8_t { as_tracee, force };
 
+// How a tracer reaches a tracee's memory (mem/remote_memory.h, `--mem=`): automatic starts at
+// process_vm_* and steps down the chain when the kernel refuses; the others force one mechanism.
+enum class MemMode { automatic, vm, procmem, peek };
+
 struct MemOp {
   enum class Kind : std::uint8_t { read, read_string, write, get_regs, set_regs };
 

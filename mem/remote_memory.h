@@ -25,8 +25,6 @@
 
 namespace ptvm {
 
-enum class MemMode { automatic, vm, procmem, peek };
-
 std::optional<MemMode> parse_mem_mode(std::string_view text);  // auto|vm|procmem|peek
 const char* to_string(MemMode mode);
 

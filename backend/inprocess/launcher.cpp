@@ -1,5 +1,6 @@
 #include "backend/inprocess/launcher.h"
 
+#include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +24,11 @@
 #include "runtime/main/config.h"
 #include "vms/fakeroot/fakeroot_module.h"
 #include "vms/null/null_module.h"
+
+// Where the runtime is installed relative to libptvm's directory (CMakeLists.txt).
+#ifndef PTVM_RUNTIME_FROM_LIBDIR
+#define PTVM_RUNTIME_FROM_LIBDIR "ptvm"
+#endif
 
 namespace ptvm {
 
@@ -80,6 +86,37 @@ std::string proc_fd_path(int fd) {
   return "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(fd);
 }
 
+// Puts module `m` into the runtime's configuration (the trace module into `*trace`); false for
+// a module the runtime does not carry (its code is not in ptvm-rt).
+bool configure(Module& m, RuntimeConfig& config, TraceModule** trace) {
+  if (auto* t = dynamic_cast<TraceModule*>(&m)) {
+    *trace = t;
+    config.trace = true;
+    config.trace_options = t->options();
+  } else if (auto* inject = dynamic_cast<InjectModule*>(&m)) {
+    config.injects = static_cast<std::uint32_t>(inject->size());
+    for (std::size_t r = 0; r < inject->size(); ++r) config.inject[r] = inject->rule(r);
+  } else if (auto* null = dynamic_cast<NullModule*>(&m)) {
+    config.null = true;
+    config.null_calls = null->calls();
+  } else if (auto* redirect = dynamic_cast<RedirectModule*>(&m)) {
+    config.redirects = static_cast<std::uint32_t>(redirect->size());
+    for (std::size_t r = 0; r < redirect->size(); ++r) {
+      std::strcpy(config.redirect[r].from, redirect->from(r));
+      std::strcpy(config.redirect[r].to, redirect->to(r));
+    }
+  } else if (auto* fake = dynamic_cast<fakeroot::FakerootModule*>(&m);
+             fake && fake->shared_fd() >= 0) {
+    config.fakeroot = true;
+    config.fakeroot_unknown_is_real = fake->unknown_is_real();
+    config.fakeroot_fd = fake->shared_fd();
+    config.fakeroot_bytes = fake->shared_bytes();
+  } else {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // The tracer's line for the execve ptvm does itself to start the program (the runtime loads
@@ -114,16 +151,41 @@ bool can_host_runtime(const std::string& program, std::string* why) {
 }
 
 std::string runtime_object() {
+  std::vector<std::string> candidates;
   char exe[PATH_MAX];
   const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) return {};
-  std::string dir(exe, static_cast<std::size_t>(n));
-  dir = dir.substr(0, dir.rfind('/'));
-  for (const char* candidate : {"/ptvm-rt", "/../lib/ptvm/ptvm-rt"}) {
-    std::string path = dir + candidate;
+  if (n > 0) {
+    std::string dir(exe, static_cast<std::size_t>(n));
+    dir = dir.substr(0, dir.rfind('/'));
+    candidates.push_back(dir + "/ptvm-rt");              // the build tree
+    candidates.push_back(dir + "/../lib/ptvm/ptvm-rt");  // an installed ptvm
+  }
+  // A program of a user's that links the installed libptvm (ptvm::run): from libptvm's directory.
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&runtime_object), &info) != 0 && info.dli_fname != nullptr &&
+      std::strchr(info.dli_fname, '/') != nullptr) {
+    std::string dir = info.dli_fname;
+    dir = dir.substr(0, dir.rfind('/'));
+    candidates.push_back(dir + "/ptvm-rt");
+    candidates.push_back(dir + "/" PTVM_RUNTIME_FROM_LIBDIR "/ptvm-rt");
+  }
+  for (const std::string& path : candidates) {
     if (access(path.c_str(), X_OK) == 0) return path;
   }
   return {};
+}
+
+bool runtime_carries(ModuleStack& stack, std::string* why) {
+  auto scratch = std::make_unique<RuntimeConfig>();
+  TraceModule* trace = nullptr;
+  for (std::size_t i = 0; i < stack.size(); ++i) {
+    if (!configure(stack[i], *scratch, &trace)) {
+      *why = std::string("the module '") + stack[i].name() +
+             "' does not run in the in-process runtime (its code is not in ptvm-rt)";
+      return false;
+    }
+  }
+  return true;
 }
 
 void InprocessRun::finish() {
@@ -164,30 +226,7 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
   std::strcpy(config->runtime_path, options.runtime.c_str());
   TraceModule* trace = nullptr;
   for (std::size_t i = 0; i < stack.size(); ++i) {
-    Module& m = stack[i];
-    if (auto* t = dynamic_cast<TraceModule*>(&m)) {
-      trace = t;
-      config->trace = true;
-      config->trace_options = t->options();
-    } else if (auto* inject = dynamic_cast<InjectModule*>(&m)) {
-      config->injects = static_cast<std::uint32_t>(inject->size());
-      for (std::size_t r = 0; r < inject->size(); ++r) config->inject[r] = inject->rule(r);
-    } else if (auto* null = dynamic_cast<NullModule*>(&m)) {
-      config->null = true;
-      config->null_calls = null->calls();
-    } else if (auto* redirect = dynamic_cast<RedirectModule*>(&m)) {
-      config->redirects = static_cast<std::uint32_t>(redirect->size());
-      for (std::size_t r = 0; r < redirect->size(); ++r) {
-        std::strcpy(config->redirect[r].from, redirect->from(r));
-        std::strcpy(config->redirect[r].to, redirect->to(r));
-      }
-    } else if (auto* fake = dynamic_cast<fakeroot::FakerootModule*>(&m);
-               fake && fake->shared_fd() >= 0) {
-      config->fakeroot = true;
-      config->fakeroot_unknown_is_real = fake->unknown_is_real();
-      config->fakeroot_fd = fake->shared_fd();
-      config->fakeroot_bytes = fake->shared_bytes();
-    } else {
+    if (!configure(stack[i], *config, &trace)) {
       return std::unexpected(Error::guest(ENOTSUP));  // a module the runtime does not carry
     }
   }

@@ -19,9 +19,14 @@ namespace ptvm {
 // interpreter is one), without setuid/setgid. `why` says why not.
 bool can_host_runtime(const std::string& program, std::string* why);
 
-// The runtime executable (ptvm-rt) next to the ptvm executable or in ../lib/ptvm; empty if
-// missing.
+// The runtime executable (ptvm-rt) next to the ptvm executable or in ../lib/ptvm from it, else
+// next to libptvm or where it is installed relative to libptvm (a user's program that links
+// it); empty if missing.
 std::string runtime_object();
+
+// Whether the runtime carries every module of `stack` (its code is compiled into ptvm-rt: the
+// built-in VMs but the path VM; no user's module). `why` names the first one it does not.
+bool runtime_carries(ModuleStack& stack, std::string* why);
 
 struct InprocessOptions {
   std::string runtime;  // runtime_object()

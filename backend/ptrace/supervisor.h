@@ -32,22 +32,11 @@
 #include "core/error.h"
 #include "core/module_stack.h"
 #include "mem/remote_memory.h"
+#include "ptvm/run.h"
 
 namespace ptvm {
 
-struct PtraceOptions {
-  bool seccomp = true;  // false: --no-seccomp
-  bool naive = false;   // --naive
-  MemMode mem = MemMode::automatic;
-  bool colocate = true;      // false: --no-colocation (cpu_placement.h)
-  bool trampoline = true;    // false: --no-trampoline (an exit stop for every exit asked for)
-  bool syscall_info = true;  // false: --no-syscall-info (PTRACE_GETREGS at every entry)
-  // The file run() executes, as given (not searched on ptvm's PATH): a path VM's guest path,
-  // which the modules translate at the execve. Empty: argv[0], searched on PATH.
-  std::string program;
-  bool kill_on_exit = false;  // --kill-on-exit: the rest of the tree dies with the program
-  int verbose = 0;            // ptvm -v: 1 says when a process comes from the in-process runtime
-};
+// PtraceOptions: <ptvm/run.h>, where ptvm::run() takes them.
 
 // Counters of what the supervisor did, for the benchmarks (tracer system calls per call).
 struct SupervisorStats {

@@ -25,7 +25,10 @@
  * objects yet): `--backend=auto` chooses ptrace, `--backend=inprocess` is refused. A module
  * meant for the in-process runtime later should follow its rules already: no heap, no
  * exceptions, no locks, no libc on the interception path; raw system calls (core/raw_syscall.h)
- * and core/cstr.h instead.
+ * and core/cstr.h instead. `ptvm check-module PATH.so` says whether its shared object does.
+ *
+ * A module can also be compiled into a supervisor program of your own, which links libptvm and
+ * runs a program under its module stack with ptvm::run (<ptvm/run.h>, examples/nonet).
  *
  * Installed with ptvm: include <ptvm/module.h> with <prefix>/include and <prefix>/include/ptvm on
  * the include path (find_package(ptvm) gives ptvm::module; pkg-config --cflags ptvm-module). */

@@ -3,8 +3,8 @@
 # into a temporary prefix, then: the installed ptvm finds its runtime there (an in-process run
 # with the build tree out of reach), prints its version, shows its manual pages (also installed,
 # with the bash completion); the examples build out of the tree against the prefix with CMake's
-# find_package(ptvm) and with pkg-config, and run (the C API's example, and a VM module loaded
-# with --module).
+# find_package(ptvm) and with pkg-config, and run (the C API's example, a VM module loaded
+# with --module, a supervisor program of the user's own that calls ptvm::run).
 set -u
 src=$(readlink -f "$1") build=$(readlink -f "$2")
 source "$src/tests/vm/lib.sh"
@@ -70,6 +70,25 @@ else
   echo "FAIL module built with pkg-config:"; cat "$work/nn-cc.log"
   failed=1
 fi
+# A supervisor program of the user's own (examples/nonet: its module in it, ptvm::run from the
+# installed libptvm), both ways; tests/api/nonet.sh checks what it does.
+no=$src/examples/nonet
+if cmake -S "$no" -B "$work/no-cmake" -DCMAKE_PREFIX_PATH="$prefix" > "$work/no-cmake.log" 2>&1 &&
+   cmake --build "$work/no-cmake" >> "$work/no-cmake.log" 2>&1; then
+  check "ptvm::run, built with find_package(ptvm)" "$src/tests/api/nonet.sh" "$work/no-cmake/nonet"
+else
+  echo "FAIL ptvm::run built with find_package(ptvm):"; cat "$work/no-cmake.log"
+  failed=1
+fi
+if c++ -std=c++23 -o "$work/nonet-pc" "$no/nonet.cpp" $(pkg-config --cflags --libs ptvm) \
+     -Wl,-rpath,"$(pkg-config --variable=libdir ptvm)" 2> "$work/no-cc.log"; then
+  check "ptvm::run, built with pkg-config" "$src/tests/api/nonet.sh" "$work/nonet-pc"
+else
+  echo "FAIL ptvm::run built with pkg-config:"; cat "$work/no-cc.log"
+  failed=1
+fi
+check "... linked with the installed libptvm, not the build tree's" eval \
+  'ldd "$work/nonet-pc" | grep -q "libptvm.so.0 => $prefix/"'
 expect "a module that is not one" 2 "not a ptvm module" -- \
   "$prefix/bin/ptvm" run --module="$(find "$prefix" -name 'libptvm.so.*.*')" true
 expect "a module's arguments refused" 2 "refused its arguments" -- \
