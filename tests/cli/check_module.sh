@@ -49,6 +49,26 @@ expect "a 32-bit ELF file" 2 "elf32\.so is a 32-bit ELF file" -- "$ptvm" check-m
 head -c 200 "$free" > "$dir/truncated.so"
 expect "a truncated module" 2 "truncated\.so is truncated or malformed" -- \
   "$ptvm" check-module "$dir/truncated.so"
+# Bytes of the headers and tables changed at random (seeded): a verdict or an error, never a
+# crash of the check (exit 0, 1 or 2).
+crashes=$(python3 - "$free" "$ptvm" "$dir/fuzz.so" <<'PY'
+import random, subprocess, sys
+module, ptvm, out = sys.argv[1:]
+data = open(module, "rb").read()
+random.seed(16)
+for i in range(60):
+    b = bytearray(data)
+    for _ in range(random.randint(1, 20)):
+        at = random.choice([random.randrange(64), random.randrange(4096),
+                            random.randrange(len(b) - 3000, len(b))])
+        b[at] = random.randrange(256)
+    open(out, "wb").write(b)
+    status = subprocess.run([ptvm, "check-module", out], capture_output=True).returncode
+    if status not in (0, 1, 2):
+        print(f"case {i}: status {status}")
+PY
+)
+check "corrupted modules: no crash${crashes:+ ($crashes)}" [ -z "$crashes" ]
 expect "a program, not a shared object" 2 "is not a ptvm module" -- "$ptvm" check-module "$ptvm"
 expect "no argument: a usage error" 2 "module is required" -- "$ptvm" check-module
 
