@@ -199,8 +199,10 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, std::unique_ptr<Pat
     }
     cwd = "/";
   }
-  // The shell's idea of the working directory, as the guest sees it.
+  // The shell's idea of the working directory, as the guest sees it; the program's getcwd names
+  // it so too where its host directory has other guest names.
   setenv("PWD", cwd.c_str(), 1);
+  storage->path.set_initial_cwd(cwd.c_str());
 
   // The program, on the guest's PATH.
   if (options.command.empty()) options.command = {"/bin/sh", "-l"};

@@ -6,6 +6,9 @@
 #     link is not in the binding: PRoot's rule for links inside a binding does not apply).
 #   - A link reached through a binding with an absolute target in the same binding's host
 #     directory names the target through the binding (PRoot's rule).
+#   - A directory with two guest names (two bindings of one host directory) is named as the
+#     process entered it (-w, chdir; a child inherits it), as the kernel names a bind mount's
+#     directory by the mount it was reached through: getcwd and `..` agree with it.
 # And the program's start, as PRoot's (execvp): a file the kernel will not run (ENOEXEC) is run by
 # the guest's /bin/sh; without one, the kernel's reason.
 set -u
@@ -26,6 +29,27 @@ expect link_through_rootfs_into_binding_stat 0 "^directory$" -- \
   "${proot[@]}" -b "$w/a:$w/a/b/m" stat -L -c %F "$w/a/b/L"
 expect link_inside_binding_read 0 "^inside$" -- "${proot[@]}" -b "$w/x:/ced" cat /ced/L
 expect link_inside_binding_text 0 "^/ced/F$" -- "${proot[@]}" -b "$w/x:/ced" readlink /ced/L
+
+c=$w/cwdroot
+mkdir -p "$c/bin" "$c/x" "$c/y" "$w/shared"
+touch "$c/y/ymark"
+cp /bin/busybox "$c/bin/"
+bb=/bin/busybox
+for order in "/a /b" "/b /a"; do
+  set -- $order
+  for at in /a /b; do
+    expect "cwd_named_as_given_${at#/}_binds_${1#/}${2#/}" 0 "^$at$" -- \
+      "${proot[@]}" -r "$c" -b "$w/shared:$1" -b "$w/shared:$2" -w "$at" $bb pwd -P
+  done
+done
+expect cwd_named_after_chdir 0 "^/b
+/a
+/b$" -- "${proot[@]}" -r "$c" -b "$w/shared:/b" -b "$w/shared:/a" -w /a $bb sh -c \
+  "cd /b; $bb pwd -P; cd /a; $bb pwd -P; cd /b; $bb sh -c '$bb pwd -P'"
+expect cwd_dotdot_as_entered 0 "^/x$" -- \
+  "${proot[@]}" -r "$c" -b "$w/shared:/x/a" -b "$w/shared:/y/b" -w /x/a $bb sh -c "cd ..; $bb pwd -P"
+expect cwd_relative_dotdot_as_entered 0 "^ymark$" -- \
+  "${proot[@]}" -r "$c" -b "$w/shared:/y/b" -b "$w/shared:/x/a" -w /y/b $bb ls ..
 
 r=$w/root
 mkdir -p "$r/bin"

@@ -233,7 +233,7 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
   }
   char base[PATH_MAX] = "/";
   if (given[0] != '/') {
-    if (int e = guest_dir(walk.map, walk.tid, dirfd, base)) return e;
+    if (int e = guest_dir(walk, dirfd, base)) return e;
   }
   Resolved r;
   if (int e = resolve(walk, base, given, !(flags & AT_SYMLINK_NOFOLLOW), r)) return e;
@@ -320,7 +320,7 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
       filename = interp;
       char cwd[PATH_MAX] = "/";
       if (interp[0] != '/') {
-        if (int e = guest_dir(walk.map, walk.tid, AT_FDCWD, cwd)) return e;
+        if (int e = guest_dir(walk, AT_FDCWD, cwd)) return e;
       }
       Resolved next;
       if (int e = resolve(walk, cwd, interp, true, next)) return e;
@@ -336,7 +336,7 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
     // A dynamic program: the guest's loader runs it.
     char cwd[PATH_MAX] = "/";
     if (elf_loader[0] != '/') {
-      if (int e = guest_dir(walk.map, walk.tid, AT_FDCWD, cwd)) return e;
+      if (int e = guest_dir(walk, AT_FDCWD, cwd)) return e;
     }
     Resolved loader;
     if (int e = resolve(walk, cwd, elf_loader, true, loader)) return e;

@@ -374,7 +374,7 @@ void PathModule::translate_args(SyscallCall& call) {
     if (p[0] != '/') {
       const long dirfd =
           a.dirfd < 0 ? AT_FDCWD : static_cast<long>(static_cast<int>(call.arg(a.dirfd)));
-      if (int e = path::guest_dir(map_, call.tid(), dirfd, base, base_host)) {
+      if (int e = path::guest_dir(walk, dirfd, base, base_host)) {
         return call.answer_error(e);
       }
     }
@@ -383,6 +383,7 @@ void PathModule::translate_args(SyscallCall& call) {
                               a.follow != Follow::never)) {
       return call.answer_error(e);
     }
+    if (nr == SYS_chdir && map_.bindings() > 0) remember_cwd(call.pid(), r.guest);
     if (nr == SYS_chroot) {
       // Only a chroot to the guest's own root is emulated (a no-op); a real one would move the
       // guest out from under the path VM.
@@ -430,12 +431,12 @@ void PathModule::readlink(SyscallCall& call, bool at) {
   if (!read) return call.answer_error(read.error().errno_value());
   if (guest[0] == 0) return;  // readlinkat(fd, "") of an O_PATH link: the kernel's
   if (size <= 0) return call.answer_error(EINVAL);
+  path::Walk walk = walk_for(call);
   char base[PATH_MAX] = "/";
   if (guest[0] != '/') {
     const long dirfd = at ? static_cast<long>(static_cast<int>(call.arg(0))) : AT_FDCWD;
-    if (int e = path::guest_dir(map_, call.tid(), dirfd, base)) return call.answer_error(e);
+    if (int e = path::guest_dir(walk, dirfd, base)) return call.answer_error(e);
   }
-  path::Walk walk = walk_for(call);
   char text[PATH_MAX];
   const long n = path::guest_readlink(walk, base, guest, text, static_cast<std::size_t>(size));
   if (n < 0) return call.answer(n);
@@ -447,7 +448,7 @@ void PathModule::readlink(SyscallCall& call, bool at) {
 
 void PathModule::getcwd(SyscallCall& call) {
   char cwd[PATH_MAX];
-  if (int e = path::guest_dir(map_, call.tid(), AT_FDCWD, cwd)) return call.answer_error(e);
+  if (int e = path::guest_dir(walk_for(call), AT_FDCWD, cwd)) return call.answer_error(e);
   const std::size_t n = length(cwd) + 1;
   if (n > call.arg(1)) return call.answer_error(ERANGE);
   if (!call.memory().write(RemotePtr<void>(call.arg(0)), cwd, n)) return call.answer_error(EFAULT);
@@ -458,6 +459,46 @@ void PathModule::on_process_exit(pid_t tid, int) {
   for (Exe& e : exes_) {
     if (e.pid == tid) e.pid = 0;
   }
+  for (Cwd& c : cwds_) {
+    if (c.pid == tid) c.pid = 0;
+  }
+}
+
+PathModule::Cwd* PathModule::cwd_entry(pid_t pid) {
+  for (Cwd& c : cwds_) {
+    if (c.pid == pid) return &c;
+  }
+  return nullptr;
+}
+
+void PathModule::remember_cwd(pid_t pid, const char* guest) {
+  Cwd* c = cwd_entry(pid);
+  if (!c) {
+    c = &cwds_[next_cwd_];
+    next_cwd_ = (next_cwd_ + 1) % kMaxCwds;
+  }
+  c->pid = pid;
+  copy(c->guest, guest, length(guest) + 1);
+}
+
+void PathModule::set_initial_cwd(const char* guest) {
+  copy(initial_cwd_, guest, length(guest) + 1);
+}
+
+bool PathModule::cwd_name(pid_t pid, const char* host, char* guest_out) {
+  Cwd* c = cwd_entry(pid);
+  if (!c) {
+    // Not seen yet: a fork copied its parent's cwd (the program: ptvm's -w), taken once.
+    const Cwd* parent = cwd_entry(parent_of(pid));
+    remember_cwd(pid, parent ? parent->guest : initial_cwd_);
+    c = cwd_entry(pid);
+  }
+  char there[PATH_MAX];
+  if (c->guest[0] != '/' || !map_.to_host(c->guest, there) || !cstr::equal(there, host)) {
+    return false;  // entered by another way since (fchdir, a failed chdir): the map's name
+  }
+  copy(guest_out, c->guest, length(c->guest) + 1);
+  return true;
 }
 
 bool PathModule::exe_of(pid_t pid, char* guest_out) const {

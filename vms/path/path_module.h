@@ -9,8 +9,9 @@
 // kernel's, fsconfig's paths) is refused with ENOSYS and one message on stderr; it never runs
 // on an untranslated path. No per-process state of its own: the kernel keeps every process's
 // cwd and directory fds (fork, exec, chdir, fchdir, dup, close), and the module reads them from
-// /proc/TID/cwd and /proc/TID/fd/N when a relative path needs them. The one exception is the
-// program a process was started as through the guest's loader (/proc/N/exe), kept in a table.
+// /proc/TID/cwd and /proc/TID/fd/N when a relative path needs them. The exceptions, kept in
+// tables: the program a process was started as through the guest's loader (/proc/N/exe), and
+// the name a process entered its cwd by where the host directory has several (getcwd).
 #pragma once
 
 #include <sys/types.h>
@@ -24,7 +25,7 @@
 
 namespace ptvm {
 
-class PathModule final : public Module, public path::ExeLookup {
+class PathModule final : public Module, public path::ExeLookup, public path::CwdNames {
  public:
   PathModule() = default;
   PathModule(const PathModule&) = delete;
@@ -40,6 +41,9 @@ class PathModule final : public Module, public path::ExeLookup {
   bool refuses_foreign_abi() const override { return !map_.identity(); }
 
   bool exe_of(pid_t pid, char* guest_out) const override;
+  bool cwd_name(pid_t pid, const char* host, char* guest_out) override;
+  // The guest directory ptvm starts the program in (-w): its name until it changes directory.
+  void set_initial_cwd(const char* guest);
 
   // The calls whose path arguments the module rewrites (by rule) or emulates: every call of the
   // syscall table with a `path` argument must be among them (a unit test checks it).
@@ -54,7 +58,7 @@ class PathModule final : public Module, public path::ExeLookup {
   void refuse(SyscallCall& call, const char* why);
 
   path::Walk walk_for(const SyscallCall& call) {
-    return path::Walk{map_, call.pid(), call.tid(), this, false, &dirs_};
+    return path::Walk{map_, call.pid(), call.tid(), this, false, &dirs_, this};
   }
 
   path::PathMap map_;
@@ -69,6 +73,19 @@ class PathModule final : public Module, public path::ExeLookup {
   static constexpr std::size_t kMaxExes = 256;
   Exe exes_[kMaxExes];
   std::size_t next_exe_ = 0;
+  // The name each process entered its working directory by (chdir; a new process starts with
+  // its parent's, the program with ptvm's -w): only consulted where a host directory has more
+  // than one guest name, and only while it still leads there.
+  struct Cwd {
+    pid_t pid = 0;
+    char guest[PATH_MAX];
+  };
+  static constexpr std::size_t kMaxCwds = 64;  // more processes: the oldest names go
+  Cwd* cwd_entry(pid_t pid);
+  void remember_cwd(pid_t pid, const char* guest);
+  Cwd cwds_[kMaxCwds];
+  std::size_t next_cwd_ = 0;
+  char initial_cwd_[PATH_MAX] = "";
   // The execve in flight per thread group is in the thread's storage (pending until it works).
  public:
   std::size_t thread_storage_size() const override;

@@ -203,6 +203,18 @@ int guest_dir(const PathMap& map, pid_t tid, long dirfd, char* out, char* host) 
   return 0;
 }
 
+int guest_dir(const Walk& walk, long dirfd, char* out, char* host) {
+  const bool named = dirfd == AT_FDCWD && walk.cwds && walk.map.bindings() > 0;
+  char buf[PATH_MAX];
+  char* text = host ? host : named ? buf : nullptr;
+  if (int e = guest_dir(walk.map, walk.tid, dirfd, out, text)) return e;
+  if (named) {
+    char guest[PATH_MAX];
+    if (walk.cwds->cwd_name(walk.pid, text, guest)) copy(out, guest, length(guest) + 1);
+  }
+  return 0;
+}
+
 namespace {
 
 bool openat2_missing = false;  // a kernel before 5.6: every walk component by component

@@ -41,6 +41,19 @@ class ExeLookup {
   ~ExeLookup() = default;
 };
 
+// The guest name a process entered its working directory by, where the host directory has more
+// than one (two bindings of one host directory, a binding's host side also seen through the
+// rootfs): the kernel names a cwd by the way it was reached, the lexical map cannot.
+class CwdNames {
+ public:
+  // The name process `pid` entered its cwd by, if that name still leads to `host` (its cwd's
+  // canonical host path). False: the map's own name.
+  virtual bool cwd_name(pid_t pid, const char* host, char* guest_out) = 0;
+
+ protected:
+  ~CwdNames() = default;
+};
+
 struct Walk {
   const PathMap& map;
   pid_t pid;  // the calling thread's process and thread: /proc/self, /proc/thread-self
@@ -48,6 +61,7 @@ struct Walk {
   const ExeLookup* exes = nullptr;
   bool no_symlinks = false;  // openat2's RESOLVE_NO_SYMLINKS: ELOOP at any link
   DirCache* dirs = nullptr;  // directories known to be reached without a link
+  CwdNames* cwds = nullptr;  // how processes named their working directories
 };
 
 struct Resolved {
@@ -69,6 +83,9 @@ int resolve(const Walk& walk, const char* base, const char* path, bool follow_la
 // into `host` if not null. errno: ENOENT (outside the guest, or gone), EBADF, ENOTDIR (dirfd is
 // no directory).
 int guest_dir(const PathMap& map, pid_t tid, long dirfd, char* out, char* host = nullptr);
+// The same for the walk's thread, the working directory named as the process entered it
+// (walk.cwds).
+int guest_dir(const Walk& walk, long dirfd, char* out, char* host = nullptr);
 
 // readlink of the guest path `path` (resolved with the last component not followed): the
 // link's text as the guest must see it (magic /proc links translated). Returns the length, or

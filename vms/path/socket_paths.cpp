@@ -44,7 +44,7 @@ int host_name(SyscallCall& call, const Walk& walk, std::uint64_t addr, std::size
   if (!unix_path(sa, n, guest)) return -1;
   char base[PATH_MAX] = "/", base_host[PATH_MAX] = "";
   if (guest[0] != '/') {
-    if (int e = guest_dir(walk.map, walk.tid, AT_FDCWD, base, base_host)) return e;
+    if (int e = guest_dir(walk, AT_FDCWD, base, base_host)) return e;
   }
   Resolved r;
   if (int e = resolve(walk, base, guest, follow, r)) return e;
