@@ -189,7 +189,7 @@ void relocate_self() {
   }
   for (std::uintptr_t at = rela; at < rela + size; at += sizeof(Elf64_Rela)) {
     const auto* r = reinterpret_cast<const Elf64_Rela*>(at);
-    // The link checks that there is no other kind (runtime/check_runtime.sh).
+    // The build checks that there is no other kind (runtime/check/, after every link).
     if (ELF64_R_TYPE(r->r_info) == R_X86_64_RELATIVE) {
       *reinterpret_cast<std::uintptr_t*>(base + r->r_offset) = base + r->r_addend;
     }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# check_module.sh PTVM CHECK_RUNTIME PTVM_RT FREESTANDING TLS UNDEFINED CRASH PLAIN WRONG_LAYOUT
-#   NO_LAYOUT: `ptvm check-module` says whether a module obeys the in-process runtime's rules
+# check_module.sh PTVM CHECK_RUNTIME PTVM_RT FREESTANDING TLS UNDEFINED CRASH RELR PLAIN
+#   WRONG_LAYOUT NO_LAYOUT: `ptvm check-module` says whether a module obeys the in-process runtime's rules
 # (0), only loads into ptvm (1: usable with --backend=ptrace), or is no module ptvm can use (2,
 # a clear message, never a crash); and the build's own check of ptvm-rt is the same check.
 set -u
-ptvm=$1 check_runtime=$2 runtime=$3 free=$4 tls=$5 undefined=$6 crash=$7 plain=$8
-wrong_layout=$9 no_layout=${10}
+ptvm=$1 check_runtime=$2 runtime=$3 free=$4 tls=$5 undefined=$6 crash=$7 relr=$8 plain=$9
+wrong_layout=${10} no_layout=${11}
 . "$(dirname "$0")/../vm/lib.sh"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -18,6 +18,10 @@ expect "... and it runs under ptvm (getppid reports 4242)" 0 "^4242$" -- \
 expect "a TLS segment: named, still usable with ptrace" 1 \
   "has a TLS segment.*imports 1 symbol that nothing resolves in the runtime: __tls_get_addr.*usable with --backend=ptrace" -- \
   "$ptvm" check-module "$tls"
+expect "packed relative relocations (DT_RELR): named" 1 \
+  "^$relr: .*:
+  - has packed relative relocations \(DT_RELR, -z pack-relative-relocs\).*
+It loads into ptvm: usable with --backend=ptrace" -- "$ptvm" check-module "$relr"
 expect "a C++ module with libc: each problem named" 1 \
   "needs the library libc\.so\.6 \(DT_NEEDED\).*DT_INIT.*imports [0-9]+ symbols.*R_X86_64_JUMP_SLOT relocations \(.*__cxa_throw.*usable with --backend=ptrace" -- \
   "$ptvm" check-module "$plain"
