@@ -137,8 +137,9 @@ int check_module(const std::string& path) {
   for (const std::string& p : problems) fmt::print("  - {}\n", p);
   fmt::print(
       "It loads into ptvm: usable with --backend=ptrace (ptvm run --module={}). A module for the "
-      "runtime is built freestanding (-nostdlib -fno-exceptions -fno-rtti -fvisibility=hidden, no "
-      "allocation): see ptvm(1), check-module\n",
+      "runtime is built freestanding (-nostdlib -fno-exceptions -fno-rtti -fvisibility=hidden "
+      "-fvisibility-inlines-hidden), allocates nothing and calls only what ptvm's headers define "
+      "inline: see ptvm(1), check-module\n",
       path);
   return 1;
 }

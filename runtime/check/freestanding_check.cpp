@@ -3,7 +3,9 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
-#include <algorithm>
+#include <cxxabi.h>
+
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -14,11 +16,21 @@ namespace {
 // At most this many names in one sentence; the rest are counted.
 constexpr std::size_t kMaxNames = 12;
 
+// A C++ name as the source spells it ("ptvm::Memory::read(...)"), else as it is.
+std::string demangled(const std::string& name) {
+  int status = 0;
+  char* plain = abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status);
+  if (plain == nullptr) return name;
+  std::string out = plain;
+  std::free(plain);
+  return out;
+}
+
 std::string name_list(const std::set<std::string>& names) {
   std::vector<std::string> shown;
   for (const std::string& n : names) {
     if (shown.size() == kMaxNames) break;
-    shown.push_back(n);
+    shown.push_back(demangled(n));
   }
   std::string out = fmt::format("{}", fmt::join(shown, ", "));
   if (names.size() > shown.size()) out += fmt::format(" and {} more", names.size() - shown.size());
