@@ -5,7 +5,7 @@
 #     binding, also when the link's host file lies inside the binding's host directory (that
 #     link is not in the binding: PRoot's rule for links inside a binding does not apply).
 #   - A link reached through a binding with an absolute target in the same binding's host
-#     directory names the target through the binding (PRoot's rule).
+#     directory names the target through the deepest binding of the target (PRoot's rule).
 #   - A directory with two guest names (two bindings of one host directory) is named as the
 #     process entered it (-w, chdir; a child inherits it), as the kernel names a bind mount's
 #     directory by the mount it was reached through: getcwd and `..` agree with it.
@@ -29,6 +29,15 @@ expect link_through_rootfs_into_binding_stat 0 "^directory$" -- \
   "${proot[@]}" -b "$w/a:$w/a/b/m" stat -L -c %F "$w/a/b/L"
 expect link_inside_binding_read 0 "^inside$" -- "${proot[@]}" -b "$w/x:/ced" cat /ced/L
 expect link_inside_binding_text 0 "^/ced/F$" -- "${proot[@]}" -b "$w/x:/ced" readlink /ced/L
+expect link_inside_second_binding_of_one_dir 0 "^/a/F$" -- \
+  "${proot[@]}" -b "$w/x:/a" -b "$w/x:/b" readlink /a/L
+# Reached through a binding of the whole host tree, the link is $w/x's: named through the deepest
+# binding of its target; a target outside $w/x is the guest's own path.
+ln -s /ced/G "$w/x/M"
+expect link_in_deepest_binding 0 "^/ced/F$" -- \
+  "${proot[@]}" -b /:/host -b "$w/x:/ced" readlink "/host$w/x/L"
+expect link_outside_deepest_binding 0 "^/ced/G$" -- \
+  "${proot[@]}" -b /:/host -b "$w/x:/ced" readlink "/host$w/x/M"
 
 c=$w/cwdroot
 mkdir -p "$c/bin" "$c/x" "$c/y" "$w/shared"

@@ -158,26 +158,34 @@ LinkText link_text(const Walk& walk, const char* link_guest, const char* host, c
       }
     }
   }
-  // A link reached through a binding whose absolute target is in the same binding names the
-  // host's tree: the guest sees the target there (PRoot's rule: `-b /tmp:/ced`, /tmp/L -> /tmp/F
-  // is /ced/F; a target in another binding or the rootfs is the guest's own path). Which
-  // binding the link is in is a matter of its guest path: the same host file reached through
-  // the rootfs (a binding's host side inside the guest's tree) is not in the binding, and of
-  // two bindings of one host directory the one walked through is meant.
+  // A link in a binding whose absolute target lies in the same binding's host directory names
+  // the host's tree: the guest sees the target where the deepest binding (from the host's side)
+  // shows it (PRoot's rule: `-b /tmp:/ced`, /tmp/L -> /tmp/F is /ced/F; with `-b /:/host -b
+  // /tmp:/foo`, /host/tmp/L -> /tmp/F is /foo/F, and /host/tmp/L -> /foo/F stays /foo/F: /tmp's
+  // link, outside /tmp). A target elsewhere is the guest's own path. The link must have been
+  // reached through a binding: the same host file reached through the rootfs (a binding's host
+  // side inside the guest's tree) is the rootfs's, its target the guest's path, as under a bind
+  // mount. Of two bindings of one host directory, the target is named through the one walked.
   if (out[0] != '/') return LinkText::raw;
-  const int binding = walk.map.guest_binding(link_guest);
-  if (binding < 0) return LinkText::raw;
+  const int walked = walk.map.guest_binding(link_guest);
+  const int in = walk.map.binding_of(host);
+  if (walked < 0 || in < 0) return LinkText::raw;
+  const char* bound = walk.map.binding_host(static_cast<std::size_t>(in));
+  if (!under(out, bound, length(bound))) return LinkText::raw;
   const int target = walk.map.binding_of(out);
-  const char* bound = walk.map.binding_host(static_cast<std::size_t>(binding));
-  const std::size_t bound_len = length(bound);
-  if (target < 0 || length(walk.map.binding_host(static_cast<std::size_t>(target))) != bound_len) {
+  const char* walked_host = walk.map.binding_host(static_cast<std::size_t>(walked));
+  const std::size_t walked_len = length(walked_host);
+  char guest[PATH_MAX];
+  if (target >= 0 && under(out, walked_host, walked_len) &&
+      length(walk.map.binding_host(static_cast<std::size_t>(target))) == walked_len) {
+    const char* at = walk.map.binding_guest(static_cast<std::size_t>(walked));
+    if (!splice(at, length(at), out, walked_len == 1 ? 0 : walked_len, guest)) {
+      return LinkText::raw;
+    }
+  } else if (!walk.map.to_guest(out, guest)) {
     return LinkText::raw;
   }
-  const char* at = walk.map.binding_guest(static_cast<std::size_t>(binding));
-  char guest[PATH_MAX];
-  if (splice(at, length(at), out, bound_len == 1 ? 0 : bound_len, guest)) {
-    copy(out, guest, length(guest) + 1);
-  }
+  copy(out, guest, length(guest) + 1);
   return LinkText::raw;
 }
 
