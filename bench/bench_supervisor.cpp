@@ -3,7 +3,8 @@
 // PTRACE_SYSCALL round (entry + exit stops), and ptvm's supervisor with a null module (seccomp,
 // --no-seccomp, --no-colocation) and with the tracer writing to /dev/null; in-process: a bare
 // Syscall User Dispatch trap (the least an in-process VM pays), the same through the
-// self_ptrace API, and ptvm's runtime with the null module and the tracer. Every case runs N
+// self_ptrace API, and ptvm's runtime with the null module and the tracer, and with a call no
+// module wants through a rewritten site (and trapped, --no-rewrite). Every case runs N
 // getppid calls (tests/tracees/getppid_loop.c; bench/sud_getppid_loop.c for the bare SUD cases);
 // time per call = run time / N.
 //
@@ -197,12 +198,13 @@ void self_api_trap(benchmark::State& state) {
   per_call(state, [](const std::string& n) { run_program("self", n); });
 }
 
-void inprocess(benchmark::State& state, ptvm::Module& module, int output_fd) {
+void inprocess(benchmark::State& state, ptvm::Module& module, int output_fd, bool rewrite = true) {
   ptvm::ModuleStack stack;
   stack.push_bottom(&module);
   ptvm::InprocessOptions options;
   options.runtime = PTVM_RUNTIME_EXE;
   options.output_fd = output_fd;
+  options.rewrite = rewrite;
   per_call(state, [&](const std::string& n) {
     (void)ptvm::run_inprocess(stack, options, PTVM_GETPPID_LOOP, {PTVM_GETPPID_LOOP, n});
   });
@@ -211,6 +213,24 @@ void inprocess(benchmark::State& state, ptvm::Module& module, int output_fd) {
 void ptvm_inprocess_null_module(benchmark::State& state) {
   ptvm::NullModule null(getppid_only());
   inprocess(state, null, -1);
+}
+
+// A call no module wants (the null module wants openat): its site is rewritten after two traps
+// and the loop's calls go through the stub; without rewriting each one traps.
+ptvm::SyscallSet openat_only() {
+  ptvm::SyscallSet set;
+  set.add(SYS_openat);
+  return set;
+}
+
+void ptvm_inprocess_unwanted_rewritten(benchmark::State& state) {
+  ptvm::NullModule null(openat_only());
+  inprocess(state, null, -1);
+}
+
+void ptvm_inprocess_unwanted_trapped(benchmark::State& state) {  // --no-rewrite
+  ptvm::NullModule null(openat_only());
+  inprocess(state, null, -1, false);
 }
 
 void ptvm_inprocess_trace_module(benchmark::State& state) {
@@ -252,6 +272,14 @@ BENCHMARK(ptvm_inprocess_null_module)
     ->Iterations(200000)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(ptvm_inprocess_trace_module)
+    ->UseManualTime()
+    ->Iterations(200000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(ptvm_inprocess_unwanted_rewritten)
+    ->UseManualTime()
+    ->Iterations(1000000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(ptvm_inprocess_unwanted_trapped)
     ->UseManualTime()
     ->Iterations(200000)
     ->Unit(benchmark::kMicrosecond);

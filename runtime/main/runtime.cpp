@@ -313,6 +313,10 @@ constexpr std::size_t kAltStack = 256 * 1024;
 constexpr std::size_t kGuard = 4096;
 constexpr std::size_t kBlock = (sizeof(ThreadState) + 4095) & ~std::size_t{4095};
 constexpr std::size_t kMapping = kGuard + kBlock + 2 * kThreadStorage + kAltStack;
+// The lowest address of the signal stack in the mapping at `base`.
+std::uintptr_t signal_stack(std::uintptr_t base) {
+  return base + kGuard + kBlock + 2 * kThreadStorage;
+}
 
 std::size_t g_storage_used;  // what the modules use of it (only those pages get touched)
 
@@ -368,7 +372,7 @@ bool thread_begin() {
   t->storage = reinterpret_cast<std::byte*>(base + kGuard + kBlock);
   t->child_storage = t->storage + kThreadStorage;
   stack_t ss{};
-  ss.ss_sp = reinterpret_cast<void*>(base + kGuard + kBlock + 2 * kThreadStorage);
+  ss.ss_sp = reinterpret_cast<void*>(signal_stack(base));
   ss.ss_size = kAltStack;
   return sys(SYS_sigaltstack, reinterpret_cast<long>(&ss), 0) == 0;
 }
@@ -983,21 +987,11 @@ void copy_storage(std::byte* to, const std::byte* from) {
   if (saved) copy_storage(g_backend.thread_storage(), saved); \
   --me().in_modules
 
-void on_trap(int, siginfo_t* info, void* context) {
-  auto* uc = static_cast<ucontext_t*>(context);
-  greg_t* g = uc->uc_mcontext.gregs;
-  const long nr = info->si_syscall;
-  long a[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]};
-  if (*fault_borrowed()) reclaim_fault_signals();
-  rewrite::count_trap();
+// A call some module wants, through the module stack; false when RAX must stay as it is (the
+// call runs in place after the handler).
+bool run_wanted(long nr, long a[6], long* rax) {
   ModuleStack& stack = *g_stack.get();
-  if (me().handed_over || !stack.interest().contains(nr)) {
-    // No module wants it: this site may be rewritten to make the call without a trap next time.
-    if (!me().handed_over) rewrite::on_unwanted_trap(static_cast<std::uintptr_t>(g[REG_RIP]), nr);
-    g[REG_RAX] = perform(nr, a);
-    return;
-  }
-
+  bool set_rax = true;
   NESTED_CALL_BEGIN(outer_storage);
   alignas(16) std::byte scratch[kScratch];
   std::byte* const outer_scratch = me().scratch;  // a trap nested in a signal handler
@@ -1014,7 +1008,7 @@ void on_trap(int, siginfo_t* info, void* context) {
   if (call.delay_us()) sleep_us(call.delay_us());
   if (call.signal_to_raise()) sys(SYS_tgkill, g_pid, me().tid, call.signal_to_raise());
   if (!outcome.run_call) {
-    g[REG_RAX] = call.result();
+    *rax = call.result();
   } else {
     for (int i = 0; i < 6; ++i) a[i] = static_cast<long>(call.arg(i));
     // The tracer's line of a successful execve is printed by the new program's runtime: it is
@@ -1039,19 +1033,20 @@ void on_trap(int, siginfo_t* info, void* context) {
     const bool fork_child = r == 0 && (nr == SYS_fork || nr == SYS_clone) && !in_place &&
                             !ptvm_self_runs_in_place(nr, a[0], a[1]);
     if (fork_child) {
-      g[REG_RAX] = 0;  // the parent's line carries the call, as under ptrace
+      *rax = 0;  // the parent's line carries the call, as under ptrace
     } else if (in_place) {
       // Runs after the handler (clone with a new stack, vfork): the exits in after_inplace.
+      set_rax = false;
       if (outcome.needs_exit) {
         new (me().pending) SyscallCall(call);
         me().pending_exit = true;
       }
     } else {
       if (outcome.needs_exit) {
-        g[REG_RAX] = stack.exit(call, r);
+        *rax = stack.exit(call, r);
         if (call.delay_us()) sleep_us(call.delay_us());  // inject's delay_exit
       } else {
-        g[REG_RAX] = r;
+        *rax = r;
       }
     }
   }
@@ -1059,7 +1054,61 @@ void on_trap(int, siginfo_t* info, void* context) {
   me().scratch_used = outer_used;
   me().capture = outer_capture;
   NESTED_CALL_END(outer_storage);
+  return set_rax;
 }
+
+void on_trap(int, siginfo_t* info, void* context) {
+  auto* uc = static_cast<ucontext_t*>(context);
+  greg_t* g = uc->uc_mcontext.gregs;
+  const long nr = info->si_syscall;
+  long a[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9]};
+  if (*fault_borrowed()) reclaim_fault_signals();
+  rewrite::count_trap();
+  const bool wanted = !me().handed_over && g_stack.get()->interest().contains(nr);
+  // This site may be rewritten to make the call without a trap next time (directly, or into
+  // the module stack without a signal: ptvm_fast_dispatch).
+  if (!me().handed_over) rewrite::on_trap(static_cast<std::uintptr_t>(g[REG_RIP]), nr, wanted);
+  long rax = 0;
+  if (!wanted) {
+    g[REG_RAX] = perform(nr, a);
+  } else if (run_wanted(nr, a, &rax)) {
+    g[REG_RAX] = rax;
+  }
+}
+
+}  // namespace
+
+// ---- wanted calls through a rewritten site (runtime/rewrite: ptvm_rw_enter) ---------------------
+// What the stub's way in saved on the program's stack (below its red zone).
+struct FastFrame {
+  long rbx, r9, r8, r10, rdx, rsi, rdi, nr;
+  unsigned long flags, stub_return;
+};
+
+// Where ptvm_fast_dispatch runs: the thread's signal stack of ptvm, at its top, or below the
+// frame when the thread is on it already (a handler of the program that runs inside a module
+// call, where the kernel also puts the frames of signals). 16-byte aligned.
+extern "C" __attribute__((visibility("hidden"), used)) std::uintptr_t ptvm_fast_stack(
+    std::uintptr_t sp) {
+  const std::uintptr_t base = me().altstack;
+  if (base == 0) return (sp - 256) & ~std::uintptr_t{15};  // no stack of ptvm: the program's
+  const std::uintptr_t low = signal_stack(base), high = low + kAltStack;
+  if (sp > low && sp <= high) return (sp - 256) & ~std::uintptr_t{15};
+  return high & ~std::uintptr_t{15};
+}
+
+// A wanted call, as on_trap would run it (the stub is only made for calls that never run in
+// place: rewrite's kind_of).
+extern "C" __attribute__((visibility("hidden"), used)) long ptvm_fast_dispatch(FastFrame* f) {
+  long a[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
+  if (*fault_borrowed()) reclaim_fault_signals();
+  long rax = -ENOSYS;
+  if (me().handed_over || !g_stack.get()->interest().contains(f->nr)) return perform(f->nr, a);
+  run_wanted(f->nr, a, &rax);
+  return rax;
+}
+
+namespace {
 
 void on_new_thread(int kind) {
   if (kind == PTVM_SELF_CHILD_THREAD) {

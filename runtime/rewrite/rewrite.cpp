@@ -52,6 +52,13 @@ PTVM_RW_LABEL(ptvm_rw_slow_fd);
 PTVM_RW_LABEL(ptvm_rw_slow_nr_end);
 PTVM_RW_LABEL(ptvm_rw_slow_target);
 PTVM_RW_LABEL(ptvm_rw_end);
+PTVM_RW_LABEL(ptvm_rw_wanted);
+PTVM_RW_LABEL(ptvm_rw_wanted_below);
+PTVM_RW_LABEL(ptvm_rw_wanted_call_end);
+PTVM_RW_LABEL(ptvm_rw_wanted_above);
+PTVM_RW_LABEL(ptvm_rw_wanted_return_end);
+PTVM_RW_LABEL(ptvm_rw_wanted_end);
+PTVM_RW_LABEL(ptvm_rw_enter);
 #undef PTVM_RW_LABEL
 __attribute__((visibility("hidden"))) extern unsigned char ptvm_rw_area[];
 }
@@ -100,12 +107,13 @@ long sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 
 
 // ---- which calls a stub may make --------------------------------------------------------------
 
-enum class Kind { kNever, kDirect, kDescriptor };
+enum class Kind { kNever, kDirect, kDescriptor, kWanted };
 
 // kNever: the runtime does something around the call even when no module wants it (runtime.cpp's
 // perform() and runtime/self's self_perform), or must see it to keep rewriting right (the memory
-// map). kDescriptor: only when the descriptor is ptvm's output.
-Kind kind_of(long nr) {
+// map), or it needs the signal frame (clone, exec, the mask). kDescriptor: only when the
+// descriptor is ptvm's output. kWanted: into the module stack (ptvm_rw_enter).
+Kind kind_of(long nr, bool wanted) {
   switch (nr) {
     case SYS_execve:
     case SYS_execveat:
@@ -139,6 +147,7 @@ Kind kind_of(long nr) {
       return Kind::kNever;
     default:
       return changes_memory_map(nr) ? Kind::kNever
+             : wanted               ? Kind::kWanted
              : takes_descriptor(nr) ? Kind::kDescriptor
                                     : Kind::kDirect;
   }
@@ -150,9 +159,12 @@ Kind kind_of(long nr) {
 struct StubInfo {
   std::uintptr_t after;  // the site's syscall ends here; 0 while the stub is written
   std::uint32_t nr;
+  bool wanted;                     // made by ptvm_rw_enter: the offsets below are the second set
   std::uint8_t swapped, restored;  // RIP in [swapped, restored): RAX holds the program's RCX
   std::uint8_t syscall_end;        // after the stub's syscall instruction
   std::uint8_t slow_fd;            // the slow path's xchg (RAX holds RCX), then the slow path
+  std::uint8_t below, call_end, above;  // wanted: RSP is 128 lower in [below, above); the call
+                                        // is made from call_end on
 };
 
 constexpr unsigned kThreshold = 2;  // traps of a site before it is patched: once-only code stays
@@ -357,20 +369,31 @@ unsigned char* write_stub(int k, std::uintptr_t after, long nr, Kind kind) {
     put_rel32(in_copy(c, ptvm_rw_count, ptvm_rw_count_load_end), &g_counters[k]);
     put_rel32(in_copy(c, ptvm_rw_count, ptvm_rw_count_store_end), &g_counters[k]);
   }
-  if (kind == Kind::kDescriptor) {  // its jrcxz lands in the call piece, copied right after
-    unsigned char* c = emit(&at, ptvm_rw_fd, ptvm_rw_call);
-    put_rel32(in_copy(c, ptvm_rw_fd, ptvm_rw_fd_load_end), &g_neg_out_fd);
-    info.swapped = offset(in_copy(c, ptvm_rw_fd, ptvm_rw_fd_swapped));
-    info.restored = offset(in_copy(c, ptvm_rw_fd, ptvm_rw_fd_restored));
+  if (kind == Kind::kWanted) {
+    unsigned char* c = emit(&at, ptvm_rw_wanted, ptvm_rw_wanted_end);
+    put32(in_copy(c, ptvm_rw_wanted, ptvm_rw_wanted_below) + 5, static_cast<std::uint32_t>(nr));
+    put_rel32(in_copy(c, ptvm_rw_wanted, ptvm_rw_wanted_call_end), ptvm_rw_enter);
+    put64(in_copy(c, ptvm_rw_wanted, ptvm_rw_wanted_return_end), after);
+    info.wanted = true;
+    info.below = offset(in_copy(c, ptvm_rw_wanted, ptvm_rw_wanted_below));
+    info.call_end = offset(in_copy(c, ptvm_rw_wanted, ptvm_rw_wanted_call_end));
+    info.above = offset(in_copy(c, ptvm_rw_wanted, ptvm_rw_wanted_above));
+  } else {
+    if (kind == Kind::kDescriptor) {  // its jrcxz lands in the call piece, copied right after
+      unsigned char* c = emit(&at, ptvm_rw_fd, ptvm_rw_call);
+      put_rel32(in_copy(c, ptvm_rw_fd, ptvm_rw_fd_load_end), &g_neg_out_fd);
+      info.swapped = offset(in_copy(c, ptvm_rw_fd, ptvm_rw_fd_swapped));
+      info.restored = offset(in_copy(c, ptvm_rw_fd, ptvm_rw_fd_restored));
+    }
+    unsigned char* c = emit(&at, ptvm_rw_call, ptvm_rw_end);
+    put32(in_copy(c, ptvm_rw_call, ptvm_rw_call_nr_end), static_cast<std::uint32_t>(nr));
+    put64(in_copy(c, ptvm_rw_call, ptvm_rw_call_return_end), after);
+    put32(in_copy(c, ptvm_rw_call, ptvm_rw_slow_nr_end), static_cast<std::uint32_t>(nr));
+    put64(in_copy(c, ptvm_rw_call, ptvm_rw_slow_target) + 8, after - 2);
+    info.syscall_end = offset(in_copy(c, ptvm_rw_call, ptvm_rw_call_syscall_end));
+    info.slow_fd = offset(in_copy(c, ptvm_rw_call, ptvm_rw_slow_fd));
   }
-  unsigned char* c = emit(&at, ptvm_rw_call, ptvm_rw_end);
-  put32(in_copy(c, ptvm_rw_call, ptvm_rw_call_nr_end), static_cast<std::uint32_t>(nr));
-  put64(in_copy(c, ptvm_rw_call, ptvm_rw_call_return_end), after);
-  put32(in_copy(c, ptvm_rw_call, ptvm_rw_slow_nr_end), static_cast<std::uint32_t>(nr));
-  put64(in_copy(c, ptvm_rw_call, ptvm_rw_slow_target) + 8, after - 2);
   sys(SYS_mprotect, static_cast<long>(page), kPageBytes, PROT_READ | PROT_EXEC);
-  info.syscall_end = offset(in_copy(c, ptvm_rw_call, ptvm_rw_call_syscall_end));
-  info.slow_fd = offset(in_copy(c, ptvm_rw_call, ptvm_rw_slow_fd));
   info.nr = static_cast<std::uint32_t>(nr);
   info.after = after;
   g_stubs[k] = info;
@@ -471,9 +494,9 @@ void count_trap() {
   if (g_shared) __atomic_fetch_add(&g_local.trapped, 1, __ATOMIC_RELAXED);
 }
 
-void on_unwanted_trap(std::uintptr_t after, long nr) {
+void on_trap(std::uintptr_t after, long nr, bool wanted) {
   if (!g_enabled) return;
-  const Kind kind = kind_of(nr);
+  const Kind kind = kind_of(nr, wanted);
   if (kind == Kind::kNever || !try_lock()) return;
   Site* s = find_or_add(after);
   if (s != nullptr && s->state == kCounting && ++s->count >= kThreshold) {
@@ -545,6 +568,17 @@ bool translate_context(greg_t* g) {
   const StubInfo& s = g_stubs[k];
   if (s.after == 0) return false;
   const std::uintptr_t stub = area + k * PTVM_REWRITE_STUB_BYTES, at = rip - stub;
+  if (s.wanted) {
+    if (at >= s.below && at < s.above) g[REG_RSP] += 128;
+    if (at >= s.call_end) {  // the call is made (RAX its result, R11 the flags)
+      g[REG_RIP] = static_cast<greg_t>(s.after);
+      g[REG_RCX] = static_cast<greg_t>(s.after);
+    } else {
+      g[REG_RIP] = static_cast<greg_t>(s.after - 2);
+      g[REG_RAX] = s.nr;
+    }
+    return true;
+  }
   if (at >= s.syscall_end && at < s.slow_fd) {  // the call is made: the site's end
     g[REG_RIP] = static_cast<greg_t>(s.after);
     g[REG_RCX] = static_cast<greg_t>(s.after);
@@ -581,8 +615,7 @@ bool resume_in_stub(greg_t* g) {
   // Only for the stub's own number: a handler may have changed RAX to a call a module wants.
   if (s.after != rip + 2 || static_cast<std::uint64_t>(g[REG_RAX]) != s.nr) return false;
   g[REG_RIP] = static_cast<greg_t>(reinterpret_cast<std::uintptr_t>(ptvm_rw_area) +
-                                   static_cast<std::uintptr_t>(k) * PTVM_REWRITE_STUB_BYTES +
-                                   s.syscall_end - 2);
+                                   static_cast<std::uintptr_t>(k) * PTVM_REWRITE_STUB_BYTES);
   return true;
 }
 

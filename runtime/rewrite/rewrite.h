@@ -25,10 +25,12 @@ long tracer_pid();
 // counting). Rewriting stays off unless `enabled`.
 void init(bool enabled, Stats* stats);
 
-// A trap of a call no module wants, from the instruction before `after` (the frame's RIP), about
-// to be performed by the runtime. May patch the site (the call itself is still performed by the
-// caller this time).
-void on_unwanted_trap(std::uintptr_t after, long nr);
+// A trap from the instruction before `after` (the frame's RIP), about to be performed by the
+// runtime (`wanted`: through the module stack). May patch the site (the call itself is still
+// performed by the caller this time): a call no module wants into a stub that makes it, a wanted
+// one into a stub that calls ptvm_fast_dispatch(), runtime.cpp's way into the module stack
+// without a signal frame.
+void on_trap(std::uintptr_t after, long nr, bool wanted);
 
 // Every trap, wanted or not (--stats only).
 void count_trap();

@@ -50,6 +50,61 @@ LABEL(ptvm_rw_slow_target)
         .quad   0x7fffffffffffffff      /* the site's syscall instruction */
 LABEL(ptvm_rw_end)
 
+LABEL(ptvm_rw_wanted)                   /* a call some module wants: into the runtime, no signal */
+        leaq    -128(%rsp),%rsp         /* the red zone is the program's */
+LABEL(ptvm_rw_wanted_below)
+        movl    $0x7fffffff,%eax        /* field: the number */
+        .byte   0xe8                    /* call ptvm_rw_enter (rel32: filled in, per copy) */
+        .long   0
+LABEL(ptvm_rw_wanted_call_end)
+        leaq    128(%rsp),%rsp          /* RAX: the result; R11: the flags, as after syscall */
+LABEL(ptvm_rw_wanted_above)
+        movabsq $0x7fffffffffffffff,%rcx /* field: the site's return address */
+LABEL(ptvm_rw_wanted_return_end)
+        jmp     *%rcx
+LABEL(ptvm_rw_wanted_end)
+
+/* The way in for wanted calls, shared by their stubs: what a SIGSYS trap does, without the
+ * signal. Saves what the C++ code may clobber (the argument registers, the flags, the SSE
+ * state), runs on the thread's signal stack of ptvm (where the kernel also puts the frames of
+ * signals that come meanwhile), and calls ptvm_fast_dispatch(frame) with the frame below. */
+        .text
+        .p2align 4
+LABEL(ptvm_rw_enter)
+        pushfq
+        pushq   %rax                    /* the number */
+        pushq   %rdi
+        pushq   %rsi
+        pushq   %rdx
+        pushq   %r10
+        pushq   %r8
+        pushq   %r9
+        pushq   %rbx
+        cld
+        movq    %rsp,%rbx               /* the frame (struct FastFrame), kept across the calls */
+        movq    %rsp,%rdi
+        andq    $-16,%rsp
+        call    ptvm_fast_stack         /* where to run: the top of ptvm's stack, or below here */
+        movq    %rax,%rsp
+        subq    $512,%rsp
+        fxsave64 (%rsp)                 /* the program's SSE registers and MXCSR */
+        movq    %rbx,%rdi
+        call    ptvm_fast_dispatch      /* RAX: the call's result */
+        fxrstor64 (%rsp)
+        movq    %rbx,%rsp
+        popq    %rbx
+        popq    %r9
+        popq    %r8
+        popq    %r10
+        popq    %rdx
+        popq    %rsi
+        popq    %rdi
+        leaq    8(%rsp),%rsp            /* the number */
+        movq    (%rsp),%r11             /* the flags, in R11 as the syscall instruction leaves them */
+        popfq
+        ret
+        .size   ptvm_rw_enter,.-ptvm_rw_enter
+
 /* The stub area: inside ptvm_self_text, so inside the allowed range of Syscall User Dispatch
  * and the range the seccomp filter lets through. int3 in the file; rewrite.cpp writes each stub
  * into the process's private copy of its page (mprotect RWX, write, RX). */

@@ -29,6 +29,7 @@
 static int registers_ok(void) {
   uint64_t r11, rcx, rbx = 0x1122334455667788ULL, rdx = 7, rsi = 8;
   uint64_t after, flags_before, flags_after;
+  double x0 = 1.25, x1 = -3.5; /* in SSE registers across the call: the runtime's C++ uses SSE */
   long ret;
   __asm__ volatile(
       "stc\n\t" /* carry set: the flags must survive */
@@ -41,13 +42,13 @@ static int registers_ok(void) {
       "pushfq\n\tpopq %[fa]\n\t"
       "leaq 1b(%%rip),%[after]\n\t"
       : "=a"(ret), "=c"(rcx), [r11] "=&r"(r11), [after] "=&r"(after), [fb] "=&r"(flags_before),
-        [fa] "=&r"(flags_after), "+b"(rbx), "+d"(rdx), "+S"(rsi)
+        [fa] "=&r"(flags_after), "+b"(rbx), "+d"(rdx), "+S"(rsi), "+x"(x0), "+x"(x1)
       :
       : "r11", "memory", "cc");
   const uint64_t arith = 0x8d5; /* CF PF AF ZF SF OF */
   return ret == getppid() && rcx == after && (flags_before & arith) == (flags_after & arith) &&
          (r11 & arith) == (flags_before & arith) && rbx == 0x1122334455667788ULL && rdx == 7 &&
-         rsi == 8;
+         rsi == 8 && x0 == 1.25 && x1 == -3.5;
 }
 
 static long site_getppid(void) {
