@@ -16,12 +16,16 @@ Runner add_proot_command(CLI::App& app) {
   auto options = std::make_shared<VmOptions>();
   auto rootfs_r = std::make_shared<std::string>();
   auto rootfs_s = std::make_shared<std::string>();
-  sub->add_flag("-0,--root-id", options->path.root_id,
-                "the program is root: the fakeroot VM below the path VM (ids 0; chown, chmod, "
-                "mknod and set*id succeed and are remembered)");
+  auto* root_id = sub->add_flag("-0,--root-id", options->path.root_id,
+                                "the program is root: the fakeroot VM below the path VM (ids 0; "
+                                "chown, chmod, mknod and set*id succeed and are remembered)");
   auto ids = std::make_shared<std::string>();
-  sub->add_option("-i,--change-id", *ids, "as -0, the program starting as user UID and group GID")
-      ->type_name("UID:GID");
+  auto* change_id =
+      sub->add_option("-i,--change-id", *ids,
+                      "as -0, the program starting as user UID and group GID (of -0 and -i, "
+                      "the last given wins, as in PRoot)")
+          ->type_name("UID:GID")
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   sub->add_option("-R", *rootfs_r,
                   "DIR as the root, with the host's /dev, /proc, /sys, /tmp, /run, $HOME and "
                   "network and user files bound in")
@@ -34,21 +38,27 @@ Runner add_proot_command(CLI::App& app) {
   sub->add_flag("--kill-on-exit", options->kill_on_exit,
                 "kill every process left when the program ends (by default ptvm waits for them)");
   add_vm_options(*sub, *options, true);
-  return [sub, options, rootfs_r, rootfs_s, ids]() -> int {
+  return [sub, options, rootfs_r, rootfs_s, ids, root_id, change_id]() -> int {
     if (!take_command(*sub, *options)) return 2;
     PathOptions& p = options->path;
     if (!ids->empty()) {
       unsigned long uid, gid;
       char tail;
-      if (p.root_id || std::sscanf(ids->c_str(), "%lu:%lu%c", &uid, &gid, &tail) != 2 ||
-          uid > 0xfffffffeul || gid > 0xfffffffeul) {
-        complain(p.root_id ? "-0 and -i both give the ids: use one"
-                           : "invalid -i " + *ids + ": expected UID:GID (numbers)");
+      if (std::sscanf(ids->c_str(), "%lu:%lu%c", &uid, &gid, &tail) != 2 || uid > 0xfffffffeul ||
+          gid > 0xfffffffeul) {
+        complain("invalid -i " + *ids + ": expected UID:GID (numbers)");
         return 2;
       }
+      // Of -0 and -i, the last given decides (PRoot's rule): -i U:G -0 is root.
+      const CLI::Option* last = nullptr;
+      for (const CLI::Option* o : sub->parse_order()) {
+        if (o == root_id || o == change_id) last = o;
+      }
+      if (last == change_id) {
+        p.uid = static_cast<std::uint32_t>(uid);
+        p.gid = static_cast<std::uint32_t>(gid);
+      }
       p.root_id = true;
-      p.uid = static_cast<std::uint32_t>(uid);
-      p.gid = static_cast<std::uint32_t>(gid);
     }
     if (!rootfs_r->empty() && !rootfs_s->empty()) {
       complain("-R and -S both give the root: use one");

@@ -30,6 +30,13 @@ if [ "$(id -u)" = 0 ]; then
   expect root_id_shows_other_owners 0 "^4321:8765$" -- \
     "$ptvm" proot -0 -r "$root" /bin/busybox stat -c %u:%g /etc/other
 fi
+# Of -0 and -i, the last given wins (PRoot's rule); of two -i, the last.
+bb=/bin/busybox
+expect root_id_after_change_id 0 "^0$" -- "$ptvm" proot -i 5:6 -0 -r "$root" $bb id -u
+expect change_id_after_root_id 0 "^5 6$" -- \
+  "$ptvm" proot -0 -i 5:6 -r "$root" $bb sh -c "echo \$($bb id -u) \$($bb id -g)"
+expect root_id_last_of_three 0 "^0$" -- "$ptvm" proot -0 -i 5:6 -0 -r "$root" $bb id -u
+expect change_id_twice 0 "^7$" -- "$ptvm" proot -i 5:6 -i 7:8 -r "$root" $bb id -u
 expect bad_change_id 2 "invalid -i 12x: expected UID:GID" -- "$ptvm" proot -i 12x -r "$root" /bin/busybox true
 expect kill_on_exit 0 "started" -- \
   "$ptvm" proot --kill-on-exit -r "$root" /bin/busybox sh -c '/bin/busybox sleep 100 & echo started'
