@@ -37,6 +37,13 @@ expect change_id_after_root_id 0 "^5 6$" -- \
   "$ptvm" proot -0 -i 5:6 -r "$root" $bb sh -c "echo \$($bb id -u) \$($bb id -g)"
 expect root_id_last_of_three 0 "^0$" -- "$ptvm" proot -0 -i 5:6 -0 -r "$root" $bb id -u
 expect change_id_twice 0 "^7$" -- "$ptvm" proot -i 5:6 -i 7:8 -r "$root" $bb id -u
+# A device needs CAP_MKNOD: the fake root has it, a fake user (-i) not (the kernel's EPERM).
+expect change_id_mknod_device 1 "Operation not permitted" -- \
+  "$ptvm" proot -i 123:456 -r "$root" $bb mknod /etc/dev b 1 1
+expect root_id_mknod_device 0 "^b$" -- \
+  "$ptvm" proot -0 -r "$root" $bb sh -c "$bb mknod /etc/dev b 1 1 && $bb stat -c %A /etc/dev | $bb cut -c1"
+expect change_id_mknod_existing 1 "File exists" -- \
+  "$ptvm" proot -i 123:456 -r "$root" $bb mknod /etc/dev b 1 1
 expect bad_change_id 2 "invalid -i 12x: expected UID:GID" -- "$ptvm" proot -i 12x -r "$root" /bin/busybox true
 expect kill_on_exit 0 "started" -- \
   "$ptvm" proot --kill-on-exit -r "$root" /bin/busybox sh -c '/bin/busybox sleep 100 & echo started'

@@ -977,6 +977,15 @@ void FakerootModule::on_entry(SyscallCall& call) {
       const int mode_arg = nr == SYS_mknod ? 1 : 2;
       const std::uint32_t mode = static_cast<std::uint32_t>(arg(mode_arg));
       if (!is_device(mode)) return;  // fifos, sockets, files: the kernel does them
+      if (!has_cap(credentials(call), CAP_MKNOD)) {
+        // A fake non-root user: the kernel's EPERM, after its lookup's errors (an existing name
+        // is EEXIST: the placeholder's mknod gives it; a missing parent gives EPERM here).
+        t.dirfd = nr == SYS_mknod ? AT_FDCWD : static_cast<int>(arg(0));
+        t.path = arg(mode_arg - 1);
+        t.follow = false;
+        struct stat st;
+        if (host_stat(call, t, in_process_, &st) != 0) return call.answer(-EPERM);
+      }
       state->kind = CallState::kMknod;
       state->requested = mode;
       state->rdev = arg(mode_arg + 1);
