@@ -65,6 +65,11 @@ add "ptvm trace --backend=inprocess -o /dev/null" - "$PTVM trace --backend=inpro
 add "ptvm trace --backend=inprocess -e trace=%file" - \
   "$PTVM trace --backend=inprocess -e trace=%file -o /dev/null -- $W"
 add "ptvm run --backend=inprocess --intercept=%file" - "$PTVM run --backend=inprocess --intercept=%file -- $W"
+# Without site rewriting (runtime/rewrite): every call traps.
+add "  ... -e trace=%file --no-rewrite" - \
+  "$PTVM trace --backend=inprocess -e trace=%file --no-rewrite -o /dev/null -- $W"
+add "  ... --intercept=%file --no-rewrite" - \
+  "$PTVM run --backend=inprocess --intercept=%file --no-rewrite -- $W"
 # OLD=/path/to/an/older/ptvm: its in-process rows too, for a before/after in the same run.
 if [ -n "${OLD:-}" ]; then
   add "OLD trace --backend=inprocess -o /dev/null" - "$OLD trace --backend=inprocess -o /dev/null -- $W"
@@ -110,6 +115,10 @@ overhead "ptvm trace --backend=ptrace --no-colocation" "strace -f -o /dev/null"
 overhead "  ... --no-colocation -e trace=%file" "strace -f --seccomp-bpf -e trace=%file"
 overhead "ptvm trace --backend=ptrace --no-trampoline" "strace -f -o /dev/null"
 overhead "  ... --no-trampoline -e trace=%file" "strace -f --seccomp-bpf -e trace=%file"
+echo "in-process overhead over native as a share of the ptrace backend's (goal: at most 20%):"
+overhead "ptvm trace --backend=inprocess -e trace=%file" "ptvm trace --backend=ptrace -e trace=%file"
+overhead "  ... -e trace=%file --no-rewrite" "ptvm trace --backend=ptrace -e trace=%file"
+overhead "ptvm trace --backend=inprocess -o /dev/null" "ptvm trace --backend=ptrace -o /dev/null"
 
 # The seeds' headline: a VM that moves every read/write buffer (umview did), copying a tree.
 # Through tar, not `cp -r`: coreutils 9 copies with copy_file_range, which moves no buffer.
