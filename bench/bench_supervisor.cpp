@@ -2,9 +2,10 @@
 // also with tracer and tracee on one CPU (what ptvm's CPU placement arranges), a bare
 // PTRACE_SYSCALL round (entry + exit stops), and ptvm's supervisor with a null module (seccomp,
 // --no-seccomp, --no-colocation) and with the tracer writing to /dev/null; in-process: a bare
-// Syscall User Dispatch trap (the least an in-process VM pays), the same through the
-// self_ptrace API, and ptvm's runtime with the null module and the tracer, and with a call no
-// module wants through a rewritten site (and trapped, --no-rewrite). Every case runs N
+// Syscall User Dispatch trap (the least an in-process VM pays) and the same through the
+// self_ptrace API, SUD armed without a trap (the least a call through a rewritten site pays),
+// and ptvm's runtime with the null module and the tracer, and with a call no module wants
+// through a rewritten site (and trapped, --no-rewrite). Every case runs N
 // getppid calls (tests/tracees/getppid_loop.c; bench/sud_getppid_loop.c for the bare SUD cases);
 // time per call = run time / N.
 //
@@ -190,6 +191,21 @@ void run_program(const char* mode, const std::string& n) {
   waitpid(pid, nullptr, 0);
 }
 
+// Syscall User Dispatch on with every address allowed: what each call pays for SUD being armed,
+// the floor of a call through a rewritten site.
+void sud_armed_no_trap(benchmark::State& state) {
+  per_call(state, [](const std::string& n) { run_program("armed", n); });
+}
+
+// The same call executed in line and out of line (a jump to another page and back), no SUD.
+void syscall_inline(benchmark::State& state) {
+  per_call(state, [](const std::string& n) { run_program("inline", n); });
+}
+
+void syscall_out_of_line(benchmark::State& state) {
+  per_call(state, [](const std::string& n) { run_program("outofline", n); });
+}
+
 void bare_sud_trap(benchmark::State& state) {
   per_call(state, [](const std::string& n) { run_program("bare", n); });
 }
@@ -265,6 +281,9 @@ BENCHMARK(ptvm_trace_module_no_trampoline)
     ->UseManualTime()
     ->Iterations(50000)
     ->Unit(benchmark::kMicrosecond);
+BENCHMARK(syscall_inline)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(syscall_out_of_line)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(sud_armed_no_trap)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(bare_sud_trap)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(self_api_trap)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(ptvm_inprocess_null_module)

@@ -2,7 +2,15 @@
  *   bare  the least an in-process VM pays: a hand-written SIGSYS handler that performs the call
  *         from the allowed range (one instruction range: the handler's own syscall stub) and
  *         re-blocks the selector;
- *   self  through ptvm's self_ptrace API (ptvm_self_syscall + ptvm_self_on in the handler).
+ *   self  through ptvm's self_ptrace API (ptvm_self_syscall + ptvm_self_on in the handler);
+ *   armed Syscall User Dispatch on, but every address in the allowed range: no trap, only what
+ *         the kernel's dispatch check costs each call. What a call through a rewritten site's
+ *         stub (which runs in the allowed range) cannot go below; through libc's getppid(),
+ *         as getppid_loop;
+ *   inline, outofline  no SUD: getppid as libc's (`mov $110,%eax; syscall`, in a page of its
+ *         own) and the same jumping to a syscall in another page and back, as through a stub:
+ *         what executing the call out of line costs by itself (on a machine whose every system
+ *         call flushes the TLB, PTI without PCID, one more page to map again per call).
  * The baseline of bench_supervisor's in-process figures. */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -32,6 +40,20 @@ __asm__(
     "bare_restorer:\n  mov $15,%rax\n  syscall\n  int3\n" /* RIP after a syscall must be inside */
     ".popsection\n");
 long bare_syscall(long nr, long a1, long a2, long a3, long a4, long a5);
+
+/* getppid in line and out of line, each part in a page of its own. */
+__asm__(
+    ".pushsection inline_text,\"ax\",@progbits\n"
+    "  .balign 4096\n"
+    "getppid_inline:\n  mov $110,%eax\n  syscall\n  ret\n"
+    "  .balign 4096\n"
+    "getppid_outofline:\n  jmp outofline_call\n"
+    "outofline_after:\n  ret\n"
+    "  .balign 4096\n"
+    "outofline_call:\n  mov $110,%eax\n  syscall\n  jmp outofline_after\n"
+    ".popsection\n");
+long getppid_inline(void);
+long getppid_outofline(void);
 void bare_restorer(void);
 extern char __start_bare_text[], __stop_bare_text[];
 
@@ -62,6 +84,19 @@ struct ksigaction {
 int main(int argc, char** argv) {
   if (argc != 3) return 2;
   long n = atol(argv[2]);
+  if (strcmp(argv[1], "armed") == 0) {
+    if (prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, 0UL, ~0UL, &selector) != 0) {
+      return 77;
+    }
+    selector = 1;
+    for (long i = 0; i < n; ++i) getppid();
+    return 0;
+  }
+  if (strcmp(argv[1], "inline") == 0 || strcmp(argv[1], "outofline") == 0) {
+    long (*call)(void) = argv[1][0] == 'i' ? getppid_inline : getppid_outofline;
+    for (long i = 0; i < n; ++i) call();
+    return 0;
+  }
   if (strcmp(argv[1], "bare") == 0) {
     struct ksigaction sa = {(void*)bare_handler, SA_SIGINFO | 0x04000000 /* SA_RESTORER */,
                             bare_restorer, 0};
