@@ -4,8 +4,8 @@
 
 namespace ptvm {
 
-SyscallCall::SyscallCall(Backend& backend, pid_t pid, pid_t tid, long nr,
-                         const std::uint64_t args[6])
+[[gnu::hot]] SyscallCall::SyscallCall(Backend& backend, pid_t pid, pid_t tid, long nr,
+                                      const std::uint64_t args[6])
     : backend_(backend), pid_(pid), tid_(tid), nr_(nr) {
   for (int i = 0; i < 6; ++i) args_[i] = entry_args_[i] = args[i];
 }
@@ -61,7 +61,7 @@ bool ModuleStack::push_bottom(Module* module) {
   return true;
 }
 
-ModuleStack::EntryOutcome ModuleStack::enter(SyscallCall& call) {
+[[gnu::hot]] ModuleStack::EntryOutcome ModuleStack::enter(SyscallCall& call) {
   call.exits_ = 0;
   call.exit_ = SyscallCall::Exit::none;
   for (std::size_t k = 0; k < size_ && !call.emulated_; ++k) {
@@ -87,7 +87,7 @@ ModuleStack::EntryOutcome ModuleStack::enter(SyscallCall& call) {
   return {.run_call = true, .needs_exit = call.exit_ != SyscallCall::Exit::none};
 }
 
-long ModuleStack::exit(SyscallCall& call, long result) {
+[[gnu::hot]] long ModuleStack::exit(SyscallCall& call, long result) {
   call.at_exit_ = true;
   call.unfinished_ = false;
   call.delay_us_ = 0;

@@ -685,7 +685,7 @@ const char* self_exe_alias(const char* path) {
 
 // For the calls that name a file: the program's exe link redirected (`a` rewritten), or
 // readlink answered (the result in *answer). False: nothing to do.
-bool redirect_self_exe(long nr, long a[6], long* answer) {
+[[gnu::hot]] bool redirect_self_exe(long nr, long a[6], long* answer) {
   int arg = -1;
   switch (nr) {
     case SYS_open:
@@ -894,7 +894,7 @@ long hide_output_fd(long buffer, long length) {
 
 // Performs `nr` for the program, with what ptvm must add around it. `line`: an execve's
 // PTVM_EXEC_RECORD= variable, or null.
-long perform(long nr, long a[6], const ExecLine* line = nullptr) {
+[[gnu::hot]] long perform(long nr, long a[6], const ExecLine* line = nullptr) {
   if (long answer; redirect_self_exe(nr, a, &answer)) return answer;
   // ptvm's descriptor does not exist for the program (shells probe them): close, read, fstat...
   if (rewrite::takes_descriptor(nr) && g_out_fd >= 0 && a[0] == g_out_fd) return -EBADF;
@@ -989,7 +989,7 @@ void copy_storage(std::byte* to, const std::byte* from) {
 
 // A call some module wants, through the module stack; false when RAX must stay as it is (the
 // call runs in place after the handler).
-bool run_wanted(long nr, long a[6], long* rax) {
+[[gnu::hot]] bool run_wanted(long nr, long a[6], long* rax) {
   ModuleStack& stack = *g_stack.get();
   bool set_rax = true;
   NESTED_CALL_BEGIN(outer_storage);
@@ -1057,7 +1057,7 @@ bool run_wanted(long nr, long a[6], long* rax) {
   return set_rax;
 }
 
-void on_trap(int, siginfo_t* info, void* context) {
+[[gnu::hot]] void on_trap(int, siginfo_t* info, void* context) {
   auto* uc = static_cast<ucontext_t*>(context);
   greg_t* g = uc->uc_mcontext.gregs;
   const long nr = info->si_syscall;
@@ -1088,7 +1088,7 @@ struct FastFrame {
 // Where ptvm_fast_dispatch runs: the thread's signal stack of ptvm, at its top, or below the
 // frame when the thread is on it already (a handler of the program that runs inside a module
 // call, where the kernel also puts the frames of signals). 16-byte aligned.
-extern "C" __attribute__((visibility("hidden"), used)) std::uintptr_t ptvm_fast_stack(
+extern "C" __attribute__((visibility("hidden"), used, hot)) std::uintptr_t ptvm_fast_stack(
     std::uintptr_t sp) {
   const std::uintptr_t base = me().altstack;
   if (base == 0) return (sp - 256) & ~std::uintptr_t{15};  // no stack of ptvm: the program's
@@ -1099,7 +1099,7 @@ extern "C" __attribute__((visibility("hidden"), used)) std::uintptr_t ptvm_fast_
 
 // A wanted call, as on_trap would run it (the stub is only made for calls that never run in
 // place: rewrite's kind_of).
-extern "C" __attribute__((visibility("hidden"), used)) long ptvm_fast_dispatch(FastFrame* f) {
+extern "C" __attribute__((visibility("hidden"), used, hot)) long ptvm_fast_dispatch(FastFrame* f) {
   long a[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
   if (*fault_borrowed()) reclaim_fault_signals();
   long rax = -ENOSYS;

@@ -65,7 +65,7 @@ __attribute__((visibility("hidden"))) extern unsigned char ptvm_rw_area[];
 
 namespace ptvm::rewrite {
 
-bool takes_descriptor(long nr) {
+[[gnu::hot]] bool takes_descriptor(long nr) {
   switch (nr) {
     case SYS_close:
     case SYS_fcntl:
@@ -83,7 +83,7 @@ bool takes_descriptor(long nr) {
   }
 }
 
-bool changes_memory_map(long nr) {
+[[gnu::hot]] bool changes_memory_map(long nr) {
   switch (nr) {
     case SYS_mmap:
     case SYS_munmap:

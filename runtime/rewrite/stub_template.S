@@ -65,10 +65,16 @@ LABEL(ptvm_rw_wanted_return_end)
 LABEL(ptvm_rw_wanted_end)
 
 /* The way in for wanted calls, shared by their stubs: what a SIGSYS trap does, without the
- * signal. Saves what the C++ code may clobber (the argument registers, the flags, the SSE
- * state), runs on the thread's signal stack of ptvm (where the kernel also puts the frames of
- * signals that come meanwhile), and calls ptvm_fast_dispatch(frame) with the frame below. */
-        .text
+ * signal. Saves what the C++ code may clobber (the argument registers, the flags), runs on the
+ * thread's signal stack of ptvm (where the kernel also puts the frames of signals that come
+ * meanwhile), and calls ptvm_fast_dispatch(frame) with the frame below. The runtime is compiled
+ * with -mgeneral-regs-only: its code leaves the SSE and x87 state alone, which so needs no saving
+ * (fxsave and fxrstor were half of a wanted call's cost), unless ptvm_rw_save_vectors says that
+ * code built elsewhere (a user's module) is on the stack. */
+        .data
+LABEL(ptvm_rw_save_vectors)
+        .byte   0
+        .section .text.hot.ptvm_rw_enter,"ax",@progbits  /* beside the C++ it calls: see the README */
         .p2align 4
 LABEL(ptvm_rw_enter)
         pushfq
@@ -87,11 +93,15 @@ LABEL(ptvm_rw_enter)
         call    ptvm_fast_stack         /* where to run: the top of ptvm's stack, or below here */
         movq    %rax,%rsp
         subq    $512,%rsp
+        cmpb    $0,ptvm_rw_save_vectors(%rip)
+        je      1f
         fxsave64 (%rsp)                 /* the program's SSE registers and MXCSR */
-        movq    %rbx,%rdi
+1:      movq    %rbx,%rdi
         call    ptvm_fast_dispatch      /* RAX: the call's result */
+        cmpb    $0,ptvm_rw_save_vectors(%rip)
+        je      2f
         fxrstor64 (%rsp)
-        movq    %rbx,%rsp
+2:      movq    %rbx,%rsp
         popq    %rbx
         popq    %r9
         popq    %r8

@@ -490,7 +490,8 @@ static void self_run_handler(struct self_thread* t, ptvm_self_handler handler, i
  * BLOCK throughout. The runtime makes its own calls from the allowed range only, so a signal
  * handler of the program that runs inside a call the dispatcher performs (a blocking read
  * interrupted), or leaves it with siglongjmp, is intercepted like the rest of the program. */
-static void self_runtime_sigsys(struct self_thread* t, int sig, siginfo_t* info, void* ctx) {
+__attribute__((hot)) static void self_runtime_sigsys(struct self_thread* t, int sig,
+                                                     siginfo_t* info, void* ctx) {
   ucontext_t* uc = (ucontext_t*)ctx;
   greg_t* g = uc->uc_mcontext.gregs;
   if (info->si_code != SYS_USER_DISPATCH) {
@@ -509,7 +510,7 @@ static void self_runtime_sigsys(struct self_thread* t, int sig, siginfo_t* info,
   t->selector = SYSCALL_DISPATCH_FILTER_BLOCK;
 }
 
-static void self_sigsys(int sig, siginfo_t* info, void* ctx) {
+__attribute__((hot)) static void self_sigsys(int sig, siginfo_t* info, void* ctx) {
   struct self_thread* t = self_me();
   if (self_runtime) {
     self_runtime_sigsys(t, sig, info, ctx);
@@ -717,7 +718,8 @@ int ptvm_self_off(void) {
   return 0;
 }
 
-long ptvm_self_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+__attribute__((hot)) long ptvm_self_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
+                                            long a6) {
   struct self_thread* t = self_me();
   long a[6] = {a1, a2, a3, a4, a5, a6};
   if (t->depth > 0 && t->uc != NULL) {
