@@ -240,9 +240,15 @@ void inprocess(benchmark::State& state, ptvm::Module& module, int output_fd, boo
   });
 }
 
+// A wanted call: through its rewritten site's stub into the modules (no signal), and trapped.
 void ptvm_inprocess_null_module(benchmark::State& state) {
   ptvm::NullModule null(getppid_only());
   inprocess(state, null, -1);
+}
+
+void ptvm_inprocess_null_module_trapped(benchmark::State& state) {  // --no-rewrite
+  ptvm::NullModule null(getppid_only());
+  inprocess(state, null, -1, false);
 }
 
 // A call no module wants (the null module wants openat): its site is rewritten after two traps
@@ -301,6 +307,10 @@ BENCHMARK(sud_armed_no_trap)->UseManualTime()->Iterations(200000)->Unit(benchmar
 BENCHMARK(bare_sud_trap)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(self_api_trap)->UseManualTime()->Iterations(200000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(ptvm_inprocess_null_module)
+    ->UseManualTime()
+    ->Iterations(200000)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(ptvm_inprocess_null_module_trapped)
     ->UseManualTime()
     ->Iterations(200000)
     ->Unit(benchmark::kMicrosecond);
