@@ -107,12 +107,14 @@ long sys(long nr, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 
 
 // ---- which calls a stub may make --------------------------------------------------------------
 
-enum class Kind { kNever, kDirect, kDescriptor, kWanted };
+enum class Kind { kNever, kDirect, kDescriptor, kRuntime };
 
-// kNever: the runtime does something around the call even when no module wants it (runtime.cpp's
-// perform() and runtime/self's self_perform), or must see it to keep rewriting right (the memory
-// map), or it needs the signal frame (clone, exec, the mask). kDescriptor: only when the
-// descriptor is ptvm's output. kWanted: into the module stack (ptvm_rw_enter).
+// kNever: the call needs the signal frame (clone, exec, exit, the signal mask and actions,
+// sigaltstack: runtime/self's self_perform and runtime.cpp's perform() work on it). kRuntime: into
+// the runtime without a signal (ptvm_rw_enter): the module stack when a module wants the call,
+// and perform() always, which also does what the runtime adds to a call no module wants (the
+// names of /proc/self/exe, ptvm's descriptor, the memory map's changes). kDescriptor: made
+// directly unless the descriptor is ptvm's output. kDirect: made directly.
 Kind kind_of(long nr, bool wanted) {
   switch (nr) {
     case SYS_execve:
@@ -128,6 +130,7 @@ Kind kind_of(long nr, bool wanted) {
     case SYS_rt_sigsuspend:
     case SYS_rt_sigreturn:
     case SYS_sigaltstack:
+      return Kind::kNever;
     case SYS_arch_prctl:
     case SYS_prctl:
     case SYS_dup2:
@@ -144,12 +147,11 @@ Kind kind_of(long nr, bool wanted) {
     case SYS_faccessat2:
     case SYS_readlink:
     case SYS_readlinkat:
-      return Kind::kNever;
+      return Kind::kRuntime;
     default:
-      return changes_memory_map(nr) ? Kind::kNever
-             : wanted               ? Kind::kWanted
-             : takes_descriptor(nr) ? Kind::kDescriptor
-                                    : Kind::kDirect;
+      return changes_memory_map(nr) || wanted ? Kind::kRuntime
+             : takes_descriptor(nr)          ? Kind::kDescriptor
+                                             : Kind::kDirect;
   }
 }
 
@@ -369,7 +371,7 @@ unsigned char* write_stub(int k, std::uintptr_t after, long nr, Kind kind) {
     put_rel32(in_copy(c, ptvm_rw_count, ptvm_rw_count_load_end), &g_counters[k]);
     put_rel32(in_copy(c, ptvm_rw_count, ptvm_rw_count_store_end), &g_counters[k]);
   }
-  if (kind == Kind::kWanted) {
+  if (kind == Kind::kRuntime) {
     unsigned char* c = emit(&at, ptvm_rw_wanted, ptvm_rw_wanted_end);
     put32(in_copy(c, ptvm_rw_wanted, ptvm_rw_wanted_below) + 5, static_cast<std::uint32_t>(nr));
     put_rel32(in_copy(c, ptvm_rw_wanted, ptvm_rw_wanted_call_end), ptvm_rw_enter);

@@ -28,8 +28,9 @@ void init(bool enabled, Stats* stats);
 // A trap from the instruction before `after` (the frame's RIP), about to be performed by the
 // runtime (`wanted`: through the module stack). May patch the site (the call itself is still
 // performed by the caller this time): a call no module wants into a stub that makes it, a wanted
-// one into a stub that calls ptvm_fast_dispatch(), runtime.cpp's way into the module stack
-// without a signal frame.
+// one (or one the runtime does something around: the memory map, /proc/self/exe's names,
+// ptvm's descriptor) into a stub that calls ptvm_fast_dispatch(), runtime.cpp's way into the
+// module stack and perform() without a signal frame.
 void on_trap(std::uintptr_t after, long nr, bool wanted);
 
 // Every trap, wanted or not (--stats only).

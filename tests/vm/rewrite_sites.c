@@ -8,6 +8,9 @@
  *     with RAX the number to restart, or after it with -EINTR; RCX the site's end), and
  *     sigaction reads back the program's own handler;
  *   - a fork child runs the patched code it inherited;
+ *   - calls the runtime does something around (readlink of /proc/self/exe, mmap, munmap) through
+ *     sites of their own, patched into stubs that enter the runtime without a signal: the
+ *     program's name as natively, the memory calls working;
  *   - JIT-like code (written to a RW page, then made RX): its calls still reach the modules
  *     (rewrite.sh traces them). */
 #define _GNU_SOURCE
@@ -29,7 +32,7 @@
 static int registers_ok(void) {
   uint64_t r11, rcx, rbx = 0x1122334455667788ULL, rdx = 7, rsi = 8;
   uint64_t after, flags_before, flags_after;
-  double x0 = 1.25, x1 = -3.5; /* in SSE registers across the call: the runtime's C++ uses SSE */
+  double x0 = 1.25, x1 = -3.5; /* in SSE registers across the call: the runtime must keep them */
   long ret;
   __asm__ volatile(
       "stc\n\t" /* carry set: the flags must survive */
@@ -61,6 +64,52 @@ static void* hammer(void* arg) {
   long bad = 0;
   for (int i = 0; i < 20000; ++i) bad += site_getppid() != (long)(intptr_t)arg;
   return (void*)bad;
+}
+
+/* Calls through sites of their own, with up to six arguments. */
+static long site_call(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+  long ret;
+  register long r10 __asm__("r10") = a4;
+  register long r8 __asm__("r8") = a5;
+  register long r9 __asm__("r9") = a6;
+  switch (nr) {
+    case SYS_readlink:
+      __asm__ volatile("movl $89,%%eax\n\tsyscall"
+                       : "=a"(ret)
+                       : "D"(a1), "S"(a2), "d"(a3)
+                       : "rcx", "r11", "memory");
+      return ret;
+    case SYS_mmap:
+      __asm__ volatile("movl $9,%%eax\n\tsyscall"
+                       : "=a"(ret)
+                       : "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+                       : "rcx", "r11", "memory");
+      return ret;
+    default:
+      __asm__ volatile("movl $11,%%eax\n\tsyscall" /* munmap */
+                       : "=a"(ret)
+                       : "D"(a1), "S"(a2)
+                       : "rcx", "r11", "memory");
+      return ret;
+  }
+}
+
+static int runtime_calls_ok(void) {
+  char exe[4096], seen[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe);
+  int ok = n > 0;
+  for (int i = 0; i < 6; ++i) {
+    ok &= site_call(SYS_readlink, (long)"/proc/self/exe", (long)seen, sizeof seen, 0, 0, 0) == n &&
+          memcmp(seen, exe, (size_t)n) == 0;
+    const long p =
+        site_call(SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ok &= (unsigned long)p < -4095UL;
+    if ((unsigned long)p < -4095UL) {
+      *(volatile char*)p = 1;
+      ok &= site_call(SYS_munmap, p, 4096, 0, 0, 0, 0) == 0;
+    }
+  }
+  return ok;
 }
 
 /* read(fd, buf, n) through a site of its own. */
@@ -253,6 +302,7 @@ int main(void) {
   waitpid(child, &status, 0);
   printf("fork child on inherited sites: %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 
+  printf("runtime's calls through sites (/proc/self/exe, mmap, munmap): %d\n", runtime_calls_ok());
   printf("JIT code: %d\n", jit_getppid() == parent);
   return 0;
 }
