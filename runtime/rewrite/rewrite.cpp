@@ -150,8 +150,8 @@ Kind kind_of(long nr, bool wanted) {
       return Kind::kRuntime;
     default:
       return changes_memory_map(nr) || wanted ? Kind::kRuntime
-             : takes_descriptor(nr)          ? Kind::kDescriptor
-                                             : Kind::kDirect;
+             : takes_descriptor(nr)           ? Kind::kDescriptor
+                                              : Kind::kDirect;
   }
 }
 
@@ -198,6 +198,15 @@ Text g_texts[kTexts];
 int g_text_count;
 bool g_texts_valid;  // atomic: cleared by any thread's change of the map
 bool g_traced;
+
+// The near patches' paddings: a signal that stops a thread on one (between the site's short
+// jump and the padding's jump through the table) is shown the site.
+struct Pad {
+  std::uintptr_t at, after;
+};
+constexpr int kPads = 64;
+Pad g_pads[kPads];
+int g_pad_count;
 
 Stats* g_shared;
 Stats g_local;  // this process's, not yet added to the shared table
@@ -428,6 +437,112 @@ bool exchange8(std::uintptr_t w, std::uint64_t expected, std::uint64_t desired) 
   return seen == expected;
 }
 
+// The end of the alignment padding (nops up to a 16-byte boundary) that starts at `p`, or 0.
+std::uintptr_t padding_end(std::uintptr_t p) {
+  const std::uintptr_t end = (p + 15) & ~std::uintptr_t{15};
+  unsigned char b[16];
+  if (end == p || ptvm_safe_copy(b, reinterpret_cast<const void*>(p), end - p) != end - p) return 0;
+  const std::size_t n = end - p;
+  std::size_t i = 0;
+  while (i < n) {  // the assemblers' nops: [66|2e]* then 90, or 0f 1f with a zero address
+    while (i < n && (b[i] == 0x66 || b[i] == 0x2e)) ++i;
+    if (i < n && b[i] == 0x90) {
+      ++i;
+      continue;
+    }
+    if (i + 2 >= n || b[i] != 0x0f || b[i + 1] != 0x1f) return 0;
+    const unsigned char modrm = b[i + 2];
+    const std::size_t rest = modrm == 0x00   ? 0
+                             : modrm == 0x40 ? 1
+                             : modrm == 0x44 ? 2
+                             : modrm == 0x80 ? 4
+                             : modrm == 0x84 ? 5
+                                             : 16;
+    if (i + 3 + rest > n) return 0;
+    for (std::size_t j = 0; j < rest; ++j) {
+      if (b[i + 3 + j] != 0 && !(j == 0 && (modrm == 0x44 || modrm == 0x84))) return 0;
+    }
+    i += 3 + rest;
+  }
+  return end;
+}
+
+// Where `xor %eax,%eax; syscall` (glibc's read: no room for the jump before the syscall) can
+// jump to: the code after the site runs straight to a `ret` (only glibc's check of the result,
+// `cmp $-4096,%rax` and `ja`, on the way) followed by at least 7 bytes of alignment padding,
+// which nothing executes, within a short jump's reach in the same page. Its start, or 0.
+std::uintptr_t padding_for(std::uintptr_t after) {
+  unsigned char b[16];
+  std::uintptr_t p = after;
+  for (int instruction = 0; instruction < 4; ++instruction) {
+    if (ptvm_safe_copy(b, reinterpret_cast<const void*>(p), 6) != 6) return 0;
+    if (b[0] == 0x48 && b[1] == 0x3d) {  // cmp $imm32,%rax
+      p += 6;
+    } else if (b[0] == 0x77) {  // ja rel8
+      p += 2;
+    } else if (b[0] == 0x0f && b[1] == 0x87) {  // ja rel32
+      p += 6;
+    } else if (b[0] == 0xc3) {  // ret: what follows is not reached by falling through
+      const std::uintptr_t pad = p + 1, end = padding_end(pad);
+      if (end < pad + 7 || pad - after > 127 || page_of(end - 1) != page_of(after - 2)) return 0;
+      return pad;
+    } else {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+// The near form of the patch, for `xor %eax,%eax; syscall`: the padding after the wrapper's ret
+// gets the jump through the table (`ff 24 25 lo hi 0f 05`, never executed before), then the
+// syscall instruction becomes `jmp padding` (`eb d8`), two bytes for two: every instruction
+// boundary stays one. The stub enters the runtime (its perform() also answers the descriptor of
+// ptvm's output: the site has no syscall left to trap on). Under the lock.
+int patch_near(std::uintptr_t after, long nr) {
+  unsigned char b[3];
+  if (nr != 0 || ptvm_safe_copy(b, reinterpret_cast<const void*>(after - 5), 3) != 3 ||
+      (b[0] & 0xf0) == 0x40 || b[0] == 0x66 || b[0] == 0x67 || b[1] != 0x31 || b[2] != 0xc0) {
+    return kNoPattern;
+  }
+  const std::uintptr_t pad = padding_for(after);
+  if (pad == 0) return kNoRoom;
+  const std::uintptr_t site = after - 2, line_end = (site | 63) + 1;
+  if (site + 2 > line_end) return kCacheLine;
+  const std::uintptr_t w = site + 8 <= line_end ? site : line_end - 8;
+  if (!usable_text(site, pad + 7)) return kPage;
+  if (g_traced) return kTraced;
+  if (g_next_stub >= PTVM_REWRITE_MAX_SITES || g_pad_count == kPads) return kFull;
+  if (!map_table()) return kNoTable;
+  const int k = g_next_stub;
+  unsigned char* const stub = write_stub(k, after, nr, Kind::kRuntime);
+  if (stub == nullptr) return kFull;
+  ++g_next_stub;
+  __atomic_store_n(reinterpret_cast<std::uint64_t*>(PTVM_REWRITE_TABLE) + k,
+                   reinterpret_cast<std::uint64_t>(stub), __ATOMIC_RELEASE);
+  const long page = static_cast<long>(page_of(w));
+  if (sys(SYS_mprotect, page, kPageBytes, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) return kPage;
+  const std::uint32_t entry = static_cast<std::uint32_t>(PTVM_REWRITE_TABLE) + 8 * k;
+  const unsigned char jump[7] = {
+      0xff, 0x24, 0x25, static_cast<unsigned char>(entry), static_cast<unsigned char>(entry >> 8),
+      0x0f, 0x05};
+  for (int i = 0; i < 7; ++i) reinterpret_cast<volatile unsigned char*>(pad)[i] = jump[i];
+  std::uint64_t old = 0;
+  bool done = ptvm_safe_copy(&old, reinterpret_cast<const void*>(w), 8) == 8 &&
+              (old >> (8 * (site - w)) & 0xffff) == 0x050f;  // still the syscall instruction
+  if (done) {
+    std::uint64_t desired = old;
+    auto* bytes = reinterpret_cast<unsigned char*>(&desired);
+    bytes[site - w] = 0xeb;
+    bytes[site - w + 1] = static_cast<unsigned char>(pad - after);
+    g_pads[g_pad_count] = Pad{pad, after};  // before the jump: a signal may land on the pad
+    __atomic_store_n(&g_pad_count, g_pad_count + 1, __ATOMIC_RELEASE);
+    done = exchange8(w, old, desired);
+    if (!done) __atomic_store_n(&g_pad_count, g_pad_count - 1, __ATOMIC_RELEASE);
+  }
+  sys(SYS_mprotect, page, kPageBytes, PROT_READ | PROT_EXEC);
+  return done ? -1 : kChanged;
+}
+
 // Patches the site whose syscall ends at `after`, if it can. Under the lock.
 int patch(std::uintptr_t after, long nr, Kind kind) {
   unsigned char b[9];  // the 9 bytes before `after`
@@ -450,7 +565,7 @@ int patch(std::uintptr_t after, long nr, Kind kind) {
     site = after - 7;  // mov $nr,%eax; syscall
     width = 5;
   } else {
-    return kNoPattern;
+    return patch_near(after, nr);
   }
   if (b[7] != 0x0f || b[8] != 0x05) return kNoPattern;
   const std::uintptr_t line_end = (site | 63) + 1;
@@ -556,11 +671,25 @@ void on_memory_call(long nr, const long a[6]) {
       s.count = 0;
     }
   }
+  for (int i = 0; i < g_pad_count;) {  // paddings of code that went away
+    if (g_pads[i].at >= start && g_pads[i].at < start + length) {
+      g_pads[i] = g_pads[g_pad_count - 1];
+      __atomic_store_n(&g_pad_count, g_pad_count - 1, __ATOMIC_RELEASE);
+    } else {
+      ++i;
+    }
+  }
   unlock();
 }
 
 bool translate_context(greg_t* g) {
   const auto rip = static_cast<std::uintptr_t>(g[REG_RIP]);
+  for (int i = 0; i < __atomic_load_n(&g_pad_count, __ATOMIC_ACQUIRE); ++i) {
+    if (g_pads[i].at == rip) {  // nothing changed yet: the site's syscall, RAX still 0
+      g[REG_RIP] = static_cast<greg_t>(g_pads[i].after - 2);
+      return true;
+    }
+  }
   const auto area = reinterpret_cast<std::uintptr_t>(ptvm_rw_area);
   const int stubs = __atomic_load_n(&g_next_stub, __ATOMIC_ACQUIRE);
   if (rip < area || rip >= area + static_cast<std::uintptr_t>(stubs) * PTVM_REWRITE_STUB_BYTES) {

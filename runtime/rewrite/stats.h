@@ -9,6 +9,7 @@ namespace ptvm::rewrite {
 // Why a site that makes a call no module wants keeps trapping.
 enum Refusal : int {
   kNoPattern,  // no `mov $nr,%eax` (or %rax) right before the syscall instruction
+  kNoRoom,     // `xor %eax,%eax; syscall` without alignment padding after a ret in reach
   kCacheLine,  // the bytes to patch straddle a cache line: no single atomic store
   kPage,       // the page is writable, shared, or not a mapping of the program's text
   kChanged,    // the bytes changed between the check and the patch
@@ -22,6 +23,8 @@ inline const char* refusal_name(int r) {
   switch (r) {
     case kNoPattern:
       return "no mov $nr before the syscall";
+    case kNoRoom:
+      return "xor %eax without padding in reach";
     case kCacheLine:
       return "crosses a cache line";
     case kPage:

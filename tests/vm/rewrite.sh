@@ -2,7 +2,8 @@
 # rewrite.sh PTVM PROGRAM: site rewriting (runtime/rewrite) as the program sees it. PROGRAM
 # (rewrite_sites.c) prints the same natively, with rewriting and without; --stats says that
 # sites were patched and calls made through them (none with --no-rewrite), and that the
-# JIT-like code's site (an anonymous page) was refused, so that its calls still trap.
+# JIT-like code's site (an anonymous page) was refused, so that its calls still trap; a read site
+# in glibc's form gets the near patch.
 set -u
 ptvm=$1
 program=$2
@@ -40,6 +41,14 @@ expect "--stats: the JIT page refused" 0 "not a file's text: [1-9]" -- \
   "$ptvm" run --backend=inprocess --intercept=openat --stats -- "$program"
 expect "--no-rewrite: nothing patched" 0 " 0 through patched sites; 0 sites patched, 0 refused" -- \
   "$ptvm" run --backend=inprocess --intercept=openat --no-rewrite --stats -- "$program"
+# glibc's form of read (`xor %eax,%eax; syscall`): the syscall instruction becomes a short jump
+# into the padding after the wrapper's ret, wanted or not; never with --no-rewrite.
+expect "near patch: read in glibc's form" 0 "near site: 1, its syscall instruction still there: 0" \
+  -- "$ptvm" run --backend=inprocess --intercept=openat -- "$program" near-bytes
+expect "near patch: the same, read wanted" 0 "near site: 1, its syscall instruction still there: 0" \
+  -- "$ptvm" run --backend=inprocess --intercept=read -- "$program" near-bytes
+expect "near patch: none with --no-rewrite" 0 "near site: 1, its syscall instruction still there: 1" \
+  -- "$ptvm" run --backend=inprocess --intercept=openat --no-rewrite -- "$program" near-bytes
 # A wanted call through a rewritten site still reaches the modules: every getppid of the
 # program reaches the tracer, as many as the ptrace backend sees.
 count() {

@@ -12,7 +12,11 @@
  *     sites of their own, patched into stubs that enter the runtime without a signal: the
  *     program's name as natively, the memory calls working;
  *   - JIT-like code (written to a RW page, then made RX): its calls still reach the modules
- *     (rewrite.sh traces them). */
+ *     (rewrite.sh traces them);
+ *   - a read through a site in glibc's own form, `xor %eax,%eax; syscall` followed by the check
+ *     of the result, a ret and alignment padding (the near patch); `rewrite_sites near-bytes`
+ *     also prints whether its syscall instruction is still there (the program reads its own
+ *     code: the one thing a patch shows). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -109,6 +113,40 @@ static int runtime_calls_ok(void) {
       ok &= site_call(SYS_munmap, p, 4096, 0, 0, 0, 0) == 0;
     }
   }
+  return ok;
+}
+
+/* read(fd, buf, n) in glibc's form: the padding after its ret is the near patch's room. It starts
+ * 12 bytes past a 16-byte boundary so that 7 bytes of padding follow the ret. */
+__asm__(
+    ".pushsection .text\n"
+    "  .p2align 4\n"
+    "  .skip 12, 0xcc\n"
+    "near_read:\n"
+    "  xor %eax,%eax\n"
+    "near_read_syscall:\n"
+    "  syscall\n"
+    "  cmp $-4096,%rax\n"
+    "  ja 1f\n"
+    "  ret\n"
+    "  .p2align 4\n"
+    "1:\n"
+    "  ret\n"
+    ".popsection\n");
+long near_read(long fd, void* buf, long n);
+extern const unsigned char near_read_syscall[2];
+
+static int near_site_ok(void) {
+  int p[2];
+  if (pipe(p) != 0) return 0;
+  int ok = 1;
+  for (int i = 0; i < 6; ++i) {
+    char b[2] = {0, 0};
+    ok &= write(p[1], "ab", 2) == 2 && near_read(p[0], b, 2) == 2 && b[0] == 'a' && b[1] == 'b';
+    ok &= near_read(-1, b, 1) == -EBADF;
+  }
+  close(p[0]);
+  close(p[1]);
   return ok;
 }
 
@@ -272,7 +310,13 @@ static long jit_getppid(void) {
   return r;
 }
 
-int main(void) {
+int main(int argc, char** argv) {
+  if (argc > 1 && strcmp(argv[1], "near-bytes") == 0) {
+    const int ok = near_site_ok();
+    printf("near site: %d, its syscall instruction still there: %d\n", ok,
+           near_read_syscall[0] == 0x0f && near_read_syscall[1] == 0x05);
+    return 0;
+  }
   int regs = 1;
   for (int i = 0; i < 5; ++i) regs &= registers_ok();
   printf("registers and flags as native: %d\n", regs);
@@ -303,6 +347,7 @@ int main(void) {
   printf("fork child on inherited sites: %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 
   printf("runtime's calls through sites (/proc/self/exe, mmap, munmap): %d\n", runtime_calls_ok());
+  printf("read through a site in glibc's form: %d\n", near_site_ok());
   printf("JIT code: %d\n", jit_getppid() == parent);
   return 0;
 }
