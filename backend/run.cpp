@@ -120,6 +120,7 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
       io.runtime = runtime;
       io.output_fd = options.output_fd;
       io.rewrite = options.rewrite;
+      io.rewrite_after = options.rewrite_after;
       io.stats = options.stats;
       Result<int> result = 0;
       if (options.backend == Backend::automatic) {

@@ -5,8 +5,9 @@
 #   bench/workload.sh [ROUNDS]        (default 3 rounds; the best and the median are shown)
 #   OLD=/path/to/old/ptvm bench/workload.sh   (adds the older ptvm's in-process rows)
 #
-# Prints wall time, the ratio to native, and tracer system calls per intercepted call (the
-# tracer itself run under `strace -c`, its syscalls divided by the calls it intercepted).
+# Prints wall time, the ratio to native, tracer system calls per intercepted call (the
+# tracer itself run under `strace -c`, its syscalls divided by the calls it intercepted), and
+# the CPU time of the whole tree (bench/rounds.sh: it holds up on a busy machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PTVM=${PTVM:-build/ptvm}
@@ -84,8 +85,9 @@ n_all=$(intercepted all)
 n_file=$(intercepted %file)
 native=$(stat_of 0 min)
 native_med=$(stat_of 0 median)
-printf "%-46s %8s %8s %8s %14s\n" "file workload (find|cat, ls -lR)" "best s" "median s" \
-  "x native" "tracer sc/call"
+native_cpu=$(stat_of 0 min cpus)
+printf "%-46s %8s %8s %8s %14s %8s %8s\n" "file workload (find|cat, ls -lR)" "best s" "median s" \
+  "x native" "tracer sc/call" "cpu s" "(cpu)"
 declare -A best med  # seconds by label, for the overhead comparison at the end
 for i in "${!labels[@]}"; do
   t=$(stat_of "$i" min)
@@ -98,8 +100,9 @@ for i in "${!labels[@]}"; do
     [ "${sets[$i]}" = %file ] && n=$n_file
     per_call=$(printf "%.2f" "$(echo "$(tracer_calls "$TMP/tc" ${cmds[$i]}) / $n" | bc -l)")
   fi
-  printf "%-46s %8.3f %8.3f %8.2f %14s\n" "${labels[$i]}" "$t" "$m" "$(echo "$t / $native" | bc -l)" \
-    "$per_call"
+  c=$(stat_of "$i" min cpus)
+  printf "%-46s %8.3f %8.3f %8.2f %14s %8.3f %8.2f\n" "${labels[$i]}" "$t" "$m" \
+    "$(echo "$t / $native" | bc -l)" "$per_call" "$c" "$(echo "$c / $native_cpu" | bc -l)"
 done
 
 overhead() {  # overhead LABEL STRACE_LABEL: ptvm's time over native as a share of strace's

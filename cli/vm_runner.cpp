@@ -76,8 +76,13 @@ void add_vm_options(CLI::App& sub, VmOptions& o, bool proot_spelling) {
                "print counters to stderr at the end: the supervisor's (ptrace backend), the "
                "calls trapped and made through rewritten sites (in-process)");
   sub.add_flag("--no-rewrite", o.no_rewrite,
-               "in-process: every call traps (by default a site whose call no module wants is "
-               "rewritten after two traps to make it directly)");
+               "in-process: every call traps (by default a call's site is rewritten after some "
+               "traps to make the call, or enter the modules, without a signal)");
+  sub.add_option("--rewrite-after", o.rewrite_after,
+                 "in-process: traps of a site before it is rewritten (default 16: a program's "
+                 "hot sites; a short-lived process pays more for patches than for its traps)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1000000));
   sub.add_option(proot_spelling ? "-r,--rootfs" : "--rootfs", o.path.rootfs,
                  "path VM: DIR is the guest's root (PRoot's -r; `ptvm proot` has all its options)")
       ->type_name("DIR")
@@ -344,6 +349,7 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
   run_options.ptrace.program = o.guest_program;
   run_options.ptrace.kill_on_exit = o.kill_on_exit;
   run_options.rewrite = !o.no_rewrite;
+  run_options.rewrite_after = o.rewrite_after;
   run_options.output_fd = o.output_fd;
   run_options.unbuffer_output = o.unbuffer_output;
   const auto status = run(stack, command, run_options);

@@ -33,13 +33,14 @@ struct VmOptions {
   std::string intercept;               // --intercept=SET: a module that passes every call
   std::vector<std::string> modules;    // --module=PATH.so[:ARGS]: a user's modules
   std::vector<std::string> command;
-  pid_t attach_pid = 0;       // ptvm trace -p: a running process instead of a command
-  bool stats = false;         // --stats: supervisor counters on stderr at the end
-  bool no_rewrite = false;    // --no-rewrite: in-process, every call traps
-  PathOptions path;           // --rootfs, --bind, --cwd (and ptvm proot's options)
-  bool kill_on_exit = false;  // ptvm proot --kill-on-exit
-  std::string guest_program;  // not an option: the path VM's program, a guest path
-  int output_fd = -1;         // not an option: the tracer's output, for the in-process runtime
+  pid_t attach_pid = 0;         // ptvm trace -p: a running process instead of a command
+  bool stats = false;           // --stats: supervisor counters on stderr at the end
+  bool no_rewrite = false;      // --no-rewrite: in-process, every call traps
+  unsigned rewrite_after = 16;  // --rewrite-after: traps of a site before it is rewritten
+  PathOptions path;             // --rootfs, --bind, --cwd (and ptvm proot's options)
+  bool kill_on_exit = false;    // ptvm proot --kill-on-exit
+  std::string guest_program;    // not an option: the path VM's program, a guest path
+  int output_fd = -1;           // not an option: the tracer's output, for the in-process runtime
   std::function<void()> unbuffer_output;  // called when other processes write to it too
   // Not an option: `ptvm fakeroot`'s VM; run_under_vm() puts it below the path VM.
   Module* fakeroot_vm = nullptr;

@@ -7,7 +7,7 @@
 _ptvm_options() {
   local vm_flags='-h --help --no-seccomp --naive --no-colocation --no-trampoline
                   --no-syscall-info --stats --no-rewrite'
-  local vm_args='--backend --mem --module --redirect --intercept'
+  local vm_args='--backend --mem --module --redirect --intercept --rewrite-after'
   case $1 in
     run)
       flags=$vm_flags

@@ -261,6 +261,7 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
     std::copy(options.filter.begin(), options.filter.end(), config->filter);
   }
   config->rewrite = options.rewrite;
+  config->rewrite_after = options.rewrite_after;
   if (options.stats) {
     const int stats_fd = memfd_with("ptvm-rewrite-stats", nullptr, sizeof(rewrite::Stats));
     if (stats_fd < 0) return std::unexpected(Error::guest(errno));

@@ -38,7 +38,8 @@ struct InprocessOptions {
   std::vector<sock_filter> filter;
   // runtime/rewrite: sites of calls no module wants are patched to make them without a trap.
   bool rewrite = true;
-  bool stats = false;  // --stats: what the rewriting did, on stderr at the end
+  unsigned rewrite_after = 16;  // traps of a site before it is patched
+  bool stats = false;           // --stats: what the rewriting did, on stderr at the end
 };
 
 // The program running in-process, and what ptvm keeps for it until the end.

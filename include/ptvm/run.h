@@ -62,6 +62,7 @@ struct RunOptions {
   // runtime writes trace lines to (-1: none); called before the program starts in-process (from
   // then on other processes write to that descriptor too).
   bool rewrite = true;
+  unsigned rewrite_after = 16;  // traps of a site before it is rewritten
   int output_fd = -1;
   std::function<void()> unbuffer_output;
 };

@@ -25,6 +25,7 @@ struct RuntimeConfig {
   std::int32_t out_fd = -1;            // ptvm's fd for trace lines; -1: none
   std::int32_t counts_fd = -1;         // ptvm's memfd of the shared -c table; -1: none
   bool rewrite = false;                // runtime/rewrite: patch hot sites of unwanted calls
+  std::uint32_t rewrite_after = 16;    // traps of a site before it is patched
   std::int32_t rewrite_stats_fd = -1;  // ptvm's memfd of rewrite::Stats (--stats); -1: none
   char runtime_path[PATH_MAX] = {};    // the runtime executable (ptvm-rt), which every exec runs
 

@@ -1282,7 +1282,7 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
     if (at < 0 && at > -4096) fail("cannot map the rewriting's statistics", at);
     stats = reinterpret_cast<rewrite::Stats*>(at);
   }
-  rewrite::init(config().rewrite, stats);
+  rewrite::init(config().rewrite, config().rewrite_after, stats);
   if (handoff.traced && config().trace) {
     if (config().trace_options.summary) {
       g_trace.get()->count(SYS_execve, 0, 0);

@@ -169,7 +169,10 @@ struct StubInfo {
                                         // is made from call_end on
 };
 
-constexpr unsigned kThreshold = 2;  // traps of a site before it is patched: once-only code stays
+// Traps of a site before it is patched (--rewrite-after): a patch costs a few system calls and a
+// private copy of a text page, a trap ~3 µs: once-only code stays, and so do the sites of a
+// short-lived process (the dynamic loader's, those of a program's start and end).
+std::uint32_t g_threshold = 16;
 
 enum State : std::uint8_t { kCounting, kPatched, kRefused };
 struct Site {
@@ -602,8 +605,9 @@ int patch(std::uintptr_t after, long nr, Kind kind) {
 
 }  // namespace
 
-void init(bool enabled, Stats* stats) {
+void init(bool enabled, std::uint32_t after_traps, Stats* stats) {
   g_enabled = enabled;
+  g_threshold = after_traps == 0 ? 1 : after_traps;
   g_shared = stats;
 }
 
@@ -616,7 +620,7 @@ void on_trap(std::uintptr_t after, long nr, bool wanted) {
   const Kind kind = kind_of(nr, wanted);
   if (kind == Kind::kNever || !try_lock()) return;
   Site* s = find_or_add(after);
-  if (s != nullptr && s->state == kCounting && ++s->count >= kThreshold) {
+  if (s != nullptr && s->state == kCounting && ++s->count >= g_threshold) {
     const int refusal = patch(after, nr, kind);
     s->state = refusal < 0 ? kPatched : kRefused;
     if (refusal < 0) {

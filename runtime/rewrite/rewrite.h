@@ -15,15 +15,16 @@ namespace ptvm::rewrite {
 // (the program gets EBADF for it): a stub of such a call takes the slow path for that one.
 bool takes_descriptor(long nr);
 
-// The calls that change the memory map: never rewritten, reported with on_memory_call().
+// The calls that change the memory map: the runtime reports them with on_memory_call().
 bool changes_memory_map(long nr);
 
 // The calling thread's tracer (TracerPid of /proc/thread-self/status): 0 if none, -1 unreadable.
 long tracer_pid();
 
-// Once per process image, before the first trap. `stats`: the run's shared table (null: no
-// counting). Rewriting stays off unless `enabled`.
-void init(bool enabled, Stats* stats);
+// Once per process image, before the first trap. `after_traps`: traps of a site before it is
+// patched. `stats`: the run's shared table (null: no counting). Rewriting stays off unless
+// `enabled`.
+void init(bool enabled, std::uint32_t after_traps, Stats* stats);
 
 // A trap from the instruction before `after` (the frame's RIP), about to be performed by the
 // runtime (`wanted`: through the module stack). May patch the site (the call itself is still

@@ -25,11 +25,14 @@ case $mode in
   # in-process backend, and auto (the default: in-process where the program can host it)
   run_inprocess) vm=("$ptvm" run --backend=inprocess --intercept=all) ;;
   trace_inprocess) vm=("$ptvm" trace --backend=inprocess -o "$tmp/trace") ;;
-  # Site rewriting (runtime/rewrite): a module that wants one call, so every other call's site
-  # is rewritten after two traps; and the same with every call trapping.
-  run_rewrite) vm=("$ptvm" run --backend=inprocess --intercept=openat) ;;
+  # Site rewriting (runtime/rewrite): a module that wants one call, every site rewritten at its
+  # first trap (the most patched code: by default after 16); and the same with every call
+  # trapping.
+  run_rewrite) vm=("$ptvm" run --backend=inprocess --intercept=openat --rewrite-after=1) ;;
   run_norewrite) vm=("$ptvm" run --backend=inprocess --intercept=openat --no-rewrite) ;;
-  trace_rewrite) vm=("$ptvm" trace --backend=inprocess -e trace=%file -o "$tmp/trace") ;;
+  trace_rewrite)
+    vm=("$ptvm" trace --backend=inprocess -e trace=%file --rewrite-after=1 -o "$tmp/trace")
+    ;;
   trace_auto) vm=("$ptvm" trace -o "$tmp/trace") ;;
   redirect | redirect_noseccomp | redirect_peek | redirect_inprocess | redirect_getregs)
     vm=("$ptvm" run --redirect /ptvm-redirect=/etc)

@@ -9,9 +9,12 @@ ptvm=$1
 program=$2
 source "$(dirname "$0")/lib.sh"
 native=$("$program")
+# The program's own checks warm their sites up with a few calls: the sites are rewritten after
+# two traps (--rewrite-after=2) except where the default (16) is what is tested.
 expect "rewriting: runs to its end" 0 "JIT code: 1" -- \
-  "$ptvm" run --backend=inprocess --intercept=openat -- "$program"
-got=$("$ptvm" run --backend=inprocess --intercept=openat -- "$program" 2>/dev/null)
+  "$ptvm" run --backend=inprocess --rewrite-after=2 --intercept=openat -- "$program"
+got=$("$ptvm" run --backend=inprocess --rewrite-after=2 --intercept=openat -- "$program" \
+  2>/dev/null)
 if [ "$got" != "$native" ]; then
   echo "FAIL: output differs with rewriting"; diff <(echo "$native") <(echo "$got"); failed=1
 fi
@@ -25,28 +28,30 @@ fi
 # Wanted calls through rewritten sites (into the module stack without a signal): the same, but
 # for the context of handlers that interrupt a wanted blocking call (the runtime's code, as on
 # the SIGSYS path).
-got=$("$ptvm" run --backend=inprocess --intercept=getppid,read -- "$program" 2>/dev/null |
-  grep -v '^handler context')
+got=$("$ptvm" run --backend=inprocess --rewrite-after=2 --intercept=getppid,read -- \
+  "$program" 2>/dev/null | grep -v '^handler context')
 if [ "$got" != "$(grep -v '^handler context' <<<"$native")" ]; then
   echo "FAIL: output differs with wanted calls rewritten"
   diff <(grep -v '^handler context' <<<"$native") <(echo "$got"); failed=1
 fi
 expect "--stats: wanted sites patched" 0 \
   "[1-9][0-9]{5,} through patched sites; [1-9][0-9]* sites patched" -- \
-  "$ptvm" run --backend=inprocess --intercept=getppid,read --stats -- "$program"
+  "$ptvm" run --backend=inprocess --rewrite-after=2 --intercept=getppid,read --stats -- "$program"
 expect "--stats: sites patched, calls through them" 0 \
   "[1-9][0-9]* through patched sites; [1-9][0-9]* sites patched" -- \
   "$ptvm" run --backend=inprocess --intercept=openat --stats -- "$program"
 expect "--stats: the JIT page refused" 0 "not a file's text: [1-9]" -- \
-  "$ptvm" run --backend=inprocess --intercept=openat --stats -- "$program"
+  "$ptvm" run --backend=inprocess --rewrite-after=2 --intercept=openat --stats -- "$program"
+expect "--rewrite-after=0 is refused" 2 "rewrite-after" -- \
+  "$ptvm" run --backend=inprocess --intercept=openat --rewrite-after=0 -- "$program"
 expect "--no-rewrite: nothing patched" 0 " 0 through patched sites; 0 sites patched, 0 refused" -- \
   "$ptvm" run --backend=inprocess --intercept=openat --no-rewrite --stats -- "$program"
 # glibc's form of read (`xor %eax,%eax; syscall`): the syscall instruction becomes a short jump
 # into the padding after the wrapper's ret, wanted or not; never with --no-rewrite.
 expect "near patch: read in glibc's form" 0 "near site: 1, its syscall instruction still there: 0" \
-  -- "$ptvm" run --backend=inprocess --intercept=openat -- "$program" near-bytes
+  -- "$ptvm" run --backend=inprocess --rewrite-after=2 --intercept=openat -- "$program" near-bytes
 expect "near patch: the same, read wanted" 0 "near site: 1, its syscall instruction still there: 0" \
-  -- "$ptvm" run --backend=inprocess --intercept=read -- "$program" near-bytes
+  -- "$ptvm" run --backend=inprocess --rewrite-after=2 --intercept=read -- "$program" near-bytes
 expect "near patch: none with --no-rewrite" 0 "near site: 1, its syscall instruction still there: 1" \
   -- "$ptvm" run --backend=inprocess --intercept=openat --no-rewrite -- "$program" near-bytes
 # A wanted call through a rewritten site still reaches the modules: every getppid of the

@@ -202,10 +202,11 @@ static int spawn_true(void) {
          WIFEXITED(s) && WEXITSTATUS(s) == 0;
 }
 
-// The mappings around 20 spawns. Three first: the in-process runtime rewrites the sites of
-// the calls involved after their first traps, and a patched page is a mapping of its own.
+// The mappings around 20 spawns. Twenty first: the in-process runtime rewrites the sites of
+// the calls involved after their first traps (16 by default), and a patched page is a mapping
+// of its own.
 static void spawns(void) {
-  for (int i = 0; i < 3; ++i) spawn_true();
+  for (int i = 0; i < 20; ++i) spawn_true();
   int before = mappings();
   int ok = 0;
   for (int i = 0; i < 20; ++i) ok += spawn_true();
