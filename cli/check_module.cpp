@@ -1,5 +1,6 @@
 // `ptvm check-module PATH.so`: whether a user's VM module can run inside the in-process runtime
-// (the freestanding rules of runtime/check/, the very check ptvm-rt passes after every link)
+// (runtime/check/'s module_problems(): the rules the runtime's own linker relies on, the very
+// check `--module` makes before it runs a module in-process)
 // and whether ptvm loads it at all (its module ABI and layout, as `--module` checks them, and a
 // trial dlopen in a child process). Exit 0: it obeys the runtime's rules and loads; 1: it loads
 // (`--backend=ptrace` runs it) but breaks a rule; 2: no usable module (unreadable, not an x86-64
@@ -125,21 +126,21 @@ int check_module(const std::string& path) {
                *abi, load_error);
     return 2;
   }
-  const std::vector<std::string> problems = elf::freestanding_problems(*file);
+  const std::vector<std::string> problems = elf::module_problems(*file);
   if (problems.empty()) {
     fmt::print(
-        "{}: a ptvm module (ABI {}) that obeys the in-process runtime's rules (the runtime does "
-        "not load modules yet: --module runs it on the ptrace backend)\n",
+        "{}: a ptvm module (ABI {}) that obeys the in-process runtime's rules: --module runs it "
+        "in-process (--backend=auto or inprocess) and on ptrace\n",
         path, *abi);
     return 0;
   }
   fmt::print("{}: a ptvm module (ABI {}), not for the in-process runtime; it:\n", path, *abi);
   for (const std::string& p : problems) fmt::print("  - {}\n", p);
   fmt::print(
-      "It loads into ptvm: usable with --backend=ptrace (ptvm run --module={}). A module for the "
-      "runtime is built freestanding (-nostdlib -fno-exceptions -fno-rtti -fvisibility=hidden "
-      "-fvisibility-inlines-hidden), allocates nothing and calls only what ptvm's headers define "
-      "inline: see ptvm(1), check-module\n",
+      "It loads into ptvm: usable with --backend=ptrace (ptvm run --module={}; --backend=auto "
+      "chooses ptrace for it). A module for the runtime is built without exceptions and RTTI "
+      "(-fno-exceptions -fno-rtti), allocates nothing, and calls only ptvm's API (<ptvm/module.h>) "
+      "and no library: see ptvm(1), check-module\n",
       path);
   return 1;
 }

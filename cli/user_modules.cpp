@@ -1,7 +1,9 @@
 #include "cli/user_modules.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <fmt/core.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,8 +11,18 @@
 #include <exception>
 #include <utility>
 
+#include "backend/inprocess/launcher.h"
+#include "runtime/check/freestanding_check.h"
+#include "runtime/main/config.h"
+#include "runtime/self/self_runtime.h"
+
 #define PTVM_MODULE_LOADER  // ptvm loads modules: it defines no ptvm_module_layout of its own
 #include "ptvm/module.h"
+
+// A module's host calls, raw_syscall(), go to ptvm_self_raw_call (<ptvm/module.h>): in ptvm, for
+// the ptrace backend, runtime/self's, exported with the executable's symbols (the reference keeps
+// it in the link).
+[[gnu::used]] extern const auto ptvm_module_host_call = &ptvm_self_raw_call;
 
 namespace ptvm::cli {
 
@@ -19,14 +31,25 @@ namespace {
 // A user's module as ptvm stacks it: every hook forwarded inside a catch. Hooks must not throw
 // (<ptvm/module.h>): an exception cannot unwind through a backend that has a program stopped in
 // the middle of a call. One that does all the same ends the run with the module's name instead
-// of std::terminate: ptvm exits, and every tracee dies with it (PTRACE_O_EXITKILL; user modules
-// run on the ptrace backend only).
-class UserModule final : public Module {
+// of std::terminate: ptvm exits, and every tracee dies with it (PTRACE_O_EXITKILL). In-process
+// the runtime runs its own copy of the module, which can throw nothing (check-module refuses a
+// module that imports __cxa_throw).
+class UserModule final : public Module, public ModuleFile {
  public:
-  UserModule(Module& inner, std::string path) : inner_(inner), path_(std::move(path)) {
+  UserModule(Module& inner, std::string path, std::string args, int fd, std::string refusal)
+      : inner_(inner),
+        path_(std::move(path)),
+        args_(std::move(args)),
+        fd_(fd),
+        refusal_(std::move(refusal)) {
     name_ = guard("name", [this] { return inner_.name(); });
     if (name_ == nullptr) name_ = path_.c_str();
   }
+  // The in-process runtime maps the file itself when it obeys the rules (-1: it does not).
+  int module_fd() const override { return refusal_.empty() ? fd_ : -1; }
+  const std::string& module_path() const override { return path_; }
+  const std::string& module_args() const override { return args_; }
+  const std::string& refusal() const { return refusal_; }
   const char* name() const override { return name_; }
   Interest interest() const override {
     return guard("interest", [this] { return inner_.interest(); });
@@ -76,8 +99,30 @@ class UserModule final : public Module {
 
   Module& inner_;
   std::string path_;
+  std::string args_;
+  int fd_;               // the file, open for the runtime (/proc/<ptvm>/fd/<fd_>)
+  std::string refusal_;  // why the runtime cannot run it; empty: it can
   const char* name_ = nullptr;
 };
+
+// Why the in-process runtime cannot run the module at `path` (open at `fd`): the rules `ptvm
+// check-module` checks, one sentence; empty when it obeys them.
+std::string runtime_refusal(const std::string& path, int fd, const std::string& args) {
+  if (fd < 0) return fmt::format("the module {} cannot be opened for the runtime", path);
+  auto file = elf::ElfFile::open(fmt::format("/proc/self/fd/{}", fd));
+  if (!file) return fmt::format("the module {}: {}", path, file.error());
+  const std::vector<std::string> problems = elf::module_problems(*file);
+  if (!problems.empty()) {
+    return fmt::format(
+        "the module {} does not obey the in-process runtime's rules (ptvm check-module {}): it {}",
+        path, path, fmt::join(problems, "; it "));
+  }
+  if (args.size() >= RuntimeConfig::kMaxModuleArgs) {
+    return fmt::format("the module {} has ARGS longer than the runtime takes ({} bytes)", path,
+                       RuntimeConfig::kMaxModuleArgs - 1);
+  }
+  return {};
+}
 
 bool is_file(const std::string& path) {
   struct stat st;
@@ -164,8 +209,15 @@ Module* load_user_module(const std::string& spec, std::string* error) {
     dlclose(handle);
     return nullptr;
   }
-  // The object, its wrapper and the handle live until ptvm exits.
-  return new UserModule(*module, path);
+  // The object, its wrapper, the handle and the descriptor live until ptvm exits.
+  const int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  std::string refusal = runtime_refusal(path, fd, args);
+  return new UserModule(*module, path, args, fd, std::move(refusal));
+}
+
+std::string inprocess_refusal(Module& module) {
+  auto* user = dynamic_cast<UserModule*>(&module);
+  return user != nullptr ? user->refusal() : std::string();
 }
 
 }  // namespace ptvm::cli

@@ -1,5 +1,6 @@
 // `--module=PATH.so[:ARGS]`: a user's VM module, a shared object built against
-// include/ptvm/module.h, loaded with dlopen into ptvm (the ptrace backend runs it).
+// include/ptvm/module.h, loaded with dlopen into ptvm (the ptrace backend runs it), and mapped by
+// the in-process runtime itself when it obeys the runtime's rules (ptvm check-module).
 #pragma once
 
 #include <string>
@@ -26,5 +27,10 @@ std::string module_abi_problem(const std::string& path, const unsigned* abi,
 // threw). `spec` is PATH.so[:ARGS]: the whole of it when it names a file, else ARGS from the
 // first ':' after the last '/'.
 Module* load_user_module(const std::string& spec, std::string* error);
+
+// Why the in-process runtime cannot run `module`, a module load_user_module() made (its file
+// breaks the runtime's rules, named as `ptvm check-module` names them); empty when it can, and
+// for every other module.
+std::string inprocess_refusal(Module& module);
 
 }  // namespace ptvm::cli

@@ -34,7 +34,7 @@ std::string module_help(const std::string& command) {
                                               : "above the other modules";
   return fmt::format(
       "PATH.so[:ARGS]: a VM module of your own (see <ptvm/module.h>), {}; repeatable, the first "
-      "on top (ptrace backend)",
+      "on top (in-process when it obeys the runtime's rules: ptvm check-module)",
       where);
 }
 
@@ -330,8 +330,18 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
     complain("no command given (usage: ptvm run|trace [options] [--] CMD ARGS...)");
     return 2;
   }
-  // The runtime cannot load a user's module (dlopen): as for the path VM.
-  if (!o.modules.empty() && !only_ptrace(o, "a --module", &forced)) return 2;
+  // A user's module runs in-process when its file obeys the runtime's rules (ptvm check-module):
+  // else --backend=auto runs every process on ptrace, and --backend=inprocess is refused.
+  for (std::size_t i = 0; i < stack.size() && o.backend != "ptrace"; ++i) {
+    const std::string why = inprocess_refusal(stack[i]);
+    if (why.empty()) continue;
+    if (o.backend == "inprocess") {
+      complain(fmt::format("--backend=inprocess: {}", why));
+      return 2;
+    }
+    forced = why;
+    o.backend = "ptrace";
+  }
   // The rest is ptvm::run's (backend/run.cpp), as for a user's own supervisor program.
   RunOptions run_options;
   run_options.backend = o.backend == "inprocess" ? Backend::inprocess

@@ -111,6 +111,16 @@ bool configure(Module& m, RuntimeConfig& config, TraceModule** trace) {
     config.fakeroot_unknown_is_real = fake->unknown_is_real();
     config.fakeroot_fd = fake->shared_fd();
     config.fakeroot_bytes = fake->shared_bytes();
+  } else if (auto* file = dynamic_cast<ModuleFile*>(&m); file && file->module_fd() >= 0) {
+    if (config.user_modules == RuntimeConfig::kMaxUserModules ||
+        file->module_args().size() >= RuntimeConfig::kMaxModuleArgs ||
+        file->module_path().size() >= PATH_MAX) {
+      return false;
+    }
+    RuntimeConfig::UserModule& u = config.user_module[config.user_modules++];
+    u.fd = file->module_fd();
+    std::strcpy(u.path, file->module_path().c_str());
+    std::strcpy(u.args, file->module_args().c_str());
   } else {
     return false;
   }

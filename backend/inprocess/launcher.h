@@ -15,6 +15,19 @@
 
 namespace ptvm {
 
+// A module ptvm loaded from a shared object (ptvm run --module=PATH.so[:ARGS], cli/
+// user_modules.cpp) that obeys the runtime's rules (`ptvm check-module`): the runtime maps the
+// same file itself, from ptvm's descriptor, and creates its module with the same ARGS.
+class ModuleFile {
+ public:
+  virtual int module_fd() const = 0;                   // open in ptvm, -1: none
+  virtual const std::string& module_path() const = 0;  // for messages
+  virtual const std::string& module_args() const = 0;
+
+ protected:
+  ~ModuleFile() = default;
+};
+
 // Whether `program` can host the runtime: an x86-64 ELF that ptvm may read (or a script whose
 // interpreter is one), without setuid/setgid. `why` says why not.
 bool can_host_runtime(const std::string& program, std::string* why);
@@ -24,8 +37,9 @@ bool can_host_runtime(const std::string& program, std::string* why);
 // it); empty if missing.
 std::string runtime_object();
 
-// Whether the runtime carries every module of `stack` (its code is compiled into ptvm-rt: the
-// built-in VMs but the path VM; no user's module). `why` names the first one it does not.
+// Whether the runtime carries every module of `stack`: the built-in VMs but the path VM (their
+// code is compiled into ptvm-rt) and users' modules that are a ModuleFile with a descriptor.
+// `why` names the first one it does not.
 bool runtime_carries(ModuleStack& stack, std::string* why);
 
 struct InprocessOptions {

@@ -34,6 +34,13 @@
  * the include path (find_package(ptvm) gives ptvm::module; pkg-config --cflags ptvm-module). */
 #pragma once
 
+// A module's host calls (raw_syscall) go through ptvm's stub, never a syscall instruction of the
+// module's own: in the in-process runtime only the stub is inside Syscall User Dispatch's allowed
+// range, and a call from anywhere else traps into the runtime's handler again.
+#if !defined(PTVM_MODULE_LOADER) && !defined(PTVM_RAW_SYSCALL_STUB)
+#define PTVM_RAW_SYSCALL_STUB
+#endif
+
 #include "core/cstr.h"
 #include "core/module.h"
 #include "core/raw_syscall.h"

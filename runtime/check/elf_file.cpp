@@ -1,5 +1,7 @@
 #include "runtime/check/elf_file.h"
 
+#include "runtime/check/module_exports.h"
+
 #include <fcntl.h>
 #include <fmt/core.h>
 #include <sys/stat.h>
@@ -235,12 +237,16 @@ std::vector<Relocation> ElfFile::relocations(bool* packed) const {
     for (std::uint64_t i = 0; i < n; ++i) {
       const std::uint64_t info = rela ? record<Elf64_Rela>(s.sh_offset, i).r_info
                                       : record<Elf64_Rel>(s.sh_offset, i).r_info;
-      Relocation r{static_cast<std::uint32_t>(ELF64_R_TYPE(info)), {}};
+      Relocation r;
+      r.type = static_cast<std::uint32_t>(ELF64_R_TYPE(info));
       const std::uint64_t sym = ELF64_R_SYM(info);
       if (sym != 0 && symtab != nullptr && symtab->sh_link < all.size() &&
           inside(symtab->sh_offset, sym + 1, sizeof(Elf64_Sym))) {
-        r.symbol =
-            string_at(all[symtab->sh_link], record<Elf64_Sym>(symtab->sh_offset, sym).st_name);
+        const auto e = record<Elf64_Sym>(symtab->sh_offset, sym);
+        r.symbol = string_at(all[symtab->sh_link], e.st_name);
+        r.symbol_defined = e.st_shndx != SHN_UNDEF;
+        r.symbol_bind = static_cast<unsigned char>(ELF64_ST_BIND(e.st_info));
+        r.symbol_type = static_cast<unsigned char>(ELF64_ST_TYPE(e.st_info));
       }
       out.push_back(std::move(r));
     }
@@ -249,21 +255,8 @@ std::vector<Relocation> ElfFile::relocations(bool* packed) const {
 }
 
 std::string relocation_name(std::uint32_t type) {
-  static constexpr struct {
-    std::uint32_t type;
-    const char* name;
-  } kNames[] = {
-      {R_X86_64_NONE, "R_X86_64_NONE"},         {R_X86_64_64, "R_X86_64_64"},
-      {R_X86_64_PC32, "R_X86_64_PC32"},         {R_X86_64_COPY, "R_X86_64_COPY"},
-      {R_X86_64_GLOB_DAT, "R_X86_64_GLOB_DAT"}, {R_X86_64_JUMP_SLOT, "R_X86_64_JUMP_SLOT"},
-      {R_X86_64_RELATIVE, "R_X86_64_RELATIVE"}, {R_X86_64_DTPMOD64, "R_X86_64_DTPMOD64"},
-      {R_X86_64_DTPOFF64, "R_X86_64_DTPOFF64"}, {R_X86_64_TPOFF64, "R_X86_64_TPOFF64"},
-      {R_X86_64_TLSDESC, "R_X86_64_TLSDESC"},   {R_X86_64_IRELATIVE, "R_X86_64_IRELATIVE"},
-  };
-  for (const auto& n : kNames) {
-    if (n.type == type) return n.name;
-  }
-  return fmt::format("relocation type {}", type);
+  const char* name = relocation_type_name(type);
+  return name != nullptr ? name : fmt::format("relocation type {}", type);
 }
 
 }  // namespace ptvm::elf

@@ -24,8 +24,11 @@ struct Symbol {
 };
 
 struct Relocation {
-  std::uint32_t type = 0;  // R_X86_64_*
-  std::string symbol;      // empty when it names none
+  std::uint32_t type = 0;         // R_X86_64_*
+  std::string symbol;             // empty when it names none
+  bool symbol_defined = false;    // the symbol is defined in the file itself
+  unsigned char symbol_bind = 0;  // its STB_*
+  unsigned char symbol_type = 0;  // its STT_*
 };
 
 class ElfFile {

@@ -24,4 +24,14 @@ namespace ptvm::elf {
 // file obeys them all.
 std::vector<std::string> freestanding_problems(const ElfFile& file);
 
+// The same rules for a user's VM module, which the runtime maps and links itself
+// (runtime/loader/link_module.h), so it may also have: libraries (DT_NEEDED: not loaded), an
+// initialisation function (DT_INIT: run before .init_array), imports of the runtime's exports
+// (module_exports.h) and undefined weak ones (null), and the relocations module_relocation()
+// accepts, against no indirect function. It needs a symbol hash table (DT_GNU_HASH or DT_HASH).
+std::vector<std::string> module_problems(const ElfFile& file);
+
+// Whether the runtime gives a module the symbol `name` (module_exports.h).
+bool is_module_export(const std::string& name);
+
 }  // namespace ptvm::elf

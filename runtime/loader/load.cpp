@@ -40,22 +40,21 @@ bool failed(long r) {
 // AT_EXECFN points here: the kernel's copy at the top of the stack names the runtime.
 char g_execfn[PATH_MAX];
 
-struct Image {
-  std::uintptr_t bias = 0;   // what the ELF's addresses are moved by
-  std::uintptr_t entry = 0;  // bias + e_entry
-  std::uintptr_t phdr = 0;   // the program headers in memory
-  std::uint16_t phnum = 0;
-  bool exec_stack = false;  // PT_GNU_STACK asks for an executable stack
-};
-
 int prot_of(std::uint32_t flags) {
   return ((flags & PF_R) ? PROT_READ : 0) | ((flags & PF_W) ? PROT_WRITE : 0) |
          ((flags & PF_X) ? PROT_EXEC : 0);
 }
 
-// Maps the ELF in `fd` as the kernel's load_elf_binary does: an ET_DYN anywhere the kernel
-// chooses (aligned as its segments ask), an ET_EXEC at its addresses; file pages private, the
-// bss zeroed and anonymous.
+const char* base_name(const char* path) {
+  const char* last = path;
+  for (const char* p = path; *p; ++p) {
+    if (*p == '/' && p[1]) last = p + 1;
+  }
+  return last;
+}
+
+}  // namespace
+
 bool map_elf(int fd, Image* image, const char** why) {
   Elf64_Ehdr eh;
   Elf64_Phdr ph[kMaxPhdrs];
@@ -155,11 +154,19 @@ bool map_elf(int fd, Image* image, const char** why) {
       }
     }
   }
+  image->type = eh.e_type;
   image->entry = image->bias + eh.e_entry;
   image->phnum = eh.e_phnum;
+  image->start = image->bias + lo;
+  image->end = image->bias + hi;
   for (int i = 0; i < eh.e_phnum; ++i) {
     if (ph[i].p_type == PT_PHDR) image->phdr = image->bias + ph[i].p_vaddr;
     if (ph[i].p_type == PT_GNU_STACK) image->exec_stack = (ph[i].p_flags & PF_X) != 0;
+    if (ph[i].p_type == PT_DYNAMIC) image->dynamic = image->bias + ph[i].p_vaddr;
+    if (ph[i].p_type == PT_GNU_RELRO) {
+      image->relro = image->bias + ph[i].p_vaddr;
+      image->relro_size = ph[i].p_memsz;
+    }
   }
   for (int i = 0; i < eh.e_phnum && image->phdr == 0; ++i) {
     if (ph[i].p_type == PT_LOAD && eh.e_phoff >= ph[i].p_offset &&
@@ -169,16 +176,6 @@ bool map_elf(int fd, Image* image, const char** why) {
   }
   return true;
 }
-
-const char* base_name(const char* path) {
-  const char* last = path;
-  for (const char* p = path; *p; ++p) {
-    if (*p == '/' && p[1]) last = p + 1;
-  }
-  return last;
-}
-
-}  // namespace
 
 void relocate_self() {
   const auto base = reinterpret_cast<std::uintptr_t>(&__ehdr_start);

@@ -16,6 +16,25 @@
 
 namespace ptvm::loader {
 
+// An ELF file mapped by map_elf().
+struct Image {
+  std::uint16_t type = 0;    // ET_DYN, ET_EXEC
+  std::uintptr_t bias = 0;   // what the ELF's addresses are moved by
+  std::uintptr_t entry = 0;  // bias + e_entry
+  std::uintptr_t phdr = 0;   // the program headers in memory
+  std::uint16_t phnum = 0;
+  bool exec_stack = false;            // PT_GNU_STACK asks for an executable stack
+  std::uintptr_t start = 0, end = 0;  // the mapped span, page-aligned
+  std::uintptr_t dynamic = 0;         // PT_DYNAMIC in memory, 0 without one
+  std::uintptr_t relro = 0;           // PT_GNU_RELRO in memory (0: none) and its size
+  std::uintptr_t relro_size = 0;
+};
+
+// Maps the ELF in `fd` as the kernel's load_elf_binary does: an ET_DYN anywhere the kernel
+// chooses (aligned as its segments ask), an ET_EXEC at its addresses; file pages private, the
+// bss zeroed and anonymous. False with `why` set when it cannot (a mapping may be left behind).
+bool map_elf(int fd, Image* image, const char** why);
+
 // Applies the runtime's own R_X86_64_RELATIVE relocations; the first call of the process (no
 // global with an address in it may be read before).
 void relocate_self();

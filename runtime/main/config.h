@@ -2,8 +2,8 @@
 // ptvm writes one RuntimeConfig into a memfd; every process the runtime starts reads it from
 // /proc/<ptvm>/fd/<n> (the path crosses each exec in the loader's Handoff), so the program's own
 // fd hygiene (closefrom, close_range) cannot take it away. The modules are always stacked in this
-// order, top to bottom: trace, inject, null, redirect, fakeroot (as the commands stack them for the
-// ptrace backend).
+// order, top to bottom: trace, users' modules, inject, null, redirect, fakeroot (as the commands
+// stack them for the ptrace backend).
 #pragma once
 
 #include <linux/filter.h>
@@ -41,6 +41,17 @@ struct RuntimeConfig {
 
   bool trace = false;
   TraceOptions trace_options;
+  // Users' modules (ptvm run --module=PATH.so[:ARGS]), below the tracer, top to bottom: each
+  // mapped from ptvm's descriptor /proc/<ptvm>/fd/<fd> (runtime/loader/link_module.h) and
+  // created with its ARGS, in every image.
+  static constexpr std::size_t kMaxUserModules = SyscallCall::kMaxModules;
+  static constexpr std::size_t kMaxModuleArgs = 4096;  // with the NUL
+  std::uint32_t user_modules = 0;
+  struct UserModule {
+    std::int32_t fd;
+    char path[PATH_MAX];  // for messages
+    char args[kMaxModuleArgs];
+  } user_module[kMaxUserModules];
   std::uint32_t injects = 0;
   InjectRule inject[InjectModule::kMaxRules];
   bool null = false;

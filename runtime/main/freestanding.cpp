@@ -4,8 +4,12 @@
 // byte loop was half of a wanted call's instructions); `-fno-builtin` and
 // `-fno-tree-loop-distribute-patterns` on this file keep GCC from turning them back into calls
 // to themselves.
+#include <sys/syscall.h>
+
 #include <cstddef>
 #include <cstdint>
+
+#include "core/raw_syscall.h"
 
 namespace {
 
@@ -76,10 +80,46 @@ void __cxa_pure_virtual() {
   __builtin_trap();
 }
 
+// For users' modules (runtime/check/module_exports.h), which a C++ compiler builds with these
+// calls in them. The runtime itself needs none of them.
+//
+// A static object's destructor: registered by its constructor, run by exit() in a program with
+// a C runtime. A module lives as long as the process it runs in, which ends by exit_group (the
+// program's exit() runs the program's destructors, never the runtime's): nothing to record.
+int __cxa_atexit(void (*)(void*), void*, void*) {
+  return 0;
+}
+// The handle __cxa_atexit is given, which a module's C runtime files define (it has none).
+void* __dso_handle = &__dso_handle;
+
+// A local static's guard (the Itanium C++ ABI): byte 0 says "initialised", byte 1 "being
+// initialised". Another thread that finds it being initialised waits for the first.
+int __cxa_guard_acquire(unsigned long long* guard) {
+  auto* bytes = reinterpret_cast<unsigned char*>(guard);
+  for (;;) {
+    if (__atomic_load_n(&bytes[0], __ATOMIC_ACQUIRE) != 0) return 0;
+    unsigned char idle = 0;
+    if (__atomic_compare_exchange_n(&bytes[1], &idle, 1, false, __ATOMIC_ACQUIRE,
+                                    __ATOMIC_RELAXED)) {
+      return 1;
+    }
+    ptvm::raw_syscall(SYS_sched_yield);
+  }
+}
+void __cxa_guard_release(unsigned long long* guard) {
+  auto* bytes = reinterpret_cast<unsigned char*>(guard);
+  __atomic_store_n(&bytes[0], 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&bytes[1], 0, __ATOMIC_RELEASE);
+}
+void __cxa_guard_abort(unsigned long long* guard) {
+  __atomic_store_n(&reinterpret_cast<unsigned char*>(guard)[1], 0, __ATOMIC_RELEASE);
+}
+
 }  // extern "C"
 
 // Virtual destructors reference the deleting destructor, which references operator delete;
-// nothing in the runtime is ever allocated or deleted.
+// nothing in the runtime (nor a module in it: it imports no operator new) is ever allocated or
+// deleted.
 void operator delete(void*) noexcept {
   __builtin_trap();
 }

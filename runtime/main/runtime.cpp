@@ -41,12 +41,18 @@
 #include "core/raw_syscall.h"
 #include "mem/local_memory.h"
 #include "runtime/loader/exec_handoff.h"
+#include "runtime/loader/link_module.h"
 #include "runtime/loader/load.h"
 #include "runtime/main/config.h"
+#include "runtime/main/module_exports.h"
 #include "runtime/rewrite/rewrite.h"
 #include "runtime/self/self_runtime.h"
 #include "vms/fakeroot/fakeroot_module.h"
 #include "vms/null/null_module.h"
+
+#define PTVM_MODULE_LOADER  // the runtime loads modules: it defines no ptvm_module_layout of its
+                            // own
+#include "ptvm/module.h"
 
 #ifndef SA_RESTORER
 #define SA_RESTORER 0x04000000  // the kernel's; glibc keeps it to itself
@@ -1203,6 +1209,42 @@ bool read_config(const char* path) {
   return config().magic == RuntimeConfig::kMagic && config().size == sizeof(RuntimeConfig);
 }
 
+// A user's module (ptvm run --module=PATH.so[:ARGS]): mapped from ptvm's descriptor, linked
+// against the runtime's exports, created with its ARGS (which stay in the mapped configuration
+// for the module to keep). ptvm checked the file (module_problems(), the rules the linker relies
+// on) and loaded it itself: a failure here is a file that changed since, or a bug.
+Module* link_user_module(const RuntimeConfig::UserModule& m) {
+  char line[PATH_MAX + 512];
+  std::size_t at = 0;
+  append(line, sizeof line, &at, "cannot load the module ");
+  append(line, sizeof line, &at, m.path);
+  append(line, sizeof line, &at, ": ");
+  char path[64];
+  ptvm_fd_path(path, m.fd);
+  const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    append(line, sizeof line, &at, "cannot open it");
+    fail(line, fd);
+  }
+  loader::LinkedModule linked;
+  const bool ok = linked.link(static_cast<int>(fd), kModuleExports, kModuleExportCount, line + at,
+                              sizeof line - at);
+  sys(SYS_close, fd);
+  if (!ok) fail(line, 0);
+  const auto* abi = static_cast<const unsigned*>(linked.find("ptvm_module_abi"));
+  auto* create = reinterpret_cast<Module* (*)(const char*)>(linked.find("ptvm_module_create"));
+  if (abi == nullptr || create == nullptr || *abi != kModuleAbi) {
+    append(line, sizeof line, &at, "not a module of this ptvm's ABI");
+    fail(line, 0);
+  }
+  Module* module = create(m.args);
+  if (module == nullptr) {
+    append(line, sizeof line, &at, "its ptvm_module_create refused its arguments");
+    fail(line, 0);
+  }
+  return module;
+}
+
 void build_stack() {
   ModuleStack* stack = new (g_stack.bytes) ModuleStack();
   new (g_host.bytes) RuntimeHost();
@@ -1220,6 +1262,9 @@ void build_stack() {
       trace->share_counts(reinterpret_cast<void*>(table));
     }
     stack->push_bottom(trace);
+  }
+  for (std::uint32_t i = 0; i < config().user_modules && i < RuntimeConfig::kMaxUserModules; ++i) {
+    stack->push_bottom(link_user_module(config().user_module[i]));
   }
   if (config().injects) {
     InjectModule* inject = new (g_inject.bytes) InjectModule();

@@ -63,7 +63,7 @@ expect "no such file: the path named" 2 "cannot load $dir/nothere.so:" -- \
 # -v says which backend runs and why, with a module too.
 expect "-v --backend=ptrace --module" 0 "backend ptrace for true: --backend=ptrace" -- \
   "$ptvm" -v run --backend=ptrace --module="$module" true
-expect "-v --module (auto)" 0 "backend ptrace for every process: a --module does not run in the in-process runtime yet" -- \
+expect "-v --module (auto)" 0 "backend ptrace for every process: the module $module does not obey the in-process runtime's rules" -- \
   "$ptvm" -v run --module="$module" true
 expect "-v --backend=ptrace --module under the path VM" 0 "backend ptrace for true: --backend=ptrace" -- \
   "$ptvm" -v run --backend=ptrace --bind /tmp --module="$module" true
