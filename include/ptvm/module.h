@@ -21,11 +21,15 @@
  * and the module share as the module was compiled. ptvm refuses a module whose ABI number or
  * layout is not its own (built against another ptvm's headers): rebuild it.
  *
- * User modules run on the ptrace backend for now (the in-process runtime does not load shared
- * objects yet): `--backend=auto` chooses ptrace, `--backend=inprocess` is refused. A module
- * meant for the in-process runtime later should follow its rules already: no heap, no
- * exceptions, no locks, no libc on the interception path; raw system calls (core/raw_syscall.h)
- * and core/cstr.h instead. `ptvm check-module PATH.so` says whether its shared object does.
+ * Both backends run a module: the ptrace backend the one ptvm loads; the in-process runtime a
+ * copy in every program it runs, which it maps and links itself (it has no dynamic loader)
+ * when the shared object obeys its rules: no heap, no exceptions, no RTTI, no locks, no libc
+ * or libstdc++ (build it with -fno-exceptions -fno-rtti), imports only from what the runtime
+ * exports (runtime/check/module_exports.h: this API's out-of-line functions, the host-call
+ * stub, memcpy & co.). `ptvm check-module PATH.so` says whether it does, naming each symbol
+ * that is not; `--backend=auto` runs one that does not on ptrace (-v says why),
+ * `--backend=inprocess` refuses it. Host calls through ptvm::raw_syscall (core/raw_syscall.h),
+ * which this header routes through ptvm's stub: include it before ptvm's other headers.
  *
  * A module can also be compiled into a supervisor program of your own, which links libptvm and
  * runs a program under its module stack with ptvm::run (<ptvm/run.h>, examples/nonet).
