@@ -7,8 +7,10 @@
  *   auto status = ptvm::run(stack, {"uname", "-n"});
  *   if (!status) fprintf(stderr, "%s\n", status.error().message.c_str());
  *
- * Your modules run on the ptrace backend, in your process (the in-process runtime carries only
- * ptvm's built-in VMs): Backend::automatic chooses it, Backend::inprocess is refused. The program
+ * Your modules run on the ptrace backend, in your process: the in-process runtime carries ptvm's
+ * built-in VMs and users' modules that ptvm itself loads from a shared object (ptvm run
+ * --module=PATH.so, mapped again by the runtime), not a module compiled into your program:
+ * Backend::automatic chooses ptrace, Backend::inprocess is refused. The program
  * and everything it starts are traced until the last of them is gone; they die with your
  * program (PTRACE_O_EXITKILL). run() waits for them (ptvm's own children: call it from one
  * thread at a time), and ignores SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU and SIGPIPE while the

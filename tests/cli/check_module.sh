@@ -29,6 +29,16 @@ expect "a C++ module with exceptions, RTTI and libc: its imports named" 1 \
   - imports [0-9]+ symbols that nothing resolves in the runtime \(it provides ptvm's API and no library\): _Unwind_Resume, .*
 It loads into ptvm: usable with --backend=ptrace" -- \
   "$ptvm" check-module "$plain"
+# The verdict is the runtime's: what check-module passes runs in-process, what it refuses
+# --backend=inprocess refuses with the same sentence.
+expect "... and it runs in-process" 0 "backend inprocess.*
+4242$" -- "$ptvm" -v run --backend=inprocess --module="$free" -- python3 -c 'import os; print(os.getppid())'
+for refused in "$tls:has a TLS segment" "$relr:has packed relative relocations" \
+               "$plain:imports [0-9]+ symbols that nothing resolves in the runtime"; do
+  expect "refused by check-module, refused in-process: ${refused#*:}" 2 \
+    "^ptvm: --backend=inprocess: the module ${refused%%:*} does not obey the in-process runtime's rules.*${refused#*:}" -- \
+    "$ptvm" run --backend=inprocess --module="${refused%%:*}" -- true
+done
 expect "an import nothing defines: ptvm cannot load it" 2 \
   "cannot load: .*undefined symbol: ptvm_test_defined_nowhere" -- "$ptvm" check-module "$undefined"
 expect "a constructor that crashes: said, no crash of the check" 2 \
