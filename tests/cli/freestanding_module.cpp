@@ -1,7 +1,7 @@
 // A user's VM module built freestanding, as the in-process runtime wants one (tests/cli/
-// check_module.sh): getppid(2) reports 4242. Built with -nostdlib, no exceptions, no RTTI,
-// hidden symbols; it calls none of ptvm's out-of-line functions (the runtime resolves no
-// import), allocates nothing and has no destructor to register. Variants: TEST_TLS, a
+// check_module.sh, bench/module_workload.sh): getppid(2) reports 4242. Built with -nostdlib, no
+// exceptions, no RTTI, hidden symbols: the strictest form (it imports nothing at all, allocates
+// nothing and has no destructor to register); swap_module.cpp is one built the ordinary way. Variants: TEST_TLS, a
 // thread_local counter (a TLS segment, which the runtime cannot host); TEST_UNDEFINED, a call to a
 // function nobody defines (ptvm cannot load it); TEST_CRASH, a constructor that crashes.
 #include <ptvm/module.h>
