@@ -33,19 +33,30 @@ class Why {
 
 // The number of entries of the dynamic symbol table, which no dynamic tag gives: DT_HASH's chain
 // count, or past the last chain of DT_GNU_HASH (whose symbols below `symoffset` are unhashed).
-std::size_t count_symbols(const std::uint32_t* hash, const std::uint32_t* gnu_hash) {
-  if (hash != nullptr) return hash[1];
+// 0 when the table reaches past `end` (the mapping's).
+std::size_t count_symbols(const std::uint32_t* hash, const std::uint32_t* gnu_hash,
+                          std::uintptr_t end) {
+  const auto before_end = [end](const void* p, std::size_t bytes) {
+    return reinterpret_cast<std::uintptr_t>(p) <= end &&
+           bytes <= end - reinterpret_cast<std::uintptr_t>(p);
+  };
+  if (hash != nullptr) return before_end(hash, 8) ? hash[1] : 0;
+  if (!before_end(gnu_hash, 16)) return 0;
   const std::uint32_t buckets = gnu_hash[0], symoffset = gnu_hash[1], bloom_words = gnu_hash[2];
   const auto* bucket = reinterpret_cast<const std::uint32_t*>(
       reinterpret_cast<const std::uint64_t*>(gnu_hash + 4) + bloom_words);
+  if (!before_end(bucket, std::size_t{buckets} * 4)) return 0;
   const std::uint32_t* chain = bucket + buckets;
   std::uint32_t last = 0;
   for (std::uint32_t b = 0; b < buckets; ++b) {
     if (bucket[b] > last) last = bucket[b];
   }
   if (last < symoffset) return symoffset;
-  while ((chain[last - symoffset] & 1) == 0) ++last;  // the chain's end has its low bit set
-  return last + 1;
+  // The chain's end has its low bit set.
+  for (; before_end(&chain[last - symoffset], 4); ++last) {
+    if (chain[last - symoffset] & 1) return last + 1;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -171,8 +182,9 @@ bool LinkedModule::link(int fd, const Export* exports, std::size_t count, char* 
     why << "has no dynamic symbol table";
     return false;
   }
-  symbols_ = count_symbols(hash, gnu_hash);
-  if (!inside(reinterpret_cast<std::uintptr_t>(symtab_), symbols_ * sizeof(Elf64_Sym))) {
+  symbols_ = count_symbols(hash, gnu_hash, end_);
+  if (symbols_ == 0 ||
+      !inside(reinterpret_cast<std::uintptr_t>(symtab_), symbols_ * sizeof(Elf64_Sym))) {
     why << "has a symbol table outside its segments";
     return false;
   }
