@@ -63,6 +63,8 @@ __attribute__((visibility("hidden"))) std::size_t ptvm_safe_copy(void* dst, cons
 __attribute__((visibility("hidden"))) extern const char ptvm_safe_copy_fault[];
 __attribute__((visibility("hidden"))) extern const char ptvm_safe_copy_resume[];
 __attribute__((visibility("hidden"))) void ptvm_self_sigaction_restorer(void);
+// runtime/rewrite/stub_template.S: nonzero, ptvm_rw_enter saves the vector registers.
+__attribute__((visibility("hidden"))) extern unsigned char ptvm_rw_save_vectors;
 }
 
 constexpr long PR_SET_SYSCALL_USER_DISPATCH_ = 59;  // Linux 5.11; newer than Debian 12's headers
@@ -1242,6 +1244,9 @@ Module* link_user_module(const RuntimeConfig::UserModule& m) {
     append(line, sizeof line, &at, "its ptvm_module_create refused its arguments");
     fail(line, 0);
   }
+  // Its code was not built with -mgeneral-regs-only as the runtime's is: a wanted call through
+  // a rewritten site (no signal frame) must save the program's SSE and x87 state around it.
+  ptvm_rw_save_vectors = 1;
   return module;
 }
 

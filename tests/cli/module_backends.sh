@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# module_backends.sh PTVM SWAP NODENAME PLAIN: users' VM modules (--module) on every backend. SWAP
+# module_backends.sh PTVM SWAP NODENAME PLAIN VECTORS: users' VM modules (--module) on every backend. SWAP
 # (swap_module.cpp: argument rewriting, memory read and write, ARGS, a host call of its own) and
 # NODENAME (examples/nodename) obey the in-process runtime's rules: the same output under
 # --backend=ptrace, inprocess and auto, in a fork+exec child too, stacked in the same order; the
 # runtime runs them inside the program (no tracer). PLAIN (test_module.cpp with exceptions and
 # RTTI) does not: check-module says why, auto runs it on ptrace and says why with -v, inprocess
-# refuses it (2).
+# refuses it (2). VECTORS (vectors_across_call.c): the program's vector registers survive a
+# module that uses them (its site rewritten: no signal frame saves them).
 set -u
-ptvm=$1 swap=$2 nodename=$3 plain=$4
+ptvm=$1 swap=$2 nodename=$3 plain=$4 vectors=$5
 . "$(dirname "$0")/../vm/lib.sh"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -43,6 +44,8 @@ public$" -- "$ptvm" run --backend=$backend --module="$swap:secret.txt=public.txt
     "$ptvm" run --backend=$backend --module="$swap:x=y=top" --module="$nodename:bottom" uname -n
   expect "$backend: the other order" 0 "^bottom$" -- \
     "$ptvm" run --backend=$backend --module="$nodename:bottom" --module="$swap:x=y=top" uname -n
+  expect "$backend: the program's vector registers across a module's call" 0 "^vec xmm0 kept$" -- \
+    "$ptvm" run --backend=$backend --module="$nodename:vec" "$vectors"
   expect "$backend: under the tracer, which sees the module's result" 0 \
     "uname\(\{sysname=\"Linux\", nodename=\"traced\".*\) = 0" -- \
     "$ptvm" trace --backend=$backend -e trace=uname --module="$nodename:traced" uname -n
