@@ -88,7 +88,7 @@ bool LinkedModule::link(int fd, const Export* exports, std::size_t count, char* 
   const auto inside = [this](std::uintptr_t at, std::size_t bytes) {
     return at >= start_ && at <= end_ && bytes <= end_ - at;
   };
-  if (image.phdr != 0) {
+  if (image.phdr != 0 && inside(image.phdr, image.phnum * sizeof(Elf64_Phdr))) {
     const auto* ph = reinterpret_cast<const Elf64_Phdr*>(image.phdr);
     for (int i = 0; i < image.phnum; ++i) {
       if (ph[i].p_type == PT_TLS) {
@@ -108,8 +108,12 @@ bool LinkedModule::link(int fd, const Export* exports, std::size_t count, char* 
   std::uintptr_t rela = 0, rela_bytes = 0, jmprel = 0, jmprel_bytes = 0, init = 0;
   std::uintptr_t init_array = 0, init_array_bytes = 0;
   const std::uint32_t *hash = nullptr, *gnu_hash = nullptr;
-  for (const auto* d = reinterpret_cast<const Elf64_Dyn*>(image.dynamic); d->d_tag != DT_NULL;
-       ++d) {
+  for (const auto* d = reinterpret_cast<const Elf64_Dyn*>(image.dynamic);; ++d) {
+    if (!inside(reinterpret_cast<std::uintptr_t>(d), sizeof *d)) {
+      why << "has a dynamic section without its end (DT_NULL)";
+      return false;
+    }
+    if (d->d_tag == DT_NULL) break;
     const std::uintptr_t at = bias_ + d->d_un.d_ptr;
     switch (d->d_tag) {
       case DT_RELA:

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# module_backends.sh PTVM SWAP NODENAME PLAIN VECTORS: users' VM modules (--module) on every backend. SWAP
+# module_backends.sh PTVM SWAP NODENAME PLAIN VECTORS SWAP_LIBC: users' VM modules (--module) on every backend. SWAP
 # (swap_module.cpp: argument rewriting, memory read and write, ARGS, a host call of its own) and
 # NODENAME (examples/nodename) obey the in-process runtime's rules: the same output under
 # --backend=ptrace, inprocess and auto, in a fork+exec child too, stacked in the same order; the
 # runtime runs them inside the program (no tracer). PLAIN (test_module.cpp with exceptions and
 # RTTI) does not: check-module says why, auto runs it on ptrace and says why with -v, inprocess
 # refuses it (2). VECTORS (vectors_across_call.c): the program's vector registers survive a
-# module that uses them (its site rewritten: no signal frame saves them).
+# module that uses them (its site rewritten: no signal frame saves them). SWAP_LIBC: SWAP with
+# one call into libc, named by check-module and by -v, run on ptrace.
 set -u
-ptvm=$1 swap=$2 nodename=$3 plain=$4 vectors=$5
+ptvm=$1 swap=$2 nodename=$3 plain=$4 vectors=$5 swap_libc=$6
 . "$(dirname "$0")/../vm/lib.sh"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -71,9 +72,23 @@ TracerPid:	[1-9]" -- \
 expect "inprocess: refused (2), the same reason" 2 \
   "^ptvm: --backend=inprocess: the module $plain does not obey the in-process runtime's rules.*_Unwind_Resume" -- \
   "$ptvm" run --backend=inprocess --module="$plain:pass" -- true
+# One call into libc is enough, and named.
+expect "check-module: one libc call, named" 1 \
+  "imports 1 symbol that nothing resolves in the runtime \(it provides ptvm's API and no library\): faccessat
+It loads into ptvm" -- \
+  "$ptvm" check-module "$swap_libc"
+for backend in ptrace auto; do
+  expect "$backend: a module with a libc call, on ptrace" 0 "TracerPid:	[1-9][0-9]*
+public$" -- "$ptvm" run --backend=$backend --module="$swap_libc:secret.txt=public.txt" -- \
+    sh -c 'grep TracerPid /proc/self/status; cat secret.txt'
+done
+expect "auto -v: why, the symbol named" 0 "backend ptrace for every process: the module $swap_libc .*: faccessat" -- \
+  "$ptvm" -v run --module="$swap_libc:secret.txt=public.txt" -- true
+expect "inprocess: refused, the symbol named" 2 "^ptvm: --backend=inprocess: the module $swap_libc .*: faccessat$" -- \
+  "$ptvm" run --backend=inprocess --module="$swap_libc:secret.txt=public.txt" -- true
 # A module stacked with one the runtime cannot run: all of them on ptrace.
 expect "auto: one module on ptrace takes the other along" 0 "^vmhost
-TracerPid:	[1-9]" -- \
+TracerPid:	[1-9][0-9]*$" -- \
   "$ptvm" run --backend=auto --module="$nodename:vmhost" --module="$plain:pass" -- \
   sh -c 'uname -n; grep TracerPid /proc/self/status'
 exit $failed

@@ -8,6 +8,8 @@
 //   uname                its result's nodename becomes NAME (Memory::read and Memory::write of
 //                        the program's buffer), when NAME is given;
 // and a static object with a destructor (registered with __cxa_atexit in the compiled code).
+// TEST_LIBC: the host call made with libc's faccessat instead, which the runtime does not
+// provide (check-module names it; the module then runs on ptrace only).
 #include <fcntl.h>
 #include <ptvm/module.h>
 #include <sys/syscall.h>
@@ -50,8 +52,12 @@ class Swap final : public ptvm::Module {
     char path[kName];
     const auto got = call.memory().read_string(ptvm::RemotePtr<char>(call.arg(1)), path, kName);
     if (!got || !ptvm::cstr::equal(path, from_)) return;
-    // The module's own system call, on the host: through ptvm's stub (<ptvm/module.h>).
+      // The module's own system call, on the host: through ptvm's stub (<ptvm/module.h>).
+#ifdef TEST_LIBC
+    if (faccessat(AT_FDCWD, to_, F_OK, 0) != 0) return;
+#else
     if (ptvm::raw_syscall(SYS_faccessat, AT_FDCWD, reinterpret_cast<long>(to_), F_OK) != 0) return;
+#endif
     const std::size_t bytes = ptvm::cstr::length(to_) + 1;
     const auto scratch = call.scratch(bytes);
     if (!scratch || !call.memory().write(*scratch, to_, bytes)) return;
