@@ -45,6 +45,8 @@ public$" -- "$ptvm" run --backend=$backend --module="$swap:secret.txt=public.txt
     "$ptvm" run --backend=$backend --module="$swap:x=y=top" --module="$nodename:bottom" uname -n
   expect "$backend: the other order" 0 "^bottom$" -- \
     "$ptvm" run --backend=$backend --module="$nodename:bottom" --module="$swap:x=y=top" uname -n
+  expect "$backend: above the fakeroot VM" 0 "^0
+fk$" -- "$ptvm" fakeroot --backend=$backend --module="$nodename:fk" -- sh -c 'id -u; uname -n'
   expect "$backend: the program's vector registers across a module's call" 0 "^vec xmm0 kept$" -- \
     "$ptvm" run --backend=$backend --module="$nodename:vec" "$vectors"
   expect "$backend: under the tracer, which sees the module's result" 0 \
