@@ -7,7 +7,8 @@
 //                        raw_syscall), else the call runs as it came;
 //   uname                its result's nodename becomes NAME (Memory::read and Memory::write of
 //                        the program's buffer), when NAME is given;
-// and a static object with a destructor (registered with __cxa_atexit in the compiled code).
+// a static object with a destructor (registered with __cxa_atexit in the compiled code), and a
+// constructor that must have run before ptvm_module_create (which refuses its ARGS otherwise).
 // TEST_LIBC: the host call made with libc's faccessat instead, which the runtime does not
 // provide (check-module names it; the module then runs on ptrace only).
 #include <fcntl.h>
@@ -78,10 +79,16 @@ class Swap final : public ptvm::Module {
   char nodename_[kName] = {};
 };
 
+// A constructor (.init_array): it must have run before ptvm_module_create, in-process too.
+bool g_constructed = false;
+__attribute__((constructor)) void construct() {
+  g_constructed = true;
+}
+
 }  // namespace
 
 PTVM_MODULE_EXPORT const unsigned ptvm_module_abi = ptvm::kModuleAbi;
 PTVM_MODULE_EXPORT ptvm::Module* ptvm_module_create(const char* args) {
   static Swap module;  // once per image: the runtime creates the module in every exec'd program
-  return module.parse(args) ? &module : nullptr;
+  return g_constructed && module.parse(args) ? &module : nullptr;
 }
