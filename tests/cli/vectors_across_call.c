@@ -1,6 +1,6 @@
 /* uname(2) through its own `mov $63,%eax; syscall` site (one the in-process runtime rewrites
- * after two traps), 20 times, with a value live in %xmm0 across it, as the syscall ABI allows
- * (only RAX, RCX and R11 change): prints the nodename and whether %xmm0 survived every call.
+ * after 16 traps by default), 64 times, with a value live in %xmm0 across it, as the syscall ABI
+ * allows (only RAX, RCX and R11 change): prints the nodename and whether %xmm0 survived every call.
  * Under a module built with SSE in its hooks (tests/cli/module_backends.sh), the runtime must
  * save the program's vector registers around the modules, also without a signal. */
 #include <stdio.h>
@@ -9,7 +9,7 @@
 int main(void) {
   struct utsname u;
   int kept = 1;
-  for (long i = 0; i < 20; ++i) {
+  for (long i = 0; i < 64; ++i) {
     const unsigned long long in = 0x0123456789abcdefULL + (unsigned long long)i;
     unsigned long long out;
     long ret;
