@@ -496,6 +496,28 @@ std::uintptr_t padding_for(std::uintptr_t after) {
   return 0;
 }
 
+// A new stub for the site, written and published in the jump table: its number, or -1 when the
+// process has none left. Used even if the site is not patched after all: stubs are never reused.
+int publish_stub(std::uintptr_t after, long nr, Kind kind) {
+  const int k = g_next_stub;
+  unsigned char* const stub = write_stub(k, after, nr, kind);
+  if (stub == nullptr) return -1;
+  ++g_next_stub;
+  __atomic_store_n(reinterpret_cast<std::uint64_t*>(PTVM_REWRITE_TABLE) + k,
+                   reinterpret_cast<std::uint64_t>(stub), __ATOMIC_RELEASE);
+  return k;
+}
+
+// The jump through table entry k: `jmp *0x050fXXXX`, ff 24 25 lo hi 0f 05.
+void table_jump(int k, unsigned char jump[7]) {
+  static_assert((PTVM_REWRITE_TABLE >> 16) == 0x050f, "the jump must end in 0f 05");
+  const std::uint32_t entry = static_cast<std::uint32_t>(PTVM_REWRITE_TABLE) + 8 * k;
+  const unsigned char bytes[7] = {
+      0xff, 0x24, 0x25, static_cast<unsigned char>(entry), static_cast<unsigned char>(entry >> 8),
+      0x0f, 0x05};
+  for (int i = 0; i < 7; ++i) jump[i] = bytes[i];
+}
+
 // The near form of the patch, for `xor %eax,%eax; syscall`: the padding after the wrapper's ret
 // gets the jump through the table (`ff 24 25 lo hi 0f 05`, never executed before), then the
 // syscall instruction becomes `jmp padding` (`eb d8`), two bytes for two: every instruction
@@ -516,18 +538,12 @@ int patch_near(std::uintptr_t after, long nr) {
   if (g_traced) return kTraced;
   if (g_next_stub >= PTVM_REWRITE_MAX_SITES || g_pad_count == kPads) return kFull;
   if (!map_table()) return kNoTable;
-  const int k = g_next_stub;
-  unsigned char* const stub = write_stub(k, after, nr, Kind::kRuntime);
-  if (stub == nullptr) return kFull;
-  ++g_next_stub;
-  __atomic_store_n(reinterpret_cast<std::uint64_t*>(PTVM_REWRITE_TABLE) + k,
-                   reinterpret_cast<std::uint64_t>(stub), __ATOMIC_RELEASE);
+  const int k = publish_stub(after, nr, Kind::kRuntime);
+  if (k < 0) return kFull;
   const long page = static_cast<long>(page_of(w));
   if (sys(SYS_mprotect, page, kPageBytes, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) return kPage;
-  const std::uint32_t entry = static_cast<std::uint32_t>(PTVM_REWRITE_TABLE) + 8 * k;
-  const unsigned char jump[7] = {
-      0xff, 0x24, 0x25, static_cast<unsigned char>(entry), static_cast<unsigned char>(entry >> 8),
-      0x0f, 0x05};
+  unsigned char jump[7];
+  table_jump(k, jump);
   for (int i = 0; i < 7; ++i) reinterpret_cast<volatile unsigned char*>(pad)[i] = jump[i];
   std::uint64_t old = 0;
   bool done = ptvm_safe_copy(&old, reinterpret_cast<const void*>(w), 8) == 8 &&
@@ -581,21 +597,13 @@ int patch(std::uintptr_t after, long nr, Kind kind) {
 
   std::uint64_t old = 0;
   if (ptvm_safe_copy(&old, reinterpret_cast<const void*>(w), 8) != 8) return kPage;
-  const int k = g_next_stub;
-  const std::uint32_t entry = static_cast<std::uint32_t>(PTVM_REWRITE_TABLE) + 8 * k;
-  const unsigned char jump[7] = {
-      0xff, 0x24, 0x25, static_cast<unsigned char>(entry), static_cast<unsigned char>(entry >> 8),
-      0x0f, 0x05};
-  static_assert((PTVM_REWRITE_TABLE >> 16) == 0x050f, "the jump must end in 0f 05");
+  const int k = publish_stub(after, nr, kind);
+  if (k < 0) return kFull;
+  unsigned char jump[7];
+  table_jump(k, jump);
   std::uint64_t desired = old;
   auto* bytes = reinterpret_cast<unsigned char*>(&desired);
   for (int i = 0; i < width; ++i) bytes[site - w + i] = jump[i];
-
-  unsigned char* const stub = write_stub(k, after, nr, kind);
-  if (stub == nullptr) return kFull;
-  ++g_next_stub;  // used even if the site is not patched after all: stubs are never reused
-  __atomic_store_n(reinterpret_cast<std::uint64_t*>(PTVM_REWRITE_TABLE) + k,
-                   reinterpret_cast<std::uint64_t>(stub), __ATOMIC_RELEASE);
   const long page = static_cast<long>(page_of(w));
   if (sys(SYS_mprotect, page, kPageBytes, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) return kPage;
   const bool done = exchange8(w, old, desired);
