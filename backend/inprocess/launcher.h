@@ -16,8 +16,9 @@
 namespace ptvm {
 
 // Whether `program` can host the runtime: an x86-64 ELF that ptvm may read (or a script whose
-// interpreter is one), without setuid/setgid. `why` says why not.
-bool can_host_runtime(const std::string& program, std::string* why);
+// interpreter is one), without setuid/setgid. `why` says why not. With a path VM in `stack`,
+// `program` and its interpreters are the guest's names.
+bool can_host_runtime(ModuleStack& stack, const std::string& program, std::string* why);
 
 // The runtime executable (ptvm-rt) next to the ptvm executable or in ../lib/ptvm from it, else
 // next to libptvm or where it is installed relative to libptvm (a user's program that links
@@ -25,7 +26,7 @@ bool can_host_runtime(const std::string& program, std::string* why);
 std::string runtime_object();
 
 // Whether the runtime carries every module of `stack` (its code is compiled into ptvm-rt: the
-// built-in VMs but the path VM; no user's module). `why` names the first one it does not.
+// built-in VMs; no user's module). `why` names the first one it does not.
 bool runtime_carries(ModuleStack& stack, std::string* why);
 
 struct InprocessOptions {
