@@ -124,6 +124,7 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
       io.rewrite = options.rewrite;
       io.rewrite_after = options.rewrite_after;
       io.stats = options.stats;
+      io.kill_on_exit = options.ptrace.kill_on_exit;
       Result<int> result = 0;
       if (options.backend == Backend::automatic) {
         // Both backends in one run: the supervisor takes whatever cannot host the runtime.
@@ -138,6 +139,7 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
         if (started) {
           PtraceOptions hybrid;
           hybrid.verbose = options.verbose;
+          hybrid.kill_on_exit = options.ptrace.kill_on_exit;
           Supervisor supervisor(stack, hybrid);
           result = supervisor.run_hybrid(started->child, started->adopt_read_fd);
           started->finish();

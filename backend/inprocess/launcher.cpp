@@ -19,6 +19,7 @@
 #include <memory>
 
 #include "core/cstr.h"
+#include "core/proc_files.h"
 #include "core/raw_syscall.h"
 #include "mem/local_memory.h"
 #include "runtime/loader/exec_handoff.h"
@@ -36,11 +37,11 @@ namespace ptvm {
 
 namespace {
 
-// The path VM of `stack` (a map other than the host's), or null.
+// The path VM of `stack` (`-r /` alone too: its program is still started as execvp starts it),
+// or null.
 PathModule* path_vm(ModuleStack& stack) {
   for (std::size_t i = 0; i < stack.size(); ++i) {
-    auto* path = dynamic_cast<PathModule*>(&stack[i]);
-    if (path && !path->map().identity()) return path;
+    if (auto* path = dynamic_cast<PathModule*>(&stack[i])) return path;
   }
   return nullptr;
 }
@@ -48,6 +49,7 @@ PathModule* path_vm(ModuleStack& stack) {
 // `name` as ptvm's process names it in the path VM's guest (relative to ptvm's working
 // directory, the guest's); empty if it cannot be walked.
 std::string guest_host_path(PathModule& path, const std::string& name) {
+  if (path.map().identity()) return name;
   char host[PATH_MAX], guest[PATH_MAX];
   const pid_t self = getpid();
   if (path.guest_to_host(self, self, AT_FDCWD, name.c_str(), true, host, guest) != 0) return {};
@@ -76,7 +78,8 @@ bool host_check(PathModule* guest, const std::string& name, std::string* why, in
   if (n >= static_cast<ssize_t>(sizeof eh) && std::memcmp(head, ELFMAG, SELFMAG) == 0) {
     std::memcpy(&eh, head, sizeof eh);
     if (eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == EM_X86_64) return true;
-  } else if (n > 2 && head[0] == '#' && head[1] == '!' && depth < 4) {  // its interpreter
+  } else if (n > 2 && head[0] == '#' && head[1] == '!') {  // its interpreter
+    if (depth >= 4) return true;                           // the loader's ELOOP, as the kernel's
     std::string line(head + 2, static_cast<std::size_t>(n - 2));
     line = line.substr(0, line.find('\n'));
     const auto start = line.find_first_not_of(" \t");
@@ -88,10 +91,8 @@ bool host_check(PathModule* guest, const std::string& name, std::string* why, in
   if (guest && depth == 0 && !(n >= 4 && std::memcmp(head, ELFMAG, SELFMAG) == 0)) {
     // What the kernel will not run (ENOEXEC), the launcher has the guest's shell run, as
     // execvp does; without one, the launcher reports the ENOEXEC.
-    if (guest_host_path(*guest, "/bin/sh").empty() ||
-        access(guest_host_path(*guest, "/bin/sh").c_str(), F_OK) != 0) {
-      return true;
-    }
+    const std::string shell = guest_host_path(*guest, "/bin/sh");
+    if (shell.empty() || access(shell.c_str(), F_OK) != 0) return true;
     return host_check(guest, "/bin/sh", why, depth + 1);
   }
   *why = (guest ? name : program) + " is not an x86-64 ELF program";
@@ -313,7 +314,7 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
     run.stats = static_cast<const rewrite::Stats*>(table);
     config->rewrite_stats_fd = stats_fd;
   }
-  if (config->path) {  // every process's program, for /proc/N/exe (vms/path/exe_table.h)
+  if (path_vm(stack)) {  // every process's program, for /proc/N/exe (vms/path/exe_table.h)
     const int exes_fd = memfd_with("ptvm-path-exes", nullptr, sizeof(path::ExeTable));
     if (exes_fd < 0) return std::unexpected(Error::guest(errno));
     run.fds.push_back(exes_fd);
@@ -351,7 +352,8 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
     // The path VM: the program, its interpreters and its loader are the guest's (walked by the
     // module in ptvm's memory, which this child shares a copy of).
     loader::GuestPaths guest_paths{};
-    if (PathModule* path = path_vm(stack)) {
+    PathModule* const path_module = path_vm(stack);
+    if (PathModule* path = path_module; path && !path->map().identity()) {
       guest_paths.context = path;
       guest_paths.to_host = [](void* context, int dirfd, const char* name, bool follow, char* host,
                                char* guest) {
@@ -377,7 +379,7 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
     auto plan = std::make_unique<loader::ExecPlan>();
     long r = loader::prepare_exec(request, handoff.get(), plan.get());
     std::vector<char*> by_shell;
-    if (r == -ENOEXEC && request.guest) {
+    if (r == -ENOEXEC && path_module) {
       // As execvp (and the ptrace backend for a path VM's program): the guest's shell runs it.
       by_shell = {const_cast<char*>("/bin/sh"), const_cast<char*>(program.c_str())};
       by_shell.insert(by_shell.end(), args.begin() + (args.size() > 1 ? 1 : 0), args.end());
@@ -409,6 +411,7 @@ Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
   int main_status = 0;
+  bool program_gone = false;
   for (;;) {
     int status;
     const pid_t pid = waitpid(-1, &status, __WALL);
@@ -417,7 +420,12 @@ Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
       break;  // ECHILD: the whole tree is gone
     }
     if (WIFSIGNALED(status)) stack.on_process_exit(pid, status);
-    if (pid == run->child) main_status = status;
+    if (pid == run->child) {
+      main_status = status;
+      program_gone = true;
+    }
+    // What is left is ptvm's to reap (it is their subreaper): killed as it comes to ptvm.
+    if (program_gone && options.kill_on_exit) signal_children(SIGKILL);
   }
   stack.on_finish();
   run->finish();

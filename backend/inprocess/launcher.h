@@ -41,6 +41,7 @@ struct InprocessOptions {
   bool rewrite = true;
   unsigned rewrite_after = 16;  // traps of a site before it is patched
   bool stats = false;           // --stats: what the rewriting did, on stderr at the end
+  bool kill_on_exit = false;    // --kill-on-exit: the rest of the tree dies with the program
 };
 
 // The program running in-process, and what ptvm keeps for it until the end.

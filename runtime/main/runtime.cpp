@@ -38,6 +38,7 @@
 
 #include "core/cstr.h"
 #include "core/module_stack.h"
+#include "core/proc_files.h"
 #include "core/raw_syscall.h"
 #include "mem/local_memory.h"
 #include "runtime/loader/exec_handoff.h"
@@ -658,9 +659,12 @@ bool hand_over() {
 // the runtime's file is mapped). The program's names for its own /proc/self/exe are answered
 // and redirected to the program's file: readlink, open, stat, access, execve.
 
+path::ExeTable* g_exes;  // the run's programs (ptvm proot -r / alone: the path VM's table)
+
 // g_exe if `path` is this process's exe link (/proc/self/exe, /proc/thread-self/exe,
-// /proc/<pid>/exe, .../task/<tid>/exe), else null.
-const char* self_exe_alias(const char* path) {
+// /proc/<pid>/exe, .../task/<tid>/exe), another process's program (in `other`, PATH_MAX) where
+// the run keeps a table of them, else null.
+const char* self_exe_alias(const char* path, char* other) {
   // The path VM answers and walks /proc/self/exe the guest's way itself (PathModule::set_exe).
   if (!g_exe[0] || g_path_active || !starts_with(path, "/proc/")) return nullptr;
   const char* rest = path + sizeof "/proc/" - 1;
@@ -676,15 +680,55 @@ const char* self_exe_alias(const char* path) {
   } else {
     if (starts_with(rest, "self/")) {
       rest += sizeof "self/" - 1;
-    } else if (!number(&v) || v != g_pid) {
+    } else if (!number(&v)) {
       return nullptr;
     }
+    const long process = v;
     if (starts_with(rest, "task/")) {
       rest += sizeof "task/" - 1;
       if (!number(&v)) return nullptr;
     }
+    if (process != 0 && process != g_pid) {
+      char kernel_exe[PATH_MAX];
+      const bool known = g_exes && cstr::equal(rest, "exe") &&
+                         g_exes->get(static_cast<pid_t>(process),
+                                     start_time_of(static_cast<pid_t>(process)), kernel_exe, other);
+      return known ? other : nullptr;
+    }
   }
   return rest[0] == 'e' && rest[1] == 'x' && rest[2] == 'e' && rest[3] == '\0' ? g_exe : nullptr;
+}
+
+// `path` (absolute) without `.`, `..` and repeated slashes, in place: /proc has no links on the
+// way to a process's exe (but the exe itself), so the kernel's walk is the lexical one. False,
+// and `path` left as it is, for a `..` after an `exe` (a file: the kernel's ENOTDIR).
+bool lexical_canonical(char* path) {
+  char out[64];
+  const std::size_t len = length(path);
+  if (len >= sizeof out) return false;
+  const bool trailing = len > 1 && path[len - 1] == '/';  // kept: `exe/` is ENOTDIR
+  std::size_t at = 0, last = 0;  // `last`: where the last component kept starts
+  for (std::size_t in = 0; path[in];) {
+    while (path[in] == '/') ++in;
+    std::size_t end = in;
+    while (path[end] && path[end] != '/') ++end;
+    const std::size_t n = end - in;
+    if (n == 2 && path[in] == '.' && path[in + 1] == '.') {
+      if (at - last == 4 && starts_with(out + last, "/exe")) return false;
+      at = last;
+      while (last > 0 && out[--last] != '/') {
+      }
+    } else if (n > 0 && !(n == 1 && path[in] == '.')) {
+      last = at;
+      out[at++] = '/';
+      for (std::size_t i = 0; i < n; ++i) out[at++] = path[in + i];
+    }
+    in = end;
+  }
+  if (at == 0 || trailing) out[at++] = '/';
+  out[at] = '\0';
+  cstr::copy(path, out, at + 1);
+  return true;
 }
 
 // For the calls that name a file: the program's exe link redirected (`a` rewritten), or
@@ -714,9 +758,14 @@ const char* self_exe_alias(const char* path) {
     default:
       return false;
   }
-  char head[40] = {};  // the longest alias: /proc/<pid>/task/<tid>/exe
+  char head[64] = {};  // the longest alias, /proc/<pid>/task/<tid>/exe, with room for `..`
   ptvm_safe_copy(head, reinterpret_cast<const void*>(a[arg]), sizeof head - 1);
-  const char* exe = self_exe_alias(head);
+  // /proc/1/../self/exe too (a name longer than the head is none of these).
+  if (length(head) < sizeof head - 1 && starts_with(head, "/proc/") && !lexical_canonical(head)) {
+    return false;
+  }
+  char other[PATH_MAX];
+  const char* exe = self_exe_alias(head, other);
   if (exe == nullptr) return false;
   if (nr == SYS_readlink || nr == SYS_readlinkat) {
     const long size = a[arg + 2];
@@ -1268,12 +1317,15 @@ void build_stack() {
     }
     stack->push_bottom(redirect);
   }
+  if (config().path_exes_fd >= 0) {
+    g_exes = static_cast<path::ExeTable*>(
+        map_shared(config().path_exes_fd, sizeof(path::ExeTable), "path VM's table of programs"));
+  }
   if (config().path) {  // built in zeroed memory: it touches only what it uses (path_module.h)
     PathModule* path = new (g_path.bytes) PathModule();
     path->map().copy_from(config().path_map);
     path->set_in_process();
-    path->share_exes(static_cast<path::ExeTable*>(
-        map_shared(config().path_exes_fd, sizeof(path::ExeTable), "path VM's table of programs")));
+    path->share_exes(g_exes);
     stack->push_bottom(path);
     g_path_active = true;
   }
@@ -1309,16 +1361,22 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
   }
   if (config().hybrid) ptvm_fd_path(g_adopt_path, config().adopt_fd);
   build_stack();
-  if (g_path_active) {
-    // The guest's names for this image's program and working directory (the first program's
-    // directory is -w's). /proc/self/exe: the kernel names the runtime, whose name a fork child
-    // that has not executed yet still has.
-    PathModule& path = *g_path.get();
-    path.set_initial_cwd(handoff.guest_cwd[0] ? handoff.guest_cwd : config().path_cwd);
-    char runtime_exe[PATH_MAX];
+  // /proc/self/exe: the kernel names the runtime (which a fork child that has not executed yet
+  // still runs).
+  char runtime_exe[PATH_MAX] = "";
+  if (g_exes) {
     const long n = sys(SYS_readlink, reinterpret_cast<long>("/proc/self/exe"),
                        reinterpret_cast<long>(runtime_exe), sizeof runtime_exe - 1);
     runtime_exe[n > 0 ? n : 0] = '\0';
+  }
+  if (g_exes && !g_path_active) {  // `-r /`: the host's names, for the others' /proc/N/exe
+    g_exes->put(g_pid, start_time_of(g_pid), runtime_exe, g_exe);
+  }
+  if (g_path_active) {
+    // The guest's names for this image's program and working directory (the first program's
+    // directory is -w's).
+    PathModule& path = *g_path.get();
+    path.set_initial_cwd(handoff.guest_cwd[0] ? handoff.guest_cwd : config().path_cwd);
     path.set_exe(g_pid, runtime_exe, handoff.guest_exe[0] ? handoff.guest_exe : handoff.exe);
   }
   rewrite::Stats* stats = nullptr;
