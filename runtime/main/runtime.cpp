@@ -1322,7 +1322,8 @@ void build_stack() {
         map_shared(config().path_exes_fd, sizeof(path::ExeTable), "path VM's table of programs"));
   }
   if (config().path) {  // built in zeroed memory: it touches only what it uses (path_module.h)
-    PathModule* path = new (g_path.bytes) PathModule();
+    // Default-initialised, not value-initialised (`()` would zero its megabytes first).
+    PathModule* path = new (g_path.bytes) PathModule;
     path->map().copy_from(config().path_map);
     path->set_in_process();
     path->share_exes(g_exes);
