@@ -98,14 +98,16 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
   if (!stack.empty() && options.backend != Backend::ptrace && !ptrace_options) {
     // In-process where the program can host the runtime and the runtime carries the modules.
     std::string runtime = runtime_object();
-    auto program = resolve_program(command[0]);
+    // A path VM's program is the guest's (options.ptrace.program): the launcher walks it.
+    auto program = options.ptrace.program.empty() ? resolve_program(command[0])
+                                                  : Result<std::string>(options.ptrace.program);
     if (!program) return failure(command[0], program.error());
     if (!KernelFeatures::get().sud.available) {
       why = "the kernel has no Syscall User Dispatch (" + KernelFeatures::get().sud.detail + ")";
     } else if (runtime.empty()) {
       why = "the runtime ptvm-rt is not next to the ptvm executable";
     } else if (runtime_carries(stack, &why)) {
-      can_host_runtime(*program, &why);
+      can_host_runtime(stack, *program, &why);
     }
     if (why.empty()) {
       if (say) {
@@ -122,6 +124,7 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
       io.rewrite = options.rewrite;
       io.rewrite_after = options.rewrite_after;
       io.stats = options.stats;
+      io.kill_on_exit = options.ptrace.kill_on_exit;
       Result<int> result = 0;
       if (options.backend == Backend::automatic) {
         // Both backends in one run: the supervisor takes whatever cannot host the runtime.
@@ -136,6 +139,7 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
         if (started) {
           PtraceOptions hybrid;
           hybrid.verbose = options.verbose;
+          hybrid.kill_on_exit = options.ptrace.kill_on_exit;
           Supervisor supervisor(stack, hybrid);
           result = supervisor.run_hybrid(started->child, started->adopt_read_fd);
           started->finish();

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The path VM's benchmark, all in one run: the file-heavy workload (find | xargs cat of every
 # header, ls -lR) inside `-r /` and inside a copied rootfs, under chroot (the native floor of a
-# rootfs), PRoot and `ptvm proot` (both backend choices). Every command once per round, ROUNDS
-# rounds round-robin (a drifting machine weighs on every row alike); best and median shown,
+# rootfs), PRoot and `ptvm proot` (every backend choice: ptrace, in-process, auto). Every
+# command once per round, ROUNDS rounds round-robin (a drifting machine weighs on every row alike); best and median shown,
 # and the ratio of the best to the row's native floor.
 #
 #   bench/path_workload.sh [ROUNDS]      (default 3; run as root for the chroot rows)
@@ -38,15 +38,17 @@ add() { labels+=("$1"); floors+=("$2"); cmds+=("$3"); }
 add "native (host tree)" 0 "sh $TMP/files.sh"
 add "proot -r /" 0 "proot -r / sh $TMP/files.sh"
 add "ptvm proot -r / --backend=ptrace" 0 "$PTVM proot --backend=ptrace -r / sh $TMP/files.sh"
+add "ptvm proot -r / --backend=inprocess" 0 "$PTVM proot --backend=inprocess -r / sh $TMP/files.sh"
 add "ptvm proot -r / --backend=auto" 0 "$PTVM proot -r / sh $TMP/files.sh"
 if [ "$(id -u)" = 0 ]; then
-  add "chroot ROOTFS (native floor)" 4 "chroot $ROOT /bin/sh /files.sh"
-  floor=4
+  floor=${#labels[@]}
+  add "chroot ROOTFS (native floor)" "$floor" "chroot $ROOT /bin/sh /files.sh"
 else
   floor=0
 fi
 add "proot -r ROOTFS" "$floor" "proot -r $ROOT /bin/sh /files.sh"
 add "ptvm proot -r ROOTFS --backend=ptrace" "$floor" "$PTVM proot --backend=ptrace -r $ROOT /bin/sh /files.sh"
+add "ptvm proot -r ROOTFS --backend=inprocess" "$floor" "$PTVM proot --backend=inprocess -r $ROOT /bin/sh /files.sh"
 add "ptvm proot -r ROOTFS --backend=auto" "$floor" "$PTVM proot -r $ROOT /bin/sh /files.sh"
 add "ptvm proot -r ROOTFS --no-trampoline" "$floor" "$PTVM proot --no-trampoline -r $ROOT /bin/sh /files.sh"
 

@@ -314,8 +314,6 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
     }
     int code;
     if (!setup_path_vm(o.path, o, path_vm, &code)) return code;
-    // The path module does not run inside the in-process runtime yet.
-    if (!only_ptrace(o, "the path VM", &forced)) return 2;
   }
   // The command's own VMs at the bottom, in one order for every command: the path VM above the
   // fakeroot VM (`ptvm fakeroot`'s, or `ptvm proot -0`'s), which so sees the host's paths (it

@@ -110,4 +110,23 @@ std::uint64_t start_time_of(pid_t pid) {
   return stat_field(pid, 22);
 }
 
+int signal_children(int sig) {
+  const long self = raw_syscall(SYS_getpid);
+  char file[48] = "/task/";
+  put_decimal(file + 6, self);
+  std::size_t at = 0;
+  while (file[at]) ++at;
+  cstr::copy(file + at, "/children", 10);
+  char text[4096];
+  const long n = read_proc(self, file, text, sizeof text);
+  int sent = 0;
+  for (long i = 0; i < n;) {
+    long pid = 0;
+    while (i < n && (text[i] < '0' || text[i] > '9')) ++i;
+    while (i < n && text[i] >= '0' && text[i] <= '9') pid = pid * 10 + (text[i++] - '0');
+    if (pid > 0 && raw_syscall(SYS_kill, pid, sig) == 0) ++sent;
+  }
+  return sent;
+}
+
 }  // namespace ptvm

@@ -22,6 +22,9 @@ int status_numbers(const char* text, const char* key, long* out, int max);
 pid_t parent_of(pid_t pid);
 std::uint64_t start_time_of(pid_t pid);  // in clock ticks after boot; 0 if gone
 pid_t thread_group_of(pid_t tid);
+// Sends `sig` to every child of the calling process's main thread (the orphans it reaps as a
+// subreaper too: they are the main thread's); how many (/proc/self/task/PID/children, Linux 3.5).
+int signal_children(int sig);
 // Whether a /proc link's text (`n` bytes) names a removed file or directory: "... (deleted)".
 bool deleted(const char* text, long n);
 

@@ -18,12 +18,15 @@
 #include <cstring>
 #include <memory>
 
+#include "core/cstr.h"
+#include "core/proc_files.h"
 #include "core/raw_syscall.h"
 #include "mem/local_memory.h"
 #include "runtime/loader/exec_handoff.h"
 #include "runtime/main/config.h"
 #include "vms/fakeroot/fakeroot_module.h"
 #include "vms/null/null_module.h"
+#include "vms/path/path_module.h"
 
 // Where the runtime is installed relative to libptvm's directory (CMakeLists.txt).
 #ifndef PTVM_RUNTIME_FROM_LIBDIR
@@ -34,10 +37,30 @@ namespace ptvm {
 
 namespace {
 
-bool host_check(const std::string& program, std::string* why, int depth) {
+// The path VM of `stack` (`-r /` alone too: its program is still started as execvp starts it),
+// or null.
+PathModule* path_vm(ModuleStack& stack) {
+  for (std::size_t i = 0; i < stack.size(); ++i) {
+    if (auto* path = dynamic_cast<PathModule*>(&stack[i])) return path;
+  }
+  return nullptr;
+}
+
+// `name` as ptvm's process names it in the path VM's guest (relative to ptvm's working
+// directory, the guest's); empty if it cannot be walked.
+std::string guest_host_path(PathModule& path, const std::string& name) {
+  if (path.map().identity()) return name;
+  char host[PATH_MAX], guest[PATH_MAX];
+  const pid_t self = getpid();
+  if (path.guest_to_host(self, self, AT_FDCWD, name.c_str(), true, host, guest) != 0) return {};
+  return host;
+}
+
+bool host_check(PathModule* guest, const std::string& name, std::string* why, int depth) {
+  const std::string program = guest ? guest_host_path(*guest, name) : name;
   const int fd = open(program.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    *why = program + ": " + std::strerror(errno) +
+    *why = (guest ? name : program) + ": " + std::strerror(errno) +
            (errno == EACCES ? " (the loader reads what it maps; the kernel needs no read access)"
                             : "");
     return false;
@@ -45,7 +68,7 @@ bool host_check(const std::string& program, std::string* why, int depth) {
   struct stat st;
   if (fstat(fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)) != 0) {
     close(fd);
-    *why = program + " is setuid/setgid (a userland exec grants no privilege)";
+    *why = (guest ? name : program) + " is setuid/setgid (a userland exec grants no privilege)";
     return false;
   }
   char head[256] = {};
@@ -55,16 +78,24 @@ bool host_check(const std::string& program, std::string* why, int depth) {
   if (n >= static_cast<ssize_t>(sizeof eh) && std::memcmp(head, ELFMAG, SELFMAG) == 0) {
     std::memcpy(&eh, head, sizeof eh);
     if (eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == EM_X86_64) return true;
-  } else if (n > 2 && head[0] == '#' && head[1] == '!' && depth < 4) {  // its interpreter
+  } else if (n > 2 && head[0] == '#' && head[1] == '!') {  // its interpreter
+    if (depth >= 4) return true;                           // the loader's ELOOP, as the kernel's
     std::string line(head + 2, static_cast<std::size_t>(n - 2));
     line = line.substr(0, line.find('\n'));
     const auto start = line.find_first_not_of(" \t");
     if (start != std::string::npos) {
       line = line.substr(start);
-      return host_check(line.substr(0, line.find_first_of(" \t")), why, depth + 1);
+      return host_check(guest, line.substr(0, line.find_first_of(" \t")), why, depth + 1);
     }
   }
-  *why = program + " is not an x86-64 ELF program";
+  if (guest && depth == 0 && !(n >= 4 && std::memcmp(head, ELFMAG, SELFMAG) == 0)) {
+    // What the kernel will not run (ENOEXEC), the launcher has the guest's shell run, as
+    // execvp does; without one, the launcher reports the ENOEXEC.
+    const std::string shell = guest_host_path(*guest, "/bin/sh");
+    if (shell.empty() || access(shell.c_str(), F_OK) != 0) return true;
+    return host_check(guest, "/bin/sh", why, depth + 1);
+  }
+  *why = (guest ? name : program) + " is not an x86-64 ELF program";
   return false;
 }
 
@@ -105,12 +136,23 @@ bool configure(Module& m, RuntimeConfig& config, TraceModule** trace) {
       std::strcpy(config.redirect[r].from, redirect->from(r));
       std::strcpy(config.redirect[r].to, redirect->to(r));
     }
+  } else if (auto* path = dynamic_cast<PathModule*>(&m)) {
+    if (!path->map().identity()) {  // `-r /` alone: nothing to translate
+      config.path = true;
+      config.path_map.copy_from(path->map());
+      cstr::copy(config.path_cwd, path->initial_cwd(), sizeof config.path_cwd);
+    }
   } else if (auto* fake = dynamic_cast<fakeroot::FakerootModule*>(&m);
              fake && fake->shared_fd() >= 0) {
     config.fakeroot = true;
     config.fakeroot_unknown_is_real = fake->unknown_is_real();
     config.fakeroot_fd = fake->shared_fd();
     config.fakeroot_bytes = fake->shared_bytes();
+    config.fakeroot_uid = fake->initial_uid();
+    config.fakeroot_gid = fake->initial_gid();
+    config.fakeroot_runner = fake->has_runner();
+    config.fakeroot_runner_uid = fake->runner_uid();
+    config.fakeroot_runner_gid = fake->runner_gid();
   } else if (auto* file = dynamic_cast<ModuleFile*>(&m); file && file->module_fd() >= 0) {
     if (config.user_modules == RuntimeConfig::kMaxUserModules ||
         file->module_args().size() >= RuntimeConfig::kMaxModuleArgs ||
@@ -156,8 +198,8 @@ void trace_first_exec(TraceModule& trace, const std::string& program, char* cons
   if (only.enter(call).needs_exit) only.exit(call, 0);
 }
 
-bool can_host_runtime(const std::string& program, std::string* why) {
-  return host_check(program, why, 0);
+bool can_host_runtime(ModuleStack& stack, const std::string& program, std::string* why) {
+  return host_check(path_vm(stack), program, why, 0);
 }
 
 std::string runtime_object() {
@@ -282,6 +324,12 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
     run.stats = static_cast<const rewrite::Stats*>(table);
     config->rewrite_stats_fd = stats_fd;
   }
+  if (path_vm(stack)) {  // every process's program, for /proc/N/exe (vms/path/exe_table.h)
+    const int exes_fd = memfd_with("ptvm-path-exes", nullptr, sizeof(path::ExeTable));
+    if (exes_fd < 0) return std::unexpected(Error::guest(errno));
+    run.fds.push_back(exes_fd);
+    config->path_exes_fd = exes_fd;
+  }
   const int config_fd = memfd_with("ptvm-config", config.get(), sizeof *config);
   if (config_fd < 0) return std::unexpected(Error::guest(errno));
   run.fds.push_back(config_fd);
@@ -311,6 +359,24 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
     };
     request.runtime = options.runtime.c_str();
     request.config = config_path.c_str();
+    // The path VM: the program, its interpreters and its loader are the guest's (walked by the
+    // module in ptvm's memory, which this child shares a copy of).
+    loader::GuestPaths guest_paths{};
+    PathModule* const path_module = path_vm(stack);
+    if (PathModule* path = path_module; path && !path->map().identity()) {
+      guest_paths.context = path;
+      guest_paths.to_host = [](void* context, int dirfd, const char* name, bool follow, char* host,
+                               char* guest) {
+        const pid_t self = getpid();
+        return static_cast<PathModule*>(context)->guest_to_host(self, self, dirfd, name, follow,
+                                                                host, guest);
+      };
+      guest_paths.to_guest = [](void* context, const char* host, char* guest) {
+        return static_cast<PathModule*>(context)->map().to_guest(host, guest);
+      };
+      guest_paths.cwd = path->cwd_hint(getpid());
+      request.guest = &guest_paths;
+    }
     sigset_t mask;
     request.sigsys_blocked =
         sigprocmask(SIG_BLOCK, nullptr, &mask) == 0 && sigismember(&mask, SIGSYS) == 1;
@@ -322,6 +388,16 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
     auto handoff = std::make_unique<loader::Handoff>();
     auto plan = std::make_unique<loader::ExecPlan>();
     long r = loader::prepare_exec(request, handoff.get(), plan.get());
+    std::vector<char*> by_shell;
+    if (r == -ENOEXEC && path_module) {
+      // As execvp (and the ptrace backend for a path VM's program): the guest's shell runs it.
+      by_shell = {const_cast<char*>("/bin/sh"), const_cast<char*>(program.c_str())};
+      by_shell.insert(by_shell.end(), args.begin() + (args.size() > 1 ? 1 : 0), args.end());
+      request.path = "/bin/sh";
+      request.argv = reinterpret_cast<std::uintptr_t>(by_shell.data());
+      r = loader::prepare_exec(request, handoff.get(), plan.get());
+      if (r == -ENOENT) r = -ENOEXEC;  // no shell in the guest: the program's own error
+    }
     if (r == 0) {
       r = raw_syscall(SYS_execveat, plan->runtime_fd, reinterpret_cast<long>(""),
                       static_cast<long>(plan->argv), reinterpret_cast<long>(environ),
@@ -330,8 +406,8 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
     if (r == loader::kCannotHost) {  // checked by can_host_runtime(): changed meanwhile
       r = -EACCES;
     }
-    std::fprintf(stderr, "ptvm: cannot execute %s: %s\n", program.c_str(),
-                 std::strerror(static_cast<int>(-r)));
+    std::fprintf(stderr, "ptvm: cannot run '%s': %s\n", program.c_str(),
+                 Error::guest(static_cast<int>(-r)).describe());
     _exit(r == -ENOENT ? 127 : 126);
   }
   return run;
@@ -345,6 +421,7 @@ Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
   int main_status = 0;
+  bool program_gone = false;
   for (;;) {
     int status;
     const pid_t pid = waitpid(-1, &status, __WALL);
@@ -353,7 +430,12 @@ Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
       break;  // ECHILD: the whole tree is gone
     }
     if (WIFSIGNALED(status)) stack.on_process_exit(pid, status);
-    if (pid == run->child) main_status = status;
+    if (pid == run->child) {
+      main_status = status;
+      program_gone = true;
+    }
+    // What is left is ptvm's to reap (it is their subreaper): killed as it comes to ptvm.
+    if (program_gone && options.kill_on_exit) signal_children(SIGKILL);
   }
   stack.on_finish();
   run->finish();

@@ -29,17 +29,18 @@ class ModuleFile {
 };
 
 // Whether `program` can host the runtime: an x86-64 ELF that ptvm may read (or a script whose
-// interpreter is one), without setuid/setgid. `why` says why not.
-bool can_host_runtime(const std::string& program, std::string* why);
+// interpreter is one), without setuid/setgid. `why` says why not. With a path VM in `stack`,
+// `program` and its interpreters are the guest's names.
+bool can_host_runtime(ModuleStack& stack, const std::string& program, std::string* why);
 
 // The runtime executable (ptvm-rt) next to the ptvm executable or in ../lib/ptvm from it, else
 // next to libptvm or where it is installed relative to libptvm (a user's program that links
 // it); empty if missing.
 std::string runtime_object();
 
-// Whether the runtime carries every module of `stack`: the built-in VMs but the path VM (their
-// code is compiled into ptvm-rt) and users' modules that are a ModuleFile with a descriptor.
-// `why` names the first one it does not.
+// Whether the runtime carries every module of `stack`: the built-in VMs (their code is compiled
+// into ptvm-rt) and users' modules that are a ModuleFile with a descriptor. `why` names the first
+// one it does not.
 bool runtime_carries(ModuleStack& stack, std::string* why);
 
 struct InprocessOptions {
@@ -54,6 +55,7 @@ struct InprocessOptions {
   bool rewrite = true;
   unsigned rewrite_after = 16;  // traps of a site before it is patched
   bool stats = false;           // --stats: what the rewriting did, on stderr at the end
+  bool kill_on_exit = false;    // --kill-on-exit: the rest of the tree dies with the program
 };
 
 // The program running in-process, and what ptvm keeps for it until the end.

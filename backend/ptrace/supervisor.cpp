@@ -22,6 +22,7 @@
 #include "backend/ptrace/cpu_placement.h"
 #include "backend/ptrace/seccomp_filter.h"
 #include "backend/ptrace/trampoline.h"
+#include "core/proc_files.h"
 #include "core/syscall_table.h"
 
 extern char** environ;
@@ -1451,6 +1452,8 @@ Result<int> Supervisor::Impl::run_hybrid(pid_t child, int adopt_fd) {
       break;  // ECHILD: the whole tree is gone
     }
     handle(tid, status);
+    // The untraced rest of the tree comes to ptvm, its subreaper, as it is orphaned.
+    if (main_status && options.kill_on_exit) signal_children(SIGKILL);
   }
   for (int i = 0; i < 3; ++i) sigaction(ignored[i], &saved[i], nullptr);
   sigaction(SIGURG, &saved[3], nullptr);

@@ -77,6 +77,8 @@ long open_exec(int dirfd, const char* path, int flags) {
   struct stat st;
   struct statfs fs;
   long r = raw_syscall(SYS_fstat, pfd, reinterpret_cast<long>(&st));
+  // A link itself (AT_SYMLINK_NOFOLLOW; O_PATH opened it): the kernel's open says ELOOP.
+  if (r == 0 && S_ISLNK(st.st_mode)) r = -ELOOP;
   if (r == 0 && !S_ISREG(st.st_mode)) r = -EACCES;
   if (r == 0 && raw_syscall(SYS_faccessat2, pfd, reinterpret_cast<long>(""), X_OK,
                             AT_EMPTY_PATH | AT_EACCESS) != 0) {
@@ -133,8 +135,19 @@ long read_elf(int fd, const unsigned char* head, long n, Elf* elf) {
   return 0;
 }
 
+// open_exec of a name of the program's (the guest's, with the path VM: its canonical guest path
+// into `guest`, PATH_MAX, which is left alone otherwise).
+long open_named(const ExecRequest& request, int dirfd, const char* path, int flags, char* guest) {
+  if (request.guest == nullptr || path[0] == '\0') return open_exec(dirfd, path, flags);
+  char host[PATH_MAX];
+  const long r = request.guest->to_host(request.guest->context, dirfd, path,
+                                        !(flags & AT_SYMLINK_NOFOLLOW), host, guest);
+  if (r < 0) return r;
+  return open_exec(AT_FDCWD, host, flags & AT_SYMLINK_NOFOLLOW);
+}
+
 // The ELF's PT_INTERP, opened; -1 when it has none, -errno, or kExecOnly.
-long open_interpreter(int fd, const Elf& elf) {
+long open_interpreter(const ExecRequest& request, int fd, const Elf& elf) {
   for (int i = 0; i < elf.eh.e_phnum; ++i) {
     const Elf64_Phdr& ph = elf.ph[i];
     if (ph.p_type != PT_INTERP) continue;
@@ -145,7 +158,8 @@ long open_interpreter(int fd, const Elf& elf) {
         path[ph.p_filesz - 1] != '\0') {
       return -ENOEXEC;
     }
-    const long ifd = open_exec(AT_FDCWD, path, 0);
+    char guest[PATH_MAX];
+    const long ifd = open_named(request, AT_FDCWD, path, 0, guest);
     if (ifd == kExecOnly) return kExecOnly;
     if (ifd < 0) return ifd;
     unsigned char head[sizeof(Elf64_Ehdr)];
@@ -209,7 +223,7 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
   } else {
     fd_name(handoff->execfn, request.dirfd, request.path);
   }
-  long fd = open_exec(request.dirfd, request.path, request.flags);
+  long fd = open_named(request, request.dirfd, request.path, request.flags, handoff->guest_exe);
   if (fd == kExecOnly) return kCannotHost;
   if (fd < 0) return fd;
   // What `#!` puts before the program's argv[1..] (whose argv[0] goes), in reverse: the file
@@ -227,7 +241,7 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
       Elf elf;
       long r = n < 0 ? n : read_elf(static_cast<int>(fd), head, n, &elf);
       if (r == 0) {
-        const long ifd = open_interpreter(static_cast<int>(fd), elf);
+        const long ifd = open_interpreter(request, static_cast<int>(fd), elf);
         if (ifd == kExecOnly) {
           r = kCannotHost;  // an interpreter the kernel may map, not ptvm
         } else if (ifd < -1) {
@@ -254,7 +268,7 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
     // argv becomes: interpreter, its argument, the script's name, the script's argv[1..].
     if (*arg) front[added++] = reinterpret_cast<std::uintptr_t>(arg);
     front[added++] = reinterpret_cast<std::uintptr_t>(interp);
-    fd = open_exec(AT_FDCWD, interp, 0);
+    fd = open_named(request, AT_FDCWD, interp, 0, handoff->guest_exe);
     if (fd == kExecOnly) return kCannotHost;
     if (fd < 0) return fd;
   }
@@ -289,6 +303,16 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
   const long len = raw_syscall(SYS_readlink, reinterpret_cast<long>(proc),
                                reinterpret_cast<long>(handoff->exe), sizeof handoff->exe - 1);
   if (len > 0) handoff->exe[len] = '\0';
+  if (request.guest) {
+    // A program given by descriptor (fexecve): named by where the guest sees its file.
+    if (handoff->guest_exe[0] == '\0' &&
+        !(handoff->exe[0] == '/' &&
+          request.guest->to_guest(request.guest->context, handoff->exe, handoff->guest_exe))) {
+      put(handoff->guest_exe, sizeof handoff->guest_exe, handoff->exe, length(handoff->exe));
+    }
+    put(handoff->guest_cwd, sizeof handoff->guest_cwd, request.guest->cwd,
+        length(request.guest->cwd));
+  }
   put(handoff->config, sizeof handoff->config, request.config, length(request.config));
   handoff->program_fd = plan->program_fd;
   handoff->interp_fd = plan->interp_fd;

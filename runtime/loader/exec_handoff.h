@@ -27,6 +27,10 @@ struct Handoff {
   char config[64] = {};          // /proc/<ptvm>/fd/<n>: the RuntimeConfig
   char exe[PATH_MAX] = {};       // the ELF's path: what /proc/self/exe says natively
   char execfn[PATH_MAX] = {};    // AT_EXECFN: the file name as the kernel saw it
+  // The path VM (ExecRequest::guest): the ELF's canonical guest path, /proc/self/exe as the
+  // guest sees it, and the name the process entered its working directory by (GuestPaths).
+  char guest_exe[PATH_MAX] = {};
+  char guest_cwd[PATH_MAX] = {};
   // The tracer's line of this execve, printed by the new image: its bytes follow the Handoff
   // (none when the tracer only counts: `traced` then says to count it).
   bool traced = false;
@@ -38,6 +42,19 @@ inline constexpr std::size_t kMaxRecord = 32 * 1024;
 // Returned by prepare_exec for a program the loader cannot run: setuid/setgid (a userland exec
 // grants no privilege), not an x86-64 ELF (i386), or executable but not readable.
 inline constexpr long kCannotHost = 1;
+
+// The path VM in-process (vms/path): the names of the program, its `#!` interpreters and its
+// PT_INTERP are the guest's; each is walked into a host path before it is opened (the kernel
+// would take the interpreters from the host).
+struct GuestPaths {
+  // `path` (relative to `dirfd`) into its host path and its canonical guest path (PATH_MAX
+  // each): 0 or -errno.
+  long (*to_host)(void* context, int dirfd, const char* path, bool follow, char* host, char* guest);
+  // A host path (an open descriptor's) into its guest path; false if the guest cannot see it.
+  bool (*to_guest)(void* context, const char* host, char* guest);
+  void* context;
+  const char* cwd;  // Handoff::guest_cwd
+};
 
 struct ExecRequest {
   int dirfd;         // AT_FDCWD for execve
@@ -53,6 +70,7 @@ struct ExecRequest {
   bool traced;          // the tracer wants this execve
   const char* record;   // its line, or null
   std::size_t record_len;
+  const GuestPaths* guest = nullptr;  // the path VM's names, or null: the host's
 };
 
 // What the caller executes: execveat(runtime_fd, "", argv, envp, AT_EMPTY_PATH). On failure it

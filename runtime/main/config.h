@@ -2,8 +2,8 @@
 // ptvm writes one RuntimeConfig into a memfd; every process the runtime starts reads it from
 // /proc/<ptvm>/fd/<n> (the path crosses each exec in the loader's Handoff), so the program's own
 // fd hygiene (closefrom, close_range) cannot take it away. The modules are always stacked in this
-// order, top to bottom: trace, users' modules, inject, null, redirect, fakeroot (as the commands
-// stack them for the ptrace backend).
+// order, top to bottom: trace, users' modules, inject, null, redirect, path, fakeroot (as the
+// commands stack them for the ptrace backend).
 #pragma once
 
 #include <linux/filter.h>
@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "vms/inject/inject_module.h"
+#include "vms/path/path_map.h"
 #include "vms/redirect/redirect_module.h"
 #include "vms/trace/trace_module.h"
 
@@ -61,6 +62,16 @@ struct RuntimeConfig {
   bool fakeroot_unknown_is_real = false;
   std::int32_t fakeroot_fd = -1;
   std::uint64_t fakeroot_bytes = 0;
+  std::uint32_t fakeroot_uid = 0, fakeroot_gid = 0;  // the ids processes start with (-i)
+  bool fakeroot_runner = false;  // `ptvm proot -0|-i`: the runner's files show those ids
+  std::uint32_t fakeroot_runner_uid = 0, fakeroot_runner_gid = 0;
+  // The path VM (vms/path), between redirect and fakeroot: its map (a -r other than / or a
+  // binding: an identity map is not carried), and the guest directory the first program starts
+  // in (-w); later images get their process's from the loader's Handoff.
+  bool path = false;
+  path::PathMap path_map;
+  char path_cwd[PATH_MAX] = {};
+  std::int32_t path_exes_fd = -1;  // ptvm's memfd of the run's path::ExeTable, mapped shared
   std::uint32_t redirects = 0;
   struct Redirect {
     char from[PATH_MAX];

@@ -38,6 +38,7 @@
 
 #include "core/cstr.h"
 #include "core/module_stack.h"
+#include "core/proc_files.h"
 #include "core/raw_syscall.h"
 #include "mem/local_memory.h"
 #include "runtime/loader/exec_handoff.h"
@@ -49,6 +50,7 @@
 #include "runtime/self/self_runtime.h"
 #include "vms/fakeroot/fakeroot_module.h"
 #include "vms/null/null_module.h"
+#include "vms/path/path_module.h"
 
 #define PTVM_MODULE_LOADER  // the runtime loads modules: it defines no ptvm_module_layout of its
                             // own
@@ -277,6 +279,8 @@ Place<TraceModule> g_trace;
 Place<InjectModule> g_inject;
 Place<NullModule> g_null;
 Place<RedirectModule> g_redirect;
+Place<PathModule> g_path;
+bool g_path_active;  // the path VM translates (a map other than the host's)
 Place<fakeroot::FakerootModule> g_fakeroot;
 Place<ModuleStack> g_stack;
 
@@ -663,10 +667,14 @@ bool hand_over() {
 // the runtime's file is mapped). The program's names for its own /proc/self/exe are answered
 // and redirected to the program's file: readlink, open, stat, access, execve.
 
+path::ExeTable* g_exes;  // the run's programs (ptvm proot -r / alone: the path VM's table)
+
 // g_exe if `path` is this process's exe link (/proc/self/exe, /proc/thread-self/exe,
-// /proc/<pid>/exe, .../task/<tid>/exe), else null.
-const char* self_exe_alias(const char* path) {
-  if (!g_exe[0] || !starts_with(path, "/proc/")) return nullptr;
+// /proc/<pid>/exe, .../task/<tid>/exe), another process's program (in `other`, PATH_MAX) where
+// the run keeps a table of them, else null.
+const char* self_exe_alias(const char* path, char* other) {
+  // The path VM answers and walks /proc/self/exe the guest's way itself (PathModule::set_exe).
+  if (!g_exe[0] || g_path_active || !starts_with(path, "/proc/")) return nullptr;
   const char* rest = path + sizeof "/proc/" - 1;
   auto number = [&rest](long* v) {
     *v = 0;
@@ -680,15 +688,55 @@ const char* self_exe_alias(const char* path) {
   } else {
     if (starts_with(rest, "self/")) {
       rest += sizeof "self/" - 1;
-    } else if (!number(&v) || v != g_pid) {
+    } else if (!number(&v)) {
       return nullptr;
     }
+    const long process = v;
     if (starts_with(rest, "task/")) {
       rest += sizeof "task/" - 1;
       if (!number(&v)) return nullptr;
     }
+    if (process != 0 && process != g_pid) {
+      char kernel_exe[PATH_MAX];
+      const bool known = g_exes && cstr::equal(rest, "exe") &&
+                         g_exes->get(static_cast<pid_t>(process),
+                                     start_time_of(static_cast<pid_t>(process)), kernel_exe, other);
+      return known ? other : nullptr;
+    }
   }
   return rest[0] == 'e' && rest[1] == 'x' && rest[2] == 'e' && rest[3] == '\0' ? g_exe : nullptr;
+}
+
+// `path` (absolute) without `.`, `..` and repeated slashes, in place: /proc has no links on the
+// way to a process's exe (but the exe itself), so the kernel's walk is the lexical one. False,
+// and `path` left as it is, for a `..` after an `exe` (a file: the kernel's ENOTDIR).
+bool lexical_canonical(char* path) {
+  char out[64];
+  const std::size_t len = length(path);
+  if (len >= sizeof out) return false;
+  const bool trailing = len > 1 && path[len - 1] == '/';  // kept: `exe/` is ENOTDIR
+  std::size_t at = 0, last = 0;  // `last`: where the last component kept starts
+  for (std::size_t in = 0; path[in];) {
+    while (path[in] == '/') ++in;
+    std::size_t end = in;
+    while (path[end] && path[end] != '/') ++end;
+    const std::size_t n = end - in;
+    if (n == 2 && path[in] == '.' && path[in + 1] == '.') {
+      if (at - last == 4 && starts_with(out + last, "/exe")) return false;
+      at = last;
+      while (last > 0 && out[--last] != '/') {
+      }
+    } else if (n > 0 && !(n == 1 && path[in] == '.')) {
+      last = at;
+      out[at++] = '/';
+      for (std::size_t i = 0; i < n; ++i) out[at++] = path[in + i];
+    }
+    in = end;
+  }
+  if (at == 0 || trailing) out[at++] = '/';
+  out[at] = '\0';
+  cstr::copy(path, out, at + 1);
+  return true;
 }
 
 // For the calls that name a file: the program's exe link redirected (`a` rewritten), or
@@ -718,9 +766,14 @@ const char* self_exe_alias(const char* path) {
     default:
       return false;
   }
-  char head[40] = {};  // the longest alias: /proc/<pid>/task/<tid>/exe
+  char head[64] = {};  // the longest alias, /proc/<pid>/task/<tid>/exe, with room for `..`
   ptvm_safe_copy(head, reinterpret_cast<const void*>(a[arg]), sizeof head - 1);
-  const char* exe = self_exe_alias(head);
+  // /proc/1/../self/exe too (a name longer than the head is none of these).
+  if (length(head) < sizeof head - 1 && starts_with(head, "/proc/") && !lexical_canonical(head)) {
+    return false;
+  }
+  char other[PATH_MAX];
+  const char* exe = self_exe_alias(head, other);
   if (exe == nullptr) return false;
   if (nr == SYS_readlink || nr == SYS_readlinkat) {
     const long size = a[arg + 2];
@@ -772,6 +825,20 @@ long perform_exec(long nr, long a[6], const ExecLine* line) {
   request.traced = line != nullptr;
   request.record = line ? line->text : nullptr;
   request.record_len = line ? line->length : 0;
+  loader::GuestPaths guest{};
+  if (g_path_active) {  // the program, its interpreters and its loader from the guest
+    guest.to_host = [](void* context, int dirfd, const char* name, bool follow, char* host,
+                       char* guest_path) {
+      return static_cast<PathModule*>(context)->guest_to_host(g_pid, me().tid, dirfd, name, follow,
+                                                              host, guest_path);
+    };
+    guest.to_guest = [](void* context, const char* host, char* guest_path) {
+      return static_cast<PathModule*>(context)->map().to_guest(host, guest_path);
+    };
+    guest.context = g_path.get();
+    guest.cwd = g_path.get()->cwd_hint(g_pid);
+    request.guest = &guest;
+  }
   loader::Handoff handoff;
   loader::ExecPlan plan;
   const long prepared = loader::prepare_exec(request, &handoff, &plan);
@@ -1250,21 +1317,37 @@ Module* link_user_module(const RuntimeConfig::UserModule& m) {
   return module;
 }
 
+// Maps ptvm's memfd `fd` (`bytes` long) shared, read-write: a table every process of the run
+// shares. Fails the process (status 126) with "cannot open|map the <what>".
+void* map_shared(long fd, std::size_t bytes, const char* what) {
+  char path[64];
+  ptvm_fd_path(path, fd);
+  char why[96];
+  std::size_t at = 0;
+  const long opened = sys(SYS_open, reinterpret_cast<long>(path), O_RDWR | O_CLOEXEC);
+  if (opened < 0) {
+    append(why, sizeof why, &at, "cannot open the ");
+    append(why, sizeof why, &at, what);
+    fail(why, opened);
+  }
+  const long table =
+      sys(SYS_mmap, 0, static_cast<long>(bytes), PROT_READ | PROT_WRITE, MAP_SHARED, opened, 0);
+  sys(SYS_close, opened);
+  if (table < 0 && table > -4096) {
+    append(why, sizeof why, &at, "cannot map the ");
+    append(why, sizeof why, &at, what);
+    fail(why, table);
+  }
+  return reinterpret_cast<void*>(table);
+}
+
 void build_stack() {
   ModuleStack* stack = new (g_stack.bytes) ModuleStack();
   new (g_host.bytes) RuntimeHost();
   if (config().trace) {
     TraceModule* trace = new (g_trace.bytes) TraceModule(*g_host.get(), config().trace_options);
     if (config().counts_fd >= 0) {
-      char path[64];
-      ptvm_fd_path(path, config().counts_fd);
-      const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDWR | O_CLOEXEC);
-      if (fd < 0) fail("cannot open the counters", fd);
-      const long table = sys(SYS_mmap, 0, static_cast<long>(TraceModule::counts_bytes()),
-                             PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-      sys(SYS_close, fd);
-      if (table < 0 && table > -4096) fail("cannot map the counters", table);
-      trace->share_counts(reinterpret_cast<void*>(table));
+      trace->share_counts(map_shared(config().counts_fd, TraceModule::counts_bytes(), "counters"));
     }
     stack->push_bottom(trace);
   }
@@ -1284,20 +1367,29 @@ void build_stack() {
     }
     stack->push_bottom(redirect);
   }
+  if (config().path_exes_fd >= 0) {
+    g_exes = static_cast<path::ExeTable*>(
+        map_shared(config().path_exes_fd, sizeof(path::ExeTable), "path VM's table of programs"));
+  }
+  if (config().path) {  // built in zeroed memory: it touches only what it uses (path_module.h)
+    // Default-initialised, not value-initialised (`()` would zero its megabytes first).
+    PathModule* path = new (g_path.bytes) PathModule;
+    path->map().copy_from(config().path_map);
+    path->set_in_process();
+    path->share_exes(g_exes);
+    stack->push_bottom(path);
+    g_path_active = true;
+  }
   if (config().fakeroot) {  // the run's table, shared with ptvm and every other process
-    char path[64];
-    ptvm_fd_path(path, config().fakeroot_fd);
-    const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDWR | O_CLOEXEC);
-    if (fd < 0) fail("cannot open the fakeroot table", fd);
-    const long table = sys(SYS_mmap, 0, static_cast<long>(config().fakeroot_bytes),
-                           PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    sys(SYS_close, fd);
-    if (table < 0 && table > -4096) fail("cannot map the fakeroot table", table);
-    fakeroot::FakeDb* db =
-        fakeroot::FakeDb::attach(reinterpret_cast<void*>(table), config().fakeroot_bytes);
+    void* table = map_shared(config().fakeroot_fd, config().fakeroot_bytes, "fakeroot table");
+    fakeroot::FakeDb* db = fakeroot::FakeDb::attach(table, config().fakeroot_bytes);
     if (db == nullptr) fail("the fakeroot table is not one", 0);
     auto* fake =
         new (g_fakeroot.bytes) fakeroot::FakerootModule(*db, config().fakeroot_unknown_is_real);
+    fake->set_initial_ids(config().fakeroot_uid, config().fakeroot_gid);
+    if (config().fakeroot_runner) {
+      fake->set_runner_ids(config().fakeroot_runner_uid, config().fakeroot_runner_gid);
+    }
     fake->set_in_process();
     stack->push_bottom(fake);
   }
@@ -1320,17 +1412,28 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
   }
   if (config().hybrid) ptvm_fd_path(g_adopt_path, config().adopt_fd);
   build_stack();
+  // /proc/self/exe: the kernel names the runtime (which a fork child that has not executed yet
+  // still runs).
+  char runtime_exe[PATH_MAX] = "";
+  if (g_exes) {
+    const long n = sys(SYS_readlink, reinterpret_cast<long>("/proc/self/exe"),
+                       reinterpret_cast<long>(runtime_exe), sizeof runtime_exe - 1);
+    runtime_exe[n > 0 ? n : 0] = '\0';
+  }
+  if (g_exes && !g_path_active) {  // `-r /`: the host's names, for the others' /proc/N/exe
+    g_exes->put(g_pid, start_time_of(g_pid), runtime_exe, g_exe);
+  }
+  if (g_path_active) {
+    // The guest's names for this image's program and working directory (the first program's
+    // directory is -w's).
+    PathModule& path = *g_path.get();
+    path.set_initial_cwd(handoff.guest_cwd[0] ? handoff.guest_cwd : config().path_cwd);
+    path.set_exe(g_pid, runtime_exe, handoff.guest_exe[0] ? handoff.guest_exe : handoff.exe);
+  }
   rewrite::Stats* stats = nullptr;
   if (config().rewrite_stats_fd >= 0) {
-    char path[64];
-    ptvm_fd_path(path, config().rewrite_stats_fd);
-    const long fd = sys(SYS_open, reinterpret_cast<long>(path), O_RDWR | O_CLOEXEC);
-    if (fd < 0) fail("cannot open the rewriting's statistics", fd);
-    const long at =
-        sys(SYS_mmap, 0, sizeof(rewrite::Stats), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    sys(SYS_close, fd);
-    if (at < 0 && at > -4096) fail("cannot map the rewriting's statistics", at);
-    stats = reinterpret_cast<rewrite::Stats*>(at);
+    stats = static_cast<rewrite::Stats*>(
+        map_shared(config().rewrite_stats_fd, sizeof(rewrite::Stats), "rewriting's statistics"));
   }
   rewrite::init(config().rewrite, config().rewrite_after, stats);
   if (handoff.traced && config().trace) {

@@ -5,11 +5,15 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 
+#include "core/proc_files.h"
 #include "core/syscall_table.h"
+#include "vms/path/exe_table.h"
 #include "vms/path/path_map.h"
 #include "vms/path/path_module.h"
 #include "vms/path/resolve.h"
@@ -44,6 +48,40 @@ TEST(PathMapTest, RootAndBindings) {
   EXPECT_EQ(guest_of(m, "/tmp/b"), "/mnt");
   EXPECT_EQ(guest_of(m, "/etc/passwd"), "(none)");  // the host's, not the guest's
   EXPECT_EQ(guest_of(m, "/srv/rr"), "(none)");
+}
+
+// What the in-process runtime does with ptvm's map: a copy of the used part maps alike.
+TEST(PathMapTest, CopyFromMapsAlike) {
+  PathMap m;
+  ASSERT_TRUE(m.set_root("/srv/r"));
+  ASSERT_TRUE(m.bind("/tmp/a", "/mnt"));
+  ASSERT_TRUE(m.bind("/home/u", "/home/u"));
+  auto copy = std::make_unique<PathMap>();
+  copy->copy_from(m);
+  EXPECT_EQ(copy->bindings(), 2u);
+  for (const char* g : {"/", "/etc/passwd", "/mnt/f", "/home/u/x"}) {
+    EXPECT_EQ(host_of(*copy, g), host_of(m, g)) << g;
+  }
+  EXPECT_EQ(guest_of(*copy, "/tmp/a/f"), "/mnt/f");
+}
+
+// The run-wide table of programs (in-process: one per run, shared by its processes): a process
+// is known by its pid and start time, so a reused pid is not answered for.
+TEST(ExeTableTest, ByPidAndStartTime) {
+  auto table = std::make_unique<ExeTable>();
+  std::memset(static_cast<void*>(table.get()), 0, sizeof *table);  // a new memfd's zeroes
+  const pid_t self = getpid();
+  const std::uint64_t start = start_time_of(self);
+  table->put(self, start, "/host/ptvm-rt", "/bin/guest");
+  char kernel_exe[PATH_MAX], guest[PATH_MAX];
+  ASSERT_TRUE(table->get(self, start, kernel_exe, guest));
+  EXPECT_STREQ(guest, "/bin/guest");
+  EXPECT_STREQ(kernel_exe, "/host/ptvm-rt");
+  EXPECT_FALSE(table->get(self, start + 1, kernel_exe, guest));  // another process, same pid
+  EXPECT_FALSE(table->get(self + 1, start, kernel_exe, guest));
+  table->put(self, start, "/host/ptvm-rt", "/bin/next");  // the process's next image
+  ASSERT_TRUE(table->get(self, start, kernel_exe, guest));
+  EXPECT_STREQ(guest, "/bin/next");
 }
 
 TEST(PathMapTest, BindingOfTheWholeHost) {

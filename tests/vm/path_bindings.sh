@@ -10,7 +10,9 @@
 #     process entered it (-w, chdir; a child inherits it), as the kernel names a bind mount's
 #     directory by the mount it was reached through: getcwd and `..` agree with it.
 # And the program's start, as PRoot's (execvp): a file the kernel will not run (ENOEXEC) is run by
-# the guest's /bin/sh; without one, the kernel's reason.
+# the guest's /bin/sh; without one, the kernel's reason. A dynamic program in a rootfs maps the
+# rootfs's loader and libc (its /proc/self/maps, whose paths stay the host's, says which), and
+# sees its guest name in /proc/self/exe and, in-process, in AT_EXECFN.
 set -u
 ptvm=$1 backend=$2
 . "$(dirname "$0")/lib.sh"
@@ -82,4 +84,23 @@ expect enoexec_shell_is_the_guests 0 "^/bin/busybox$" -- \
 rm "$r/bin/sh"
 expect enoexec_without_guest_shell 126 "cannot run '/bin/plain': ENOEXEC" -- \
   "${proot[@]}" -r "$r" /bin/plain
+
+# A dynamic program and its libraries (ldd's) copied into a tree of its own.
+d=$w/dyn
+mkdir -p "$d/bin" "$d/proc"
+cp /bin/cat /bin/readlink "$d/bin/"
+for lib in $( (ldd /bin/cat; ldd /bin/readlink) | grep -o '/[^ ]*' | sort -u); do
+  mkdir -p "$d$(dirname "$lib")"
+  cp "$lib" "$d$lib"
+done
+expect dynamic_maps_guest_libc 0 "$d/[^ ]*libc\.so" -- \
+  "${proot[@]}" -r "$d" -b /proc /bin/cat /proc/self/maps
+expect dynamic_maps_guest_loader 0 "$d/[^ ]*ld-linux" -- \
+  "${proot[@]}" -r "$d" -b /proc /bin/cat /proc/self/maps
+expect dynamic_self_exe 0 "^/bin/readlink$" -- \
+  "${proot[@]}" -r "$d" -b /proc /bin/readlink /proc/self/exe
+if [ "$backend" = inprocess ]; then  # the ptrace backend runs the guest's loader: its AT_EXECFN
+  expect dynamic_execfn 0 "AT_EXECFN: +/bin/cat" -- \
+    env LD_SHOW_AUXV=1 "${proot[@]}" -r "$d" -b /dev /bin/cat /dev/null
+fi
 exit $failed

@@ -7,7 +7,7 @@
 # runs one script placed in that tree, /case.sh (started through its #! line, so the guest's
 # /bin/sh interprets it), twice:
 #   chroot ROOT /case.sh                                  (the native floor; needs root)
-#   PTVM proot --backend=MODE -r ROOT /case.sh            (MODE: ptrace or auto)
+#   PTVM proot --backend=MODE -r ROOT /case.sh            (MODE: ptrace, auto or inprocess)
 # and compares stdout and exit status. Each script is deterministic by itself (TZ=UTC, LC_ALL=C,
 # fixed times, sorted listings) and starts from an empty /tmp/w, so nothing is normalised
 # afterwards. NAME: sh_pipeline ls_lR tar find_exec make_j2 python3 git busybox.
@@ -17,11 +17,11 @@
 set -euo pipefail
 
 if [ $# -ne 3 ]; then
-  echo "usage: path_real.sh PTVM ptrace|auto NAME" >&2
+  echo "usage: path_real.sh PTVM ptrace|auto|inprocess NAME" >&2
   exit 2
 fi
 ptvm=$1 mode=$2 name=$3
-case $mode in ptrace | auto) ;; *) echo "path_real.sh: unknown mode $mode (ptrace or auto)" >&2; exit 2 ;; esac
+case $mode in ptrace | auto | inprocess) ;; *) echo "path_real.sh: unknown mode $mode (ptrace, auto or inprocess)" >&2; exit 2 ;; esac
 [ -x "$ptvm" ] || { echo "path_real.sh: $ptvm is not an executable" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "path_real.sh: needs root (the native floor is chroot)" >&2; exit 1; }
 

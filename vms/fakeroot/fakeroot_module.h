@@ -55,13 +55,18 @@ class FakerootModule final : public Module {
   }
   // PRoot's -0 and -i: a file nobody changed shows its real owner, except that the files of the
   // user running ptvm (`uid`, and group `gid`) show the initial ids (PRoot: "make the current
-  // user and group appear as" them). Not carried to the in-process runtime (the path VM, the
-  // only user, runs on ptrace).
+  // user and group appear as" them).
   void set_runner_ids(std::uint32_t uid, std::uint32_t gid) {
     runner_ = true;
     runner_uid_ = uid;
     runner_gid_ = gid;
   }
+  // What the two above set (the in-process runtime's configuration carries them).
+  std::uint32_t initial_uid() const { return initial_uid_; }
+  std::uint32_t initial_gid() const { return initial_gid_; }
+  bool has_runner() const { return runner_; }
+  std::uint32_t runner_uid() const { return runner_uid_; }
+  std::uint32_t runner_gid() const { return runner_gid_; }
   bool unknown_is_real() const { return unknown_is_real_; }
   FakeDb& db() { return db_; }
   // The memfd holding the table (`bytes` long) in ptvm: the in-process runtime maps it too.

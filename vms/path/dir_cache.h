@@ -23,8 +23,10 @@ class DirCache {
     if (n > kMaxPath || changing_ > 0) return false;
     const std::uint64_t h = hash(dir, n);
     for (std::size_t k = 0; k < kProbe; ++k) {
-      const Slot& s = slots_[(h + k) & (kSlots - 1)];
-      if (s.generation == generation_ && s.hash == h && s.length == n && same(s.path, dir, n)) {
+      const std::size_t i = (h + k) & (kSlots - 1);
+      const Slot& s = slots_[i];
+      if (used(i) && s.generation == generation_ && s.hash == h && s.length == n &&
+          same(s.path, dir, n)) {
         return true;
       }
     }
@@ -33,18 +35,20 @@ class DirCache {
   void add(const char* dir, std::size_t n) {
     if (n > kMaxPath || changing_ > 0) return;
     const std::uint64_t h = hash(dir, n);
-    Slot* victim = &slots_[h & (kSlots - 1)];
+    std::size_t at = h & (kSlots - 1);
     for (std::size_t k = 0; k < kProbe; ++k) {
-      Slot& s = slots_[(h + k) & (kSlots - 1)];
-      if (s.generation != generation_) {
-        victim = &s;
+      const std::size_t i = (h + k) & (kSlots - 1);
+      if (!used(i) || slots_[i].generation != generation_) {
+        at = i;
         break;
       }
     }
+    Slot* victim = &slots_[at];
     victim->generation = generation_;
     victim->hash = h;
     victim->length = static_cast<std::uint16_t>(n);
     for (std::size_t i = 0; i < n; ++i) victim->path[i] = dir[i];
+    used_[at / 64] |= std::uint64_t{1} << (at % 64);
   }
   void forget_all() { ++generation_; }
   // A call that may change names enters (the cache is emptied and unused) and leaves.
@@ -59,12 +63,15 @@ class DirCache {
 
  private:
   static constexpr std::size_t kProbe = 4;
+  // No initializers: a slot is read only once written (used_), so a new cache touches none of
+  // its megabyte (the in-process runtime builds one in every process it starts).
   struct Slot {
-    std::uint32_t generation = 0;
-    std::uint16_t length = 0;
-    std::uint64_t hash = 0;
+    std::uint32_t generation;
+    std::uint16_t length;
+    std::uint64_t hash;
     char path[kMaxPath];
   };
+  bool used(std::size_t i) const { return (used_[i / 64] >> (i % 64)) & 1; }
   static std::uint64_t hash(const char* s, std::size_t n) {
     std::uint64_t h = 1469598103934665603ull;  // FNV-1a
     for (std::size_t i = 0; i < n; ++i)
@@ -78,6 +85,7 @@ class DirCache {
     return true;
   }
   Slot slots_[kSlots];
+  std::uint64_t used_[kSlots / 64] = {};
   std::uint32_t generation_ = 1;
   std::uint32_t changing_ = 0;  // name-changing calls in flight
 };

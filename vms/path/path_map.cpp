@@ -47,6 +47,21 @@ bool PathMap::set_root(const char* host) {
   return true;
 }
 
+void PathMap::copy_from(const PathMap& other) {
+  copy(root_, other.root_, other.root_len_ + 1);
+  root_len_ = other.root_len_;
+  copy(glue_, other.glue_, length(other.glue_) + 1);
+  count_ = other.count_;
+  for (std::size_t i = 0; i < count_; ++i) {
+    const Binding& from = other.bindings_[i];
+    Binding& to = bindings_[i];
+    copy(to.host, from.host, from.host_len + 1);
+    to.host_len = from.host_len;
+    copy(to.guest, from.guest, from.guest_len + 1);
+    to.guest_len = from.guest_len;
+  }
+}
+
 bool PathMap::set_glue(const char* host) {
   const std::size_t n = length(host);
   if (n == 0 || n >= PATH_MAX || host[0] != '/') return false;

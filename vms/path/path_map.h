@@ -30,6 +30,10 @@ class PathMap {
   // without /mnt. Empty: none.
   bool set_glue(const char* host);
 
+  // The same map as `other`, copying only what it uses (a whole map is half a megabyte: the
+  // in-process runtime copies ptvm's into every process it starts).
+  void copy_from(const PathMap& other);
+
   const char* root() const { return root_; }
   bool identity() const { return root_len_ == 1 && count_ == 0; }
   std::size_t bindings() const { return count_; }

@@ -456,16 +456,16 @@ void PathModule::getcwd(SyscallCall& call) {
 }
 
 void PathModule::on_process_exit(pid_t tid, int) {
-  for (Exe& e : exes_) {
+  for (Exe& e : exes()) {
     if (e.pid == tid) e.pid = 0;
   }
-  for (Cwd& c : cwds_) {
+  for (Cwd& c : std::span<Cwd>(cwds_, cwds_used_)) {
     if (c.pid == tid) c.pid = 0;
   }
 }
 
 PathModule::Cwd* PathModule::cwd_entry(pid_t pid) {
-  for (Cwd& c : cwds_) {
+  for (Cwd& c : std::span<Cwd>(cwds_, cwds_used_)) {
     if (c.pid == pid) return &c;
   }
   return nullptr;
@@ -473,6 +473,7 @@ PathModule::Cwd* PathModule::cwd_entry(pid_t pid) {
 
 void PathModule::remember_cwd(pid_t pid, const char* guest) {
   Cwd* c = cwd_entry(pid);
+  if (!c && cwds_used_ < kMaxCwds) c = &cwds_[cwds_used_++];
   if (!c) {
     c = &cwds_[next_cwd_];
     next_cwd_ = (next_cwd_ + 1) % kMaxCwds;
@@ -485,12 +486,21 @@ void PathModule::set_initial_cwd(const char* guest) {
   copy(initial_cwd_, guest, length(guest) + 1);
 }
 
-bool PathModule::cwd_name(pid_t pid, const char* host, char* guest_out) {
+const char* PathModule::cwd_hint(pid_t pid) {
   Cwd* c = cwd_entry(pid);
   if (!c) {
     // Not seen yet: a fork copied its parent's cwd (the program: ptvm's -w), taken once.
     const Cwd* parent = cwd_entry(parent_of(pid));
     remember_cwd(pid, parent ? parent->guest : initial_cwd_);
+    c = cwd_entry(pid);
+  }
+  return c->guest;
+}
+
+bool PathModule::cwd_name(pid_t pid, const char* host, char* guest_out) {
+  const Cwd* c = cwd_entry(pid);
+  if (!c) {
+    cwd_hint(pid);
     c = cwd_entry(pid);
   }
   char there[PATH_MAX];
@@ -503,25 +513,36 @@ bool PathModule::cwd_name(pid_t pid, const char* host, char* guest_out) {
 
 bool PathModule::exe_of(pid_t pid, char* guest_out) const {
   pid = thread_group_of(pid);  // /proc/TID/exe of a thread: its process's
+  const pid_t asked = pid;
   // The process itself; else, for a child that has not called execve yet, its parent (whose
-  // record a fork child would have inherited) when it runs the same loader.
+  // record a fork child would have inherited) when the child still runs the parent's loader.
   for (int round = 0; round < 2 && pid > 0; ++round) {
-    for (const Exe& e : exes_) {
-      if (e.pid != pid) continue;
+    const char* kernel_exe = nullptr;
+    const char* guest = nullptr;
+    for (const Exe& e : exes()) {
+      if (e.pid == pid) {
+        kernel_exe = e.host_loader;
+        guest = e.guest;
+      }
+    }
+    char shared_kernel_exe[PATH_MAX], shared_guest[PATH_MAX];
+    if (!guest && shared_exes_ &&
+        shared_exes_->get(pid, start_time_of(pid), shared_kernel_exe, shared_guest)) {
+      kernel_exe = shared_kernel_exe;
+      guest = shared_guest;
+    }
+    if (guest) {
       if (round == 1) {
-        // The child's image must still be the parent's loader.
         char proc[64];
-        proc_path(proc, pid, "/exe");
+        proc_path(proc, asked, "/exe");
         char host[PATH_MAX];
         const long r = raw_syscall(SYS_readlink, reinterpret_cast<long>(proc),
                                    reinterpret_cast<long>(host), PATH_MAX - 1);
         if (r < 0) return false;
         host[r] = 0;
-        bool same = true;
-        for (long i = 0; i <= r && same; ++i) same = host[i] == e.host_loader[i];
-        if (!same) return false;
+        if (!cstr::equal(host, kernel_exe)) return false;
       }
-      copy(guest_out, e.guest, length(e.guest) + 1);
+      copy(guest_out, guest, length(guest) + 1);
       return true;
     }
     pid = parent_of(pid);
@@ -537,29 +558,55 @@ void PathModule::on_exit(SyscallCall& call) {
   pending->active = false;
   if (call.unfinished() || call.result() != 0) return;
   const pid_t pid = call.pid();
-  Exe* slot = nullptr;
-  for (Exe& e : exes_) {
-    if (e.pid == pid) slot = &e;
-  }
   if (pending->host_loader[0] == 0) {  // a static program: the kernel's exe is right
-    if (slot) slot->pid = 0;
+    for (Exe& e : exes()) {
+      if (e.pid == pid) e.pid = 0;
+    }
     return;
   }
-  if (!slot) {
-    for (Exe& e : exes_) {
-      if (e.pid == 0 && !slot) slot = &e;
-    }
+  set_exe(pid, pending->host_loader, pending->guest);
+}
+
+PathModule::Exe* PathModule::new_exe() {
+  for (Exe& e : exes()) {
+    if (e.pid == 0) return &e;
   }
-  if (!slot) {
-    slot = &exes_[next_exe_];
-    next_exe_ = (next_exe_ + 1) % kMaxExes;
+  if (exes_used_ < kMaxExes) return &exes_[exes_used_++];
+  Exe* slot = &exes_[next_exe_];
+  next_exe_ = (next_exe_ + 1) % kMaxExes;
+  return slot;
+}
+
+void PathModule::set_exe(pid_t pid, const char* kernel_exe, const char* guest) {
+  Exe* slot = nullptr;
+  for (Exe& e : exes()) {
+    if (e.pid == pid) slot = &e;
   }
+  if (!slot) slot = new_exe();
   slot->pid = pid;
-  copy(slot->host_loader, pending->host_loader, length(pending->host_loader) + 1);
-  copy(slot->guest, pending->guest, length(pending->guest) + 1);
+  copy(slot->host_loader, kernel_exe, length(kernel_exe) + 1);
+  copy(slot->guest, guest, length(guest) + 1);
+  if (shared_exes_) shared_exes_->put(pid, start_time_of(pid), kernel_exe, guest);
+}
+
+long PathModule::guest_to_host(pid_t pid, pid_t tid, int dirfd, const char* path, bool follow,
+                               char* host, char* guest) {
+  const path::Walk walk{map_, pid, tid, this, false, &dirs_, this};
+  char base[PATH_MAX] = "/";
+  if (path[0] != '/') {
+    if (int e = path::guest_dir(walk, dirfd, base)) return -e;
+  }
+  path::Resolved r;
+  if (int e = path::resolve(walk, base, path, follow, r)) return -e;
+  copy(host, r.host, length(r.host) + 1);
+  copy(guest, r.guest, length(r.guest) + 1);
+  return 0;
 }
 
 void PathModule::execve(SyscallCall& call, bool at) {
+  // In-process the runtime's loader reads the program, its interpreters and its loader from the
+  // guest (guest_to_host): the call goes on with the guest's names, as the guest gave them.
+  if (in_process_) return;
   path::ExecRequest req;
   req.at = at;
   path::Walk walk = walk_for(call);
