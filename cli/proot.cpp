@@ -77,6 +77,9 @@ Runner add_proot_command(CLI::App& app) {
       if (!rootfs_s->empty()) p.root_id = true;
     }
     if (p.rootfs.empty()) p.rootfs = "/";
+    // PRoot's exit status: the last process's to end (a program that leaves a child behind
+    // ends with the child's), which scripts written for PRoot rely on.
+    options->last_process_status = true;
     ModuleStack stack;
     std::unique_ptr<SharedModules> modules;
     if (!add_shared_modules(*options, stack, modules)) return 2;

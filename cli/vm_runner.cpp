@@ -348,6 +348,7 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
   run_options.ptrace.mem = *parse_mem_mode(o.mem);
   run_options.ptrace.program = o.guest_program;
   run_options.ptrace.kill_on_exit = o.kill_on_exit;
+  run_options.ptrace.last_process_status = o.last_process_status;
   run_options.rewrite = !o.no_rewrite;
   run_options.rewrite_after = o.rewrite_after;
   run_options.output_fd = o.output_fd;

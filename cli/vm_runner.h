@@ -39,8 +39,10 @@ struct VmOptions {
   unsigned rewrite_after = 16;  // --rewrite-after: traps of a site before it is rewritten
   PathOptions path;             // --rootfs, --bind, --cwd (and ptvm proot's options)
   bool kill_on_exit = false;    // ptvm proot --kill-on-exit
-  std::string guest_program;    // not an option: the path VM's program, a guest path
-  int output_fd = -1;           // not an option: the tracer's output, for the in-process runtime
+  // Not an option: ptvm proot exits with the last process's status, as PRoot does.
+  bool last_process_status = false;
+  std::string guest_program;  // not an option: the path VM's program, a guest path
+  int output_fd = -1;         // not an option: the tracer's output, for the in-process runtime
   std::function<void()> unbuffer_output;  // called when other processes write to it too
   // Not an option: `ptvm fakeroot`'s VM; run_under_vm() puts it below the path VM.
   Module* fakeroot_vm = nullptr;

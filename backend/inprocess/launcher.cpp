@@ -343,7 +343,7 @@ Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
       break;  // ECHILD: the whole tree is gone
     }
     if (WIFSIGNALED(status)) stack.on_process_exit(pid, status);
-    if (pid == run->child) main_status = status;
+    if (pid == run->child || options.last_process_status) main_status = status;
   }
   stack.on_finish();
   run->finish();
