@@ -35,6 +35,11 @@ Runner add_proot_command(CLI::App& app) {
       ->type_name("DIR");
   sub->add_option("-v,--verbose", options->path.verbose, "what ptvm does (1: the set-up)")
       ->type_name("LEVEL");
+  sub->add_option("-q,--qemu", options->path.qemu,
+                  "run the programs the kernel cannot (another machine's, or no ELF nor script) "
+                  "with QEMU ARGS, a host program, as PRoot does; the host's root is at "
+                  "/host-rootfs")
+      ->type_name("'QEMU ARGS'");
   sub->add_flag("--kill-on-exit", options->kill_on_exit,
                 "kill every process left when the program ends (by default ptvm waits for them)");
   add_vm_options(*sub, *options, true);

@@ -19,7 +19,7 @@ _ptvm_options() {
     proot)
       flags="$vm_flags -0 --root-id --kill-on-exit"
       args="$vm_args -i --change-id -R -S -v --verbose -r --rootfs -b -m --bind --mount -w --cwd
-            --pwd" ;;
+            --pwd -q --qemu" ;;
     fakeroot)
       flags="$vm_flags -u --unknown-is-real"
       args="$vm_args -s --save-file -i --load-file --rootfs --bind --cwd" ;;

@@ -2,8 +2,13 @@
 # proot_compat.sh PTVM BACKEND: what `ptvm proot` does as PRoot does it, beyond paths.
 #   - The exit status is the last process's to end (PRoot's rule), not the program's; with
 #     --kill-on-exit, the program's; `ptvm run` keeps the program's.
+#   - -q QEMU: a program of another machine, or a file that is neither an ELF nor a script, is
+#     run by QEMU (here QEMU_STANDIN, proot_qemu.c) as `QEMU ARGS [-U LD_LIBRARY_PATH | -E
+#     LD_x=v...] -0 ARGV0 /guest/program ARGS`; the loader's variables leave QEMU's environment,
+#     which has the host's libraries through /host-rootfs; /proc/self/exe is the program's;
+#     x86-64 programs of the guest run natively; QEMU's status is the program's.
 set -u
-ptvm=$1 backend=$2
+ptvm=$1 backend=$2 qemu=$3
 . "$(dirname "$0")/lib.sh"
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
@@ -17,5 +22,39 @@ expect status_of_program_with_kill_on_exit 1 "^$" -- \
 expect status_of_last_killed 137 "^$" -- "${proot[@]}" sh -c 'sh -c "sleep 1; kill -9 \$\$" & exit 1'
 expect run_keeps_program_status 1 "^$" -- \
   "$ptvm" run "--backend=$backend" sh -c '(sleep 1; exit 3) & exit 1'
+
+# -q: a rootfs with a static busybox, an "aarch64" program (an ELF whose machine is not
+# x86-64) and a file with no format at all.
+r=$w/rootfs
+mkdir -p "$r/bin" "$r/tmp"
+cp /bin/busybox "$r/bin/"
+cp /bin/busybox "$r/bin/arm"
+printf '\xb7\x00' | dd of="$r/bin/arm" bs=1 seek=18 conv=notrunc status=none  # EM_AARCH64
+printf 'NO FORMAT\n' >"$r/bin/blob"
+chmod +x "$r/bin/arm" "$r/bin/blob"
+printf '#!/bin/arm -x\n' >"$r/bin/script"
+chmod +x "$r/bin/script"
+q=("${proot[@]}" -r "$r" -b /proc -q "$qemu --cpu max")
+expect qemu_foreign_elf 0 "^args: --cpu max -U LD_LIBRARY_PATH -0 /bin/arm /bin/arm one two
+env: LD_LIBRARY_PATH=/host-rootfs/:/host-rootfs/lib/x86_64-linux-gnu:.*
+exe: /bin/arm$" -- env -u LD_LIBRARY_PATH "${q[@]}" /bin/arm one two
+expect qemu_argv0_as_given 0 "^args: --cpu max -U LD_LIBRARY_PATH -0 arm /bin/arm
+" -- env -u LD_LIBRARY_PATH PATH=/bin "${q[@]}" arm
+expect qemu_no_format 0 "^args: --cpu max -U LD_LIBRARY_PATH -0 /bin/blob /bin/blob
+" -- env -u LD_LIBRARY_PATH "${q[@]}" /bin/blob
+expect qemu_script_interpreter 0 "^args: --cpu max -U LD_LIBRARY_PATH -0 /bin/arm /bin/arm -x /bin/script
+" -- env -u LD_LIBRARY_PATH "${q[@]}" /bin/script
+expect qemu_loader_variables_passed 0 "^args: --cpu max -E LD_PRELOAD=p -E LD_LIBRARY_PATH=l -0 /bin/arm /bin/arm
+env: LD_LIBRARY_PATH=/host-rootfs/" -- \
+  env -u LD_LIBRARY_PATH "${q[@]}" /bin/busybox env LD_LIBRARY_PATH=l LD_PRELOAD=p /bin/arm
+expect qemu_guest_library_path_restored 0 "^args: --cpu max -E LD_LIBRARY_PATH=mine -0 /bin/arm" -- \
+  env LD_LIBRARY_PATH=mine "${q[@]}" /bin/busybox sh -c /bin/arm
+expect qemu_status 7 "^args:" -- env PTVM_TEST_STATUS=7 "${q[@]}" /bin/arm
+expect qemu_native_runs_natively 0 "^native$" -- "${q[@]}" /bin/busybox echo native
+expect qemu_host_rootfs 0 "^NO FORMAT$" -- "${q[@]}" /bin/busybox cat "/host-rootfs$r/bin/blob"
+expect qemu_forced_foreign 0 "^args: --cpu max -U LD_LIBRARY_PATH -0 /bin/busybox /bin/busybox true" -- \
+  env -u LD_LIBRARY_PATH PROOT_FORCE_FOREIGN_BINARY=1 "${q[@]}" /bin/busybox true
+expect qemu_missing 2 "cannot find the emulator 'no-such-qemu'" -- \
+  "${proot[@]}" -r "$r" -q no-such-qemu /bin/arm
 
 exit $failed

@@ -562,6 +562,7 @@ void PathModule::on_exit(SyscallCall& call) {
 void PathModule::execve(SyscallCall& call, bool at) {
   path::ExecRequest req;
   req.at = at;
+  req.qemu = &qemu_;
   path::Walk walk = walk_for(call);
   path::PendingExec* pending = &state_of(call).exec;
   pending->active = false;

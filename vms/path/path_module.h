@@ -21,6 +21,7 @@
 
 #include "core/module.h"
 #include "vms/path/path_map.h"
+#include "vms/path/qemu.h"
 #include "vms/path/resolve.h"
 
 namespace ptvm {
@@ -44,6 +45,8 @@ class PathModule final : public Module, public path::ExeLookup, public path::Cwd
   bool cwd_name(pid_t pid, const char* host, char* guest_out) override;
   // The guest directory ptvm starts the program in (-w): its name until it changes directory.
   void set_initial_cwd(const char* guest);
+  // -q: foreign programs run by QEMU (qemu.h); set up before the run.
+  path::QemuConfig& qemu() { return qemu_; }
 
   // The calls whose path arguments the module rewrites (by rule) or emulates: every call of the
   // syscall table with a `path` argument must be among them (a unit test checks it).
@@ -63,6 +66,7 @@ class PathModule final : public Module, public path::ExeLookup, public path::Cwd
 
   path::PathMap map_;
   path::DirCache dirs_;
+  path::QemuConfig qemu_;
 
   // The program each process runs, where the kernel's /proc/N/exe names the guest's loader.
   struct Exe {
