@@ -15,6 +15,7 @@
 #include "cli/path_vm.h"
 #include "core/module_stack.h"
 #include "vms/inject/inject_module.h"
+#include "vms/kompat/kompat_module.h"
 #include "vms/null/null_module.h"
 #include "vms/redirect/redirect_module.h"
 
@@ -38,6 +39,7 @@ struct VmOptions {
   bool no_rewrite = false;      // --no-rewrite: in-process, every call traps
   unsigned rewrite_after = 16;  // --rewrite-after: traps of a site before it is rewritten
   PathOptions path;             // --rootfs, --bind, --cwd (and ptvm proot's options)
+  std::string kernel_release;   // --kernel-release, proot -k: the kernel-identity VM
   bool kill_on_exit = false;    // ptvm proot --kill-on-exit
   // Not an option: ptvm proot exits with the last process's status, as PRoot does.
   bool last_process_status = false;

@@ -110,4 +110,8 @@ std::uint64_t start_time_of(pid_t pid) {
   return stat_field(pid, 22);
 }
 
+std::uint64_t start_stack_of(pid_t pid) {
+  return stat_field(pid, 28);
+}
+
 }  // namespace ptvm

@@ -7,6 +7,10 @@
 #     LD_x=v...] -0 ARGV0 /guest/program ARGS`; the loader's variables leave QEMU's environment,
 #     which has the host's libraries through /host-rootfs; /proc/self/exe is the program's;
 #     x86-64 programs of the guest run natively; QEMU's status is the program's.
+#   - -k (--kernel-release): uname's release, or every field in PRoot's long form; the last -k
+#     wins; host and domain names of the run's own (shared by its processes, the host's
+#     untouched; EPERM for a fake user); no AT_SYSINFO_EHDR, AT_HWCAP from the long form,
+#     AT_RANDOM last with PROOT_FORCE_KOMPAT; stacked under `ptvm run` and `ptvm trace`.
 set -u
 ptvm=$1 backend=$2 qemu=$3
 . "$(dirname "$0")/lib.sh"
@@ -56,5 +60,35 @@ expect qemu_forced_foreign 0 "^args: --cpu max -U LD_LIBRARY_PATH -0 /bin/busybo
   env -u LD_LIBRARY_PATH PROOT_FORCE_FOREIGN_BINARY=1 "${q[@]}" /bin/busybox true
 expect qemu_missing 2 "cannot find the emulator 'no-such-qemu'" -- \
   "${proot[@]}" -r "$r" -q no-such-qemu /bin/arm
+
+# -k.
+kr=$(uname -r)
+uts="\\sysname\\nodename\\$kr\\version\\machine\\domainname\\0\\"
+expect kernel_release 0 "^3.4242XX$" -- "${proot[@]}" -k 3.4242XX uname -r
+expect kernel_release_long_cut 0 "^$(printf '%064d' 0)$" -- "${proot[@]}" -k "$(printf '%070d' 0)" uname -r
+expect kernel_release_last_wins 0 "^5.0$" -- "${proot[@]}" -k "$kr" -k 5.0 uname -r
+expect kernel_release_every_process 0 "^(5.0
+){7}5.0$" -- "${proot[@]}" -k 5.0 sh -c 'for i in 1 2 3 4 5 6 7 8; do uname -r & done; wait'
+expect kernel_long_form 0 "^sysname nodename $kr version machine$" -- \
+  "${proot[@]}" -k "$uts" uname -s -n -r -v -m
+expect kernel_long_form_domain 0 "^domainname$" -- "${proot[@]}" -k "$uts" domainname
+expect kernel_long_form_bad 2 "invalid kernel release" -- "${proot[@]}" -k '\a\b' true
+expect kernel_names_of_the_run 0 "^h2
+h2
+d2$" -- "${proot[@]}" -0 -k "$uts" sh -c 'hostname h2; sh -c hostname; uname -n; domainname d2; domainname'
+expect kernel_names_host_untouched 0 "^$(hostname)$" -- sh -c \
+  "'$ptvm' proot --backend=$backend -k 5.0 hostname elsewhere; hostname"
+expect kernel_names_fake_user 1 "" -- "${proot[@]}" -i 1000:1000 -k 5.0 hostname h3
+expect kernel_auxv_no_vdso 1 "^$" -- sh -c \
+  "'$ptvm' proot --backend=$backend -k $kr env LD_SHOW_AUXV=1 true | grep AT_SYSINFO"
+expect kernel_auxv_hwcap 0 "^AT_HWCAP: +0$" -- sh -c \
+  "'$ptvm' proot --backend=$backend -k '$uts' env LD_SHOW_AUXV=1 true | grep '^AT_HWCAP:'"
+expect kernel_auxv_forced_random_last 0 "^AT_RANDOM:" -- sh -c \
+  "PROOT_FORCE_KOMPAT=1 '$ptvm' proot --backend=$backend -k $kr env LD_SHOW_AUXV=1 true | tail -1"
+expect kernel_release_run 0 "^5.0$" -- "$ptvm" run "--backend=$backend" --kernel-release 5.0 uname -r
+expect kernel_release_trace 0 "uname\\(\\{sysname=\"Linux\", nodename=\"[^\"]*\", \\.\\.\\.\\}\\) = 0" -- \
+  "$ptvm" trace "--backend=$backend" --kernel-release 5.0 -e trace=uname uname -r
+expect kernel_release_not_inprocess 2 "runs on the ptrace backend" -- \
+  "$ptvm" run --backend=inprocess --kernel-release 5.0 uname -r
 
 exit $failed
