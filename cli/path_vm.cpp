@@ -218,16 +218,27 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, std::unique_ptr<Pat
     }
   }
 
+  // ptvm's temporary files: in PROOT_TMP_DIR (PRoot's variable), else TMPDIR, else /tmp. One
+  // named by PROOT_TMP_DIR must be usable even if this run needs none, as PRoot requires.
+  const char* proot_tmp = std::getenv("PROOT_TMP_DIR");
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string tmp = proot_tmp && *proot_tmp ? proot_tmp : tmpdir && *tmpdir ? tmpdir : "/tmp";
+  if (proot_tmp && *proot_tmp && access(proot_tmp, W_OK | X_OK) < 0) {
+    complain(fmt::format("PROOT_TMP_DIR {}: {}", proot_tmp, std::strerror(errno)));
+    return false;
+  }
   if (map.bindings() > 0) {
     // Guest directories on the way to a binding that the rootfs lacks: one empty, read-only
     // directory of ptvm's stands for them (removed when ptvm ends).
-    const char* tmp = std::getenv("TMPDIR");
-    std::string glue = std::string(tmp && *tmp ? tmp : "/tmp") + "/ptvm-glue-XXXXXX";
-    if (mkdtemp(glue.data())) {
-      chmod(glue.c_str(), 0555);
-      storage->glue = glue;
-      map.set_glue(glue.c_str());
+    std::string glue = tmp + "/ptvm-glue-XXXXXX";
+    if (!mkdtemp(glue.data())) {
+      complain(
+          fmt::format("cannot make a temporary directory in {}: {}", tmp, std::strerror(errno)));
+      return false;
     }
+    chmod(glue.c_str(), 0555);
+    storage->glue = glue;
+    map.set_glue(glue.c_str());
   }
 
   // The guest's working directory (PRoot's rules): -w DIR; a relative DIR, or none, from

@@ -11,6 +11,8 @@
 #     wins; host and domain names of the run's own (shared by its processes, the host's
 #     untouched; EPERM for a fake user); no AT_SYSINFO_EHDR, AT_HWCAP from the long form,
 #     AT_RANDOM last with PROOT_FORCE_KOMPAT; stacked under `ptvm run` and `ptvm trace`.
+#   - PROOT_TMP_DIR: where the glue directory goes; one ptvm cannot write to is an error (as a
+#     user other than root: root writes anywhere).
 set -u
 ptvm=$1 backend=$2 qemu=$3
 . "$(dirname "$0")/lib.sh"
@@ -90,5 +92,21 @@ expect kernel_release_trace 0 "uname\\(\\{sysname=\"Linux\", nodename=\"[^\"]*\"
   "$ptvm" trace "--backend=$backend" --kernel-release 5.0 -e trace=uname uname -r
 expect kernel_release_not_inprocess 2 "runs on the ptrace backend" -- \
   "$ptvm" run --backend=inprocess --kernel-release 5.0 uname -r
+
+# PROOT_TMP_DIR.
+mkdir -p "$w/tmpdir" "$w/in"
+expect tmp_dir_holds_glue 0 "^ptvm-glue-" -- env PROOT_TMP_DIR="$w/tmpdir" \
+  "${proot[@]}" -b "$w/in:/a/b/c" sh -c "ls '$w/tmpdir'"
+expect tmp_dir_missing 2 "PROOT_TMP_DIR $w/nothere: No such file" -- \
+  env PROOT_TMP_DIR="$w/nothere" "${proot[@]}" true
+as_nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+chmod 755 "$w"
+if [ "$(id -u)" = 0 ] && "${as_nobody[@]}" test -x "$ptvm" 2>/dev/null; then
+  chmod 555 "$w/tmpdir"
+  expect tmp_dir_unwritable 2 "PROOT_TMP_DIR $w/tmpdir: Permission denied" -- \
+    "${as_nobody[@]}" env PROOT_TMP_DIR="$w/tmpdir" \
+    "${proot[@]}" true
+  chmod 755 "$w/tmpdir"
+fi
 
 exit $failed
