@@ -125,6 +125,7 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
       io.rewrite_after = options.rewrite_after;
       io.stats = options.stats;
       io.kill_on_exit = options.ptrace.kill_on_exit;
+      io.last_process_status = options.ptrace.last_process_status;
       Result<int> result = 0;
       if (options.backend == Backend::automatic) {
         // Both backends in one run: the supervisor takes whatever cannot host the runtime.
@@ -140,6 +141,7 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
           PtraceOptions hybrid;
           hybrid.verbose = options.verbose;
           hybrid.kill_on_exit = options.ptrace.kill_on_exit;
+          hybrid.last_process_status = options.ptrace.last_process_status;
           Supervisor supervisor(stack, hybrid);
           result = supervisor.run_hybrid(started->child, started->adopt_read_fd);
           started->finish();

@@ -50,6 +50,71 @@ bool host_canonical(const std::string& given, std::string* out) {
   return true;
 }
 
+// The program file `name` as execvp would find it on the host (a name with a slash: from ptvm's
+// directory), absolute; empty if none.
+std::string host_program(const std::string& name) {
+  std::vector<std::string> tries;
+  if (name.find('/') != std::string::npos) {
+    tries.push_back(name);
+  } else if (const char* env = std::getenv("PATH")) {
+    std::string dirs = env;
+    for (std::size_t start = 0; start <= dirs.size();) {
+      std::size_t end = dirs.find(':', start);
+      if (end == std::string::npos) end = dirs.size();
+      std::string dir = dirs.substr(start, end - start);
+      tries.push_back((dir.empty() ? "." : dir) + "/" + name);
+      start = end + 1;
+    }
+  }
+  for (const auto& t : tries) {
+    struct stat st;
+    std::string absolute;
+    if (stat(t.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(t.c_str(), X_OK) == 0 &&
+        host_canonical(t, &absolute)) {
+      return absolute;
+    }
+  }
+  return {};
+}
+
+// -q 'QEMU ARGS': QEMU found on the host's PATH (a host program), the host's root bound at
+// /host-rootfs (first: the user's bindings win), the host programs' LD_LIBRARY_PATH.
+bool setup_qemu(const std::string& text, PathModule& module) {
+  std::vector<std::string> words;
+  for (std::size_t i = 0; i < text.size();) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    std::size_t j = i;
+    while (j < text.size() && text[j] != ' ' && text[j] != '\t') ++j;
+    if (j > i) words.push_back(text.substr(i, j - i));
+    i = j;
+  }
+  if (words.empty()) {
+    complain("-q: no emulator given");
+    return false;
+  }
+  const std::string qemu = host_program(words[0]);
+  if (qemu.empty()) {
+    complain(fmt::format("-q: cannot find the emulator '{}' on the host", words[0]));
+    return false;
+  }
+  words[0] = qemu;
+  std::vector<const char*> argv;
+  for (const auto& w : words) argv.push_back(w.c_str());
+  path::QemuConfig& config = module.qemu();
+  if (!config.set(argv.data(), argv.size()) ||
+      !config.set_library_paths(std::getenv("LD_LIBRARY_PATH"))) {
+    complain(
+        fmt::format("-q '{}': too long, or more than {} words", text, path::QemuConfig::kMaxArgs));
+    return false;
+  }
+  config.force_foreign = std::getenv("PROOT_FORCE_FOREIGN_BINARY") != nullptr;
+  if (!module.map().bind("/", path::kHostRootfs)) {
+    complain("-q: cannot bind the host's root at /host-rootfs");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 PathVm::~PathVm() {
@@ -103,6 +168,7 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, std::unique_ptr<Pat
     }
   }
   map.set_root(root.c_str());
+  if (!o.qemu.empty() && !setup_qemu(o.qemu, storage->path)) return false;
   for (const auto& text : o.binds) {
     std::string host = text, guest;
     if (auto colon = text.rfind(':'); colon != std::string::npos && colon > 0) {
@@ -152,16 +218,27 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, std::unique_ptr<Pat
     }
   }
 
+  // ptvm's temporary files: in PROOT_TMP_DIR (PRoot's variable), else TMPDIR, else /tmp. One
+  // named by PROOT_TMP_DIR must be usable even if this run needs none, as PRoot requires.
+  const char* proot_tmp = std::getenv("PROOT_TMP_DIR");
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string tmp = proot_tmp && *proot_tmp ? proot_tmp : tmpdir && *tmpdir ? tmpdir : "/tmp";
+  if (proot_tmp && *proot_tmp && access(proot_tmp, W_OK | X_OK) < 0) {
+    complain(fmt::format("PROOT_TMP_DIR {}: {}", proot_tmp, std::strerror(errno)));
+    return false;
+  }
   if (map.bindings() > 0) {
     // Guest directories on the way to a binding that the rootfs lacks: one empty, read-only
     // directory of ptvm's stands for them (removed when ptvm ends).
-    const char* tmp = std::getenv("TMPDIR");
-    std::string glue = std::string(tmp && *tmp ? tmp : "/tmp") + "/ptvm-glue-XXXXXX";
-    if (mkdtemp(glue.data())) {
-      chmod(glue.c_str(), 0555);
-      storage->glue = glue;
-      map.set_glue(glue.c_str());
+    std::string glue = tmp + "/ptvm-glue-XXXXXX";
+    if (!mkdtemp(glue.data())) {
+      complain(
+          fmt::format("cannot make a temporary directory in {}: {}", tmp, std::strerror(errno)));
+      return false;
     }
+    chmod(glue.c_str(), 0555);
+    storage->glue = glue;
+    map.set_glue(glue.c_str());
   }
 
   // The guest's working directory (PRoot's rules): -w DIR; a relative DIR, or none, from

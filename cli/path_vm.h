@@ -23,8 +23,9 @@ struct PathOptions {
   bool root_id = false;            // -0, or -i: the fakeroot VM
   std::uint32_t uid = 0, gid = 0;  // the ids the program starts with (0 for -0)
   int verbose = 0;                 // -v LEVEL
+  std::string qemu;                // -q 'QEMU ARGS': foreign programs run by QEMU
 
-  bool active() const { return !rootfs.empty() || !binds.empty() || !cwd.empty(); }
+  bool active() const { return !rootfs.empty() || !binds.empty() || !cwd.empty() || !qemu.empty(); }
 };
 
 struct PathVm {

@@ -35,6 +35,11 @@ Runner add_proot_command(CLI::App& app) {
       ->type_name("DIR");
   sub->add_option("-v,--verbose", options->path.verbose, "what ptvm does (1: the set-up)")
       ->type_name("LEVEL");
+  sub->add_option("-q,--qemu", options->path.qemu,
+                  "run the programs the kernel cannot (another machine's, or no ELF nor script) "
+                  "with QEMU ARGS, a host program, as PRoot does; the host's root is at "
+                  "/host-rootfs")
+      ->type_name("'QEMU ARGS'");
   sub->add_flag("--kill-on-exit", options->kill_on_exit,
                 "kill every process left when the program ends (by default ptvm waits for them)");
   add_vm_options(*sub, *options, true);
@@ -77,6 +82,9 @@ Runner add_proot_command(CLI::App& app) {
       if (!rootfs_s->empty()) p.root_id = true;
     }
     if (p.rootfs.empty()) p.rootfs = "/";
+    // PRoot's exit status: the last process's to end (a program that leaves a child behind
+    // ends with the child's), which scripts written for PRoot rely on.
+    options->last_process_status = true;
     ModuleStack stack;
     std::unique_ptr<SharedModules> modules;
     if (!add_shared_modules(*options, stack, modules)) return 2;

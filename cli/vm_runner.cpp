@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,6 +95,12 @@ void add_vm_options(CLI::App& sub, VmOptions& o, bool proot_spelling) {
   sub.add_option(proot_spelling ? "-w,--cwd,--pwd" : "--cwd", o.path.cwd,
                  "path VM: the guest's working directory (PRoot's -w)")
       ->type_name("DIR")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  sub.add_option(proot_spelling ? "-k,--kernel-release" : "--kernel-release", o.kernel_release,
+                 "the program sees kernel release STRING in uname (PRoot's -k; its long form "
+                 "'\\sysname\\nodename\\release\\version\\machine\\domainname\\hwcap\\' "
+                 "sets every field); host and domain names of the run's own")
+      ->type_name("STRING")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   // Everything from the program name on belongs to the program (`ptvm run ls -l`, `ptvm run
   // -- python3 -c ...`): CLI11 leaves it unparsed; take_command() collects it.
@@ -314,6 +321,8 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
     }
     int code;
     if (!setup_path_vm(o.path, o, path_vm, &code)) return code;
+    // The runtime's loader runs every image itself: -q's emulator is the ptrace backend's.
+    if (!o.path.qemu.empty() && !only_ptrace(o, "the path VM's -q (QEMU)", &forced)) return 2;
   }
   // The command's own VMs at the bottom, in one order for every command: the path VM above the
   // fakeroot VM (`ptvm fakeroot`'s, or `ptvm proot -0`'s), which so sees the host's paths (it
@@ -322,6 +331,22 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
   if (path_vm && path_vm->fakeroot) fakeroot = path_vm->fakeroot.get();
   if (path_vm && !push_module(stack, &path_vm->path)) return 2;
   if (fakeroot && !push_module(stack, fakeroot)) return 2;
+  // The kernel-identity VM below the fakeroot VM, which lets only a fake root's set*name by.
+  std::unique_ptr<KompatModule> kompat;
+  if (!o.kernel_release.empty()) {
+    kompat = std::make_unique<KompatModule>();
+    struct utsname host;
+    const char* error = "";
+    if (uname(&host) < 0 || !kompat->configure(*reinterpret_cast<const KompatModule::Names*>(&host),
+                                               o.kernel_release.c_str(), &error)) {
+      complain(fmt::format("invalid kernel release '{}': {}", o.kernel_release, error));
+      return 2;
+    }
+    kompat->set_fake_root_checked(fakeroot != nullptr);
+    kompat->set_force_kompat(std::getenv("PROOT_FORCE_KOMPAT") != nullptr);
+    if (!only_ptrace(o, "the kernel-identity VM (-k)", &forced)) return 2;
+    if (!push_module(stack, kompat.get())) return 2;
+  }
   const std::vector<std::string>& command = o.command;
   if (o.attach_pid != 0) return attach_to(o, stack, before_exit);
   if (command.empty()) {
@@ -356,6 +381,7 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
   run_options.ptrace.mem = *parse_mem_mode(o.mem);
   run_options.ptrace.program = o.guest_program;
   run_options.ptrace.kill_on_exit = o.kill_on_exit;
+  run_options.ptrace.last_process_status = o.last_process_status;
   run_options.rewrite = !o.no_rewrite;
   run_options.rewrite_after = o.rewrite_after;
   run_options.output_fd = o.output_fd;

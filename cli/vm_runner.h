@@ -15,6 +15,7 @@
 #include "cli/path_vm.h"
 #include "core/module_stack.h"
 #include "vms/inject/inject_module.h"
+#include "vms/kompat/kompat_module.h"
 #include "vms/null/null_module.h"
 #include "vms/redirect/redirect_module.h"
 
@@ -38,9 +39,12 @@ struct VmOptions {
   bool no_rewrite = false;      // --no-rewrite: in-process, every call traps
   unsigned rewrite_after = 16;  // --rewrite-after: traps of a site before it is rewritten
   PathOptions path;             // --rootfs, --bind, --cwd (and ptvm proot's options)
+  std::string kernel_release;   // --kernel-release, proot -k: the kernel-identity VM
   bool kill_on_exit = false;    // ptvm proot --kill-on-exit
-  std::string guest_program;    // not an option: the path VM's program, a guest path
-  int output_fd = -1;           // not an option: the tracer's output, for the in-process runtime
+  // Not an option: ptvm proot exits with the last process's status, as PRoot does.
+  bool last_process_status = false;
+  std::string guest_program;  // not an option: the path VM's program, a guest path
+  int output_fd = -1;         // not an option: the tracer's output, for the in-process runtime
   std::function<void()> unbuffer_output;  // called when other processes write to it too
   // Not an option: `ptvm fakeroot`'s VM; run_under_vm() puts it below the path VM.
   Module* fakeroot_vm = nullptr;

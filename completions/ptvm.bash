@@ -7,7 +7,8 @@
 _ptvm_options() {
   local vm_flags='-h --help --no-seccomp --naive --no-colocation --no-trampoline
                   --no-syscall-info --stats --no-rewrite'
-  local vm_args='--backend --mem --module --redirect --intercept --rewrite-after'
+  local vm_args='--backend --mem --module --redirect --intercept --rewrite-after
+                --kernel-release'
   case $1 in
     run)
       flags=$vm_flags
@@ -19,7 +20,7 @@ _ptvm_options() {
     proot)
       flags="$vm_flags -0 --root-id --kill-on-exit"
       args="$vm_args -i --change-id -R -S -v --verbose -r --rootfs -b -m --bind --mount -w --cwd
-            --pwd" ;;
+            --pwd -q --qemu -k" ;;
     fakeroot)
       flags="$vm_flags -u --unknown-is-real"
       args="$vm_args -s --save-file -i --load-file --rootfs --bind --cwd" ;;

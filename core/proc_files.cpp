@@ -129,4 +129,8 @@ int signal_children(int sig) {
   return sent;
 }
 
+std::uint64_t start_stack_of(pid_t pid) {
+  return stat_field(pid, 28);
+}
+
 }  // namespace ptvm

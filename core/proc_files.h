@@ -21,6 +21,9 @@ long read_proc(long pid, const char* file, char* text, std::size_t capacity);
 int status_numbers(const char* text, const char* key, long* out, int max);
 pid_t parent_of(pid_t pid);
 std::uint64_t start_time_of(pid_t pid);  // in clock ticks after boot; 0 if gone
+// The address of argc on a process's stack as its last execve left it (/proc/PID/stat's
+// startstack: 0 if gone, or for a reader that may not trace it).
+std::uint64_t start_stack_of(pid_t pid);
 pid_t thread_group_of(pid_t tid);
 // Sends `sig` to every child of the calling process's main thread (the orphans it reaps as a
 // subreaper too: they are the main thread's); how many (/proc/self/task/PID/children, Linux 3.5).

@@ -430,9 +430,11 @@ Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
       break;  // ECHILD: the whole tree is gone
     }
     if (WIFSIGNALED(status)) stack.on_process_exit(pid, status);
-    if (pid == run->child) {
+    if (pid == run->child) program_gone = true;
+    // The program's status, or the last process's (as PRoot; not with --kill-on-exit, whose
+    // victims would have the last word).
+    if (pid == run->child || (options.last_process_status && !options.kill_on_exit)) {
       main_status = status;
-      program_gone = true;
     }
     // What is left is ptvm's to reap (it is their subreaper): killed as it comes to ptvm.
     if (program_gone && options.kill_on_exit) signal_children(SIGKILL);

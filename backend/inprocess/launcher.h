@@ -53,9 +53,10 @@ struct InprocessOptions {
   std::vector<sock_filter> filter;
   // runtime/rewrite: sites of calls no module wants are patched to make them without a trap.
   bool rewrite = true;
-  unsigned rewrite_after = 16;  // traps of a site before it is patched
-  bool stats = false;           // --stats: what the rewriting did, on stderr at the end
-  bool kill_on_exit = false;    // --kill-on-exit: the rest of the tree dies with the program
+  unsigned rewrite_after = 16;       // traps of a site before it is patched
+  bool stats = false;                // --stats: what the rewriting did, on stderr at the end
+  bool kill_on_exit = false;         // --kill-on-exit: the rest of the tree dies with the program
+  bool last_process_status = false;  // run_inprocess() returns the last process's status
 };
 
 // The program running in-process, and what ptvm keeps for it until the end.

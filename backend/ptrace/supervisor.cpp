@@ -334,6 +334,13 @@ struct Supervisor::Impl {
   int wait_flags = __WALL;
   bool awaiting_start = false;  // --no-seccomp: the child's SIGSTOP before execve is pending
   std::optional<int> main_status;
+  std::optional<int> last_status;  // of the last process (thread group) to end
+  // What run() returns: the program's status, or the last process's (last_process_status;
+  // not with kill_on_exit, whose kills would end last).
+  std::optional<int> run_status() const {
+    const bool last = options.last_process_status && !options.kill_on_exit;
+    return last && last_status ? last_status : main_status;
+  }
   struct Delayed {
     std::uint64_t deadline_ns;
     pid_t tid;
@@ -421,6 +428,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
       if (gone.injecting != 0) spaces[gone.tgid].injecting = false;
       release_block(gone);
       const pid_t tgid = gone.tgid;
+      if (tid == tgid) last_status = status;
       tracees.erase(it);
       // The process's last thread: its address space is gone.
       bool last = use_trampoline;
@@ -428,6 +436,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
       if (last) spaces.erase(tgid);
       placement.gone(tid);
     }
+    if (!traced) last_status = status;  // hybrid: an untraced process (never a thread)
     if (tid == main_pid) {
       main_status = status;
       if (options.kill_on_exit) {
@@ -1286,8 +1295,8 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   const bool exec_failed = read(err[0], &exec_errno, sizeof exec_errno) == sizeof exec_errno;
   close(err[0]);
   if (exec_failed) return std::unexpected(Error::guest(exec_errno));
-  if (!main_status) return std::unexpected(Error::guest(ECHILD));
-  return *main_status;
+  if (!run_status()) return std::unexpected(Error::guest(ECHILD));
+  return *run_status();
 }
 
 namespace {
@@ -1459,8 +1468,8 @@ Result<int> Supervisor::Impl::run_hybrid(pid_t child, int adopt_fd) {
   sigaction(SIGURG, &saved[3], nullptr);
   sigprocmask(SIG_SETMASK, &old_mask, nullptr);
   stack.on_finish();
-  if (!main_status) return std::unexpected(Error::guest(ECHILD));
-  return *main_status;
+  if (!run_status()) return std::unexpected(Error::guest(ECHILD));
+  return *run_status();
 }
 
 Supervisor::Supervisor(ModuleStack& stack, const PtraceOptions& options)

@@ -42,7 +42,10 @@ struct PtraceOptions {
   // which the modules translate at the execve. Empty: argv[0], searched on PATH.
   std::string program;
   bool kill_on_exit = false;  // --kill-on-exit: the rest of the tree dies with the program
-  int verbose = 0;            // ptvm -v: 1 says when a process comes from the in-process runtime
+  // The run's status is the last process's to end, not the program's (PRoot's rule, `ptvm
+  // proot`): a program that leaves a child behind ends with the child's status. Every backend.
+  bool last_process_status = false;
+  int verbose = 0;  // ptvm -v: 1 says when a process comes from the in-process runtime
 };
 
 enum class Backend {
@@ -77,8 +80,8 @@ struct RunFailure {
 
 // Runs `argv` (argv[0] searched on PATH unless options.ptrace.program is set) under `stack`
 // until every process it started is gone, and returns the program's wait status (WIFEXITED,
-// WEXITSTATUS...). With an empty stack the program runs natively, untraced. Modules get
-// on_finish at the end.
+// WEXITSTATUS...; the last process's with options.ptrace.last_process_status). With an empty
+// stack the program runs natively, untraced. Modules get on_finish at the end.
 std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::string>& argv,
                                    const RunOptions& options = {});
 

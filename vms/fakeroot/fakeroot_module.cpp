@@ -341,7 +341,7 @@ Interest FakerootModule::interest() const {
         SYS_flistxattr, SYS_removexattr, SYS_lremovexattr,  SYS_fremovexattr, SYS_setxattrat,
         SYS_getxattrat, SYS_listxattrat, SYS_removexattrat, SYS_capget,       SYS_capset,
         SYS_execve,     SYS_execveat,    SYS_mkdir,         SYS_mkdirat,      SYS_clone,
-        SYS_clone3,     SYS_fork,        SYS_vfork}) {
+        SYS_clone3,     SYS_fork,        SYS_vfork,         SYS_sethostname,  SYS_setdomainname}) {
     i.calls.add(nr);
   }
   return i;
@@ -854,6 +854,14 @@ void FakerootModule::on_entry(SyscallCall& call) {
     case SYS_capget:
     case SYS_capset:
       return ids_entry(call);
+
+    // ---- the names of the host: CAP_SYS_ADMIN, as the fake ids have it --------------------
+    // A fake root's call goes on (to a kernel-identity VM below, or to the kernel, which may
+    // refuse it in its turn); a fake user's is refused as the kernel refuses it.
+    case SYS_sethostname:
+    case SYS_setdomainname:
+      if (!has_cap(credentials(call), CAP_SYS_ADMIN)) return call.answer_error(EPERM);
+      return;
 
     // ---- new threads and processes take the ids of the thread that makes them -----------
     case SYS_clone:

@@ -20,14 +20,13 @@ using cstr::length;
 namespace {
 
 constexpr int kMaxLevels = 4;  // the kernel's BINPRM_MAX_RECURSION
-constexpr std::size_t kMaxFront = 2 + 3 * kMaxLevels + 4;
+// The shebang levels' arguments, the loader's, and -q's (QEMU's own, the loader variables', -0).
+constexpr std::size_t kMaxFront =
+    2 + 3 * kMaxLevels + 4 + QemuConfig::kMaxArgs + QemuEnv::kMaxFront + 3;
 constexpr std::size_t kMaxArgs = 1 << 17;
 
 // An argument of the new argv: a string ptvm writes, or one the program already has.
-struct Arg {
-  const char* local;     // nullptr: `remote`
-  std::uint64_t remote;  // a tracee address
-};
+using Arg = EnvArg;
 
 struct Front {
   Arg args[kMaxFront];
@@ -205,6 +204,30 @@ bool takes_argv0(const char* host) {
   return found;
 }
 
+// The bytes of the strings ptvm writes for `args`, with their NULs.
+std::size_t local_bytes(const Arg* args, std::size_t n) {
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (args[i].local) bytes += length(args[i].local) + 1;
+  }
+  return bytes;
+}
+
+// The pointers of `args` into `ptrs`: the program's own, or the strings ptvm writes (added to
+// `batch` from *next on).
+void place(Batch& batch, const Arg* args, std::size_t n, std::uint64_t* next, std::uint64_t* ptrs) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!args[i].local) {
+      ptrs[i] = args[i].remote;
+      continue;
+    }
+    const std::size_t len = length(args[i].local) + 1;
+    batch.write(RemotePtr<void>(*next), args[i].local, len);
+    ptrs[i] = *next;
+    *next += len;
+  }
+}
+
 }  // namespace
 
 int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
@@ -290,6 +313,9 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
   copy(cur_host, r.host, length(r.host) + 1);
   copy(cur_guest, r.guest, length(r.guest) + 1);
   const char* exec_path = cur_host;
+  const QemuConfig* qemu = request.qemu && request.qemu->active ? request.qemu : nullptr;
+  QemuEnv env;
+  bool env_planned = false;  // env holds the new envp
   char loader_host[PATH_MAX];
   pending.host_loader[0] = 0;
   bool complete = r.complete;
@@ -330,13 +356,38 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
       if (!complete) return ENOENT;  // the interpreter is missing
       continue;
     }
+    if (qemu && !native_image(*qemu, head, n)) {
+      // A foreign program: QEMU ARGS [loader variables] -0 ARGV0 /guest/program ARGS...
+      raw_syscall(SYS_close, fd);
+      if (int e = plan_qemu_env(call, *qemu, call.arg(va + 1), true, env)) return e;
+      const char* program = front.keep(cur_guest, length(cur_guest));
+      if (!program) return E2BIG;
+      Arg with[QemuConfig::kMaxArgs + QemuEnv::kMaxFront + 3];
+      std::size_t k = 0;
+      for (std::size_t i = 0; i < qemu->count; ++i) with[k++] = {qemu->args[i], 0};
+      for (std::size_t i = 0; i < env.front_count; ++i) with[k++] = env.front[i];
+      with[k++] = {"-0", 0};
+      with[k++] = front.args[0];
+      with[k++] = {program, 0};
+      if (!front.replace_first(with, k)) return E2BIG;
+      rewritten_argv = true;
+      env_planned = true;
+      exec_path = qemu->args[0];
+      copy(pending.host_loader, qemu->args[0], length(qemu->args[0]) + 1);
+      break;
+    }
     const bool elf = n > 0 && elf_interp(fd, head, n, elf_loader);
     raw_syscall(SYS_close, fd);
     if (!elf || elf_loader[0] == 0) break;  // static, or not ELF: the kernel's
-    // A dynamic program: the guest's loader runs it.
+    // A dynamic program: the guest's loader runs it (with -q, a host program: the host's).
     char cwd[PATH_MAX] = "/";
     if (elf_loader[0] != '/') {
       if (int e = guest_dir(walk, AT_FDCWD, cwd)) return e;
+    } else if (qemu) {
+      const std::size_t ll = length(elf_loader);
+      if (ll + sizeof kHostRootfs > PATH_MAX) return ENAMETOOLONG;
+      for (std::size_t i = ll + 1; i-- > 0;) elf_loader[i + sizeof kHostRootfs - 1] = elf_loader[i];
+      copy(elf_loader, kHostRootfs, sizeof kHostRootfs - 1);
     }
     Resolved loader;
     if (int e = resolve(walk, cwd, elf_loader, true, loader)) return e;
@@ -363,38 +414,40 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
   }
   copy(pending.guest, cur_guest, length(cur_guest) + 1);
   pending.active = complete;
+  // -q: a host program's environment (LD_LIBRARY_PATH through /host-rootfs).
+  if (qemu && complete && !env_planned) {
+    if (int e = plan_qemu_env(call, *qemu, call.arg(va + 1), false, env)) return e;
+    env_planned = true;
+  }
 
   // What to write: the path, then the new argv (its own strings, then the pointers).
   const std::size_t path_len = length(exec_path) + 1;
   bool same_path = true;
   for (std::size_t i = 0; i < path_len && same_path; ++i) same_path = given[i] == exec_path[i];
-  if (same_path && !rewritten_argv && !request.at) return 0;
-  std::size_t strings = path_len;
-  for (std::size_t i = 0; i < front.count; ++i) {
-    if (front.args[i].local) strings += length(front.args[i].local) + 1;
-  }
+  if (same_path && !rewritten_argv && !request.at && !env_planned) return 0;
+  std::size_t strings = path_len + local_bytes(front.args, front.count);
+  if (env_planned) strings += local_bytes(env.env, env.env_count);
   strings = (strings + 7) & ~std::size_t{7};
   const std::size_t rest = argc - from;
   const std::size_t pointers = rewritten_argv ? front.count + rest + 1 : 0;
-  auto scratch = call.scratch(strings + 8 * pointers);
+  const std::size_t env_pointers = env_planned ? env.env_count + 1 : 0;
+  auto scratch = call.scratch(strings + 8 * (pointers + env_pointers));
   if (!scratch) return E2BIG;
   const std::uint64_t at = scratch->addr();
   Batch batch;
   batch.write(RemotePtr<void>(at), exec_path, path_len);
   std::uint64_t next = at + path_len;
   std::uint64_t ptrs[kMaxFront];
-  for (std::size_t i = 0; i < front.count; ++i) {
-    if (!front.args[i].local) {
-      ptrs[i] = front.args[i].remote;
-      continue;
-    }
-    const std::size_t len = length(front.args[i].local) + 1;
-    batch.write(RemotePtr<void>(next), front.args[i].local, len);
-    ptrs[i] = next;
-    next += len;
-  }
+  place(batch, front.args, front.count, &next, ptrs);
   const std::uint64_t array = at + strings;
   if (rewritten_argv) batch.write(RemotePtr<void>(array), ptrs, 8 * front.count);
+  const std::uint64_t env_array = array + 8 * pointers;
+  std::uint64_t env_ptrs[QemuEnv::kMaxEnv + 2];
+  if (env_planned) {
+    place(batch, env.env, env.env_count, &next, env_ptrs);
+    env_ptrs[env.env_count] = 0;
+    batch.write(RemotePtr<void>(env_array), env_ptrs, 8 * env_pointers);
+  }
   if (!call.memory().run(batch)) return E2BIG;
   if (rewritten_argv) {
     // The program's own argument pointers after argv[0], then NULL: copied in chunks.
@@ -416,6 +469,7 @@ int plan_exec(SyscallCall& call, const Walk& walk, const ExecRequest& request,
   }
   call.set_arg(pa, at);
   if (rewritten_argv) call.set_arg(va, array);
+  if (env_planned) call.set_arg(va + 1, env_array);
   if (request.at) {
     call.set_arg(0, static_cast<std::uint64_t>(static_cast<long>(AT_FDCWD)));
     call.set_arg(4, 0);

@@ -11,7 +11,9 @@
 //     --argv0 where the loader does not know the option): the kernel's /proc/N/exe then names
 //     the loader, so the program's guest path is kept for readlink (PendingExec);
 //   - a static ELF, or anything else: executed directly from its host path (the kernel's
-//     ENOEXEC then lets the C library fall back to /bin/sh, the guest's).
+//     ENOEXEC then lets the C library fall back to /bin/sh, the guest's);
+//   - with -q, what the kernel cannot run is run by QEMU, and the environment is QEMU's and
+//     the host programs' (qemu.h).
 // The checks the kernel would make on the program are made first (exec permission, not a
 // directory), since the loader does not make them. Setuid and file capabilities do not apply
 // when the loader runs the program (PRoot has the same limit).
@@ -20,6 +22,7 @@
 #include <linux/limits.h>
 
 #include "core/module.h"
+#include "vms/path/qemu.h"
 #include "vms/path/resolve.h"
 
 namespace ptvm::path {
@@ -32,7 +35,8 @@ struct PendingExec {
 };
 
 struct ExecRequest {
-  bool at = false;  // execveat
+  bool at = false;                   // execveat
+  const QemuConfig* qemu = nullptr;  // -q: foreign programs run by QEMU (qemu.h)
 };
 
 // Rewrites `call` (execve or execveat) as above. Returns 0 when the call may go on (rewritten or

@@ -609,6 +609,7 @@ void PathModule::execve(SyscallCall& call, bool at) {
   if (in_process_) return;
   path::ExecRequest req;
   req.at = at;
+  req.qemu = &qemu_;
   path::Walk walk = walk_for(call);
   path::PendingExec* pending = &state_of(call).exec;
   pending->active = false;

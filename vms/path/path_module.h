@@ -23,6 +23,7 @@
 #include "core/module.h"
 #include "vms/path/exe_table.h"
 #include "vms/path/path_map.h"
+#include "vms/path/qemu.h"
 #include "vms/path/resolve.h"
 
 namespace ptvm {
@@ -67,6 +68,8 @@ class PathModule final : public Module, public path::ExeLookup, public path::Cwd
   // path whose walk stopped short keeps its rest, so that opening it fails as the kernel would.
   long guest_to_host(pid_t pid, pid_t tid, int dirfd, const char* path, bool follow, char* host,
                      char* guest);
+  // -q: foreign programs run by QEMU (qemu.h); set up before the run.
+  path::QemuConfig& qemu() { return qemu_; }
 
   // The calls whose path arguments the module rewrites (by rule) or emulates: every call of the
   // syscall table with a `path` argument must be among them (a unit test checks it).
@@ -86,6 +89,7 @@ class PathModule final : public Module, public path::ExeLookup, public path::Cwd
 
   path::PathMap map_;
   path::DirCache dirs_;
+  path::QemuConfig qemu_;
 
   // The program each process runs, where the kernel's /proc/N/exe names the guest's loader (or,
   // in-process, the runtime). No initializers in these tables: only the entries below *_used_
