@@ -82,8 +82,9 @@ Runner add_proot_command(CLI::App& app) {
       if (!rootfs_s->empty()) p.root_id = true;
     }
     if (p.rootfs.empty()) p.rootfs = "/";
-    // PRoot's exit status: the last process's to end (a program that leaves a child behind
-    // ends with the child's), which scripts written for PRoot rely on.
+    // PRoot's exit status: the last process's to exit (a program that leaves a child behind
+    // ends with the child's; killed processes do not count), which scripts written for PRoot
+    // rely on (backend/last_status.h).
     options->last_process_status = true;
     ModuleStack stack;
     std::unique_ptr<SharedModules> modules;

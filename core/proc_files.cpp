@@ -110,23 +110,52 @@ std::uint64_t start_time_of(pid_t pid) {
   return stat_field(pid, 22);
 }
 
-int signal_children(int sig) {
+int for_each_child(bool (*each)(pid_t child, void* context), void* context) {
   const long self = raw_syscall(SYS_getpid);
-  char file[48] = "/task/";
-  put_decimal(file + 6, self);
+  char name[64];
+  proc_path(name, self, "/task/", self);
   std::size_t at = 0;
-  while (file[at]) ++at;
-  cstr::copy(file + at, "/children", 10);
-  char text[4096];
-  const long n = read_proc(self, file, text, sizeof text);
-  int sent = 0;
-  for (long i = 0; i < n;) {
-    long pid = 0;
-    while (i < n && (text[i] < '0' || text[i] > '9')) ++i;
-    while (i < n && text[i] >= '0' && text[i] <= '9') pid = pid * 10 + (text[i++] - '0');
-    if (pid > 0 && raw_syscall(SYS_kill, pid, sig) == 0) ++sent;
+  while (name[at]) ++at;
+  cstr::copy(name + at, "/children", sizeof name - at);
+  const long fd =
+      raw_syscall(SYS_openat, AT_FDCWD, reinterpret_cast<long>(name), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  // Read in pieces: a subreaper may have thousands of children. A number may straddle two.
+  int count = 0;
+  long pid = 0;
+  char text[1024];
+  for (long n; (n = raw_syscall(SYS_read, fd, reinterpret_cast<long>(text), sizeof text)) > 0;) {
+    for (long i = 0; i < n; ++i) {
+      if (text[i] >= '0' && text[i] <= '9') {
+        pid = pid * 10 + (text[i] - '0');
+        continue;
+      }
+      if (pid > 0 && each(static_cast<pid_t>(pid), context)) ++count;
+      pid = 0;
+    }
   }
-  return sent;
+  if (pid > 0 && each(static_cast<pid_t>(pid), context)) ++count;
+  raw_syscall(SYS_close, fd);
+  return count;
+}
+
+int signal_children(int sig) {
+  return for_each_child(
+      [](pid_t child, void* sig) {
+        return raw_syscall(SYS_kill, child, *static_cast<int*>(sig)) == 0;
+      },
+      &sig);
+}
+
+bool is_zombie(pid_t pid) {
+  char text[512];
+  const long n = read_proc(pid, "/stat", text, sizeof text);
+  // "pid (comm) state ...": the comm may hold anything, so from its last ')'.
+  long close = -1;
+  for (long i = 0; i < n; ++i) {
+    if (text[i] == ')') close = i;
+  }
+  return close >= 0 && close + 2 < n && text[close + 2] == 'Z';
 }
 
 std::uint64_t start_stack_of(pid_t pid) {

@@ -25,9 +25,13 @@ std::uint64_t start_time_of(pid_t pid);  // in clock ticks after boot; 0 if gone
 // startstack: 0 if gone, or for a reader that may not trace it).
 std::uint64_t start_stack_of(pid_t pid);
 pid_t thread_group_of(pid_t tid);
-// Sends `sig` to every child of the calling process's main thread (the orphans it reaps as a
-// subreaper too: they are the main thread's); how many (/proc/self/task/PID/children, Linux 3.5).
+// Calls `each` for every child of the calling process's main thread (the orphans it reaps as a
+// subreaper too: they are the main thread's; /proc/self/task/PID/children, Linux 3.5); how many
+// times it returned true. signal_children() sends `sig` to each; how many got it.
+int for_each_child(bool (*each)(pid_t child, void* context), void* context);
 int signal_children(int sig);
+// Whether process `pid` has ended and waits to be reaped (state Z).
+bool is_zombie(pid_t pid);
 // Whether a /proc link's text (`n` bytes) names a removed file or directory: "... (deleted)".
 bool deleted(const char* text, long n);
 

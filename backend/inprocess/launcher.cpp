@@ -18,6 +18,7 @@
 #include <cstring>
 #include <memory>
 
+#include "backend/last_status.h"
 #include "core/cstr.h"
 #include "core/proc_files.h"
 #include "core/raw_syscall.h"
@@ -422,6 +423,7 @@ Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
   signal(SIGQUIT, SIG_IGN);
   int main_status = 0;
   bool program_gone = false;
+  LastStatus last;
   for (;;) {
     int status;
     const pid_t pid = waitpid(-1, &status, __WALL);
@@ -430,14 +432,18 @@ Result<int> run_inprocess(ModuleStack& stack, const InprocessOptions& options,
       break;  // ECHILD: the whole tree is gone
     }
     if (WIFSIGNALED(status)) stack.on_process_exit(pid, status);
-    if (pid == run->child) program_gone = true;
-    // The program's status, or the last process's (as PRoot; not with --kill-on-exit, whose
-    // victims would have the last word).
-    if (pid == run->child || (options.last_process_status && !options.kill_on_exit)) {
+    if (pid == run->child) {
       main_status = status;
+      program_gone = true;
     }
+    if (options.last_process_status) last.reaped(pid, status, false);
     // What is left is ptvm's to reap (it is their subreaper): killed as it comes to ptvm.
     if (program_gone && options.kill_on_exit) signal_children(SIGKILL);
+  }
+  // The program's status, or the last process's (as PRoot; not with --kill-on-exit, whose
+  // victims would have the last word).
+  if (options.last_process_status && !options.kill_on_exit && last.status()) {
+    main_status = *last.status();
   }
   stack.on_finish();
   run->finish();

@@ -19,6 +19,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "backend/last_status.h"
 #include "backend/ptrace/cpu_placement.h"
 #include "backend/ptrace/seccomp_filter.h"
 #include "backend/ptrace/trampoline.h"
@@ -334,12 +335,12 @@ struct Supervisor::Impl {
   int wait_flags = __WALL;
   bool awaiting_start = false;  // --no-seccomp: the child's SIGSTOP before execve is pending
   std::optional<int> main_status;
-  std::optional<int> last_status;  // of the last process (thread group) to end
+  LastStatus last_status;  // of the last process (thread group) to end
   // What run() returns: the program's status, or the last process's (last_process_status;
   // not with kill_on_exit, whose kills would end last).
   std::optional<int> run_status() const {
     const bool last = options.last_process_status && !options.kill_on_exit;
-    return last && last_status ? last_status : main_status;
+    return last && last_status.status() ? last_status.status() : main_status;
   }
   struct Delayed {
     std::uint64_t deadline_ns;
@@ -428,7 +429,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
       if (gone.injecting != 0) spaces[gone.tgid].injecting = false;
       release_block(gone);
       const pid_t tgid = gone.tgid;
-      if (tid == tgid) last_status = status;
+      if (tid == tgid) last_status.reaped(tid, status, true);
       tracees.erase(it);
       // The process's last thread: its address space is gone.
       bool last = use_trampoline;
@@ -436,7 +437,8 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
       if (last) spaces.erase(tgid);
       placement.gone(tid);
     }
-    if (!traced) last_status = status;  // hybrid: an untraced process (never a thread)
+    // hybrid: an untraced process (never a thread), which ptvm sees only as it reaps it
+    if (!traced && options.last_process_status) last_status.reaped(tid, status, false);
     if (tid == main_pid) {
       main_status = status;
       if (options.kill_on_exit) {
