@@ -20,6 +20,8 @@
 #include <unordered_map>
 
 #include "backend/ptrace/cpu_placement.h"
+#include "backend/ptrace/guest_ptrace.h"
+#include "backend/ptrace/proc_status.h"
 #include "backend/ptrace/seccomp_filter.h"
 #include "backend/ptrace/trampoline.h"
 #include "core/syscall_table.h"
@@ -90,20 +92,7 @@ pid_t read_tgid(pid_t tid, bool* nested = nullptr) {
 
 // How many seccomp filters thread `tid` runs its calls through (-1: unknown).
 int seccomp_filters(pid_t tid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/status", tid);
-  FILE* f = std::fopen(path, "re");
-  if (!f) return -1;
-  char line[256];
-  int n = -1;
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::strncmp(line, "Seccomp_filters:", 16) == 0) {
-      n = std::atoi(line + 16);
-      break;
-    }
-  }
-  std::fclose(f);
-  return n;
+  return static_cast<int>(proc_status_number(tid, "Seccomp_filters:"));
 }
 
 void on_tick(int) {}
@@ -201,7 +190,7 @@ Result<std::string> resolve_program(const std::string& name) {
   return std::unexpected(Error::guest(first_error));
 }
 
-struct Supervisor::Impl {
+struct Supervisor::Impl final : GuestPtrace::Host {
   struct Tracee final : SyscallCall::Backend {
     Tracee(Impl& sup, pid_t tid, pid_t tgid)
         : tid(tid),
@@ -243,6 +232,7 @@ struct Supervisor::Impl {
     bool in_syscall = false;          // --no-seccomp: entry seen, exit stop pending
     bool want_exit = false;           // resume with PTRACE_SYSCALL to reach this call's exit
     bool needed_registers = false;    // the last entry's decisions needed the registers
+    bool stopped_once = false;        // its first stop has come
     // A call the CPU placement finishes at its exit stop (0: none), and about whom.
     long placed_nr = 0;
     pid_t placed_target = 0;
@@ -270,6 +260,19 @@ struct Supervisor::Impl {
   };
 
   Impl(ModuleStack& stack, const PtraceOptions& options) : stack(stack), options(options) {}
+
+  // GuestPtrace::Host (the guest's own ptrace, guest_ptrace.h).
+  RemoteMemory* memory(pid_t tid) override {
+    auto it = tracees.find(tid);
+    return it == tracees.end() ? nullptr : &it->second->mem;
+  }
+  pid_t tgid_of(pid_t tid) override {
+    auto it = tracees.find(tid);
+    return it == tracees.end() ? 0 : it->second->tgid;
+  }
+  void restart(pid_t tid, int sig) override {
+    if (auto it = tracees.find(tid); it != tracees.end()) resume(*it->second, sig);
+  }
 
   Result<int> run(const std::vector<std::string>& argv);
   Result<int> run_hybrid(pid_t child, int adopt_fd);
@@ -316,7 +319,7 @@ struct Supervisor::Impl {
   void resume_later(Tracee& t, std::uint64_t usec);
   pid_t wait_next(int* status);
   Tracee& tracee(pid_t tid);
-  long ptrace_call(int request, pid_t tid, void* addr, void* data) {
+  long ptrace_call(int request, pid_t tid, void* addr, void* data) override {
     ++stats.tracer_syscalls;
     return ptrace(static_cast<__ptrace_request>(request), tid, addr, data);
   }
@@ -349,6 +352,8 @@ struct Supervisor::Impl {
   bool use_trampoline = false;
   int own_filters = -1;  // seccomp filters of a tracee that installed none of its own
   std::unordered_map<pid_t, Space> spaces;  // by thread group
+  std::unique_ptr<GuestPtrace> guest;       // the guest's own ptrace (options.guest_ptrace)
+  bool guest_traced(const Tracee& t) const { return guest && guest->traced(t.tid); }
 };
 
 Supervisor::Impl::Tracee& Supervisor::Impl::tracee(pid_t tid) {
@@ -369,8 +374,10 @@ Supervisor::Impl::Tracee& Supervisor::Impl::tracee(pid_t tid) {
 void Supervisor::Impl::resume(Tracee& t, int sig) {
   (void)t.mem.flush_registers();  // if the tracee is gone, waitpid() reports its death next
   t.mem.resumed();
-  const int request =
-      (!options.seccomp || t.want_exit || t.in_syscall) ? PTRACE_SYSCALL : PTRACE_CONT;
+  if (guest && guest->hold(t.tid)) return;  // a stop its guest tracer is to see
+  const int request = (!options.seccomp || t.want_exit || t.in_syscall) ? PTRACE_SYSCALL
+                      : guest                                           ? guest->request(t.tid)
+                                                                        : PTRACE_CONT;
   ptrace_call(request, t.tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
 }
 
@@ -419,6 +426,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
   if (WIFEXITED(status) || WIFSIGNALED(status)) {
     auto it = tracees.find(tid);
     const bool traced = it != tracees.end();
+    const pid_t gone_tgid = traced ? it->second->tgid : tid;
     if (traced) {
       Tracee& gone = *it->second;
       retired_crossings += gone.mem.stats().crossings;
@@ -436,6 +444,11 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
       placement.gone(tid);
     }
     if (!traced) last_status = status;  // hybrid: an untraced process (never a thread)
+    if (guest && traced) {
+      bool group_gone = true;
+      for (const auto& [other, o] : tracees) group_gone = group_gone && o->tgid != gone_tgid;
+      guest->on_exit(tid, gone_tgid, status, group_gone);
+    }
     if (tid == main_pid) {
       main_status = status;
       if (options.kill_on_exit) {
@@ -460,6 +473,12 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
   const int sig = WSTOPSIG(status);
   const int event = status >> 16;
   if (t.armed && settle(t, event, sig)) return;
+  const bool first = !t.stopped_once;
+  t.stopped_once = true;
+  // A stop a guest tracer sees: its own (held now), or after ptvm's work (held at the resume).
+  if (guest && guest->on_stop(tid, status, first) == GuestPtrace::Stop::held) {
+    return t.mem.resumed();
+  }
   if (sig == (SIGTRAP | 0x80)) {
     // A syscall stop: with seccomp only the exit stops we asked for; without, entry and exit
     // alternate.
@@ -493,6 +512,14 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
   if (!entry) return;
   const long nr = entry->nr;
   std::uint64_t* args = entry->args;
+  if (guest) {  // a guest tracer's ptrace or wait (guest_ptrace.h)
+    const GuestPtrace::Entry seen = guest->on_entry(t.tid, nr, args);
+    if (seen != GuestPtrace::Entry::not_ours) {
+      t.want_exit = seen == GuestPtrace::Entry::see_exit;
+      t.needed_registers = true;
+      return resume(t);
+    }
+  }
   if (!options.seccomp) t.in_syscall = true;
   if (!options.seccomp && stack.refuses_foreign_abi()) {
     // What the filter refuses otherwise (seccomp_filter.h): 32-bit code, x32 numbers, and an
@@ -572,6 +599,10 @@ void Supervisor::Impl::on_syscall_exit(Tracee& t) {
   t.in_syscall = false;
   t.want_exit = false;
   if (t.injecting != 0) return injected(t);
+  if (guest && guest->on_wait_exit(t.tid)) {  // held until a guest tracee of its stops
+    (void)t.mem.flush_registers();
+    return t.mem.resumed();
+  }
   if (t.emulated) {
     auto regs = t.mem.registers();
     if (regs) (*regs)->set_result(*t.emulated);
@@ -741,7 +772,7 @@ void Supervisor::Impl::release_block(Tracee& t) {
 bool Supervisor::Impl::inject_trampoline(Tracee& t, long nr) {
   Space& space = spaces[t.tgid];
   if ((space.state != Space::unmapped && space.state != Space::mapped) || !space.wanted ||
-      space.injecting) {
+      space.injecting || guest_traced(t)) {
     return false;
   }
   // Not into an address space about to go.
@@ -819,7 +850,8 @@ void Supervisor::Impl::injected(Tracee& t) {
 // success, a copy): makes it return through the thread's block. False when it cannot (no
 // trampoline, no block free, not the syscall instruction of 64-bit code).
 bool Supervisor::Impl::arm(Tracee& t, const SyscallCall& call) {
-  if (!use_trampoline) return false;
+  // A guest tracer sees its tracee's registers at its stops: never in a block.
+  if (!use_trampoline || guest_traced(t)) return false;
   switch (call.nr()) {
     // Calls that do not come back to their return address (or not only there): a new thread
     // or process would start in the block, a sigreturn or an execve goes elsewhere.
@@ -1091,6 +1123,7 @@ void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
         // Known from now on, even before its first stop.
         const Tracee& child = tracee(static_cast<pid_t>(msg));
         if (use_trampoline && child.tgid != t.tgid) child_space(t, child, event);
+        if (guest) guest->on_fork(t.tid, child.tid, event);
       }
       return resume(t);
     case PTRACE_EVENT_EXEC: {
@@ -1172,6 +1205,10 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
       traced.add(SYS_restart_syscall);
       traced.add(SYS_execve);
       traced.add(SYS_execveat);
+    }
+    if (options.guest_ptrace) {
+      guest = std::make_unique<GuestPtrace>(*this);
+      GuestPtrace::add_interest(traced);
     }
     auto f = SeccompFilter::compile(traced, stack.refuses_foreign_abi());
     if (!f) return std::unexpected(f.error());
