@@ -346,6 +346,7 @@ long GuestPtrace::request_call(pid_t tid, pid_t tgid, const std::uint64_t args[6
 
 long GuestPtrace::attach(pid_t tgid, pid_t target, bool seize, long options) {
   if (options & PTRACE_O_TRACESECCOMP) return -EINVAL;
+  if (target <= 0) return -ESRCH;  // (kill()'s 0 and -1 are process groups)
   const pid_t target_tgid = host_.tgid_of(target);
   if (target_tgid == 0) return kill(target, 0) == 0 || errno == EPERM ? -EPERM : -ESRCH;
   if (target_tgid == tgid) return -EPERM;  // a thread of its own group
