@@ -265,6 +265,15 @@ void GuestPtrace::on_exit(pid_t tid, pid_t tgid, int status, bool group_gone) {
       wake(t.tracer);
     }
   }
+  // A child held at its first stop whose parent died before its fork event: nobody traces it.
+  std::vector<pid_t> orphans;
+  for (const auto& [other, t] : tracees_) {
+    if (t.state == Tracee::State::unborn && !may_be_born(other)) orphans.push_back(other);
+  }
+  for (const pid_t other : orphans) {
+    tracees_.erase(other);
+    host_.restart(other, 0);
+  }
   if (!group_gone) return;
   // A tracer's end releases its tracees, as the kernel does.
   std::vector<pid_t> released;

@@ -35,6 +35,8 @@ namespace {
 constexpr long kSeizeOptions = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD |
                                PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
                                PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
+// Without a filter (--no-seccomp): what a tracer that emulates ptrace without seccomp accepts.
+constexpr long kUnfilteredOptions = kSeizeOptions & ~PTRACE_O_TRACESECCOMP;
 
 // Stack red zone of the x86-64 ABI: scratch memory goes below it.
 constexpr std::uintptr_t kRedZone = 128;
@@ -278,6 +280,7 @@ struct Supervisor::Impl final : GuestPtrace::Host {
   Result<int> run_hybrid(pid_t child, int adopt_fd);
   Result<int> attach(pid_t pid);
   bool seize_threads(pid_t pid);
+  bool seize_unfiltered(pid_t child);
   void detach_all();
   void adopt(int adopt_fd);
   void handle(pid_t tid, int status);
@@ -1184,6 +1187,24 @@ void Supervisor::Impl::on_group_stop(Tracee& t, int /*sig*/) {
   }
 }
 
+// ptvm under a tracer that emulates ptrace without seccomp events (ptvm proot, PRoot: EINVAL for
+// PTRACE_O_TRACESECCOMP): the program runs without a filter, as under --no-seccomp (PTRACE_SYSCALL
+// at every call, no trampoline, no guest ptrace). False if that seize fails too.
+bool Supervisor::Impl::seize_unfiltered(pid_t child) {
+  if (ptrace(PTRACE_SEIZE, child, nullptr, reinterpret_cast<void*>(kUnfilteredOptions)) < 0) {
+    return false;
+  }
+  options.seccomp = false;
+  use_trampoline = false;
+  guest.reset();
+  if (options.verbose > 0) {
+    std::fprintf(stderr,
+                 "ptvm: no seccomp filter: ptvm's tracer refuses PTRACE_O_TRACESECCOMP (ptvm "
+                 "under ptvm or PRoot); a stop at every call, as --no-seccomp\n");
+  }
+  return true;
+}
+
 Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   if (argv.empty()) return std::unexpected(Error::guest(EINVAL));
   auto program =
@@ -1252,10 +1273,11 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
     char c;
     // Wait until the parent has seized us: every call from the filter on is ours.
     if (read(go[0], &c, 1) != 1) _exit(127);
-    int e = filter ? -filter->install() : 0;
+    const bool filtered = filter && c == 'f';  // 'n': no filter after all (seize_unfiltered)
+    int e = filtered ? -filter->install() : 0;
     // Without a filter nothing stops before the exec event, inside execve: stop here so that
     // PTRACE_SYSCALL starts at execve's entry (the parent swallows this SIGSTOP).
-    if (!filter) syscall(SYS_kill, getpid(), SIGSTOP);
+    if (!filtered) syscall(SYS_kill, getpid(), SIGSTOP);
     if (e == 0) {
       execve(program->c_str(), args.data(), environ);
       e = errno;
@@ -1267,17 +1289,21 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   close(go[0]);
   close(err[1]);
   main_pid = child;
-  if (ptrace(PTRACE_SEIZE, child, nullptr, reinterpret_cast<void*>(kSeizeOptions)) < 0) {
+  if (ptrace(PTRACE_SEIZE, child, nullptr,
+             reinterpret_cast<void*>(filter ? kSeizeOptions : kUnfilteredOptions)) < 0) {
     const int e = errno;
-    kill(child, SIGKILL);
-    waitpid(child, nullptr, 0);
-    return std::unexpected(Error::guest(e));
+    if (!filter || e != EINVAL || !seize_unfiltered(child)) {
+      kill(child, SIGKILL);
+      waitpid(child, nullptr, 0);
+      return std::unexpected(Error::guest(e));
+    }
+    filter.reset();
   }
   tracees.emplace(child, std::make_unique<Tracee>(*this, child, child));
   if (use_trampoline) new_address_space(child);
   if (colocate) placement.start(child);
   awaiting_start = !filter;
-  (void)!write(go[1], "g", 1);
+  (void)!write(go[1], filter ? "f" : "n", 1);
   close(go[1]);
 
   // The return trampoline's lines of threads that wait elsewhere (flush_results()).

@@ -6,7 +6,8 @@
 #     without PTRACE_O_EXITKILL), PTRACE_O_TRACEFORK: the same output and status as natively;
 #   - strace -f of a program that forks: the same calls as natively;
 #   - gdb runs a program to a breakpoint, reads an argument, runs it to its end;
-#   - `ptvm run` (no path VM) keeps the kernel's answer: EPERM.
+#   - ptvm inside ptvm proot (without its seccomp filter);
+#   - `ptvm trace` (no path VM) keeps the kernel's answer: EPERM.
 set -u
 ptvm=$1 backend=$2 program=$3
 . "$(dirname "$0")/lib.sh"
@@ -63,6 +64,11 @@ if command -v gdb >/dev/null; then
     -ex continue -ex 'set follow-fork-mode parent' -ex 'set detach-on-fork on' -ex run \
     -ex 'print a' -ex continue "$w/forks"
 fi
+
+# ptvm inside ptvm proot: refused PTRACE_O_TRACESECCOMP, the inner one runs without its filter
+# (as --no-seccomp), its own path VM in effect.
+expect ptvm_inside_ptvm 0 "no seccomp filter.*#include <stdio.h>" -- \
+  "${proot[@]}" "$ptvm" proot -v 1 -b "$w:/mnt" head -1 /mnt/forks.c
 
 # Without the path VM, nothing is emulated: the kernel's EPERM (ptvm is the tracer).
 expect trace_keeps_eperm 0 "traceme child: exited 100.*attach: Operation not permitted" -- \
