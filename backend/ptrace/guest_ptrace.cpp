@@ -184,6 +184,7 @@ GuestPtrace::Stop GuestPtrace::on_stop(pid_t tid, int status, bool first) {
         // PTRACE_INTERRUPT's stop, or a group stop: shown as a plain stop without PTRACE_SEIZE.
         t.interrupt = false;
         queue(t, t.seized ? sig | PTRACE_EVENT_STOP << 8 : sig);
+        t.group_stop = is_stop_signal(sig);
         return Stop::held;
       }
       return Stop::not_ours;
@@ -338,8 +339,9 @@ long GuestPtrace::request_call(pid_t tid, pid_t tgid, const std::uint64_t args[6
       return restart_tracee(target, static_cast<int>(req), static_cast<long>(data));
     case PTRACE_DETACH: {
       if (data > _NSIG) return -EIO;
+      const bool group_stop = t.group_stop;
       tracees_.erase(it);
-      host_.restart(target, static_cast<int>(data));
+      let_go(target, group_stop, static_cast<int>(data));
       return 0;
     }
     case PTRACE_SETOPTIONS:
@@ -366,6 +368,12 @@ long GuestPtrace::attach(pid_t tgid, pid_t target, bool seize, long options) {
   tracees_[target] = traced_by(target_tgid, tgid, options, seize);
   tracees_[target].child = child;
   if (!seize) syscall(SYS_tgkill, target_tgid, target, SIGSTOP);
+  // Stopped already (in a group stop, ptvm listening: t): its tracer sees the stop, as natively
+  // (a re-trap). A tracee in another stop of ptvm's traps once more when resumed, which ptvm
+  // passes.
+  if (const char state = proc_state(target); state == 't' || state == 'T') {
+    host_.ptrace_call(PTRACE_INTERRUPT, target, nullptr, nullptr);
+  }
   return 0;
 }
 
@@ -518,17 +526,26 @@ long GuestPtrace::restart_tracee(pid_t target, int request, long sig) {
 void GuestPtrace::release(pid_t target, Tracee& t) {
   const bool held = t.state == Tracee::State::held;
   const bool exited = t.state == Tracee::State::exited;
+  const bool group_stop = t.group_stop;
   const long options = t.options;
   const pid_t tgid = t.tgid;
   tracees_.erase(target);
   if (exited) return;
   if (options & PTRACE_O_EXITKILL) syscall(SYS_tgkill, tgid, target, SIGKILL);
-  if (held) host_.restart(target, 0);
+  if (held) let_go(target, group_stop, 0);
+}
+
+// A tracee no guest traces any more goes on from its stop; in a group stop, it stays stopped
+// (PTRACE_LISTEN: SIGCONT wakes it), as the kernel leaves a detached stopped process.
+void GuestPtrace::let_go(pid_t target, bool group_stop, int sig) {
+  if (group_stop && host_.ptrace_call(PTRACE_LISTEN, target, nullptr, nullptr) == 0) return;
+  host_.restart(target, sig);
 }
 
 // The stop (or end) of tracee `tid` waits for its tracer: SIGCHLD to the tracer, as from the
 // kernel, and its waits woken.
 void GuestPtrace::queue(Tracee& t, int code) {
+  t.group_stop = false;
   t.state = Tracee::State::held;
   t.pending = true;
   t.code = code;

@@ -97,6 +97,7 @@ class GuestPtrace {
     enum class State : std::uint8_t { running, held, unborn, exited } state = State::running;
     bool await_first = false;        // auto-attached: its first stop is the tracer's
     bool interrupt = false;          // the tracer asked PTRACE_INTERRUPT
+    bool group_stop = false;         // held in a group stop (really: ptvm seized it)
     bool synthetic_sigstop = false;  // the stop shown is the SIGSTOP of an auto-attached child
     bool pending = false;            // a stop (or exit) not collected by the tracer's wait yet
     int code = 0;                    // the stop: sig | event << 8; an exit: its wait status
@@ -121,6 +122,7 @@ class GuestPtrace {
   long transfer(pid_t tracer_tid, pid_t target, long req, std::uint64_t addr, std::uint64_t data);
   long restart_tracee(pid_t target, int request, long sig);
   void release(pid_t target, Tracee& t);
+  void let_go(pid_t target, bool group_stop, int sig);
   void queue(Tracee& t, int code);
   bool matches(const Wait& w, pid_t tid, const Tracee& t) const;
   bool any_match(const Wait& w) const;

@@ -1,7 +1,10 @@
-// One number of /proc/PID/status (its first, after `field`: "PPid:", "Uid:", "Seccomp_filters:").
+// One number of /proc/PID/status (its first, after `field`: "PPid:", "Uid:", "Seccomp_filters:"),
+// and the state of a process.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +29,21 @@ inline long proc_status_number(pid_t pid, const char* field) {
   }
   std::fclose(f);
   return n;
+}
+
+// The state letter of /proc/PID/stat (R, S, T for a job-control stop, t for a ptrace stop...;
+// 0: gone).
+inline char proc_state(pid_t pid) {
+  char path[64], buf[512];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  const ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  const char* paren = std::strrchr(buf, ')');
+  return paren && paren[1] == ' ' ? paren[2] : 0;
 }
 
 }  // namespace ptvm

@@ -50,20 +50,6 @@ std::uint64_t monotonic_ns() {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-// Whether the process is in a job-control stop now (state T in /proc/PID/stat).
-bool still_stopped(pid_t pid) {
-  char path[64], buf[512];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  const int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return false;
-  buf[n] = '\0';
-  const char* paren = std::strrchr(buf, ')');
-  return paren && paren[1] == ' ' && paren[2] == 'T';
-}
-
 // The thread group of `tid`, and whether it lives in a PID namespace below ptvm's (NSpid has
 // more than one number).
 pid_t read_tgid(pid_t tid, bool* nested = nullptr) {
@@ -468,7 +454,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
     // started, ptvm stops too, so that the shell sees the job stop; fg continues both.
     // Only if it still is: a Ctrl-Z stopped ptvm with it, and `fg` may have continued both
     // before this report is read.
-    if (tid == main_pid && still_stopped(tid)) kill(getpid(), SIGSTOP);
+    if (tid == main_pid && proc_state(tid) == 'T') kill(getpid(), SIGSTOP);
     return;
   }
   Tracee& t = tracee(tid);

@@ -143,6 +143,57 @@ static void attach_sibling(void) {
   describe("sibling", status);
 }
 
+// Whether `pid` is stopped (T; t under a tracer, such as ptvm, that keeps it in its group stop).
+static int stopped(pid_t pid) {
+  char path[64], buf[512] = {0};
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  FILE* f = fopen(path, "r");
+  if (!f) return 0;
+  const size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  const char* paren = n > 0 ? strrchr(buf, ')') : NULL;
+  return paren && (paren[2] == 'T' || paren[2] == 't');
+}
+
+// A sibling stopped by SIGSTOP already: attaching shows the stop, detaching leaves it stopped
+// until SIGCONT.
+static void attach_stopped(void) {
+  int go[2];
+  if (pipe(go) < 0) perror("pipe");
+  fflush(stdout);
+  const pid_t sibling = fork();
+  if (sibling == 0) {
+    close(go[1]);
+    char c = 0;
+    while (read(go[0], &c, 1) < 0 && errno == EINTR) {
+    }
+    _exit(c == 'x' ? 21 : 22);
+  }
+  close(go[0]);
+  int status;
+  kill(sibling, SIGSTOP);
+  waitpid(sibling, &status, WUNTRACED);
+  describe("sibling", status);
+  const pid_t tracer = fork();
+  if (tracer == 0) {
+    if (ptrace(PTRACE_ATTACH, sibling, NULL, NULL) < 0) perror("attach");
+    if (waitpid(sibling, &status, __WALL) != sibling) perror("waitpid");
+    describe("attached stopped sibling", status);
+    if (ptrace(PTRACE_DETACH, sibling, NULL, NULL) < 0) perror("detach");
+    fflush(stdout);
+    _exit(0);
+  }
+  waitpid(tracer, &status, 0);
+  describe("tracer", status);
+  pause_ms(100);
+  printf("sibling still stopped: %s\n", stopped(sibling) ? "yes" : "no");
+  kill(sibling, SIGCONT);
+  (void)!write(go[1], "x", 1);
+  while (waitpid(sibling, &status, WUNTRACED | WCONTINUED) == sibling && !WIFEXITED(status)) {
+  }
+  describe("sibling", status);
+}
+
 // The tracer exits while its tracee is stopped: the tracee goes on (or dies under
 // PTRACE_O_EXITKILL); what it writes after tells.
 static void tracer_exits(int exitkill) {
@@ -230,6 +281,7 @@ int main(void) {
          ptrace(PTRACE_PEEKDATA, getppid(), NULL, NULL) < 0 ? strerror(errno) : "ok");
   traceme();
   attach_sibling();
+  attach_stopped();
   tracer_exits(0);
   tracer_exits(1);
   follow_fork();
