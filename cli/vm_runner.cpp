@@ -382,6 +382,8 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
   run_options.ptrace.program = o.guest_program;
   run_options.ptrace.kill_on_exit = o.kill_on_exit;
   run_options.ptrace.last_process_status = o.last_process_status;
+  // A program of the path VM's may trace another, as under PRoot (ptrace backend only).
+  run_options.ptrace.guest_ptrace = path_vm != nullptr;
   run_options.rewrite = !o.no_rewrite;
   run_options.rewrite_after = o.rewrite_after;
   run_options.output_fd = o.output_fd;

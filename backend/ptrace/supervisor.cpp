@@ -21,6 +21,8 @@
 
 #include "backend/last_status.h"
 #include "backend/ptrace/cpu_placement.h"
+#include "backend/ptrace/guest_ptrace.h"
+#include "backend/ptrace/proc_status.h"
 #include "backend/ptrace/seccomp_filter.h"
 #include "backend/ptrace/trampoline.h"
 #include "core/proc_files.h"
@@ -35,6 +37,8 @@ namespace {
 constexpr long kSeizeOptions = PTRACE_O_EXITKILL | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD |
                                PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
                                PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
+// Without a filter (--no-seccomp): what a tracer that emulates ptrace without seccomp accepts.
+constexpr long kUnfilteredOptions = kSeizeOptions & ~PTRACE_O_TRACESECCOMP;
 
 // Stack red zone of the x86-64 ABI: scratch memory goes below it.
 constexpr std::uintptr_t kRedZone = 128;
@@ -46,20 +50,6 @@ std::uint64_t monotonic_ns() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-// Whether the process is in a job-control stop now (state T in /proc/PID/stat).
-bool still_stopped(pid_t pid) {
-  char path[64], buf[512];
-  std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  const int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return false;
-  buf[n] = '\0';
-  const char* paren = std::strrchr(buf, ')');
-  return paren && paren[1] == ' ' && paren[2] == 'T';
 }
 
 // The thread group of `tid`, and whether it lives in a PID namespace below ptvm's (NSpid has
@@ -92,20 +82,7 @@ pid_t read_tgid(pid_t tid, bool* nested = nullptr) {
 
 // How many seccomp filters thread `tid` runs its calls through (-1: unknown).
 int seccomp_filters(pid_t tid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/status", tid);
-  FILE* f = std::fopen(path, "re");
-  if (!f) return -1;
-  char line[256];
-  int n = -1;
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::strncmp(line, "Seccomp_filters:", 16) == 0) {
-      n = std::atoi(line + 16);
-      break;
-    }
-  }
-  std::fclose(f);
-  return n;
+  return static_cast<int>(proc_status_number(tid, "Seccomp_filters:"));
 }
 
 void on_tick(int) {}
@@ -203,7 +180,7 @@ Result<std::string> resolve_program(const std::string& name) {
   return std::unexpected(Error::guest(first_error));
 }
 
-struct Supervisor::Impl {
+struct Supervisor::Impl final : GuestPtrace::Host {
   struct Tracee final : SyscallCall::Backend {
     Tracee(Impl& sup, pid_t tid, pid_t tgid)
         : tid(tid),
@@ -245,6 +222,7 @@ struct Supervisor::Impl {
     bool in_syscall = false;          // --no-seccomp: entry seen, exit stop pending
     bool want_exit = false;           // resume with PTRACE_SYSCALL to reach this call's exit
     bool needed_registers = false;    // the last entry's decisions needed the registers
+    bool stopped_once = false;        // its first stop has come
     // A call the CPU placement finishes at its exit stop (0: none), and about whom.
     long placed_nr = 0;
     pid_t placed_target = 0;
@@ -273,10 +251,24 @@ struct Supervisor::Impl {
 
   Impl(ModuleStack& stack, const PtraceOptions& options) : stack(stack), options(options) {}
 
+  // GuestPtrace::Host (the guest's own ptrace, guest_ptrace.h).
+  RemoteMemory* memory(pid_t tid) override {
+    auto it = tracees.find(tid);
+    return it == tracees.end() ? nullptr : &it->second->mem;
+  }
+  pid_t tgid_of(pid_t tid) override {
+    auto it = tracees.find(tid);
+    return it == tracees.end() ? 0 : it->second->tgid;
+  }
+  void restart(pid_t tid, int sig) override {
+    if (auto it = tracees.find(tid); it != tracees.end()) resume(*it->second, sig);
+  }
+
   Result<int> run(const std::vector<std::string>& argv);
   Result<int> run_hybrid(pid_t child, int adopt_fd);
   Result<int> attach(pid_t pid);
   bool seize_threads(pid_t pid);
+  bool seize_unfiltered(pid_t child);
   void detach_all();
   void adopt(int adopt_fd);
   void handle(pid_t tid, int status);
@@ -318,7 +310,7 @@ struct Supervisor::Impl {
   void resume_later(Tracee& t, std::uint64_t usec);
   pid_t wait_next(int* status);
   Tracee& tracee(pid_t tid);
-  long ptrace_call(int request, pid_t tid, void* addr, void* data) {
+  long ptrace_call(int request, pid_t tid, void* addr, void* data) override {
     ++stats.tracer_syscalls;
     return ptrace(static_cast<__ptrace_request>(request), tid, addr, data);
   }
@@ -351,6 +343,8 @@ struct Supervisor::Impl {
   bool use_trampoline = false;
   int own_filters = -1;  // seccomp filters of a tracee that installed none of its own
   std::unordered_map<pid_t, Space> spaces;  // by thread group
+  std::unique_ptr<GuestPtrace> guest;       // the guest's own ptrace (options.guest_ptrace)
+  bool guest_traced(const Tracee& t) const { return guest && guest->traced(t.tid); }
 };
 
 Supervisor::Impl::Tracee& Supervisor::Impl::tracee(pid_t tid) {
@@ -371,8 +365,10 @@ Supervisor::Impl::Tracee& Supervisor::Impl::tracee(pid_t tid) {
 void Supervisor::Impl::resume(Tracee& t, int sig) {
   (void)t.mem.flush_registers();  // if the tracee is gone, waitpid() reports its death next
   t.mem.resumed();
-  const int request =
-      (!options.seccomp || t.want_exit || t.in_syscall) ? PTRACE_SYSCALL : PTRACE_CONT;
+  if (guest && guest->hold(t.tid)) return;  // a stop its guest tracer is to see
+  const int request = (!options.seccomp || t.want_exit || t.in_syscall) ? PTRACE_SYSCALL
+                      : guest                                           ? guest->request(t.tid)
+                                                                        : PTRACE_CONT;
   ptrace_call(request, t.tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
 }
 
@@ -421,6 +417,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
   if (WIFEXITED(status) || WIFSIGNALED(status)) {
     auto it = tracees.find(tid);
     const bool traced = it != tracees.end();
+    const pid_t gone_tgid = traced ? it->second->tgid : tid;
     if (traced) {
       Tracee& gone = *it->second;
       retired_crossings += gone.mem.stats().crossings;
@@ -439,6 +436,11 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
     }
     // hybrid: an untraced process (never a thread), which ptvm sees only as it reaps it
     if (!traced && options.last_process_status) last_status.reaped(tid, status, false);
+    if (guest && traced) {
+      bool group_gone = true;
+      for (const auto& [other, o] : tracees) group_gone = group_gone && o->tgid != gone_tgid;
+      guest->on_exit(tid, gone_tgid, status, group_gone);
+    }
     if (tid == main_pid) {
       main_status = status;
       if (options.kill_on_exit) {
@@ -455,7 +457,7 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
     // started, ptvm stops too, so that the shell sees the job stop; fg continues both.
     // Only if it still is: a Ctrl-Z stopped ptvm with it, and `fg` may have continued both
     // before this report is read.
-    if (tid == main_pid && still_stopped(tid)) kill(getpid(), SIGSTOP);
+    if (tid == main_pid && proc_state(tid) == 'T') kill(getpid(), SIGSTOP);
     return;
   }
   Tracee& t = tracee(tid);
@@ -463,6 +465,12 @@ void Supervisor::Impl::handle(pid_t tid, int status) {
   const int sig = WSTOPSIG(status);
   const int event = status >> 16;
   if (t.armed && settle(t, event, sig)) return;
+  const bool first = !t.stopped_once;
+  t.stopped_once = true;
+  // A stop a guest tracer sees: its own (held now), or after ptvm's work (held at the resume).
+  if (guest && guest->on_stop(tid, status, first) == GuestPtrace::Stop::held) {
+    return t.mem.resumed();
+  }
   if (sig == (SIGTRAP | 0x80)) {
     // A syscall stop: with seccomp only the exit stops we asked for; without, entry and exit
     // alternate.
@@ -496,6 +504,14 @@ void Supervisor::Impl::on_syscall_entry(Tracee& t) {
   if (!entry) return;
   const long nr = entry->nr;
   std::uint64_t* args = entry->args;
+  if (guest) {  // a guest tracer's ptrace or wait (guest_ptrace.h)
+    const GuestPtrace::Entry seen = guest->on_entry(t.tid, nr, args);
+    if (seen != GuestPtrace::Entry::not_ours) {
+      t.want_exit = seen == GuestPtrace::Entry::see_exit;
+      t.needed_registers = true;
+      return resume(t);
+    }
+  }
   if (!options.seccomp) t.in_syscall = true;
   if (!options.seccomp && stack.refuses_foreign_abi()) {
     // What the filter refuses otherwise (seccomp_filter.h): 32-bit code, x32 numbers, and an
@@ -575,6 +591,10 @@ void Supervisor::Impl::on_syscall_exit(Tracee& t) {
   t.in_syscall = false;
   t.want_exit = false;
   if (t.injecting != 0) return injected(t);
+  if (guest && guest->on_wait_exit(t.tid)) {  // held until a guest tracee of its stops
+    (void)t.mem.flush_registers();
+    return t.mem.resumed();
+  }
   if (t.emulated) {
     auto regs = t.mem.registers();
     if (regs) (*regs)->set_result(*t.emulated);
@@ -744,7 +764,7 @@ void Supervisor::Impl::release_block(Tracee& t) {
 bool Supervisor::Impl::inject_trampoline(Tracee& t, long nr) {
   Space& space = spaces[t.tgid];
   if ((space.state != Space::unmapped && space.state != Space::mapped) || !space.wanted ||
-      space.injecting) {
+      space.injecting || guest_traced(t)) {
     return false;
   }
   // Not into an address space about to go.
@@ -822,7 +842,8 @@ void Supervisor::Impl::injected(Tracee& t) {
 // success, a copy): makes it return through the thread's block. False when it cannot (no
 // trampoline, no block free, not the syscall instruction of 64-bit code).
 bool Supervisor::Impl::arm(Tracee& t, const SyscallCall& call) {
-  if (!use_trampoline) return false;
+  // A guest tracer sees its tracee's registers at its stops: never in a block.
+  if (!use_trampoline || guest_traced(t)) return false;
   switch (call.nr()) {
     // Calls that do not come back to their return address (or not only there): a new thread
     // or process would start in the block, a sigreturn or an execve goes elsewhere.
@@ -1094,6 +1115,7 @@ void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
         // Known from now on, even before its first stop.
         const Tracee& child = tracee(static_cast<pid_t>(msg));
         if (use_trampoline && child.tgid != t.tgid) child_space(t, child, event);
+        if (guest) guest->on_fork(t.tid, child.tid, event);
       }
       return resume(t);
     case PTRACE_EVENT_EXEC: {
@@ -1154,6 +1176,24 @@ void Supervisor::Impl::on_group_stop(Tracee& t, int /*sig*/) {
   }
 }
 
+// ptvm under a tracer that emulates ptrace without seccomp events (ptvm proot, PRoot: EINVAL for
+// PTRACE_O_TRACESECCOMP): the program runs without a filter, as under --no-seccomp (PTRACE_SYSCALL
+// at every call, no trampoline, no guest ptrace). False if that seize fails too.
+bool Supervisor::Impl::seize_unfiltered(pid_t child) {
+  if (ptrace(PTRACE_SEIZE, child, nullptr, reinterpret_cast<void*>(kUnfilteredOptions)) < 0) {
+    return false;
+  }
+  options.seccomp = false;
+  use_trampoline = false;
+  guest.reset();
+  if (options.verbose > 0) {
+    std::fprintf(stderr,
+                 "ptvm: no seccomp filter: ptvm's tracer refuses PTRACE_O_TRACESECCOMP (ptvm "
+                 "under ptvm or PRoot); a stop at every call, as --no-seccomp\n");
+  }
+  return true;
+}
+
 Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   if (argv.empty()) return std::unexpected(Error::guest(EINVAL));
   auto program =
@@ -1175,6 +1215,10 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
       traced.add(SYS_restart_syscall);
       traced.add(SYS_execve);
       traced.add(SYS_execveat);
+    }
+    if (options.guest_ptrace) {
+      guest = std::make_unique<GuestPtrace>(*this);
+      GuestPtrace::add_interest(traced);
     }
     auto f = SeccompFilter::compile(traced, stack.refuses_foreign_abi());
     if (!f) return std::unexpected(f.error());
@@ -1218,10 +1262,11 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
     char c;
     // Wait until the parent has seized us: every call from the filter on is ours.
     if (read(go[0], &c, 1) != 1) _exit(127);
-    int e = filter ? -filter->install() : 0;
+    const bool filtered = filter && c == 'f';  // 'n': no filter after all (seize_unfiltered)
+    int e = filtered ? -filter->install() : 0;
     // Without a filter nothing stops before the exec event, inside execve: stop here so that
     // PTRACE_SYSCALL starts at execve's entry (the parent swallows this SIGSTOP).
-    if (!filter) syscall(SYS_kill, getpid(), SIGSTOP);
+    if (!filtered) syscall(SYS_kill, getpid(), SIGSTOP);
     if (e == 0) {
       execve(program->c_str(), args.data(), environ);
       e = errno;
@@ -1233,17 +1278,21 @@ Result<int> Supervisor::Impl::run(const std::vector<std::string>& argv) {
   close(go[0]);
   close(err[1]);
   main_pid = child;
-  if (ptrace(PTRACE_SEIZE, child, nullptr, reinterpret_cast<void*>(kSeizeOptions)) < 0) {
+  if (ptrace(PTRACE_SEIZE, child, nullptr,
+             reinterpret_cast<void*>(filter ? kSeizeOptions : kUnfilteredOptions)) < 0) {
     const int e = errno;
-    kill(child, SIGKILL);
-    waitpid(child, nullptr, 0);
-    return std::unexpected(Error::guest(e));
+    if (!filter || e != EINVAL || !seize_unfiltered(child)) {
+      kill(child, SIGKILL);
+      waitpid(child, nullptr, 0);
+      return std::unexpected(Error::guest(e));
+    }
+    filter.reset();
   }
   tracees.emplace(child, std::make_unique<Tracee>(*this, child, child));
   if (use_trampoline) new_address_space(child);
   if (colocate) placement.start(child);
   awaiting_start = !filter;
-  (void)!write(go[1], "g", 1);
+  (void)!write(go[1], filter ? "f" : "n", 1);
   close(go[1]);
 
   // The return trampoline's lines of threads that wait elsewhere (flush_results()).

@@ -45,6 +45,9 @@ struct PtraceOptions {
   // The run's status is the last process's to end, not the program's (PRoot's rule, `ptvm
   // proot`): a program that leaves a child behind ends with the child's status. Every backend.
   bool last_process_status = false;
+  // The guest's own ptrace emulated (backend/ptrace/guest_ptrace.h), as PRoot does: a program
+  // may trace another of the run (strace, gdb). `ptvm proot` and the path VM; needs the filter.
+  bool guest_ptrace = false;
   int verbose = 0;  // ptvm -v: 1 says when a process comes from the in-process runtime
 };
 
