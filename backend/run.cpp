@@ -107,7 +107,8 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
     } else if (runtime.empty()) {
       why = "the runtime ptvm-rt is not next to the ptvm executable";
     } else if (runtime_carries(stack, &why)) {
-      can_host_runtime(stack, *program, &why);
+      can_host_runtime(stack, *program, &why,
+                       options.backend == Backend::automatic && options.ptrace.guest_ptrace);
     }
     if (why.empty()) {
       if (say) {
@@ -135,6 +136,7 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
               fmt::format("cannot build the seccomp filter: {}", filter.error().describe()), 126});
         }
         io.hybrid = true;
+        io.tracers_to_ptrace = options.ptrace.guest_ptrace;
         io.filter = filter->program();
         auto started = start_inprocess(stack, io, *program, command);
         if (started) {
@@ -142,6 +144,7 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
           hybrid.verbose = options.verbose;
           hybrid.kill_on_exit = options.ptrace.kill_on_exit;
           hybrid.last_process_status = options.ptrace.last_process_status;
+          hybrid.guest_ptrace = options.ptrace.guest_ptrace;
           Supervisor supervisor(stack, hybrid);
           result = supervisor.run_hybrid(started->child, started->adopt_read_fd);
           started->finish();

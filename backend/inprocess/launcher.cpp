@@ -57,7 +57,8 @@ std::string guest_host_path(PathModule& path, const std::string& name) {
   return host;
 }
 
-bool host_check(PathModule* guest, const std::string& name, std::string* why, int depth) {
+bool host_check(PathModule* guest, const std::string& name, std::string* why, int depth,
+                bool tracers) {
   const std::string program = guest ? guest_host_path(*guest, name) : name;
   const int fd = open(program.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -74,11 +75,18 @@ bool host_check(PathModule* guest, const std::string& name, std::string* why, in
   }
   char head[256] = {};
   const ssize_t n = pread(fd, head, sizeof head - 1, 0);
+  const bool tracer = tracers && loader::elf_names_symbol(fd, "ptrace");
   close(fd);
   Elf64_Ehdr eh;
   if (n >= static_cast<ssize_t>(sizeof eh) && std::memcmp(head, ELFMAG, SELFMAG) == 0) {
     std::memcpy(&eh, head, sizeof eh);
-    if (eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == EM_X86_64) return true;
+    if (eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == EM_X86_64) {
+      if (!tracer) return true;
+      *why = (guest ? name : program) +
+             " is a tracer (it imports ptrace): the path VM emulates its ptrace on the ptrace "
+             "backend";
+      return false;
+    }
   } else if (n > 2 && head[0] == '#' && head[1] == '!') {  // its interpreter
     if (depth >= 4) return true;                           // the loader's ELOOP, as the kernel's
     std::string line(head + 2, static_cast<std::size_t>(n - 2));
@@ -86,7 +94,7 @@ bool host_check(PathModule* guest, const std::string& name, std::string* why, in
     const auto start = line.find_first_not_of(" \t");
     if (start != std::string::npos) {
       line = line.substr(start);
-      return host_check(guest, line.substr(0, line.find_first_of(" \t")), why, depth + 1);
+      return host_check(guest, line.substr(0, line.find_first_of(" \t")), why, depth + 1, tracers);
     }
   }
   if (guest && depth == 0 && !(n >= 4 && std::memcmp(head, ELFMAG, SELFMAG) == 0)) {
@@ -94,7 +102,7 @@ bool host_check(PathModule* guest, const std::string& name, std::string* why, in
     // execvp does; without one, the launcher reports the ENOEXEC.
     const std::string shell = guest_host_path(*guest, "/bin/sh");
     if (shell.empty() || access(shell.c_str(), F_OK) != 0) return true;
-    return host_check(guest, "/bin/sh", why, depth + 1);
+    return host_check(guest, "/bin/sh", why, depth + 1, tracers);
   }
   *why = (guest ? name : program) + " is not an x86-64 ELF program";
   return false;
@@ -199,8 +207,9 @@ void trace_first_exec(TraceModule& trace, const std::string& program, char* cons
   if (only.enter(call).needs_exit) only.exit(call, 0);
 }
 
-bool can_host_runtime(ModuleStack& stack, const std::string& program, std::string* why) {
-  return host_check(path_vm(stack), program, why, 0);
+bool can_host_runtime(ModuleStack& stack, const std::string& program, std::string* why,
+                      bool tracers_to_ptrace) {
+  return host_check(path_vm(stack), program, why, 0, tracers_to_ptrace);
 }
 
 std::string runtime_object() {
@@ -309,6 +318,7 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
     run.fds.push_back(adopt[1]);
     run.adopt_read_fd = adopt[0];
     config->hybrid = true;
+    config->tracers_to_ptrace = options.tracers_to_ptrace;
     config->adopt_fd = adopt[1];
     config->filter_length = static_cast<std::uint32_t>(options.filter.size());
     std::copy(options.filter.begin(), options.filter.end(), config->filter);

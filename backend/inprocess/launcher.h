@@ -31,7 +31,8 @@ class ModuleFile {
 // Whether `program` can host the runtime: an x86-64 ELF that ptvm may read (or a script whose
 // interpreter is one), without setuid/setgid. `why` says why not. With a path VM in `stack`,
 // `program` and its interpreters are the guest's names.
-bool can_host_runtime(ModuleStack& stack, const std::string& program, std::string* why);
+bool can_host_runtime(ModuleStack& stack, const std::string& program, std::string* why,
+                      bool tracers_to_ptrace = false);
 
 // The runtime executable (ptvm-rt) next to the ptvm executable or in ../lib/ptvm from it, else
 // next to libptvm or where it is installed relative to libptvm (a user's program that links
@@ -51,6 +52,7 @@ struct InprocessOptions {
   // itself: the runtime installs `filter` on the thread it hands over.
   bool hybrid = false;
   std::vector<sock_filter> filter;
+  bool tracers_to_ptrace = false;  // hybrid: tracers (they import ptrace) go to the supervisor
   // runtime/rewrite: sites of calls no module wants are patched to make them without a trap.
   bool rewrite = true;
   unsigned rewrite_after = 16;       // traps of a site before it is patched

@@ -1374,7 +1374,7 @@ void Supervisor::Impl::adopt(int adopt_fd) {
           std::fprintf(stderr,
                        "ptvm: process %d goes from the in-process runtime to the ptrace backend "
                        "before an execve the runtime cannot do (a setuid/setgid, not x86-64 or "
-                       "unreadable program)\n",
+                       "unreadable program, or a tracer under the path VM)\n",
                        tgid);
         }
       }

@@ -135,6 +135,57 @@ long read_elf(int fd, const unsigned char* head, long n, Elf* elf) {
   return 0;
 }
 
+// The file offset of virtual address `v` in a PT_LOAD segment's file bytes, or -1.
+long file_offset(const Elf& elf, std::uint64_t v) {
+  for (int i = 0; i < elf.eh.e_phnum; ++i) {
+    const Elf64_Phdr& ph = elf.ph[i];
+    if (ph.p_type == PT_LOAD && v >= ph.p_vaddr && v - ph.p_vaddr < ph.p_filesz) {
+      return static_cast<long>(v - ph.p_vaddr + ph.p_offset);
+    }
+  }
+  return -1;
+}
+
+// Whether the dynamic string table of `elf` (open at `fd`) holds `name` as a whole string.
+bool names_symbol(int fd, const Elf& elf, const char* name) {
+  const Elf64_Phdr* dynamic = nullptr;
+  for (int i = 0; i < elf.eh.e_phnum; ++i) {
+    if (elf.ph[i].p_type == PT_DYNAMIC) dynamic = &elf.ph[i];
+  }
+  if (dynamic == nullptr) return false;
+  std::uint64_t strtab = 0, strsz = 0;
+  Elf64_Dyn dyn[32];
+  for (std::uint64_t at = 0; at < dynamic->p_filesz && !(strtab && strsz); at += sizeof dyn) {
+    const long n = raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(dyn), sizeof dyn,
+                               static_cast<long>(dynamic->p_offset + at));
+    if (n <= 0) return false;
+    for (long k = 0; k < n / static_cast<long>(sizeof dyn[0]); ++k) {
+      if (dyn[k].d_tag == DT_NULL) at = dynamic->p_filesz;
+      if (dyn[k].d_tag == DT_STRTAB) strtab = dyn[k].d_un.d_ptr;
+      if (dyn[k].d_tag == DT_STRSZ) strsz = dyn[k].d_un.d_val;
+    }
+  }
+  const long offset = strtab ? file_offset(elf, strtab) : -1;
+  const std::size_t want = length(name);
+  if (offset < 0 || want == 0 || want > 64) return false;
+  // Chunks that overlap by the name and its two NULs, so that no occurrence is cut.
+  char buf[2048];
+  const std::uint64_t step = sizeof buf - want - 2;
+  for (std::uint64_t at = 0; at < strsz; at += step) {
+    const std::uint64_t ask = strsz - at < sizeof buf ? strsz - at : sizeof buf;
+    const long n = raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(buf), static_cast<long>(ask),
+                               offset + static_cast<long>(at));
+    if (n <= 0) return false;
+    for (long i = 0; i + static_cast<long>(want) + 1 < n; ++i) {
+      if (buf[i] != '\0') continue;
+      std::size_t k = 0;
+      while (k < want && buf[i + 1 + static_cast<long>(k)] == name[k]) ++k;
+      if (k == want && buf[i + 1 + static_cast<long>(want)] == '\0') return true;
+    }
+  }
+  return false;
+}
+
 // open_exec of a name of the program's (the guest's, with the path VM: its canonical guest path
 // into `guest`, PATH_MAX, which is left alone otherwise).
 long open_named(const ExecRequest& request, int dirfd, const char* path, int flags, char* guest) {
@@ -255,6 +306,10 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
           (st.st_mode & (S_ISUID | S_ISGID))) {
         r = kCannotHost;  // a userland exec grants no privilege
       }
+      if (r == 0 && request.tracers_to_ptrace &&
+          names_symbol(static_cast<int>(fd), elf, "ptrace")) {
+        r = kCannotHost;  // a tracer: the ptrace backend emulates its ptrace
+      }
       plan->program_fd = static_cast<int>(fd);
       if (r != 0) {
         plan->abandon();
@@ -347,6 +402,13 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
     return r;
   }
   return 0;
+}
+
+bool elf_names_symbol(int fd, const char* name) {
+  unsigned char head[sizeof(Elf64_Ehdr)];
+  const long n = raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(head), sizeof head, 0);
+  Elf elf;
+  return n > 0 && read_elf(fd, head, n, &elf) == 0 && names_symbol(fd, elf, name);
 }
 
 }  // namespace ptvm::loader

@@ -40,7 +40,8 @@ struct Handoff {
 inline constexpr std::size_t kMaxRecord = 32 * 1024;
 
 // Returned by prepare_exec for a program the loader cannot run: setuid/setgid (a userland exec
-// grants no privilege), not an x86-64 ELF (i386), or executable but not readable.
+// grants no privilege), not an x86-64 ELF (i386), executable but not readable, or a tracer
+// (ExecRequest::tracers_to_ptrace).
 inline constexpr long kCannotHost = 1;
 
 // The path VM in-process (vms/path): the names of the program, its `#!` interpreters and its
@@ -71,7 +72,15 @@ struct ExecRequest {
   const char* record;   // its line, or null
   std::size_t record_len;
   const GuestPaths* guest = nullptr;  // the path VM's names, or null: the host's
+  // A program that imports ptrace(2) from its libc (gdb, strace, ptvm) is a tracer: with the
+  // path VM it goes to the ptrace backend, which emulates a tracer inside the guest (the
+  // in-process runtime cannot: its SIGSYS would be the tracer's business).
+  bool tracers_to_ptrace = false;
 };
+
+// True if the x86-64 ELF open at `fd` imports (or defines) the dynamic symbol `name`: its
+// dynamic string table holds it. A static program has none (false).
+bool elf_names_symbol(int fd, const char* name);
 
 // What the caller executes: execveat(runtime_fd, "", argv, envp, AT_EMPTY_PATH). On failure it
 // calls abandon(), which closes the descriptors.

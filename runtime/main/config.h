@@ -39,6 +39,9 @@ struct RuntimeConfig {
   static constexpr std::size_t kMaxFilter = 2048;
   std::uint32_t filter_length = 0;
   sock_filter filter[kMaxFilter] = {};
+  // The path VM emulates a tracer inside the guest on the ptrace backend only: a program that
+  // imports ptrace(2) is handed over too (loader::ExecRequest::tracers_to_ptrace).
+  bool tracers_to_ptrace = false;
 
   bool trace = false;
   TraceOptions trace_options;

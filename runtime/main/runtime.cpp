@@ -22,6 +22,7 @@
 #include <asm/prctl.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <linux/ptrace.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -825,6 +826,7 @@ long perform_exec(long nr, long a[6], const ExecLine* line) {
   request.traced = line != nullptr;
   request.record = line ? line->text : nullptr;
   request.record_len = line ? line->length : 0;
+  request.tracers_to_ptrace = config().tracers_to_ptrace;
   loader::GuestPaths guest{};
   if (g_path_active) {  // the program, its interpreters and its loader from the guest
     guest.to_host = [](void* context, int dirfd, const char* name, bool follow, char* host,
@@ -1015,6 +1017,22 @@ long hide_output_fd(long buffer, long length) {
                                         &zero_base, sizeof zero_base)
                    ? 0
                    : -EFAULT;
+      }
+      break;
+    case SYS_ptrace:
+      // A tracer's tracee would stop at each of its calls with the runtime's SIGSYS, and ptvm
+      // has no way to hide those stops: becoming a tracer or a tracee fails, as on the ptrace
+      // backend (where ptvm is the tracer), with a word on what works.
+      if (a[0] == PTRACE_TRACEME || a[0] == PTRACE_ATTACH || a[0] == PTRACE_SEIZE) {
+        static bool said;
+        if (!said) {
+          said = true;
+          complain(
+              "ptrace refused (EPERM): a tracer and its tracee cannot run in-process; with "
+              "ptvm proot, --backend=ptrace emulates the guest's ptrace",
+              0);
+        }
+        return -EPERM;
       }
       break;
     case SYS_prctl:

@@ -147,6 +147,7 @@ Kind kind_of(long nr, bool wanted) {
     case SYS_faccessat2:
     case SYS_readlink:
     case SYS_readlinkat:
+    case SYS_ptrace:  // a tracer is refused in-process
       return Kind::kRuntime;
     default:
       return changes_memory_map(nr) || wanted ? Kind::kRuntime

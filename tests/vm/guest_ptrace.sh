@@ -65,12 +65,30 @@ if command -v gdb >/dev/null; then
     -ex 'print a' -ex continue "$w/forks"
 fi
 
-# ptvm inside ptvm proot: refused PTRACE_O_TRACESECCOMP, the inner one runs without its filter
-# (as --no-seccomp), its own path VM in effect.
+# ptvm inside ptvm proot: on ptrace, refused PTRACE_O_TRACESECCOMP, the inner one runs without
+# its filter (as --no-seccomp), its own path VM in effect; on auto, in-process.
 expect ptvm_inside_ptvm 0 "no seccomp filter.*#include <stdio.h>" -- \
-  "${proot[@]}" "$ptvm" proot -v 1 -b "$w:/mnt" head -1 /mnt/forks.c
+  "${proot[@]}" "$ptvm" proot --backend=ptrace -v 1 -b "$w:/mnt" head -1 /mnt/forks.c
+expect ptvm_inside_ptvm_auto 0 "#include <stdio.h>" -- \
+  "${proot[@]}" "$ptvm" proot -b "$w:/mnt" head -1 /mnt/forks.c
+
+# With auto, a tracer goes to the ptrace backend (it imports ptrace), and -v says so.
+if [ "$backend" = auto ]; then
+  expect tracer_to_ptrace_said 0 "is a tracer \(it imports ptrace\)" -- \
+    "${proot[@]}" -v 1 "$program"
+  expect tracer_handed_over_said 0 "goes from the in-process runtime to the ptrace backend.*or a tracer" -- \
+    "${proot[@]}" -v 1 sh -c "\"$program\" >/dev/null"
+fi
 
 # Without the path VM, nothing is emulated: the kernel's EPERM (ptvm is the tracer).
 expect trace_keeps_eperm 0 "traceme child: exited 100.*attach: Operation not permitted" -- \
   "$ptvm" trace --backend=ptrace -o /dev/null "$program"
+# In-process, ptvm cannot hide the runtime's SIGSYS from a tracer: becoming a tracer or a tracee
+# fails with EPERM (as on the ptrace backend above), said once per process, and nothing hangs.
+if [ "$backend" = auto ]; then
+  expect inprocess_keeps_eperm 0 "traceme child: exited 100.*attach: Operation not permitted" -- \
+    "$ptvm" trace --backend=inprocess -o /dev/null "$program"
+  expect inprocess_proot_refuses 0 "ptrace refused \(EPERM\).*--backend=ptrace emulates" -- \
+    timeout 60 "$ptvm" proot --backend=inprocess "$program"
+fi
 exit $failed
