@@ -5,7 +5,9 @@
 // the list that ptvm-rt does not define fails ptvm-rt's link. Freestanding.
 //
 // X(symbol) with the symbol's (mangled) name:
-//   <ptvm/module.h>'s out-of-line functions (the rest of the API is inline);
+//   <ptvm/module.h>'s out-of-line functions (the rest of the API is inline), and those of the
+//     other public headers the built-in VMs use: <ptvm/core/errno_table.h>'s errno_info,
+//     <ptvm/core/proc_files.h>'s /proc helpers;
 //   ptvm_self_raw_call: the host-call stub a module's raw_syscall() calls (core/raw_syscall.h;
 //     <ptvm/module.h> routes it there), inside the Syscall User Dispatch allowed range;
 //   what the compiler emits calls to without being asked: the memory functions, the C++
@@ -31,6 +33,19 @@
   X(_ZN4ptvm14syscall_numberESt17basic_string_viewIcSt11char_traitsIcEE) \
   X(_ZN4ptvm10errno_nameEi)                                              \
   X(_ZNK4ptvm5Error8describeEv)                                          \
+  X(_ZN4ptvm10errno_infoEi)                                              \
+  X(_ZN4ptvm11put_decimalEPcl)                                           \
+  X(_ZN4ptvm9proc_pathEPclPKcl)                                          \
+  X(_ZN4ptvm9read_procElPKcPcm)                                          \
+  X(_ZN4ptvm14status_numbersEPKcS1_Pli)                                  \
+  X(_ZN4ptvm9parent_ofEi)                                                \
+  X(_ZN4ptvm13start_time_ofEi)                                           \
+  X(_ZN4ptvm14start_stack_ofEi)                                          \
+  X(_ZN4ptvm15thread_group_ofEi)                                         \
+  X(_ZN4ptvm14for_each_childEPFbiPvES0_)                                 \
+  X(_ZN4ptvm15signal_childrenEi)                                         \
+  X(_ZN4ptvm9is_zombieEi)                                                \
+  X(_ZN4ptvm7deletedEPKcl)                                               \
   X(ptvm_self_raw_call)                                                  \
   X(memcpy)                                                              \
   X(memmove)                                                             \

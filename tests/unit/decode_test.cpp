@@ -38,13 +38,12 @@
 #include <gtest/gtest.h>
 
 #include "core/errno_table.h"
-#include "mem/replay.h"
 #include "core/error.h"
 #include "core/syscall_table.h"
 #include "mem/local_memory.h"
 #include "vms/trace/decode.h"
-#include "mem/replay.h"
 #include "vms/trace/line_buffer.h"
+#include "vms/trace/replay_memory.h"
 
 namespace ptvm {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <sys/syscall.h>
 
-#include "mem/replay.h"
+#include "vms/trace/replay_memory.h"
 
 namespace ptvm {
 

@@ -1,4 +1,4 @@
-#include "mem/replay.h"
+#include "vms/trace/replay_memory.h"
 
 namespace ptvm {
 
