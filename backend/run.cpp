@@ -127,6 +127,7 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
       io.stats = options.stats;
       io.kill_on_exit = options.ptrace.kill_on_exit;
       io.last_process_status = options.ptrace.last_process_status;
+      io.verbose = options.verbose;
       Result<int> result = 0;
       if (options.backend == Backend::automatic) {
         // Both backends in one run: the supervisor takes whatever cannot host the runtime.

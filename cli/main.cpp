@@ -14,8 +14,9 @@ int main(int argc, char** argv) {
   app.set_help_flag("-h,--help", "print this help message and exit");
   app.set_version_flag("--version", "ptvm " PTVM_VERSION, "print the version and exit");
   int verbose = 0;
-  app.add_flag("-v,--verbose", verbose,
-               "say which backend runs the program and why (before the subcommand; repeatable)");
+  app.add_flag(
+      "-v,--verbose", verbose,
+      "say which backend runs each process and why; -vv: every exec too (before the subcommand)");
 
   struct Entry {
     CLI::App* sub;

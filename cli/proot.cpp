@@ -33,7 +33,8 @@ Runner add_proot_command(CLI::App& app) {
   sub->add_option("-S", *rootfs_s,
                   "DIR as the root for building packages: -0, and fewer host files than -R")
       ->type_name("DIR");
-  sub->add_option("-v,--verbose", options->path.verbose, "what ptvm does (1: the set-up)")
+  sub->add_option("-v,--verbose", options->path.verbose,
+                  "what ptvm does (1: the set-up, the backends; 2: every exec)")
       ->type_name("LEVEL");
   sub->add_option("-q,--qemu", options->path.qemu,
                   "run the programs the kernel cannot (another machine's, or no ELF nor script) "

@@ -20,6 +20,7 @@
 
 #include "backend/last_status.h"
 #include "core/cstr.h"
+#include "core/handover.h"
 #include "core/proc_files.h"
 #include "core/raw_syscall.h"
 #include "mem/local_memory.h"
@@ -70,7 +71,7 @@ bool host_check(PathModule* guest, const std::string& name, std::string* why, in
   struct stat st;
   if (fstat(fd, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)) != 0) {
     close(fd);
-    *why = (guest ? name : program) + " is setuid/setgid (a userland exec grants no privilege)";
+    *why = (guest ? name : program) + " " + describe(HandoverReason::setuid);
     return false;
   }
   char head[256] = {};
@@ -82,9 +83,7 @@ bool host_check(PathModule* guest, const std::string& name, std::string* why, in
     std::memcpy(&eh, head, sizeof eh);
     if (eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == EM_X86_64) {
       if (!tracer) return true;
-      *why = (guest ? name : program) +
-             " is a tracer (it imports ptrace): the path VM emulates its ptrace on the ptrace "
-             "backend";
+      *why = (guest ? name : program) + " " + describe(HandoverReason::tracer);
       return false;
     }
   } else if (n > 2 && head[0] == '#' && head[1] == '!') {  // its interpreter
@@ -104,7 +103,7 @@ bool host_check(PathModule* guest, const std::string& name, std::string* why, in
     if (shell.empty() || access(shell.c_str(), F_OK) != 0) return true;
     return host_check(guest, "/bin/sh", why, depth + 1, tracers);
   }
-  *why = (guest ? name : program) + " is not an x86-64 ELF program";
+  *why = (guest ? name : program) + " " + describe(HandoverReason::foreign);
   return false;
 }
 
@@ -282,6 +281,7 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
   // The configuration: the modules as plain data, in the runtime's fixed order.
   auto config = std::make_unique<RuntimeConfig>();
   config->ptvm_pid = getpid();
+  config->verbose = options.verbose;
   if (options.runtime.size() >= sizeof config->runtime_path) {
     return std::unexpected(Error::guest(ENAMETOOLONG));
   }

@@ -59,6 +59,7 @@ struct InprocessOptions {
   bool stats = false;                // --stats: what the rewriting did, on stderr at the end
   bool kill_on_exit = false;         // --kill-on-exit: the rest of the tree dies with the program
   bool last_process_status = false;  // run_inprocess() returns the last process's status
+  int verbose = 0;                   // -v: the runtime's messages (RuntimeConfig::verbose)
 };
 
 // The program running in-process, and what ptvm keeps for it until the end.

@@ -25,6 +25,7 @@
 #include "backend/ptrace/proc_status.h"
 #include "backend/ptrace/seccomp_filter.h"
 #include "backend/ptrace/trampoline.h"
+#include "core/handover.h"
 #include "core/proc_files.h"
 #include "core/syscall_table.h"
 
@@ -271,6 +272,7 @@ struct Supervisor::Impl final : GuestPtrace::Host {
   bool seize_unfiltered(pid_t child);
   void detach_all();
   void adopt(int adopt_fd);
+  void say_runs(pid_t pid) const;
   void handle(pid_t tid, int status);
   void on_syscall_entry(Tracee& t);
   void on_syscall_exit(Tracee& t);
@@ -1121,6 +1123,7 @@ void Supervisor::Impl::on_event(Tracee& t, int event, int status) {
     case PTRACE_EVENT_EXEC: {
       // This stop is always inside execve: with --no-seccomp the next syscall stop is its exit.
       if (!options.seccomp) t.in_syscall = true;
+      if (options.verbose > 1) say_runs(t.tgid);
       // execve from a non-leader thread: the leader's tid takes over the exec'ing thread.
       if (ptrace_call(PTRACE_GETEVENTMSG, t.tid, nullptr, &msg) == 0 &&
           static_cast<pid_t>(msg) != t.tid) {
@@ -1357,29 +1360,34 @@ void on_sigurg(int) {
 }
 }  // namespace
 
-// Seizes every thread whose tid waits in the adoption pipe.
+// Seizes every thread whose request waits in the adoption pipe (whole records: each was
+// written at once, and each read takes whole ones).
 void Supervisor::Impl::adopt(int adopt_fd) {
   g_adopt_pending = 0;
-  std::int32_t tids[64];
-  for (;;) {
-    const ssize_t n = read(adopt_fd, tids, sizeof tids);
-    if (n <= 0) return;
-    for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof tids[0]); ++i) {
-      const pid_t tid = tids[i];
-      if (tracees.contains(tid)) continue;
-      if (ptrace_call(PTRACE_SEIZE, tid, nullptr, reinterpret_cast<void*>(kSeizeOptions)) == 0) {
-        const pid_t tgid = read_tgid(tid);
-        tracees.emplace(tid, std::make_unique<Tracee>(*this, tid, tgid));
-        if (options.verbose > 0) {
-          std::fprintf(stderr,
-                       "ptvm: process %d goes from the in-process runtime to the ptrace backend "
-                       "before an execve the runtime cannot do (a setuid/setgid, not x86-64 or "
-                       "unreadable program, or a tracer under the path VM)\n",
-                       tgid);
-        }
+  HandoverRequest request;
+  while (read(adopt_fd, &request, sizeof request) == static_cast<ssize_t>(sizeof request)) {
+    const pid_t tid = request.tid;
+    if (tracees.contains(tid)) continue;
+    if (ptrace_call(PTRACE_SEIZE, tid, nullptr, reinterpret_cast<void*>(kSeizeOptions)) == 0) {
+      const pid_t tgid = read_tgid(tid);
+      tracees.emplace(tid, std::make_unique<Tracee>(*this, tid, tgid));
+      request.program[sizeof request.program - 1] = '\0';
+      if (options.verbose > 0) {
+        std::fprintf(stderr, "ptvm: process %d (%s) goes from in-process to ptrace: it %s\n", tgid,
+                     request.program, describe(request.reason));
       }
     }
   }
+}
+
+// -vv: the program a process runs after an execve on this backend (the file the kernel runs:
+// under the path VM, a dynamic program's ELF interpreter, which runs the program).
+void Supervisor::Impl::say_runs(pid_t pid) const {
+  char link[64], exe[PATH_MAX];
+  proc_path(link, pid, "/exe");
+  const ssize_t n = readlink(link, exe, sizeof exe - 1);
+  exe[n > 0 ? n : 0] = '\0';
+  std::fprintf(stderr, "ptvm: process %d (%s) runs on ptrace\n", pid, n > 0 ? exe : "?");
 }
 
 namespace {

@@ -48,7 +48,8 @@ struct PtraceOptions {
   // The guest's own ptrace emulated (backend/ptrace/guest_ptrace.h), as PRoot does: a program
   // may trace another of the run (strace, gdb). `ptvm proot` and the path VM; needs the filter.
   bool guest_ptrace = false;
-  int verbose = 0;  // ptvm -v: 1 says when a process comes from the in-process runtime
+  int verbose = 0;  // ptvm -v: 1 says when a process comes from the in-process runtime (pid,
+                    // program, why); 2 every program a process runs on this backend
 };
 
 enum class Backend {
@@ -63,7 +64,9 @@ struct RunOptions {
   // Why the caller chose Backend::ptrace, said with `verbose` ("backend ptrace for every
   // process: <reason>"); empty: asked for.
   std::string ptrace_reason;
-  int verbose = 0;     // 1: say on stderr which backend runs the program and why
+  // 1: say on stderr which backend runs the program and why, and every process handed from the
+  // in-process runtime to ptrace (pid, program, reason); 2: every program each process runs too.
+  int verbose = 0;
   bool stats = false;  // counters on stderr at the end (ptvm --stats)
   PtraceOptions ptrace;
   // The in-process backend: site rewriting (false: ptvm --no-rewrite); the descriptor the

@@ -110,9 +110,9 @@ struct Elf {
   Elf64_Phdr ph[kMaxPhdrs];
 };
 
-// 0: an x86-64 ELF the loader maps; kCannotHost: another ELF (the kernel's business);
-// -ENOEXEC: not an ELF the kernel would run.
-long read_elf(int fd, const unsigned char* head, long n, Elf* elf) {
+// 0: an x86-64 ELF the loader maps; kCannotHost: another ELF (the kernel's business; why in
+// *why); -ENOEXEC: not an ELF the kernel would run.
+long read_elf(int fd, const unsigned char* head, long n, Elf* elf, HandoverReason* why) {
   if (n < static_cast<long>(sizeof elf->eh) || head[0] != ELFMAG0 || head[1] != ELFMAG1 ||
       head[2] != ELFMAG2 || head[3] != ELFMAG3) {
     return -ENOEXEC;
@@ -120,13 +120,17 @@ long read_elf(int fd, const unsigned char* head, long n, Elf* elf) {
   auto* eh = reinterpret_cast<unsigned char*>(&elf->eh);
   for (std::size_t i = 0; i < sizeof elf->eh; ++i) eh[i] = head[i];
   if (elf->eh.e_ident[EI_CLASS] != ELFCLASS64 || elf->eh.e_machine != EM_X86_64) {
+    *why = HandoverReason::foreign;
     return kCannotHost;
   }
   if ((elf->eh.e_type != ET_EXEC && elf->eh.e_type != ET_DYN) ||
       elf->eh.e_phentsize != sizeof(Elf64_Phdr) || elf->eh.e_phnum == 0) {
     return -ENOEXEC;
   }
-  if (elf->eh.e_phnum > kMaxPhdrs) return kCannotHost;
+  if (elf->eh.e_phnum > kMaxPhdrs) {
+    *why = HandoverReason::too_many_headers;
+    return kCannotHost;
+  }
   const long bytes = elf->eh.e_phnum * static_cast<long>(sizeof(Elf64_Phdr));
   if (raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(elf->ph), bytes,
                   static_cast<long>(elf->eh.e_phoff)) != bytes) {
@@ -266,6 +270,11 @@ void ExecPlan::abandon() {
 long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) {
   *handoff = Handoff{};
   plan->argv = request.argv;
+  plan->cannot_host = HandoverReason::unknown;
+  auto cannot_host = [plan](HandoverReason why) {
+    plan->cannot_host = why;
+    return kCannotHost;
+  };
   // AT_EXECFN: the name the kernel gives the file (also what `#!` passes to the interpreter).
   if (request.dirfd == AT_FDCWD || request.path[0] == '/') {
     if (!put(handoff->execfn, sizeof handoff->execfn, request.path, length(request.path))) {
@@ -275,7 +284,7 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
     fd_name(handoff->execfn, request.dirfd, request.path);
   }
   long fd = open_named(request, request.dirfd, request.path, request.flags, handoff->guest_exe);
-  if (fd == kExecOnly) return kCannotHost;
+  if (fd == kExecOnly) return cannot_host(HandoverReason::unreadable);
   if (fd < 0) return fd;
   // What `#!` puts before the program's argv[1..] (whose argv[0] goes), in reverse: the file
   // name, then per level the argument and the interpreter (the next level's file name).
@@ -290,11 +299,11 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
     long error = 0;
     if (n < 0 || !parse_script(head, n, interp, arg, &error)) {
       Elf elf;
-      long r = n < 0 ? n : read_elf(static_cast<int>(fd), head, n, &elf);
+      long r = n < 0 ? n : read_elf(static_cast<int>(fd), head, n, &elf, &plan->cannot_host);
       if (r == 0) {
         const long ifd = open_interpreter(request, static_cast<int>(fd), elf);
         if (ifd == kExecOnly) {
-          r = kCannotHost;  // an interpreter the kernel may map, not ptvm
+          r = cannot_host(HandoverReason::unreadable_interpreter);  // the kernel may map it
         } else if (ifd < -1) {
           r = ifd;
         } else {
@@ -304,11 +313,11 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
       struct stat st;
       if (r == 0 && raw_syscall(SYS_fstat, fd, reinterpret_cast<long>(&st)) == 0 &&
           (st.st_mode & (S_ISUID | S_ISGID))) {
-        r = kCannotHost;  // a userland exec grants no privilege
+        r = cannot_host(HandoverReason::setuid);  // a userland exec grants no privilege
       }
       if (r == 0 && request.tracers_to_ptrace &&
           names_symbol(static_cast<int>(fd), elf, "ptrace")) {
-        r = kCannotHost;  // a tracer: the ptrace backend emulates its ptrace
+        r = cannot_host(HandoverReason::tracer);  // the ptrace backend emulates its ptrace
       }
       plan->program_fd = static_cast<int>(fd);
       if (r != 0) {
@@ -324,7 +333,7 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
     if (*arg) front[added++] = reinterpret_cast<std::uintptr_t>(arg);
     front[added++] = reinterpret_cast<std::uintptr_t>(interp);
     fd = open_named(request, AT_FDCWD, interp, 0, handoff->guest_exe);
-    if (fd == kExecOnly) return kCannotHost;
+    if (fd == kExecOnly) return cannot_host(HandoverReason::unreadable);
     if (fd < 0) return fd;
   }
   if (added > 1) {
@@ -408,7 +417,8 @@ bool elf_names_symbol(int fd, const char* name) {
   unsigned char head[sizeof(Elf64_Ehdr)];
   const long n = raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(head), sizeof head, 0);
   Elf elf;
-  return n > 0 && read_elf(fd, head, n, &elf) == 0 && names_symbol(fd, elf, name);
+  HandoverReason why;
+  return n > 0 && read_elf(fd, head, n, &elf, &why) == 0 && names_symbol(fd, elf, name);
 }
 
 }  // namespace ptvm::loader

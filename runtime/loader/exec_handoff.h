@@ -16,6 +16,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/handover.h"
+
 namespace ptvm::loader {
 
 struct Handoff {
@@ -93,11 +95,13 @@ struct ExecPlan {
   static constexpr std::size_t kMaxRebuilt = 2048;  // argv entries after `#!`
   std::uintptr_t rebuilt[kMaxRebuilt + 8];
   char strings[10][256];  // the interpreters and arguments `#!` added (from 256-byte lines)
+  HandoverReason cannot_host = HandoverReason::unknown;  // why, when prepare_exec says kCannotHost
   void abandon();
 };
 
 // Everything up to the point of no return, as the kernel would check it. Returns 0 (then
-// execute the plan), -errno (the execve's answer: nothing is left open) or kCannotHost.
+// execute the plan), -errno (the execve's answer: nothing is left open) or kCannotHost (why in
+// plan->cannot_host).
 long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan);
 
 }  // namespace ptvm::loader

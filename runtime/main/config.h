@@ -23,6 +23,7 @@ struct RuntimeConfig {
   std::uint64_t magic = kMagic;
   std::uint64_t size = sizeof(RuntimeConfig);
   std::int32_t ptvm_pid = 0;
+  std::int32_t verbose = 0;            // -v: 1 says hand-overs, 2 every image (say_process)
   std::int32_t out_fd = -1;            // ptvm's fd for trace lines; -1: none
   std::int32_t counts_fd = -1;         // ptvm's memfd of the shared -c table; -1: none
   bool rewrite = false;                // runtime/rewrite: patch hot sites of unwanted calls

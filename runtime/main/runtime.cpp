@@ -125,6 +125,27 @@ void complain(const char* what, long err) {
   sys(SYS_write, 2, reinterpret_cast<long>(line), static_cast<long>(at));
 }
 
+// -v and -vv (RuntimeConfig::verbose): "ptvm: process PID (PROGRAM) WHAT[ DETAIL]" on the
+// program's standard error, as the runtime's other messages (ptvm's own standard error opened
+// again through /proc would be another file description, whose writes into a file would be
+// overwritten by ptvm's).
+void say_process(long pid, const char* program, const char* what, const char* detail = nullptr) {
+  char line[PATH_MAX + 512];
+  std::size_t at = 0;
+  append(line, sizeof line, &at, "ptvm: process ");
+  append_dec(line, sizeof line, &at, pid);
+  append(line, sizeof line, &at, " (");
+  if (!append(line, sizeof line, &at, program)) append(line, sizeof line, &at, "...");
+  append(line, sizeof line, &at, ") ");
+  append(line, sizeof line, &at, what);
+  if (detail) {
+    append(line, sizeof line, &at, " ");
+    append(line, sizeof line, &at, detail);
+  }
+  append(line, sizeof line, &at, "\n");
+  sys(SYS_write, 2, reinterpret_cast<long>(line), static_cast<long>(at));
+}
+
 [[noreturn]] void fail(const char* what, long err) {
   complain(what, err);
   sys(SYS_exit_group, 126);
@@ -636,16 +657,19 @@ bool traced_by_ptvm() {
   return rewrite::tracer_pid() == config().ptvm_pid;
 }
 
-// Asks ptvm to PTRACE_SEIZE this thread and waits until it has (a few ms; SIGURG again every
-// 10 ms in case ptvm missed it), then installs the supervisor's filter on this thread. False if
-// ptvm did not answer within 5 s.
-bool hand_over() {
+// Asks ptvm to PTRACE_SEIZE this thread, which is about to execute `program` (the loader cannot:
+// `why`), and waits until it has (a few ms; SIGURG again every 10 ms in case ptvm missed it),
+// then installs the supervisor's filter on this thread. False if ptvm did not answer within 5 s.
+bool hand_over(const char* program, HandoverReason why) {
   const long fd = sys(SYS_open, reinterpret_cast<long>(g_adopt_path), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  const std::int32_t tid = me().tid;
-  const long w = sys(SYS_write, fd, reinterpret_cast<long>(&tid), sizeof tid);
+  HandoverRequest request;
+  request.tid = me().tid;
+  request.reason = why;
+  cstr::copy(request.program, program, sizeof request.program);
+  const long w = sys(SYS_write, fd, reinterpret_cast<long>(&request), sizeof request);
   sys(SYS_close, fd);
-  if (w != sizeof tid) return false;
+  if (w != sizeof request) return false;
   bool traced = false;
   for (int i = 0; i < 5000 && !traced; ++i) {
     if (i % 10 == 0) sys(SYS_kill, config().ptvm_pid, SIGURG);
@@ -868,9 +892,15 @@ long perform_exec(long nr, long a[6], const ExecLine* line) {
                           static_cast<long>(plan.argv), envp, AT_EMPTY_PATH, 0);
     plan.abandon();
   } else {
-    const bool handed = config().hybrid && hand_over();
+    const bool handed = config().hybrid && hand_over(path, plan.cannot_host);
     if (config().hybrid && !handed) {
       complain("ptvm did not take over a program that cannot host the runtime", 0);
+    }
+    if (!config().hybrid && config().verbose > 0) {
+      say_process(g_pid, path,
+                  "runs without ptvm (--backend=inprocess has no ptrace backend to "
+                  "hand it to): it",
+                  describe(plan.cannot_host));
     }
     r = ptvm_self_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
     if (handed) me().handed_over = true;  // execve failed: the supervisor intercepts from now on
@@ -1422,6 +1452,9 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
   cstr::copy(g_exe, handoff.exe, sizeof g_exe);
   if (!read_config(g_config_path)) fail("unreadable configuration", 0);
   g_pid = static_cast<pid_t>(sys(SYS_getpid));
+  if (config().verbose > 1) {
+    say_process(g_pid, handoff.guest_exe[0] ? handoff.guest_exe : handoff.exe, "runs in-process");
+  }
   if (!thread_begin()) fail("cannot map a signal stack", 0);
   ptvm_self_set_sigsys_blocked(handoff.sigsys_blocked);
   if (config().out_fd >= 0) {

@@ -76,7 +76,7 @@ expect ptvm_inside_ptvm_auto 0 "#include <stdio.h>" -- \
 if [ "$backend" = auto ]; then
   expect tracer_to_ptrace_said 0 "is a tracer \(it imports ptrace\)" -- \
     "${proot[@]}" -v 1 "$program"
-  expect tracer_handed_over_said 0 "goes from the in-process runtime to the ptrace backend.*or a tracer" -- \
+  expect tracer_handed_over_said 0 "process [0-9]+ \($program\) goes from in-process to ptrace: it is a tracer \(it imports ptrace\)" -- \
     "${proot[@]}" -v 1 sh -c "\"$program\" >/dev/null"
 fi
 
