@@ -35,6 +35,11 @@ struct Image {
 // bss zeroed and anonymous. False with `why` set when it cannot (a mapping may be left behind).
 bool map_elf(int fd, Image* image, const char** why);
 
+// Makes the pages of [start, end) present and writable now, in one system call where the kernel
+// can (MADV_POPULATE_WRITE), by touching each otherwise: for memory about to be written all over,
+// where a fault per page costs more. Single-threaded use (the fallback rewrites a byte).
+void prefault(std::uintptr_t start, std::uintptr_t end);
+
 // Applies the runtime's own R_X86_64_RELATIVE relocations; the first call of the process (no
 // global with an address in it may be read before).
 void relocate_self();

@@ -45,6 +45,7 @@
 #include "runtime/loader/exec_handoff.h"
 #include "runtime/loader/link_module.h"
 #include "runtime/loader/load.h"
+#include "runtime/main/cold_bss.h"
 #include "runtime/main/config.h"
 #include "runtime/main/module_exports.h"
 #include "runtime/rewrite/rewrite.h"
@@ -165,11 +166,11 @@ const RuntimeConfig* g_config_map;  // read_config()
 const RuntimeConfig& config() {
   return *g_config_map;
 }
-char g_out_path[64];     // /proc/<ptvm>/fd/<out_fd>
-char g_config_path[64];  // /proc/<ptvm>/fd/<config>
-char g_exe[PATH_MAX];    // the program's file: what /proc/self/exe says
-char g_adopt_path[64];   // /proc/<ptvm>/fd/<adopt_fd>
-int g_out_fd = -1;       // -1 with an output: a descriptor per record
+char g_out_path[64];                 // /proc/<ptvm>/fd/<out_fd>
+char g_config_path[64];              // /proc/<ptvm>/fd/<config>
+PTVM_COLD_BSS char g_exe[PATH_MAX];  // the program's file: what /proc/self/exe says
+char g_adopt_path[64];               // /proc/<ptvm>/fd/<adopt_fd>
+int g_out_fd = -1;                   // -1 with an output: a descriptor per record
 constexpr long kOutFdFloor = 700;
 pid_t g_pid;
 bool g_active;
@@ -297,13 +298,13 @@ class RuntimeHost final : public Host {
 };
 
 Place<RuntimeHost> g_host;
-Place<TraceModule> g_trace;
-Place<InjectModule> g_inject;
+PTVM_COLD_BSS Place<TraceModule> g_trace;
+PTVM_COLD_BSS Place<InjectModule> g_inject;
 Place<NullModule> g_null;
-Place<RedirectModule> g_redirect;
-Place<PathModule> g_path;
+PTVM_COLD_BSS Place<RedirectModule> g_redirect;
+PTVM_COLD_BSS Place<PathModule> g_path;
 bool g_path_active;  // the path VM translates (a map other than the host's)
-Place<fakeroot::FakerootModule> g_fakeroot;
+PTVM_COLD_BSS Place<fakeroot::FakerootModule> g_fakeroot;
 Place<ModuleStack> g_stack;
 
 // ---- thread storage ---------------------------------------------------------------------------
@@ -358,7 +359,7 @@ void zero(std::byte* p, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) p[i] = std::byte{0};
 }
 // (base >> 12) << 22 | tid in one word, so that a slot changes atomically; 0 is a free slot.
-std::uint64_t g_retired[128];
+PTVM_COLD_BSS std::uint64_t g_retired[128];
 constexpr int kTidBits = 22;  // pid_max is at most 2^22
 
 std::uintptr_t altstack_take() {
@@ -1448,8 +1449,8 @@ void build_stack() {
 // The runtime for the program the Handoff names: configuration, thread block, output, modules;
 // the tracer's line of the execve that started it.
 void runtime_init(const loader::Handoff& handoff, const char* record) {
-  cstr::copy(g_config_path, handoff.config, sizeof g_config_path);
-  cstr::copy(g_exe, handoff.exe, sizeof g_exe);
+  cstr::copy_string(g_config_path, handoff.config, sizeof g_config_path);
+  cstr::copy_string(g_exe, handoff.exe, sizeof g_exe);
   if (!read_config(g_config_path)) fail("unreadable configuration", 0);
   g_pid = static_cast<pid_t>(sys(SYS_getpid));
   if (config().verbose > 1) {
@@ -1498,7 +1499,7 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
 }
 
 loader::Handoff g_handoff;
-char g_record[loader::kMaxRecord + 1];
+PTVM_COLD_BSS char g_record[loader::kMaxRecord + 1];
 
 }  // namespace
 }  // namespace ptvm

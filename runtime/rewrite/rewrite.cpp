@@ -30,6 +30,8 @@
 #include <cstdint>
 
 #include "core/raw_syscall.h"
+#include "runtime/loader/load.h"
+#include "runtime/main/cold_bss.h"
 #include "runtime/rewrite/layout.h"
 
 extern "C" {
@@ -181,8 +183,12 @@ struct Site {
   std::uint32_t count;
   State state;
 };
-constexpr std::size_t kSites = 4096;  // distinct trapping sites remembered (power of two)
-Site g_sites[kSites];
+// Distinct trapping sites remembered: a process traps at a few hundred at most (glibc has ~440
+// sites in all), and every page of the table that a fresh process writes costs it a fault: 1024
+// entries, four pages, made present at once by init().
+constexpr int kSiteBits = 10;
+constexpr std::size_t kSites = std::size_t{1} << kSiteBits;
+alignas(4096) PTVM_COLD_BSS Site g_sites[kSites];
 std::size_t g_site_count;
 std::uintptr_t g_low = ~std::uintptr_t{0}, g_high;  // the sites decided so far lie in [low, high]
 
@@ -198,7 +204,7 @@ struct Text {
   bool usable;  // r-xp and a file's: may be patched in the process's private copy
 };
 constexpr int kTexts = 256;
-Text g_texts[kTexts];
+PTVM_COLD_BSS Text g_texts[kTexts];
 int g_text_count;
 bool g_texts_valid;  // atomic: cleared by any thread's change of the map
 bool g_traced;
@@ -209,13 +215,14 @@ struct Pad {
   std::uintptr_t at, after;
 };
 constexpr int kPads = 64;
-Pad g_pads[kPads];
+PTVM_COLD_BSS Pad g_pads[kPads];
 int g_pad_count;
 
 Stats* g_shared;
 Stats g_local;  // this process's, not yet added to the shared table
-std::uint64_t g_counters[PTVM_REWRITE_MAX_SITES];  // calls per stub, counted by the stubs
-StubInfo g_stubs[PTVM_REWRITE_MAX_SITES];
+PTVM_COLD_BSS std::uint64_t
+    g_counters[PTVM_REWRITE_MAX_SITES];  // calls per stub, counted by the stubs
+PTVM_COLD_BSS StubInfo g_stubs[PTVM_REWRITE_MAX_SITES];
 
 bool try_lock() {
   int expected = 0;
@@ -227,7 +234,7 @@ void unlock() {
 }
 
 Site* find_or_add(std::uintptr_t after) {
-  std::size_t i = (after * 0x9e3779b97f4a7c15ULL) >> 52;  // 12 bits: kSites
+  std::size_t i = (after * 0x9e3779b97f4a7c15ULL) >> (64 - kSiteBits);
   for (std::size_t probe = 0; probe < kSites; ++probe, i = (i + 1) & (kSites - 1)) {
     if (g_sites[i].after == after) return &g_sites[i];
     if (g_sites[i].after == 0) {
@@ -618,6 +625,11 @@ void init(bool enabled, std::uint32_t after_traps, Stats* stats) {
   g_enabled = enabled;
   g_threshold = after_traps == 0 ? 1 : after_traps;
   g_shared = stats;
+  // Every process traps: its first traps would fault the table's pages in one by one.
+  if (enabled) {
+    loader::prefault(reinterpret_cast<std::uintptr_t>(g_sites),
+                     reinterpret_cast<std::uintptr_t>(g_sites + kSites));
+  }
 }
 
 void count_trap() {
