@@ -137,7 +137,7 @@ struct Place {
   T* get() { return std::launder(reinterpret_cast<T*>(bytes)); }
 };
 
-// ---- process-wide state (set at init, read-only afterwards except pid) ------------------------
+// ---- process-wide state (set at init, read-only afterwards) ----------------------------------
 
 const RuntimeConfig* g_config_map;  // read_config()
 const RuntimeConfig& config() {
@@ -149,7 +149,6 @@ char g_exe[PATH_MAX];    // the program's file: what /proc/self/exe says
 char g_adopt_path[64];   // /proc/<ptvm>/fd/<adopt_fd>
 int g_out_fd = -1;       // -1 with an output: a descriptor per record
 constexpr long kOutFdFloor = 700;
-pid_t g_pid;
 bool g_active;
 
 // ---- per thread -------------------------------------------------------------------------------
@@ -168,6 +167,12 @@ struct ThreadState {
   unsigned char self[PTVM_SELF_THREAD_SIZE];  // runtime/self's; its first word: this block
   std::byte* storage;                         // kThreadStorage bytes: the modules' storage
   pid_t tid;
+  // The process this thread belongs to. Per thread, not per process: a clone(CLONE_VM) child
+  // that is a process of its own (posix_spawn's, a raw clone with SIGCHLD) shares the memory,
+  // and a process-wide copy would give the parent the child's pid (its `+++ exited` line, its
+  // injected signals, the path VM's per-process state). A vfork child sets it on its parent's
+  // block, and the parent takes it back when it resumes (after_inplace).
+  pid_t pid;
   std::uintptr_t altstack;  // this thread's mapping (guard page, this block, ..., signal stack)
   stack_t app_altstack;     // the program's sigaltstack, kept but never installed
   bool app_altstack_set;
@@ -198,6 +203,11 @@ inline ThreadState& me() {
   ThreadState* t;
   __asm__ volatile("mov %%gs:0,%0" : "=r"(t));  // volatile: on_new_thread switches blocks
   return *t;
+}
+
+// The calling thread's process.
+inline pid_t my_pid() {
+  return me().pid;
 }
 
 // /proc/<ptvm>/fd/<fd> into `out` (64 bytes): a descriptor of ptvm's, opened by path.
@@ -308,9 +318,9 @@ class ThreadBackend final : public SyscallCall::Backend {
 ThreadBackend g_backend;  // stateless: every thread's state is in TLS
 
 Memory& ThreadBackend::memory() {
-  if (me().made_for != g_pid) {
+  if (me().made_for != my_pid()) {
     new (me().memory) LocalMemory(nullptr, -1, ptvm_safe_copy);
-    me().made_for = g_pid;
+    me().made_for = my_pid();
   }
   return *std::launder(reinterpret_cast<LocalMemory*>(me().memory));
 }
@@ -339,12 +349,13 @@ void zero(std::byte* p, std::size_t n) {
 std::uint64_t g_retired[128];
 constexpr int kTidBits = 22;  // pid_max is at most 2^22
 
-std::uintptr_t altstack_take() {
+// `pid`: the calling thread's process (its block may not exist yet).
+std::uintptr_t altstack_take(pid_t pid) {
   for (std::uint64_t& slot : g_retired) {
     std::uint64_t v = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
     if (v == 0) continue;
     const long tid = static_cast<long>(v & ((1u << kTidBits) - 1));
-    if (sys(SYS_tgkill, g_pid, tid, 0) != -ESRCH) continue;
+    if (sys(SYS_tgkill, pid, tid, 0) != -ESRCH) continue;
     if (__atomic_compare_exchange_n(&slot, &v, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
       const std::uintptr_t base = static_cast<std::uintptr_t>(v >> kTidBits) << 12;
       zero(reinterpret_cast<std::byte*>(base + kGuard), sizeof(ThreadState));
@@ -375,11 +386,13 @@ void altstack_retire() {
 // The calling thread's first steps in the runtime (the program's first thread, a new thread):
 // a mapping of its own, its block made the thread's, the signal stack installed.
 bool thread_begin() {
-  const std::uintptr_t base = altstack_take();
+  const auto pid = static_cast<pid_t>(sys(SYS_getpid));
+  const std::uintptr_t base = altstack_take(pid);
   if (base == 0) return false;
   auto* t = reinterpret_cast<ThreadState*>(base + kGuard);  // zeroes
   if (ptvm_self_use_block(t) != 0) return false;
   t->altstack = base;
+  t->pid = pid;
   t->tid = static_cast<pid_t>(sys(SYS_gettid));
   t->storage = reinterpret_cast<std::byte*>(base + kGuard + kBlock);
   t->child_storage = t->storage + kThreadStorage;
@@ -455,7 +468,7 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   sys(SYS_rt_sigaction, sig, reinterpret_cast<long>(&app_fault_actions()[i]), 0, 8);
   __atomic_fetch_or(fault_borrowed(), 1 << i, __ATOMIC_RELEASE);
   if (info->si_code <= 0) {
-    sys(SYS_rt_tgsigqueueinfo, g_pid, me().tid, sig, reinterpret_cast<long>(info));
+    sys(SYS_rt_tgsigqueueinfo, my_pid(), me().tid, sig, reinterpret_cast<long>(info));
   }
 }
 
@@ -503,7 +516,7 @@ void on_foreign_sigsys(int sig, siginfo_t* info, void* context) {
     sys(SYS_rt_sigaction, SIGSYS, reinterpret_cast<long>(&dfl), 0, 8);
     const std::uint64_t sigsys = 1ULL << (SIGSYS - 1);
     sys(SYS_rt_sigprocmask, SIG_UNBLOCK, reinterpret_cast<long>(&sigsys), 0, 8);
-    sys(SYS_tgkill, g_pid, me().tid, SIGSYS);
+    sys(SYS_tgkill, my_pid(), me().tid, SIGSYS);
     return;
   }
   rewrite::translate_context(static_cast<ucontext_t*>(context)->uc_mcontext.gregs);
@@ -696,7 +709,7 @@ const char* self_exe_alias(const char* path, char* other) {
       rest += sizeof "task/" - 1;
       if (!number(&v)) return nullptr;
     }
-    if (process != 0 && process != g_pid) {
+    if (process != 0 && process != my_pid()) {
       char kernel_exe[PATH_MAX];
       const bool known = g_exes && cstr::equal(rest, "exe") &&
                          g_exes->get(static_cast<pid_t>(process),
@@ -829,14 +842,14 @@ long perform_exec(long nr, long a[6], const ExecLine* line) {
   if (g_path_active) {  // the program, its interpreters and its loader from the guest
     guest.to_host = [](void* context, int dirfd, const char* name, bool follow, char* host,
                        char* guest_path) {
-      return static_cast<PathModule*>(context)->guest_to_host(g_pid, me().tid, dirfd, name, follow,
-                                                              host, guest_path);
+      return static_cast<PathModule*>(context)->guest_to_host(my_pid(), me().tid, dirfd, name,
+                                                              follow, host, guest_path);
     };
     guest.to_guest = [](void* context, const char* host, char* guest_path) {
       return static_cast<PathModule*>(context)->map().to_guest(host, guest_path);
     };
     guest.context = g_path.get();
-    guest.cwd = g_path.get()->cwd_hint(g_pid);
+    guest.cwd = g_path.get()->cwd_hint(my_pid());
     request.guest = &guest;
   }
   loader::Handoff handoff;
@@ -936,7 +949,7 @@ bool lists_own_fds(long fd) {
   char self[32];
   at = 0;
   append(self, sizeof self, &at, "/proc/");
-  append_dec(self, sizeof self, &at, g_pid);
+  append_dec(self, sizeof self, &at, my_pid());
   if (!starts_with(target, self)) return false;
   const char* rest = target + at;
   if (starts_with(rest, "/task/")) {
@@ -1035,7 +1048,7 @@ long hide_output_fd(long buffer, long length) {
       rewrite::flush_stats();
       // The modules hear of it first (the tracer's `+++ exited with N +++`).
       if (g_active)
-        g_stack.get()->on_process_exit(nr == SYS_exit ? me().tid : g_pid,
+        g_stack.get()->on_process_exit(nr == SYS_exit ? me().tid : my_pid(),
                                        W_EXITCODE(a[0] & 0xff, 0));
       break;
     default:
@@ -1078,10 +1091,10 @@ void copy_storage(std::byte* to, const std::byte* from) {
 
   std::uint64_t args[6];
   for (int i = 0; i < 6; ++i) args[i] = static_cast<std::uint64_t>(a[i]);
-  SyscallCall call(g_backend, g_pid, me().tid, nr, args);
+  SyscallCall call(g_backend, my_pid(), me().tid, nr, args);
   const ModuleStack::EntryOutcome outcome = stack.enter(call);
   if (call.delay_us()) sleep_us(call.delay_us());
-  if (call.signal_to_raise()) sys(SYS_tgkill, g_pid, me().tid, call.signal_to_raise());
+  if (call.signal_to_raise()) sys(SYS_tgkill, my_pid(), me().tid, call.signal_to_raise());
   if (!outcome.run_call) {
     *rax = call.result();
   } else {
@@ -1190,11 +1203,10 @@ void on_new_thread(int kind) {
     // A new thread (or a process sharing the memory): the kernel gave it no alternate stack
     // (CLONE_VM without CLONE_VFORK), and it runs alongside its parent: a block of its own.
     if (!thread_begin()) fail("cannot map a signal stack", 0);
-    g_pid = static_cast<pid_t>(sys(SYS_getpid));
     return;
   }
   me().tid = static_cast<pid_t>(sys(SYS_gettid));
-  g_pid = static_cast<pid_t>(sys(SYS_getpid));
+  me().pid = static_cast<pid_t>(sys(SYS_getpid));
   if (kind == PTVM_SELF_CHILD_COPY) {
     // A new process: fresh per-tracee state (strace counts a child's calls from zero).
     zero(me().storage, g_storage_used);
@@ -1212,7 +1224,7 @@ void on_new_thread(int kind) {
 long after_inplace(long result) {
   // The parent again; after a vfork its child ran on this thread's block and this memory.
   me().tid = static_cast<pid_t>(sys(SYS_gettid));
-  g_pid = static_cast<pid_t>(sys(SYS_getpid));
+  me().pid = static_cast<pid_t>(sys(SYS_getpid));
   me().vfork_child = false;
   me().scratch = nullptr;
   me().scratch_used = 0;
@@ -1247,7 +1259,7 @@ void on_sigreturn(ucontext_t* uc) {
   auto& memory = static_cast<LocalMemory&>(g_backend.memory());
   memory.set_registers(&regs);
   std::uint64_t args[6] = {};
-  SyscallCall call(g_backend, g_pid, me().tid, SYS_rt_sigreturn, args);
+  SyscallCall call(g_backend, my_pid(), me().tid, SYS_rt_sigreturn, args);
   if (stack.enter(call).needs_exit) {
     // The frame's ucontext sits at the stack pointer: its RAX is what the call returns.
     long restored = 0;
@@ -1403,7 +1415,6 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
   cstr::copy(g_config_path, handoff.config, sizeof g_config_path);
   cstr::copy(g_exe, handoff.exe, sizeof g_exe);
   if (!read_config(g_config_path)) fail("unreadable configuration", 0);
-  g_pid = static_cast<pid_t>(sys(SYS_getpid));
   if (!thread_begin()) fail("cannot map a signal stack", 0);
   ptvm_self_set_sigsys_blocked(handoff.sigsys_blocked);
   if (config().out_fd >= 0) {
@@ -1421,14 +1432,14 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
     runtime_exe[n > 0 ? n : 0] = '\0';
   }
   if (g_exes && !g_path_active) {  // `-r /`: the host's names, for the others' /proc/N/exe
-    g_exes->put(g_pid, start_time_of(g_pid), runtime_exe, g_exe);
+    g_exes->put(my_pid(), start_time_of(my_pid()), runtime_exe, g_exe);
   }
   if (g_path_active) {
     // The guest's names for this image's program and working directory (the first program's
     // directory is -w's).
     PathModule& path = *g_path.get();
     path.set_initial_cwd(handoff.guest_cwd[0] ? handoff.guest_cwd : config().path_cwd);
-    path.set_exe(g_pid, runtime_exe, handoff.guest_exe[0] ? handoff.guest_exe : handoff.exe);
+    path.set_exe(my_pid(), runtime_exe, handoff.guest_exe[0] ? handoff.guest_exe : handoff.exe);
   }
   rewrite::Stats* stats = nullptr;
   if (config().rewrite_stats_fd >= 0) {
