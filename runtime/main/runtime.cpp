@@ -1,24 +1,29 @@
-// The in-process runtime: an LD_PRELOAD object that runs ptvm's module stack inside the
-// program, in the SIGSYS handler of Syscall User Dispatch (runtime/self in its runtime mode:
-// every thread armed for life, new threads and children armed before their first instruction).
+// The in-process runtime `ptvm-rt`: the static executable the kernel runs in place of every
+// program of the in-process backend (runtime/loader maps the program itself), which runs ptvm's
+// module stack inside the program, in the SIGSYS handler of Syscall User Dispatch (runtime/self
+// in its runtime mode: every thread armed for life, new threads and children armed before their
+// first instruction).
 //
-// Init (the constructor, before the program's own) reads the RuntimeConfig ptvm wrote, builds
-// the modules, removes ptvm's variables from the environment the program sees and arms the
-// thread. From then on every system call of the program traps into on_trap():
+// Init (ptvm_loader_main, before the program's first instruction) reads the RuntimeConfig ptvm
+// wrote, builds the modules, maps the program and arms the thread. From then on every system
+// call of the program traps into on_trap():
 //   a call no module wants        performed as it is (one trap, no module code);
 //   a call some module wants      ModuleStack::enter, then performed with the arguments the
 //                                 modules left (or emulated), then ModuleStack::exit;
-//   execve/execveat               performed with LD_PRELOAD and PTVM_RUNTIME put back into the
-//                                 new program's environment (also when the program scrubbed it);
+//   execve/execveat               through ptvm's loader (the old image's checks, then the
+//                                 runtime executed again, which maps the new program);
 //   exit/exit_group               the modules hear of the exit first (`+++ exited with N +++`);
 //   clone with a new stack, vfork performed in place after the handler (the child cannot return
 //                                 into it); the exits run in after_inplace();
-//   sigaltstack, and rt_sigaction  virtualised: the handler needs ptvm's signal stack, and
-//     of SIGSEGV/SIGBUS            ptvm's safe copies need those signals (see below).
+//   sigaltstack, and rt_sigaction  virtualised: the handler needs ptvm's signal stack, ptvm's
+//     of SIGSEGV/SIGBUS/SIGSYS     safe copies need SIGSEGV and SIGBUS, SIGSYS is the trap;
+//   rt_sigaction of the others     the program's handler behind ptvm's wrapper, which reports
+//                                 the signal to the modules (`--- SIGxxx ---`).
 //
-// Freestanding: no libc at all (the object imports nothing: checked after link), every system
-// call through the stub in the allowed range, no allocation, fixed buffers; a thread's state in
-// initial-exec TLS. Module code is the very code the ptrace backend runs.
+// Freestanding: no libc at all (the executable imports nothing: checked after link), every
+// system call through the stub in the allowed range, no allocation, fixed buffers; a thread's
+// state in a block of the runtime's reached through %gs (no TLS). Module code is the very code
+// the ptrace backend runs.
 #include <asm/prctl.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -402,6 +407,17 @@ bool thread_begin() {
   return sys(SYS_sigaltstack, reinterpret_cast<long>(&ss), 0) == 0;
 }
 
+// ---- signals reported to the modules ------------------------------------------------------
+// The modules hear of a signal delivered to the calling thread: from a handler of ptvm's, on
+// ptvm's signal stack (the tracer's line takes tens of KiB).
+void report_signal(const siginfo_t& info) {
+  if (!g_active || me().handed_over) return;
+  char* const capture = me().capture;  // the signal came while an execve's line was rendered
+  me().capture = nullptr;
+  g_stack.get()->on_signal(me().tid, info);
+  me().capture = capture;
+}
+
 // ---- safe copies: SIGSEGV and SIGBUS are ptvm's too -------------------------------------------
 // The modules read and write the program's memory with a plain `rep movsb`; a bad pointer makes
 // it fault, and ptvm's SIGSEGV/SIGBUS handler resumes it after the copy with the count of bytes
@@ -462,7 +478,9 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   }
   // The program's: the kernel delivers it again, this time with the program's action. A fault
   // does by itself when its instruction runs again; a sent signal is queued again (and shows
-  // the program's code if it came during a call through a rewritten site's stub).
+  // the program's code if it came during a call through a rewritten site's stub). The modules
+  // hear of it here, once: the second delivery reaches the program's action alone.
+  report_signal(*info);
   rewrite::translate_context(g);
   const int i = fault_index(sig);
   sys(SYS_rt_sigaction, sig, reinterpret_cast<long>(&app_fault_actions()[i]), 0, 8);
@@ -503,10 +521,13 @@ bool install_fault_handlers() {
              8) == 0;
 }
 
+void on_sigreturn(ucontext_t* uc);
+
 // A SIGSYS that is not ptvm's trap (kill -SYS, the program's own seccomp filter): delivered as
 // the program's virtual action says, from ptvm's handler (SIGSYS can never be the program's for
 // real). Its mask applies while its handler runs; SIGSYS itself is never blocked.
 void on_foreign_sigsys(int sig, siginfo_t* info, void* context) {
+  report_signal(*info);  // as the ptrace backend does, whatever the program's action
   KernelSigaction& action = app_fault_actions()[kSigsys];
   void* const handler = action.handler;
   if (handler == reinterpret_cast<void*>(SIG_IGN)) return;
@@ -531,6 +552,13 @@ void on_foreign_sigsys(int sig, siginfo_t* info, void* context) {
     reinterpret_cast<void (*)(int)>(handler)(sig);
   }
   sys(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&old), 0, 8);
+  // Natively the handler returns through the rt_sigreturn of its frame: the modules hear of it
+  // as under ptrace (a copy of the frame, whose mask and RAX the call would restore).
+  ucontext_t frame, call{};
+  ptvm_safe_copy(&frame, context, sizeof frame);
+  call.uc_mcontext.gregs[REG_RSP] = reinterpret_cast<greg_t>(&frame);
+  call.uc_mcontext.gregs[REG_RIP] = frame.uc_mcontext.gregs[REG_RIP];
+  on_sigreturn(&call);
 }
 
 // rt_sigaction(SIGSEGV or SIGBUS) of the program: on its virtual action.
@@ -554,21 +582,31 @@ long emulate_fault_sigaction(const long a[6]) {
   return 0;
 }
 
-// ---- the program's other handlers, with rewriting ------------------------------------------
-// A signal that comes while a thread is inside a rewritten site's stub (mostly: during the call
-// it makes) must show the program's handler the site, as natively. With rewriting on, the
-// program's handlers are installed behind ptvm_signal_wrapper: same flags, mask and restorer,
-// so the kernel does everything as for the program's own; the wrapper translates the context
-// (rewrite::translate_context) and jumps to the handler with the frame exactly as the kernel
-// built it (its return address is the program's restorer). rt_sigaction reads back the
-// program's handler. A vfork child's handlers are installed as they are: it would change its
-// parent's table.
+// ---- the program's other handlers --------------------------------------------------------------
+// Every handler the program installs (for a signal other than SIGSEGV, SIGBUS and SIGSYS, whose
+// actions are virtual: see above) is installed behind ptvm_signal_wrapper, with the program's
+// flags, mask and restorer plus SA_SIGINFO, so that the kernel does everything as for the
+// program's own action and hands the wrapper the siginfo. The wrapper, on ptvm's signal stack:
+//   - reports the signal to the modules (ModuleStack::on_signal: the tracer's `--- SIGxxx ---`,
+//     the line the ptrace backend prints at the signal's delivery stop);
+//   - with rewriting on, shows the handler the site's context when the signal came while the
+//     thread was inside a rewritten site's stub (rewrite::translate_context), as natively;
+// then jumps to the program's handler with the frame exactly as the kernel built it (its return
+// address is the program's restorer): SA_SIGINFO or not, the kernel passes the same three
+// registers on x86-64, and only copies the siginfo into the frame for SA_SIGINFO.
+// rt_sigaction reads back the program's handler and flags. Handlers a vfork child installs are
+// installed as they are, and not reported (the table here is its parent's, in the shared
+// memory); those it inherited are its parent's, wrapped.
+// A signal whose default action runs, or that the program ignores, reaches no code of ptvm's:
+// the ptrace backend reports those, the in-process one does not (runtime/main/README.md).
 
-void* g_app_handlers[65];  // the program's handler of each signal, where the wrapper is installed
+void* g_app_handlers[65];       // the program's handler of each signal, where the wrapper is
+std::uint64_t g_added_siginfo;  // bit sig-1: the program did not ask for SA_SIGINFO
 
 extern "C" __attribute__((visibility("hidden"), used)) void* ptvm_signal_handler_for(
-    int sig, siginfo_t*, void* context) {
+    int sig, siginfo_t* info, void* context) {
   rewrite::translate_context(static_cast<ucontext_t*>(context)->uc_mcontext.gregs);
+  report_signal(*info);
   return g_app_handlers[sig];
 }
 
@@ -576,6 +614,8 @@ extern "C" __attribute__((visibility("hidden"), used)) void* ptvm_signal_handler
 }  // namespace ptvm
 
 extern "C" __attribute__((visibility("hidden"))) void ptvm_signal_wrapper(int, siginfo_t*, void*);
+// ptvm_fast_stack (below) gives the stack: the top of ptvm's signal stack, or below the frame
+// when the handler already runs on it.
 __asm__(
     "\t.text\n"
     "\t.p2align 4\n"
@@ -584,8 +624,19 @@ __asm__(
     "ptvm_signal_wrapper:\n"  // the kernel's call: rdi sig, rsi info, rdx context
     "\tpush %rdi\n"
     "\tpush %rsi\n"
-    "\tpush %rdx\n"  // 16-byte aligned now (entered as if called)
+    "\tpush %rdx\n"
+    "\tpush %rbx\n"
+    "\tmov %rsp,%rbx\n"
+    "\tsub $8,%rsp\n"  // 16-byte aligned (entered as if called, then four pushes)
+    "\tmov %rbx,%rdi\n"
+    "\tcall ptvm_fast_stack\n"
+    "\tmov %rax,%rsp\n"
+    "\tmov 24(%rbx),%rdi\n"
+    "\tmov 16(%rbx),%rsi\n"
+    "\tmov 8(%rbx),%rdx\n"
     "\tcall ptvm_signal_handler_for\n"
+    "\tmov %rbx,%rsp\n"
+    "\tpop %rbx\n"
     "\tpop %rdx\n"
     "\tpop %rsi\n"
     "\tpop %rdi\n"
@@ -595,34 +646,50 @@ __asm__(
 namespace ptvm {
 namespace {
 
-// rt_sigaction of a signal other than SIGSEGV, SIGBUS, SIGSYS, with rewriting on. False: the
-// call goes to the kernel as it is.
+// rt_sigaction of a signal other than SIGSEGV, SIGBUS, SIGSYS. False: the call goes to the
+// kernel as it is.
 bool wrap_sigaction(const long a[6], long* result) {
   const long sig = a[0];
-  if (sig < 1 || sig > 64 || a[3] != 8 || me().vfork_child) return false;
+  if (sig < 1 || sig > 64 || a[3] != 8) return false;
   Memory& m = g_backend.memory();
   auto* const wrapper = reinterpret_cast<void*>(ptvm_signal_wrapper);
+  const std::uint64_t bit = 1ULL << (sig - 1);
   void* const previous = g_app_handlers[sig];
+  const bool previous_added = (g_added_siginfo & bit) != 0;
   KernelSigaction act, old{};
+  bool wrapped = false;
   if (a[1] != 0) {
     if (!m.read(RemotePtr<void>(static_cast<std::uintptr_t>(a[1])), &act, sizeof act)) {
       *result = -EFAULT;
       return true;
     }
-    if (act.handler != reinterpret_cast<void*>(SIG_DFL) &&
-        act.handler != reinterpret_cast<void*>(SIG_IGN)) {
+    wrapped = !me().vfork_child && act.handler != reinterpret_cast<void*>(SIG_DFL) &&
+              act.handler != reinterpret_cast<void*>(SIG_IGN);
+    if (!me().vfork_child) g_added_siginfo &= ~bit;  // (its parent's table)
+    if (wrapped) {
       g_app_handlers[sig] = act.handler;
+      if (!(act.flags & SA_SIGINFO)) g_added_siginfo |= bit;
       act.handler = wrapper;
+      act.flags |= SA_SIGINFO;
     }
   }
   *result = ptvm_self_syscall(SYS_rt_sigaction, sig, a[1] != 0 ? reinterpret_cast<long>(&act) : 0,
                               a[2] != 0 ? reinterpret_cast<long>(&old) : 0, 8, 0, 0);
   if (*result != 0) {
     g_app_handlers[sig] = previous;
+    g_added_siginfo = previous_added ? g_added_siginfo | bit : g_added_siginfo & ~bit;
     return true;
   }
   if (a[2] != 0) {
-    if (old.handler == wrapper) old.handler = previous;
+    // The program's action as it gave it; also after SA_RESETHAND made it SIG_DFL (the kernel
+    // keeps the flags).
+    const bool was_wrapped = old.handler == wrapper;
+    if (was_wrapped) old.handler = previous;
+    const bool reset =
+        old.handler == reinterpret_cast<void*>(SIG_DFL) && (old.flags & SA_RESETHAND);
+    if (previous_added && (was_wrapped || reset)) {
+      old.flags &= ~static_cast<unsigned long>(SA_SIGINFO);
+    }
     if (!m.write(RemotePtr<void>(static_cast<std::uintptr_t>(a[2])), &old, sizeof old)) {
       *result = -EFAULT;
     }
@@ -1039,7 +1106,7 @@ long hide_output_fd(long buffer, long length) {
         if (*fault_borrowed()) reclaim_fault_signals();
         return emulate_fault_sigaction(a);
       }
-      if (long answer; config().rewrite && wrap_sigaction(a, &answer)) return answer;
+      if (long answer; wrap_sigaction(a, &answer)) return answer;
       break;
     case SYS_exit:
       altstack_retire();
