@@ -1047,6 +1047,75 @@ long hide_output_fd(long buffer, long length) {
   return length;
 }
 
+// ---- the ends of threads ----------------------------------------------------------------------
+// Under ptrace each thread's end is a line of its own (`TID +++ exited with N +++`), and the
+// leader's comes when the whole process has ended. In-process the modules hear of them as the
+// threads call exit and exit_group, which knows the others from /proc/self/task.
+
+// Calls `each(tid)` for every thread of process `pid` but `pid` and `self` that has not ended
+// (or begun its end: a zombie); how many.
+template <class Each>
+int for_each_running_thread(pid_t pid, pid_t self, Each each) {
+  const long dir =
+      sys(SYS_open, reinterpret_cast<long>("/proc/self/task"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return 0;
+  int count = 0;
+  alignas(8) unsigned char buf[2048];
+  for (long n; (n = sys(SYS_getdents64, dir, reinterpret_cast<long>(buf), sizeof buf)) > 0;) {
+    for (long off = 0; off < n;) {
+      const std::uint16_t reclen = static_cast<std::uint16_t>(buf[off + 16] | buf[off + 17] << 8);
+      if (reclen == 0) break;
+      long tid = 0;
+      for (const unsigned char* c = buf + off + 19; *c >= '0' && *c <= '9'; ++c) {
+        tid = tid * 10 + (*c - '0');
+      }
+      off += reclen;
+      if (tid == 0 || tid == pid || tid == self) continue;
+      const char state = state_of(pid, static_cast<pid_t>(tid));
+      if (state == 'Z' || state == 'X' || state == '\0') continue;
+      ++count;
+      each(static_cast<pid_t>(tid));
+    }
+  }
+  sys(SYS_close, dir);
+  return count;
+}
+
+// The leader's exit status when it ended by `exit` while other threads ran (its line waits for
+// the last of them, as under ptrace); -1 otherwise. Reset in a fork child.
+int g_leader_status = -1;
+
+// exit_group: every running thread's end, the caller's, the leader's last. A thread between its
+// own `exit` and its end may be named twice.
+void report_group_exit(int status) {
+  ModuleStack& stack = *g_stack.get();
+  const pid_t pid = my_pid(), caller = me().tid;
+  for_each_running_thread(pid, caller, [&](pid_t tid) { stack.on_process_exit(tid, status); });
+  if (caller != pid) stack.on_process_exit(caller, status);
+  __atomic_store_n(&g_leader_status, -1, __ATOMIC_RELEASE);
+  stack.on_process_exit(pid, status);
+}
+
+// exit of one thread: its end; the leader's waits while other threads run, and comes with the
+// last one's.
+void report_thread_exit(int status) {
+  ModuleStack& stack = *g_stack.get();
+  const pid_t pid = my_pid(), tid = me().tid;
+  auto none = [](pid_t) {};
+  if (tid == pid) {
+    __atomic_store_n(&g_leader_status, status, __ATOMIC_RELEASE);
+    if (for_each_running_thread(pid, tid, none) > 0) return;
+  } else {
+    stack.on_process_exit(tid, status);
+    if (__atomic_load_n(&g_leader_status, __ATOMIC_ACQUIRE) < 0 ||
+        for_each_running_thread(pid, tid, none) > 0) {
+      return;
+    }
+  }
+  const int leader = __atomic_exchange_n(&g_leader_status, -1, __ATOMIC_ACQ_REL);
+  if (leader >= 0) stack.on_process_exit(pid, leader);
+}
+
 // Performs `nr` for the program, with what ptvm must add around it. `line`: an execve's
 // PTVM_EXEC_RECORD= variable, or null.
 [[gnu::hot]] long perform(long nr, long a[6], const ExecLine* line = nullptr) {
@@ -1114,9 +1183,12 @@ long hide_output_fd(long buffer, long length) {
     case SYS_exit_group:
       rewrite::flush_stats();
       // The modules hear of it first (the tracer's `+++ exited with N +++`).
-      if (g_active)
-        g_stack.get()->on_process_exit(nr == SYS_exit ? me().tid : my_pid(),
-                                       W_EXITCODE(a[0] & 0xff, 0));
+      if (!g_active) break;
+      if (nr == SYS_exit) {
+        report_thread_exit(W_EXITCODE(a[0] & 0xff, 0));
+      } else {
+        report_group_exit(W_EXITCODE(a[0] & 0xff, 0));
+      }
       break;
     default:
       break;
@@ -1277,6 +1349,7 @@ void on_new_thread(int kind) {
   if (kind == PTVM_SELF_CHILD_COPY) {
     // A new process: fresh per-tracee state (strace counts a child's calls from zero).
     zero(me().storage, g_storage_used);
+    g_leader_status = -1;  // its only thread is its leader
     rewrite::on_fork_child();
     me().pending_exit = false;
   } else {
