@@ -600,8 +600,10 @@ long emulate_fault_sigaction(const long a[6]) {
 // A signal whose default action runs, or that the program ignores, reaches no code of ptvm's:
 // the ptrace backend reports those, the in-process one does not (runtime/main/README.md).
 
+constexpr std::uint64_t kSigsysBit = 1ULL << (SIGSYS - 1);
 void* g_app_handlers[65];       // the program's handler of each signal, where the wrapper is
 std::uint64_t g_added_siginfo;  // bit sig-1: the program did not ask for SA_SIGINFO
+std::uint64_t g_mask_sigsys;    // bit sig-1: the program's sa_mask had SIGSYS (never installed)
 
 extern "C" __attribute__((visibility("hidden"), used)) void* ptvm_signal_handler_for(
     int sig, siginfo_t* info, void* context) {
@@ -656,6 +658,7 @@ bool wrap_sigaction(const long a[6], long* result) {
   const std::uint64_t bit = 1ULL << (sig - 1);
   void* const previous = g_app_handlers[sig];
   const bool previous_added = (g_added_siginfo & bit) != 0;
+  const std::uint64_t previous_mask_sigsys = g_mask_sigsys;
   KernelSigaction act, old{};
   bool wrapped = false;
   if (a[1] != 0) {
@@ -665,7 +668,10 @@ bool wrap_sigaction(const long a[6], long* result) {
     }
     wrapped = !me().vfork_child && act.handler != reinterpret_cast<void*>(SIG_DFL) &&
               act.handler != reinterpret_cast<void*>(SIG_IGN);
-    if (!me().vfork_child) g_added_siginfo &= ~bit;  // (its parent's table)
+    if (!me().vfork_child) {  // (else its parent's table)
+      g_added_siginfo &= ~bit;
+      g_mask_sigsys = (act.mask & kSigsysBit) ? g_mask_sigsys | bit : g_mask_sigsys & ~bit;
+    }
     if (wrapped) {
       g_app_handlers[sig] = act.handler;
       if (!(act.flags & SA_SIGINFO)) g_added_siginfo |= bit;
@@ -678,6 +684,7 @@ bool wrap_sigaction(const long a[6], long* result) {
   if (*result != 0) {
     g_app_handlers[sig] = previous;
     g_added_siginfo = previous_added ? g_added_siginfo | bit : g_added_siginfo & ~bit;
+    g_mask_sigsys = previous_mask_sigsys;
     return true;
   }
   if (a[2] != 0) {
@@ -690,6 +697,7 @@ bool wrap_sigaction(const long a[6], long* result) {
     if (previous_added && (was_wrapped || reset)) {
       old.flags &= ~static_cast<unsigned long>(SA_SIGINFO);
     }
+    if (previous_mask_sigsys & bit) old.mask |= kSigsysBit;
     if (!m.write(RemotePtr<void>(static_cast<std::uintptr_t>(a[2])), &old, sizeof old)) {
       *result = -EFAULT;
     }
@@ -1214,6 +1222,8 @@ void copy_storage(std::byte* to, const std::byte* from) {
   if (saved) copy_storage(g_backend.thread_storage(), saved); \
   --me().in_modules
 
+constexpr long kErestartNoHand = 514;  // the kernel's ERESTARTNOHAND (include/linux/errno.h)
+
 // A call some module wants, through the module stack; false when RAX must stay as it is (the
 // call runs in place after the handler).
 [[gnu::hot]] bool run_wanted(long nr, long a[6], long* rax) {
@@ -1270,7 +1280,13 @@ void copy_storage(std::byte* to, const std::byte* from) {
       }
     } else {
       if (outcome.needs_exit) {
-        *rax = stack.exit(call, r);
+        // A handled signal ends rt_sigsuspend and pause with ERESTARTNOHAND, which a tracer sees
+        // at the exit (EINTR is what the handler's rt_sigreturn leaves); in-process the handler
+        // has run inside the call, and EINTR comes back: the modules see the tracer's result.
+        const long seen =
+            r == -EINTR && (nr == SYS_rt_sigsuspend || nr == SYS_pause) ? -kErestartNoHand : r;
+        const long out = stack.exit(call, seen);
+        *rax = out == seen ? r : out;
         if (call.delay_us()) sleep_us(call.delay_us());  // inject's delay_exit
       } else {
         *rax = r;
@@ -1395,6 +1411,15 @@ void on_sigreturn(ucontext_t* uc) {
   r.orig_rax = SYS_rt_sigreturn;
   r.rsp = static_cast<std::uint64_t>(g[REG_RSP]);
   r.rip = static_cast<std::uint64_t>(g[REG_RIP]);
+  // The mask the frame restores, as the program has it: SIGSYS is never blocked for real, the
+  // program's wish is the thread's virtual bit (a copy of the frame shows it).
+  ucontext_t shown;
+  if (ptvm_self_sigsys_blocked() &&
+      ptvm_safe_copy(&shown, reinterpret_cast<const void*>(g[REG_RSP]), sizeof shown) ==
+          sizeof shown) {
+    shown.uc_sigmask.__val[0] |= 1ULL << (SIGSYS - 1);
+    r.rsp = reinterpret_cast<std::uint64_t>(&shown);
+  }
   NESTED_CALL_BEGIN(outer_storage);  // a handler returns: the call it interrupted may be on
   auto& memory = static_cast<LocalMemory&>(g_backend.memory());
   memory.set_registers(&regs);

@@ -6,6 +6,7 @@
  * trap of ptvm's). It prints what the handlers saw and what rt_sigaction reads back (the
  * program's own handler and flags: ptvm installs a wrapper of its own), for compare.sh. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -113,6 +114,29 @@ int main(void) {
   install(SIGBUS, fault, SA_SIGINFO);
   raise(SIGBUS);
   printf("sent SIGBUS: code %d\n", last_code);
+
+  /* rt_sigsuspend ended by a handler (a tracer sees ERESTARTNOHAND, then the handler's
+   * rt_sigreturn restores the mask: everything blocked, SIGSYS too), with a handler whose
+   * sa_mask names every signal, SIGSYS included (read back as given). */
+  struct sigaction sa, back;
+  memset(&sa, 0, sizeof sa);
+  sigfillset(&sa.sa_mask);
+  sa.sa_handler = plain;
+  sigaction(SIGUSR2, &sa, NULL);
+  sigaction(SIGUSR2, NULL, &back);
+  printf("sa_mask read back: SIGSYS %d, SIGUSR1 %d\n", sigismember(&back.sa_mask, SIGSYS),
+         sigismember(&back.sa_mask, SIGUSR1));
+  sigset_t all, before, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  sigprocmask(SIG_BLOCK, &all, &before);
+  kill(getpid(), SIGUSR2); /* pending until the suspend */
+  const int suspended = sigsuspend(&none);
+  const int suspend_errno = errno;
+  sigset_t now;
+  sigprocmask(SIG_SETMASK, &before, &now);
+  printf("sigsuspend: %d (%s), SIGSYS blocked after it %d, plain %d\n", suspended,
+         strerror(suspend_errno), sigismember(&now, SIGSYS), plain_count);
 
   /* SIGSYS that is not a trap: a handler of the program's. */
   install(SIGSYS, with_info, SA_SIGINFO);
