@@ -23,7 +23,7 @@
 # Equal as sorted lists: threads interleave differently each run. Values that differ from run to
 # run anyway are normalised: thread ids, pointers, getrandom bytes, ptvm's pid (getppid), and
 # what rt_sigreturn returns (the register the signal interrupted: timing), a child's CPU times in
-# SIGCHLD's siginfo.
+# SIGCHLD's siginfo, the process group (ptvm's, new each run) and sysinfo's figures.
 # @DIR@ as an argument becomes a fresh empty directory (the same path for both runs).
 set -u
 ptvm=$1 what=$2 prog=$3
@@ -45,7 +45,7 @@ normalise() {  # normalise OUT...: thread and process ids (the first column of b
   local ids
   ids=$(for out in "$@"; do awk '{print $1}' "$out.raw"; done | sort -u | paste -sd'|')
   for out in "$@"; do
-    sed -E "s/^[0-9]+ +//; s/\\b($ids)\\b/ID/g; s/^getppid\\(\\) = [0-9]+/getppid() = ID/; s/^(rt_sigreturn\\(.*\\)) = .*/\\1 = R/; s/0x[0-9a-f]+/0xX/g; s/getrandom\\(\"[^\"]*\"/getrandom(\"R\"/; s/si_utime=[0-9]+, si_stime=[0-9]+/si_utime=T, si_stime=T/" \
+    sed -E "s/^[0-9]+ +//; s/\\b($ids)\\b/ID/g; s/^getppid\\(\\) = [0-9]+/getppid() = ID/; s/^(rt_sigreturn\\(.*\\)) = .*/\\1 = R/; s/0x[0-9a-f]+/0xX/g; s/getrandom\\(\"[^\"]*\"/getrandom(\"R\"/; s/si_utime=[0-9]+, si_stime=[0-9]+/si_utime=T, si_stime=T/; s/^getpgrp\\(\\) = [0-9]+/getpgrp() = ID/; s/^sysinfo\\(.*\\) = 0$/sysinfo(...) = 0/" \
       "$out.raw" > "$out"
   done
 }
