@@ -147,15 +147,27 @@ int signal_children(int sig) {
       &sig);
 }
 
-bool is_zombie(pid_t pid) {
+char state_of(pid_t pid, pid_t tid) {
+  char file[48] = "/stat";
+  if (tid > 0) {
+    std::size_t at = 0;
+    for (const char* s = "/task/"; *s;) file[at++] = *s++;
+    at += put_decimal(file + at, tid);
+    for (const char* s = "/stat"; *s;) file[at++] = *s++;
+    file[at] = '\0';
+  }
   char text[512];
-  const long n = read_proc(pid, "/stat", text, sizeof text);
+  const long n = read_proc(pid, file, text, sizeof text);
   // "pid (comm) state ...": the comm may hold anything, so from its last ')'.
   long close = -1;
   for (long i = 0; i < n; ++i) {
     if (text[i] == ')') close = i;
   }
-  return close >= 0 && close + 2 < n && text[close + 2] == 'Z';
+  return close >= 0 && close + 2 < n ? text[close + 2] : '\0';
+}
+
+bool is_zombie(pid_t pid) {
+  return state_of(pid) == 'Z';
 }
 
 std::uint64_t start_stack_of(pid_t pid) {

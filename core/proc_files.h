@@ -30,7 +30,9 @@ pid_t thread_group_of(pid_t tid);
 // times it returned true. signal_children() sends `sig` to each; how many got it.
 int for_each_child(bool (*each)(pid_t child, void* context), void* context);
 int signal_children(int sig);
-// Whether process `pid` has ended and waits to be reaped (state Z).
+// The state letter of /proc/PID/stat, or with `tid` of /proc/PID/task/TID/stat (R, S, Z, X...;
+// '\0' if gone); whether process `pid` has ended and waits to be reaped (state Z).
+char state_of(pid_t pid, pid_t tid = 0);
 bool is_zombie(pid_t pid);
 // Whether a /proc link's text (`n` bytes) names a removed file or directory: "... (deleted)".
 bool deleted(const char* text, long n);

@@ -150,12 +150,62 @@ long file_offset(const Elf& elf, std::uint64_t v) {
   return -1;
 }
 
-// Whether the dynamic string table of `elf` (open at `fd`) holds `name` as a whole string.
+// Whether the string table at file `offset` (`size` bytes) holds `name` as a whole string.
+bool table_holds(int fd, long offset, std::uint64_t size, const char* name) {
+  const std::size_t want = length(name);
+  if (offset < 0 || want == 0 || want > 64) return false;
+  // Chunks that overlap by the name and its two NULs, so that no occurrence is cut.
+  char buf[2048];
+  const std::uint64_t step = sizeof buf - want - 2;
+  for (std::uint64_t at = 0; at < size; at += step) {
+    const std::uint64_t ask = size - at < sizeof buf ? size - at : sizeof buf;
+    const long n = raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(buf), static_cast<long>(ask),
+                               offset + static_cast<long>(at));
+    if (n <= 0) return false;
+    for (long i = 0; i + static_cast<long>(want) + 1 < n; ++i) {
+      if (buf[i] != '\0') continue;
+      std::size_t k = 0;
+      while (k < want && buf[i + 1 + static_cast<long>(k)] == name[k]) ++k;
+      if (k == want && buf[i + 1 + static_cast<long>(want)] == '\0') return true;
+    }
+  }
+  return false;
+}
+
+// A static program's: the string table of its symbol table (.strtab), if it was not stripped.
+bool static_names_symbol(int fd, const Elf& elf, const char* name) {
+  const Elf64_Ehdr& eh = elf.eh;
+  if (eh.e_shoff == 0 || eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0) return false;
+  Elf64_Shdr sh[32];
+  for (unsigned first = 0; first < eh.e_shnum; first += 32) {
+    const long n = raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(sh), sizeof sh,
+                               static_cast<long>(eh.e_shoff + first * sizeof(Elf64_Shdr)));
+    if (n <= 0) return false;
+    for (long k = 0; k < n / static_cast<long>(sizeof sh[0]) && first + k < eh.e_shnum; ++k) {
+      if (sh[k].sh_type != SHT_SYMTAB || sh[k].sh_link >= eh.e_shnum) continue;
+      Elf64_Shdr strtab;
+      if (raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(&strtab), sizeof strtab,
+                      static_cast<long>(eh.e_shoff + sh[k].sh_link * sizeof(Elf64_Shdr))) !=
+              sizeof strtab ||
+          strtab.sh_type != SHT_STRTAB) {
+        return false;
+      }
+      return table_holds(fd, static_cast<long>(strtab.sh_offset), strtab.sh_size, name);
+    }
+  }
+  return false;
+}
+
+// Whether the dynamic string table of `elf` (open at `fd`) holds `name` as a whole string; for
+// a static program, the string table of its symbols.
 bool names_symbol(int fd, const Elf& elf, const char* name) {
   const Elf64_Phdr* dynamic = nullptr;
   for (int i = 0; i < elf.eh.e_phnum; ++i) {
     if (elf.ph[i].p_type == PT_DYNAMIC) dynamic = &elf.ph[i];
   }
+  bool interp = false;
+  for (int i = 0; i < elf.eh.e_phnum; ++i) interp |= elf.ph[i].p_type == PT_INTERP;
+  if (!interp) return static_names_symbol(fd, elf, name);  // static (static-pie too)
   if (dynamic == nullptr) return false;
   std::uint64_t strtab = 0, strsz = 0;
   Elf64_Dyn dyn[32];
@@ -169,25 +219,7 @@ bool names_symbol(int fd, const Elf& elf, const char* name) {
       if (dyn[k].d_tag == DT_STRSZ) strsz = dyn[k].d_un.d_val;
     }
   }
-  const long offset = strtab ? file_offset(elf, strtab) : -1;
-  const std::size_t want = length(name);
-  if (offset < 0 || want == 0 || want > 64) return false;
-  // Chunks that overlap by the name and its two NULs, so that no occurrence is cut.
-  char buf[2048];
-  const std::uint64_t step = sizeof buf - want - 2;
-  for (std::uint64_t at = 0; at < strsz; at += step) {
-    const std::uint64_t ask = strsz - at < sizeof buf ? strsz - at : sizeof buf;
-    const long n = raw_syscall(SYS_pread64, fd, reinterpret_cast<long>(buf), static_cast<long>(ask),
-                               offset + static_cast<long>(at));
-    if (n <= 0) return false;
-    for (long i = 0; i + static_cast<long>(want) + 1 < n; ++i) {
-      if (buf[i] != '\0') continue;
-      std::size_t k = 0;
-      while (k < want && buf[i + 1 + static_cast<long>(k)] == name[k]) ++k;
-      if (k == want && buf[i + 1 + static_cast<long>(want)] == '\0') return true;
-    }
-  }
-  return false;
+  return strtab && table_holds(fd, file_offset(elf, strtab), strsz, name);
 }
 
 // open_exec of a name of the program's (the guest's, with the path VM: its canonical guest path

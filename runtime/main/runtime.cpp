@@ -1,24 +1,29 @@
-// The in-process runtime: an LD_PRELOAD object that runs ptvm's module stack inside the
-// program, in the SIGSYS handler of Syscall User Dispatch (runtime/self in its runtime mode:
-// every thread armed for life, new threads and children armed before their first instruction).
+// The in-process runtime `ptvm-rt`: the static executable the kernel runs in place of every
+// program of the in-process backend (runtime/loader maps the program itself), which runs ptvm's
+// module stack inside the program, in the SIGSYS handler of Syscall User Dispatch (runtime/self
+// in its runtime mode: every thread armed for life, new threads and children armed before their
+// first instruction).
 //
-// Init (the constructor, before the program's own) reads the RuntimeConfig ptvm wrote, builds
-// the modules, removes ptvm's variables from the environment the program sees and arms the
-// thread. From then on every system call of the program traps into on_trap():
+// Init (ptvm_loader_main, before the program's first instruction) reads the RuntimeConfig ptvm
+// wrote, builds the modules, maps the program and arms the thread. From then on every system
+// call of the program traps into on_trap():
 //   a call no module wants        performed as it is (one trap, no module code);
 //   a call some module wants      ModuleStack::enter, then performed with the arguments the
 //                                 modules left (or emulated), then ModuleStack::exit;
-//   execve/execveat               performed with LD_PRELOAD and PTVM_RUNTIME put back into the
-//                                 new program's environment (also when the program scrubbed it);
+//   execve/execveat               through ptvm's loader (the old image's checks, then the
+//                                 runtime executed again, which maps the new program);
 //   exit/exit_group               the modules hear of the exit first (`+++ exited with N +++`);
 //   clone with a new stack, vfork performed in place after the handler (the child cannot return
 //                                 into it); the exits run in after_inplace();
-//   sigaltstack, and rt_sigaction  virtualised: the handler needs ptvm's signal stack, and
-//     of SIGSEGV/SIGBUS            ptvm's safe copies need those signals (see below).
+//   sigaltstack, and rt_sigaction  virtualised: the handler needs ptvm's signal stack, ptvm's
+//     of SIGSEGV/SIGBUS/SIGSYS     safe copies need SIGSEGV and SIGBUS, SIGSYS is the trap;
+//   rt_sigaction of the others     the program's handler behind ptvm's wrapper, which reports
+//                                 the signal to the modules (`--- SIGxxx ---`).
 //
-// Freestanding: no libc at all (the object imports nothing: checked after link), every system
-// call through the stub in the allowed range, no allocation, fixed buffers; a thread's state in
-// initial-exec TLS. Module code is the very code the ptrace backend runs.
+// Freestanding: no libc at all (the executable imports nothing: checked after link), every
+// system call through the stub in the allowed range, no allocation, fixed buffers; a thread's
+// state in a block of the runtime's reached through %gs (no TLS). Module code is the very code
+// the ptrace backend runs.
 #include <asm/prctl.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -160,7 +165,7 @@ struct Place {
   T* get() { return std::launder(reinterpret_cast<T*>(bytes)); }
 };
 
-// ---- process-wide state (set at init, read-only afterwards except pid) ------------------------
+// ---- process-wide state (set at init, read-only afterwards) ----------------------------------
 
 const RuntimeConfig* g_config_map;  // read_config()
 const RuntimeConfig& config() {
@@ -172,7 +177,6 @@ PTVM_COLD_BSS char g_exe[PATH_MAX];  // the program's file: what /proc/self/exe 
 char g_adopt_path[64];               // /proc/<ptvm>/fd/<adopt_fd>
 int g_out_fd = -1;                   // -1 with an output: a descriptor per record
 constexpr long kOutFdFloor = 700;
-pid_t g_pid;
 bool g_active;
 
 // ---- per thread -------------------------------------------------------------------------------
@@ -191,6 +195,12 @@ struct ThreadState {
   unsigned char self[PTVM_SELF_THREAD_SIZE];  // runtime/self's; its first word: this block
   std::byte* storage;                         // kThreadStorage bytes: the modules' storage
   pid_t tid;
+  // The process this thread belongs to. Per thread, not per process: a clone(CLONE_VM) child
+  // that is a process of its own (posix_spawn's, a raw clone with SIGCHLD) shares the memory,
+  // and a process-wide copy would give the parent the child's pid (its `+++ exited` line, its
+  // injected signals, the path VM's per-process state). A vfork child sets it on its parent's
+  // block, and the parent takes it back when it resumes (after_inplace).
+  pid_t pid;
   std::uintptr_t altstack;  // this thread's mapping (guard page, this block, ..., signal stack)
   stack_t app_altstack;     // the program's sigaltstack, kept but never installed
   bool app_altstack_set;
@@ -221,6 +231,11 @@ inline ThreadState& me() {
   ThreadState* t;
   __asm__ volatile("mov %%gs:0,%0" : "=r"(t));  // volatile: on_new_thread switches blocks
   return *t;
+}
+
+// The calling thread's process.
+inline pid_t my_pid() {
+  return me().pid;
 }
 
 // /proc/<ptvm>/fd/<fd> into `out` (64 bytes): a descriptor of ptvm's, opened by path.
@@ -331,9 +346,9 @@ class ThreadBackend final : public SyscallCall::Backend {
 ThreadBackend g_backend;  // stateless: every thread's state is in TLS
 
 Memory& ThreadBackend::memory() {
-  if (me().made_for != g_pid) {
+  if (me().made_for != my_pid()) {
     new (me().memory) LocalMemory(nullptr, -1, ptvm_safe_copy);
-    me().made_for = g_pid;
+    me().made_for = my_pid();
   }
   return *std::launder(reinterpret_cast<LocalMemory*>(me().memory));
 }
@@ -362,12 +377,13 @@ void zero(std::byte* p, std::size_t n) {
 PTVM_COLD_BSS std::uint64_t g_retired[128];
 constexpr int kTidBits = 22;  // pid_max is at most 2^22
 
-std::uintptr_t altstack_take() {
+// `pid`: the calling thread's process (its block may not exist yet).
+std::uintptr_t altstack_take(pid_t pid) {
   for (std::uint64_t& slot : g_retired) {
     std::uint64_t v = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
     if (v == 0) continue;
     const long tid = static_cast<long>(v & ((1u << kTidBits) - 1));
-    if (sys(SYS_tgkill, g_pid, tid, 0) != -ESRCH) continue;
+    if (sys(SYS_tgkill, pid, tid, 0) != -ESRCH) continue;
     if (__atomic_compare_exchange_n(&slot, &v, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
       const std::uintptr_t base = static_cast<std::uintptr_t>(v >> kTidBits) << 12;
       zero(reinterpret_cast<std::byte*>(base + kGuard), sizeof(ThreadState));
@@ -398,11 +414,13 @@ void altstack_retire() {
 // The calling thread's first steps in the runtime (the program's first thread, a new thread):
 // a mapping of its own, its block made the thread's, the signal stack installed.
 bool thread_begin() {
-  const std::uintptr_t base = altstack_take();
+  const auto pid = static_cast<pid_t>(sys(SYS_getpid));
+  const std::uintptr_t base = altstack_take(pid);
   if (base == 0) return false;
   auto* t = reinterpret_cast<ThreadState*>(base + kGuard);  // zeroes
   if (ptvm_self_use_block(t) != 0) return false;
   t->altstack = base;
+  t->pid = pid;
   t->tid = static_cast<pid_t>(sys(SYS_gettid));
   t->storage = reinterpret_cast<std::byte*>(base + kGuard + kBlock);
   t->child_storage = t->storage + kThreadStorage;
@@ -410,6 +428,17 @@ bool thread_begin() {
   ss.ss_sp = reinterpret_cast<void*>(signal_stack(base));
   ss.ss_size = kAltStack;
   return sys(SYS_sigaltstack, reinterpret_cast<long>(&ss), 0) == 0;
+}
+
+// ---- signals reported to the modules ------------------------------------------------------
+// The modules hear of a signal delivered to the calling thread: from a handler of ptvm's, on
+// ptvm's signal stack (the tracer's line takes tens of KiB).
+void report_signal(const siginfo_t& info) {
+  if (!g_active || me().handed_over) return;
+  char* const capture = me().capture;  // the signal came while an execve's line was rendered
+  me().capture = nullptr;
+  g_stack.get()->on_signal(me().tid, info);
+  me().capture = capture;
 }
 
 // ---- safe copies: SIGSEGV and SIGBUS are ptvm's too -------------------------------------------
@@ -472,13 +501,15 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   }
   // The program's: the kernel delivers it again, this time with the program's action. A fault
   // does by itself when its instruction runs again; a sent signal is queued again (and shows
-  // the program's code if it came during a call through a rewritten site's stub).
+  // the program's code if it came during a call through a rewritten site's stub). The modules
+  // hear of it here, once: the second delivery reaches the program's action alone.
+  report_signal(*info);
   rewrite::translate_context(g);
   const int i = fault_index(sig);
   sys(SYS_rt_sigaction, sig, reinterpret_cast<long>(&app_fault_actions()[i]), 0, 8);
   __atomic_fetch_or(fault_borrowed(), 1 << i, __ATOMIC_RELEASE);
   if (info->si_code <= 0) {
-    sys(SYS_rt_tgsigqueueinfo, g_pid, me().tid, sig, reinterpret_cast<long>(info));
+    sys(SYS_rt_tgsigqueueinfo, my_pid(), me().tid, sig, reinterpret_cast<long>(info));
   }
 }
 
@@ -513,10 +544,13 @@ bool install_fault_handlers() {
              8) == 0;
 }
 
+void on_sigreturn(ucontext_t* uc);
+
 // A SIGSYS that is not ptvm's trap (kill -SYS, the program's own seccomp filter): delivered as
 // the program's virtual action says, from ptvm's handler (SIGSYS can never be the program's for
 // real). Its mask applies while its handler runs; SIGSYS itself is never blocked.
 void on_foreign_sigsys(int sig, siginfo_t* info, void* context) {
+  report_signal(*info);  // as the ptrace backend does, whatever the program's action
   KernelSigaction& action = app_fault_actions()[kSigsys];
   void* const handler = action.handler;
   if (handler == reinterpret_cast<void*>(SIG_IGN)) return;
@@ -526,7 +560,7 @@ void on_foreign_sigsys(int sig, siginfo_t* info, void* context) {
     sys(SYS_rt_sigaction, SIGSYS, reinterpret_cast<long>(&dfl), 0, 8);
     const std::uint64_t sigsys = 1ULL << (SIGSYS - 1);
     sys(SYS_rt_sigprocmask, SIG_UNBLOCK, reinterpret_cast<long>(&sigsys), 0, 8);
-    sys(SYS_tgkill, g_pid, me().tid, SIGSYS);
+    sys(SYS_tgkill, my_pid(), me().tid, SIGSYS);
     return;
   }
   rewrite::translate_context(static_cast<ucontext_t*>(context)->uc_mcontext.gregs);
@@ -541,6 +575,13 @@ void on_foreign_sigsys(int sig, siginfo_t* info, void* context) {
     reinterpret_cast<void (*)(int)>(handler)(sig);
   }
   sys(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&old), 0, 8);
+  // Natively the handler returns through the rt_sigreturn of its frame: the modules hear of it
+  // as under ptrace (a copy of the frame, whose mask and RAX the call would restore).
+  ucontext_t frame, call{};
+  ptvm_safe_copy(&frame, context, sizeof frame);
+  call.uc_mcontext.gregs[REG_RSP] = reinterpret_cast<greg_t>(&frame);
+  call.uc_mcontext.gregs[REG_RIP] = frame.uc_mcontext.gregs[REG_RIP];
+  on_sigreturn(&call);
 }
 
 // rt_sigaction(SIGSEGV or SIGBUS) of the program: on its virtual action.
@@ -564,21 +605,33 @@ long emulate_fault_sigaction(const long a[6]) {
   return 0;
 }
 
-// ---- the program's other handlers, with rewriting ------------------------------------------
-// A signal that comes while a thread is inside a rewritten site's stub (mostly: during the call
-// it makes) must show the program's handler the site, as natively. With rewriting on, the
-// program's handlers are installed behind ptvm_signal_wrapper: same flags, mask and restorer,
-// so the kernel does everything as for the program's own; the wrapper translates the context
-// (rewrite::translate_context) and jumps to the handler with the frame exactly as the kernel
-// built it (its return address is the program's restorer). rt_sigaction reads back the
-// program's handler. A vfork child's handlers are installed as they are: it would change its
-// parent's table.
+// ---- the program's other handlers --------------------------------------------------------------
+// Every handler the program installs (for a signal other than SIGSEGV, SIGBUS and SIGSYS, whose
+// actions are virtual: see above) is installed behind ptvm_signal_wrapper, with the program's
+// flags, mask and restorer plus SA_SIGINFO, so that the kernel does everything as for the
+// program's own action and hands the wrapper the siginfo. The wrapper, on ptvm's signal stack:
+//   - reports the signal to the modules (ModuleStack::on_signal: the tracer's `--- SIGxxx ---`,
+//     the line the ptrace backend prints at the signal's delivery stop);
+//   - with rewriting on, shows the handler the site's context when the signal came while the
+//     thread was inside a rewritten site's stub (rewrite::translate_context), as natively;
+// then jumps to the program's handler with the frame exactly as the kernel built it (its return
+// address is the program's restorer): SA_SIGINFO or not, the kernel passes the same three
+// registers on x86-64, and only copies the siginfo into the frame for SA_SIGINFO.
+// rt_sigaction reads back the program's handler and flags. Handlers a vfork child installs are
+// installed as they are, and not reported (the table here is its parent's, in the shared
+// memory); those it inherited are its parent's, wrapped.
+// A signal whose default action runs, or that the program ignores, reaches no code of ptvm's:
+// the ptrace backend reports those, the in-process one does not (runtime/main/README.md).
 
-void* g_app_handlers[65];  // the program's handler of each signal, where the wrapper is installed
+constexpr std::uint64_t kSigsysBit = 1ULL << (SIGSYS - 1);
+void* g_app_handlers[65];       // the program's handler of each signal, where the wrapper is
+std::uint64_t g_added_siginfo;  // bit sig-1: the program did not ask for SA_SIGINFO
+std::uint64_t g_mask_sigsys;    // bit sig-1: the program's sa_mask had SIGSYS (never installed)
 
 extern "C" __attribute__((visibility("hidden"), used)) void* ptvm_signal_handler_for(
-    int sig, siginfo_t*, void* context) {
+    int sig, siginfo_t* info, void* context) {
   rewrite::translate_context(static_cast<ucontext_t*>(context)->uc_mcontext.gregs);
+  report_signal(*info);
   return g_app_handlers[sig];
 }
 
@@ -586,6 +639,8 @@ extern "C" __attribute__((visibility("hidden"), used)) void* ptvm_signal_handler
 }  // namespace ptvm
 
 extern "C" __attribute__((visibility("hidden"))) void ptvm_signal_wrapper(int, siginfo_t*, void*);
+// ptvm_fast_stack (below) gives the stack: the top of ptvm's signal stack, or below the frame
+// when the handler already runs on it.
 __asm__(
     "\t.text\n"
     "\t.p2align 4\n"
@@ -594,8 +649,19 @@ __asm__(
     "ptvm_signal_wrapper:\n"  // the kernel's call: rdi sig, rsi info, rdx context
     "\tpush %rdi\n"
     "\tpush %rsi\n"
-    "\tpush %rdx\n"  // 16-byte aligned now (entered as if called)
+    "\tpush %rdx\n"
+    "\tpush %rbx\n"
+    "\tmov %rsp,%rbx\n"
+    "\tsub $8,%rsp\n"  // 16-byte aligned (entered as if called, then four pushes)
+    "\tmov %rbx,%rdi\n"
+    "\tcall ptvm_fast_stack\n"
+    "\tmov %rax,%rsp\n"
+    "\tmov 24(%rbx),%rdi\n"
+    "\tmov 16(%rbx),%rsi\n"
+    "\tmov 8(%rbx),%rdx\n"
     "\tcall ptvm_signal_handler_for\n"
+    "\tmov %rbx,%rsp\n"
+    "\tpop %rbx\n"
     "\tpop %rdx\n"
     "\tpop %rsi\n"
     "\tpop %rdi\n"
@@ -605,34 +671,56 @@ __asm__(
 namespace ptvm {
 namespace {
 
-// rt_sigaction of a signal other than SIGSEGV, SIGBUS, SIGSYS, with rewriting on. False: the
-// call goes to the kernel as it is.
+// rt_sigaction of a signal other than SIGSEGV, SIGBUS, SIGSYS. False: the call goes to the
+// kernel as it is.
 bool wrap_sigaction(const long a[6], long* result) {
   const long sig = a[0];
-  if (sig < 1 || sig > 64 || a[3] != 8 || me().vfork_child) return false;
+  if (sig < 1 || sig > 64 || a[3] != 8) return false;
   Memory& m = g_backend.memory();
   auto* const wrapper = reinterpret_cast<void*>(ptvm_signal_wrapper);
+  const std::uint64_t bit = 1ULL << (sig - 1);
   void* const previous = g_app_handlers[sig];
+  const bool previous_added = (g_added_siginfo & bit) != 0;
+  const std::uint64_t previous_mask_sigsys = g_mask_sigsys;
   KernelSigaction act, old{};
+  bool wrapped = false;
   if (a[1] != 0) {
     if (!m.read(RemotePtr<void>(static_cast<std::uintptr_t>(a[1])), &act, sizeof act)) {
       *result = -EFAULT;
       return true;
     }
-    if (act.handler != reinterpret_cast<void*>(SIG_DFL) &&
-        act.handler != reinterpret_cast<void*>(SIG_IGN)) {
+    wrapped = !me().vfork_child && act.handler != reinterpret_cast<void*>(SIG_DFL) &&
+              act.handler != reinterpret_cast<void*>(SIG_IGN);
+    if (!me().vfork_child) {  // (else its parent's table)
+      g_added_siginfo &= ~bit;
+      g_mask_sigsys = (act.mask & kSigsysBit) ? g_mask_sigsys | bit : g_mask_sigsys & ~bit;
+    }
+    if (wrapped) {
       g_app_handlers[sig] = act.handler;
+      if (!(act.flags & SA_SIGINFO)) g_added_siginfo |= bit;
       act.handler = wrapper;
+      act.flags |= SA_SIGINFO;
     }
   }
   *result = ptvm_self_syscall(SYS_rt_sigaction, sig, a[1] != 0 ? reinterpret_cast<long>(&act) : 0,
                               a[2] != 0 ? reinterpret_cast<long>(&old) : 0, 8, 0, 0);
   if (*result != 0) {
     g_app_handlers[sig] = previous;
+    g_added_siginfo = previous_added ? g_added_siginfo | bit : g_added_siginfo & ~bit;
+    g_mask_sigsys = previous_mask_sigsys;
     return true;
   }
   if (a[2] != 0) {
-    if (old.handler == wrapper) old.handler = previous;
+    // The program's action as it gave it; also after SA_RESETHAND made it SIG_DFL (the kernel
+    // keeps the flags).
+    const bool was_wrapped = old.handler == wrapper;
+    if (was_wrapped) old.handler = previous;
+    const bool reset =
+        old.handler == reinterpret_cast<void*>(SIG_DFL) && (old.flags & SA_RESETHAND);
+    if (previous_added && (was_wrapped || reset)) {
+      old.flags &= ~static_cast<unsigned long>(SA_SIGINFO);
+    }
+    if (previous_mask_sigsys & bit) old.mask |= kSigsysBit;
     if (!m.write(RemotePtr<void>(static_cast<std::uintptr_t>(a[2])), &old, sizeof old)) {
       *result = -EFAULT;
     }
@@ -722,7 +810,7 @@ const char* self_exe_alias(const char* path, char* other) {
       rest += sizeof "task/" - 1;
       if (!number(&v)) return nullptr;
     }
-    if (process != 0 && process != g_pid) {
+    if (process != 0 && process != my_pid()) {
       char kernel_exe[PATH_MAX];
       const bool known = g_exes && cstr::equal(rest, "exe") &&
                          g_exes->get(static_cast<pid_t>(process),
@@ -856,14 +944,14 @@ long perform_exec(long nr, long a[6], const ExecLine* line) {
   if (g_path_active) {  // the program, its interpreters and its loader from the guest
     guest.to_host = [](void* context, int dirfd, const char* name, bool follow, char* host,
                        char* guest_path) {
-      return static_cast<PathModule*>(context)->guest_to_host(g_pid, me().tid, dirfd, name, follow,
-                                                              host, guest_path);
+      return static_cast<PathModule*>(context)->guest_to_host(my_pid(), me().tid, dirfd, name,
+                                                              follow, host, guest_path);
     };
     guest.to_guest = [](void* context, const char* host, char* guest_path) {
       return static_cast<PathModule*>(context)->map().to_guest(host, guest_path);
     };
     guest.context = g_path.get();
-    guest.cwd = g_path.get()->cwd_hint(g_pid);
+    guest.cwd = g_path.get()->cwd_hint(my_pid());
     request.guest = &guest;
   }
   loader::Handoff handoff;
@@ -898,7 +986,7 @@ long perform_exec(long nr, long a[6], const ExecLine* line) {
       complain("ptvm did not take over a program that cannot host the runtime", 0);
     }
     if (!config().hybrid && config().verbose > 0) {
-      say_process(g_pid, path,
+      say_process(my_pid(), path,
                   "runs without ptvm (--backend=inprocess has no ptrace backend to "
                   "hand it to): it",
                   describe(plan.cannot_host));
@@ -969,7 +1057,7 @@ bool lists_own_fds(long fd) {
   char self[32];
   at = 0;
   append(self, sizeof self, &at, "/proc/");
-  append_dec(self, sizeof self, &at, g_pid);
+  append_dec(self, sizeof self, &at, my_pid());
   if (!starts_with(target, self)) return false;
   const char* rest = target + at;
   if (starts_with(rest, "/task/")) {
@@ -998,6 +1086,75 @@ long hide_output_fd(long buffer, long length) {
     off += reclen;
   }
   return length;
+}
+
+// ---- the ends of threads ----------------------------------------------------------------------
+// Under ptrace each thread's end is a line of its own (`TID +++ exited with N +++`), and the
+// leader's comes when the whole process has ended. In-process the modules hear of them as the
+// threads call exit and exit_group, which knows the others from /proc/self/task.
+
+// Calls `each(tid)` for every thread of process `pid` but `pid` and `self` that has not ended
+// (or begun its end: a zombie); how many.
+template <class Each>
+int for_each_running_thread(pid_t pid, pid_t self, Each each) {
+  const long dir =
+      sys(SYS_open, reinterpret_cast<long>("/proc/self/task"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return 0;
+  int count = 0;
+  alignas(8) unsigned char buf[2048];
+  for (long n; (n = sys(SYS_getdents64, dir, reinterpret_cast<long>(buf), sizeof buf)) > 0;) {
+    for (long off = 0; off < n;) {
+      const std::uint16_t reclen = static_cast<std::uint16_t>(buf[off + 16] | buf[off + 17] << 8);
+      if (reclen == 0) break;
+      long tid = 0;
+      for (const unsigned char* c = buf + off + 19; *c >= '0' && *c <= '9'; ++c) {
+        tid = tid * 10 + (*c - '0');
+      }
+      off += reclen;
+      if (tid == 0 || tid == pid || tid == self) continue;
+      const char state = state_of(pid, static_cast<pid_t>(tid));
+      if (state == 'Z' || state == 'X' || state == '\0') continue;
+      ++count;
+      each(static_cast<pid_t>(tid));
+    }
+  }
+  sys(SYS_close, dir);
+  return count;
+}
+
+// The leader's exit status when it ended by `exit` while other threads ran (its line waits for
+// the last of them, as under ptrace); -1 otherwise. Reset in a fork child.
+int g_leader_status = -1;
+
+// exit_group: every running thread's end, the caller's, the leader's last. A thread between its
+// own `exit` and its end may be named twice.
+void report_group_exit(int status) {
+  ModuleStack& stack = *g_stack.get();
+  const pid_t pid = my_pid(), caller = me().tid;
+  for_each_running_thread(pid, caller, [&](pid_t tid) { stack.on_process_exit(tid, status); });
+  if (caller != pid) stack.on_process_exit(caller, status);
+  __atomic_store_n(&g_leader_status, -1, __ATOMIC_RELEASE);
+  stack.on_process_exit(pid, status);
+}
+
+// exit of one thread: its end; the leader's waits while other threads run, and comes with the
+// last one's.
+void report_thread_exit(int status) {
+  ModuleStack& stack = *g_stack.get();
+  const pid_t pid = my_pid(), tid = me().tid;
+  auto none = [](pid_t) {};
+  if (tid == pid) {
+    __atomic_store_n(&g_leader_status, status, __ATOMIC_RELEASE);
+    if (for_each_running_thread(pid, tid, none) > 0) return;
+  } else {
+    stack.on_process_exit(tid, status);
+    if (__atomic_load_n(&g_leader_status, __ATOMIC_ACQUIRE) < 0 ||
+        for_each_running_thread(pid, tid, none) > 0) {
+      return;
+    }
+  }
+  const int leader = __atomic_exchange_n(&g_leader_status, -1, __ATOMIC_ACQ_REL);
+  if (leader >= 0) stack.on_process_exit(pid, leader);
 }
 
 // Performs `nr` for the program, with what ptvm must add around it. `line`: an execve's
@@ -1075,7 +1232,7 @@ long hide_output_fd(long buffer, long length) {
         if (*fault_borrowed()) reclaim_fault_signals();
         return emulate_fault_sigaction(a);
       }
-      if (long answer; config().rewrite && wrap_sigaction(a, &answer)) return answer;
+      if (long answer; wrap_sigaction(a, &answer)) return answer;
       break;
     case SYS_exit:
       altstack_retire();
@@ -1083,9 +1240,12 @@ long hide_output_fd(long buffer, long length) {
     case SYS_exit_group:
       rewrite::flush_stats();
       // The modules hear of it first (the tracer's `+++ exited with N +++`).
-      if (g_active)
-        g_stack.get()->on_process_exit(nr == SYS_exit ? me().tid : g_pid,
-                                       W_EXITCODE(a[0] & 0xff, 0));
+      if (!g_active) break;
+      if (nr == SYS_exit) {
+        report_thread_exit(W_EXITCODE(a[0] & 0xff, 0));
+      } else {
+        report_group_exit(W_EXITCODE(a[0] & 0xff, 0));
+      }
       break;
     default:
       break;
@@ -1111,6 +1271,8 @@ void copy_storage(std::byte* to, const std::byte* from) {
   if (saved) copy_storage(g_backend.thread_storage(), saved); \
   --me().in_modules
 
+constexpr long kErestartNoHand = 514;  // the kernel's ERESTARTNOHAND (include/linux/errno.h)
+
 // A call some module wants, through the module stack; false when RAX must stay as it is (the
 // call runs in place after the handler).
 [[gnu::hot]] bool run_wanted(long nr, long a[6], long* rax) {
@@ -1127,10 +1289,10 @@ void copy_storage(std::byte* to, const std::byte* from) {
 
   std::uint64_t args[6];
   for (int i = 0; i < 6; ++i) args[i] = static_cast<std::uint64_t>(a[i]);
-  SyscallCall call(g_backend, g_pid, me().tid, nr, args);
+  SyscallCall call(g_backend, my_pid(), me().tid, nr, args);
   const ModuleStack::EntryOutcome outcome = stack.enter(call);
   if (call.delay_us()) sleep_us(call.delay_us());
-  if (call.signal_to_raise()) sys(SYS_tgkill, g_pid, me().tid, call.signal_to_raise());
+  if (call.signal_to_raise()) sys(SYS_tgkill, my_pid(), me().tid, call.signal_to_raise());
   if (!outcome.run_call) {
     *rax = call.result();
   } else {
@@ -1167,7 +1329,13 @@ void copy_storage(std::byte* to, const std::byte* from) {
       }
     } else {
       if (outcome.needs_exit) {
-        *rax = stack.exit(call, r);
+        // A handled signal ends rt_sigsuspend and pause with ERESTARTNOHAND, which a tracer sees
+        // at the exit (EINTR is what the handler's rt_sigreturn leaves); in-process the handler
+        // has run inside the call, and EINTR comes back: the modules see the tracer's result.
+        const long seen =
+            r == -EINTR && (nr == SYS_rt_sigsuspend || nr == SYS_pause) ? -kErestartNoHand : r;
+        const long out = stack.exit(call, seen);
+        *rax = out == seen ? r : out;
         if (call.delay_us()) sleep_us(call.delay_us());  // inject's delay_exit
       } else {
         *rax = r;
@@ -1239,14 +1407,14 @@ void on_new_thread(int kind) {
     // A new thread (or a process sharing the memory): the kernel gave it no alternate stack
     // (CLONE_VM without CLONE_VFORK), and it runs alongside its parent: a block of its own.
     if (!thread_begin()) fail("cannot map a signal stack", 0);
-    g_pid = static_cast<pid_t>(sys(SYS_getpid));
     return;
   }
   me().tid = static_cast<pid_t>(sys(SYS_gettid));
-  g_pid = static_cast<pid_t>(sys(SYS_getpid));
+  me().pid = static_cast<pid_t>(sys(SYS_getpid));
   if (kind == PTVM_SELF_CHILD_COPY) {
     // A new process: fresh per-tracee state (strace counts a child's calls from zero).
     zero(me().storage, g_storage_used);
+    g_leader_status = -1;  // its only thread is its leader
     rewrite::on_fork_child();
     me().pending_exit = false;
   } else {
@@ -1261,7 +1429,7 @@ void on_new_thread(int kind) {
 long after_inplace(long result) {
   // The parent again; after a vfork its child ran on this thread's block and this memory.
   me().tid = static_cast<pid_t>(sys(SYS_gettid));
-  g_pid = static_cast<pid_t>(sys(SYS_getpid));
+  me().pid = static_cast<pid_t>(sys(SYS_getpid));
   me().vfork_child = false;
   me().scratch = nullptr;
   me().scratch_used = 0;
@@ -1292,11 +1460,20 @@ void on_sigreturn(ucontext_t* uc) {
   r.orig_rax = SYS_rt_sigreturn;
   r.rsp = static_cast<std::uint64_t>(g[REG_RSP]);
   r.rip = static_cast<std::uint64_t>(g[REG_RIP]);
+  // The mask the frame restores, as the program has it: SIGSYS is never blocked for real, the
+  // program's wish is the thread's virtual bit (a copy of the frame shows it).
+  ucontext_t shown;
+  if (ptvm_self_sigsys_blocked() &&
+      ptvm_safe_copy(&shown, reinterpret_cast<const void*>(g[REG_RSP]), sizeof shown) ==
+          sizeof shown) {
+    shown.uc_sigmask.__val[0] |= 1ULL << (SIGSYS - 1);
+    r.rsp = reinterpret_cast<std::uint64_t>(&shown);
+  }
   NESTED_CALL_BEGIN(outer_storage);  // a handler returns: the call it interrupted may be on
   auto& memory = static_cast<LocalMemory&>(g_backend.memory());
   memory.set_registers(&regs);
   std::uint64_t args[6] = {};
-  SyscallCall call(g_backend, g_pid, me().tid, SYS_rt_sigreturn, args);
+  SyscallCall call(g_backend, my_pid(), me().tid, SYS_rt_sigreturn, args);
   if (stack.enter(call).needs_exit) {
     // The frame's ucontext sits at the stack pointer: its RAX is what the call returns.
     long restored = 0;
@@ -1452,11 +1629,11 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
   cstr::copy_string(g_config_path, handoff.config, sizeof g_config_path);
   cstr::copy_string(g_exe, handoff.exe, sizeof g_exe);
   if (!read_config(g_config_path)) fail("unreadable configuration", 0);
-  g_pid = static_cast<pid_t>(sys(SYS_getpid));
-  if (config().verbose > 1) {
-    say_process(g_pid, handoff.guest_exe[0] ? handoff.guest_exe : handoff.exe, "runs in-process");
-  }
   if (!thread_begin()) fail("cannot map a signal stack", 0);
+  if (config().verbose > 1) {
+    say_process(my_pid(), handoff.guest_exe[0] ? handoff.guest_exe : handoff.exe,
+                "runs in-process");
+  }
   ptvm_self_set_sigsys_blocked(handoff.sigsys_blocked);
   if (config().out_fd >= 0) {
     ptvm_fd_path(g_out_path, config().out_fd);
@@ -1473,14 +1650,14 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
     runtime_exe[n > 0 ? n : 0] = '\0';
   }
   if (g_exes && !g_path_active) {  // `-r /`: the host's names, for the others' /proc/N/exe
-    g_exes->put(g_pid, start_time_of(g_pid), runtime_exe, g_exe);
+    g_exes->put(my_pid(), start_time_of(my_pid()), runtime_exe, g_exe);
   }
   if (g_path_active) {
     // The guest's names for this image's program and working directory (the first program's
     // directory is -w's).
     PathModule& path = *g_path.get();
     path.set_initial_cwd(handoff.guest_cwd[0] ? handoff.guest_cwd : config().path_cwd);
-    path.set_exe(g_pid, runtime_exe, handoff.guest_exe[0] ? handoff.guest_exe : handoff.exe);
+    path.set_exe(my_pid(), runtime_exe, handoff.guest_exe[0] ? handoff.guest_exe : handoff.exe);
   }
   rewrite::Stats* stats = nullptr;
   if (config().rewrite_stats_fd >= 0) {

@@ -221,7 +221,7 @@ static inline struct self_thread* self_me(void) {
 }
 #endif
 
-/* Set by ptvm_self_runtime_init() (the LD_PRELOAD runtime): every thread armed for life. */
+/* Set by ptvm_self_runtime_init() (the in-process runtime): every thread armed for life. */
 static const struct ptvm_self_runtime_hooks* self_runtime;
 
 /* 0 until ptvm_self_init() succeeded, then PTVM_SELF_SUD or PTVM_SELF_TRAP (never changes). */

@@ -1,7 +1,8 @@
-/* The self_ptrace mechanism as the LD_PRELOAD runtime uses it (not a public API): every thread
- * of the process armed for its whole life, new threads and fork/vfork children armed before
- * their first instruction, and a hook after a clone-family call that ran in place (the parent's
- * result comes back to the runtime, which could not wait for it inside the handler). */
+/* The self_ptrace mechanism as the in-process runtime (ptvm-rt) uses it (not a public API):
+ * every thread of the process armed for its whole life, new threads and fork/vfork children
+ * armed before their first instruction, and a hook after a clone-family call that ran in place
+ * (the parent's result comes back to the runtime, which could not wait for it inside the
+ * handler). */
 #ifndef PTVM_SELF_RUNTIME_H
 #define PTVM_SELF_RUNTIME_H
 

@@ -72,6 +72,13 @@ expect ptvm_inside_ptvm 0 "no seccomp filter.*#include <stdio.h>" -- \
 expect ptvm_inside_ptvm_auto 0 "#include <stdio.h>" -- \
   "${proot[@]}" "$ptvm" proot -b "$w:/mnt" head -1 /mnt/forks.c
 
+# A static tracer (no dynamic symbols: its symbol table names ptrace) goes there too under auto.
+if cc -static -O1 -o "$w/static_tracer" "$(dirname "$0")/guest_ptrace.c" 2>/dev/null; then
+  program_saved=$program program=$w/static_tracer
+  check static_tracer_as_natively same_as_native
+  program=$program_saved
+fi
+
 # With auto, a tracer goes to the ptrace backend (it imports ptrace), and -v says so.
 if [ "$backend" = auto ]; then
   expect tracer_to_ptrace_said 0 "is a tracer \(it imports ptrace\)" -- \
