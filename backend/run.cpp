@@ -102,7 +102,9 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
     auto program = options.ptrace.program.empty() ? resolve_program(command[0])
                                                   : Result<std::string>(options.ptrace.program);
     if (!program) return failure(command[0], program.error());
-    if (!KernelFeatures::get().sud.available) {
+    if (options.no_sud) {
+      why = "--no-sud: as on a kernel without Syscall User Dispatch";
+    } else if (!KernelFeatures::get().sud.available) {
       why = "the kernel has no Syscall User Dispatch (" + KernelFeatures::get().sud.detail + ")";
     } else if (runtime.empty()) {
       why = "the runtime ptvm-rt is not next to the ptvm executable";

@@ -79,6 +79,9 @@ void add_vm_options(CLI::App& sub, VmOptions& o, bool proot_spelling) {
   sub.add_flag("--no-rewrite", o.no_rewrite,
                "in-process: every call traps (by default a call's site is rewritten after some "
                "traps to make the call, or enter the modules, without a signal)");
+  sub.add_flag("--no-sud", o.no_sud,
+               "act as on a kernel without Syscall User Dispatch: --backend=auto runs every "
+               "process on ptrace, --backend=inprocess is refused (the fallback, for tests)");
   sub.add_option("--rewrite-after", o.rewrite_after,
                  "in-process: traps of a site before it is rewritten (default 16: a program's "
                  "hot sites; a short-lived process pays more for patches than for its traps)")
@@ -385,6 +388,7 @@ int run_under_vm(const VmOptions& given, ModuleStack& stack,
   // A program of the path VM's may trace another, as under PRoot (ptrace backend only).
   run_options.ptrace.guest_ptrace = path_vm != nullptr;
   run_options.rewrite = !o.no_rewrite;
+  run_options.no_sud = o.no_sud;
   run_options.rewrite_after = o.rewrite_after;
   run_options.output_fd = o.output_fd;
   run_options.unbuffer_output = o.unbuffer_output;

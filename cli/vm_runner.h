@@ -37,6 +37,7 @@ struct VmOptions {
   pid_t attach_pid = 0;         // ptvm trace -p: a running process instead of a command
   bool stats = false;           // --stats: supervisor counters on stderr at the end
   bool no_rewrite = false;      // --no-rewrite: in-process, every call traps
+  bool no_sud = false;          // --no-sud: as on a kernel without Syscall User Dispatch
   unsigned rewrite_after = 16;  // --rewrite-after: traps of a site before it is rewritten
   PathOptions path;             // --rootfs, --bind, --cwd (and ptvm proot's options)
   std::string kernel_release;   // --kernel-release, proot -k: the kernel-identity VM

@@ -6,7 +6,7 @@
 # The options of subcommand $1, as `ptvm $1 --help` lists them: `flags` take no value, `args` do.
 _ptvm_options() {
   local vm_flags='-h --help --no-seccomp --naive --no-colocation --no-trampoline
-                  --no-syscall-info --stats --no-rewrite'
+                  --no-syscall-info --stats --no-rewrite --no-sud'
   local vm_args='--backend --mem --module --redirect --intercept --rewrite-after
                 --kernel-release'
   case $1 in

@@ -74,6 +74,7 @@ struct RunOptions {
   // then on other processes write to that descriptor too).
   bool rewrite = true;
   unsigned rewrite_after = 16;  // traps of a site before it is rewritten
+  bool no_sud = false;          // as on a kernel without Syscall User Dispatch (ptvm --no-sud)
   int output_fd = -1;
   std::function<void()> unbuffer_output;
 };

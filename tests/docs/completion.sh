@@ -62,7 +62,7 @@ offers_exactly "ptvm tr<TAB>" "ptvm tr" trace
 offers_exactly "after ptvm's own -v" "ptvm -v pr" proot
 offers_exactly "ptvm's own options" "ptvm --v" --version --verbose
 offers_exactly "a trace option" "ptvm trace --str" --string-limit
-offers_exactly "options of the ptrace backend" "ptvm run --no-s" --no-seccomp --no-syscall-info
+offers_exactly "the --no-s options" "ptvm run --no-s" --no-seccomp --no-sud --no-syscall-info
 offers_exactly "a proot option" "ptvm proot --kil" --kill-on-exit
 offers_exactly "a fakeroot option" "ptvm fakeroot --unk" --unknown-is-real
 offers_exactly "features" "ptvm features --" --help --json

@@ -26,5 +26,12 @@ expect "--no-trampoline refused" 2 "belong to --backend=ptrace" -- \
   "$ptvm" trace --backend=inprocess --no-trampoline -o /dev/null -- true
 expect "--no-syscall-info refused" 2 "belong to --backend=ptrace" -- \
   "$ptvm" run --backend=inprocess --no-syscall-info --intercept=all -- true
+# The fallback of a kernel without Syscall User Dispatch, forced: auto on ptrace, with the reason.
+expect "--no-sud: auto on ptrace" 0 "no-sud: as on a kernel without Syscall User Dispatch.*TracerPid:.[1-9]" -- \
+  "$ptvm" -v run --no-sud --intercept=all -- /bin/busybox grep TracerPid /proc/self/status
+expect "--no-sud: the path VM on ptrace" 0 "backend ptrace.*no-sud" -- \
+  "$ptvm" proot -v 1 --no-sud -- true
+expect "--no-sud: inprocess refused" 126 "cannot run.*no-sud" -- \
+  "$ptvm" run --backend=inprocess --no-sud --intercept=all -- true
 expect "unknown backend" 2 "backend" -- "$ptvm" run --backend=bogus -- true
 exit $failed
