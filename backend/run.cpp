@@ -114,11 +114,14 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
     }
     if (why.empty()) {
       if (say) {
-        fmt::print(stderr, "ptvm: backend inprocess for {}{}\n", *program,
-                   options.backend == Backend::automatic
-                       ? " (and what it starts; a program the runtime cannot host, setuid, not "
-                         "x86-64 or unreadable, goes to ptrace)"
-                       : "");
+        const bool automatic = options.backend == Backend::automatic;
+        fmt::print(stderr, "ptvm: backend inprocess for {}{}{}\n", *program,
+                   automatic ? " (and what it starts; a program the runtime cannot host, setuid, "
+                               "not x86-64 or unreadable"
+                             : "",
+                   !automatic                    ? ""
+                   : options.ptrace.guest_ptrace ? ", or a tracer, goes to ptrace)"
+                                                 : ", goes to ptrace)");
       }
       if (options.unbuffer_output) options.unbuffer_output();
       InprocessOptions io;
