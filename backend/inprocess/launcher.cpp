@@ -267,7 +267,8 @@ void InprocessRun::finish() {
                    static_cast<unsigned long long>(stats->refused[r]));
       sep = ", ";
     }
-    std::fprintf(stderr, "%s\n", refused ? ")" : "");
+    std::fprintf(stderr, "%s; %llu memory copies faulted\n", refused ? ")" : "",
+                 static_cast<unsigned long long>(stats->copy_faults));
     stats = nullptr;  // stays mapped until ptvm exits, as the -c table
   }
   for (int fd : fds) close(fd);

@@ -497,6 +497,7 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   greg_t* g = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
   if (g[REG_RIP] == reinterpret_cast<greg_t>(ptvm_safe_copy_fault)) {
     g[REG_RIP] = reinterpret_cast<greg_t>(ptvm_safe_copy_resume);
+    rewrite::count_copy_fault();
     return;
   }
   // The program's: the kernel delivers it again, this time with the program's action. A fault
@@ -875,13 +876,21 @@ bool lexical_canonical(char* path) {
       break;
     case SYS_newfstatat:
     case SYS_statx:
-      if (!(a[nr == SYS_statx ? 2 : 3] & AT_SYMLINK_NOFOLLOW)) arg = 1;
+      if (a[nr == SYS_statx ? 2 : 3] & AT_SYMLINK_NOFOLLOW) return false;  // the link itself
+      arg = 1;
       break;
     default:
       return false;
   }
   char head[64] = {};  // the longest alias, /proc/<pid>/task/<tid>/exe, with room for `..`
-  ptvm_safe_copy(head, reinterpret_cast<const void*>(a[arg]), sizeof head - 1);
+  // Not into the next page when the name ends before it: a fault there costs a signal.
+  const auto* name = reinterpret_cast<const char*>(a[arg]);
+  const std::size_t to_page_end = 4096 - (reinterpret_cast<std::uintptr_t>(name) & 4095);
+  const std::size_t first = to_page_end < sizeof head - 1 ? to_page_end : sizeof head - 1;
+  const std::size_t got = ptvm_safe_copy(head, name, first);
+  if (got == first && first < sizeof head - 1 && length(head) == first) {
+    ptvm_safe_copy(head + first, name + first, sizeof head - 1 - first);
+  }
   // /proc/1/../self/exe too (a name longer than the head is none of these).
   if (length(head) < sizeof head - 1 && starts_with(head, "/proc/") && !lexical_canonical(head)) {
     return false;

@@ -636,6 +636,10 @@ void count_trap() {
   if (g_shared) __atomic_fetch_add(&g_local.trapped, 1, __ATOMIC_RELAXED);
 }
 
+void count_copy_fault() {
+  if (g_shared) __atomic_fetch_add(&g_local.copy_faults, 1, __ATOMIC_RELAXED);
+}
+
 void on_trap(std::uintptr_t after, long nr, bool wanted) {
   if (!g_enabled) return;
   const Kind kind = kind_of(nr, wanted);
@@ -793,6 +797,7 @@ void flush_stats() {
   __atomic_fetch_add(&g_shared->trapped, __atomic_exchange_n(&g_local.trapped, 0, 0), 0);
   __atomic_fetch_add(&g_shared->sites_patched, g_local.sites_patched, __ATOMIC_RELAXED);
   g_local.sites_patched = 0;
+  __atomic_fetch_add(&g_shared->copy_faults, __atomic_exchange_n(&g_local.copy_faults, 0, 0), 0);
   for (int r = 0; r < kRefusals; ++r) {
     __atomic_fetch_add(&g_shared->refused[r], g_local.refused[r], __ATOMIC_RELAXED);
     g_local.refused[r] = 0;

@@ -37,6 +37,9 @@ void on_trap(std::uintptr_t after, long nr, bool wanted);
 // Every trap, wanted or not (--stats only).
 void count_trap();
 
+// A safe copy of the program's memory faulted (ptvm's SIGSEGV/SIGBUS handler recovered it).
+void count_copy_fault();
+
 // After the program changed its memory map (mmap, munmap, mprotect, mremap, madvise...): sites
 // in the range are forgotten (new code may come there) and the map is read again next time.
 void on_memory_call(long nr, const long a[6]);

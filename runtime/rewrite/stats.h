@@ -47,6 +47,7 @@ struct Stats {
   std::uint64_t through_sites;  // calls through patched sites (approximate with threads)
   std::uint64_t sites_patched;
   std::uint64_t refused[kRefusals];
+  std::uint64_t copy_faults;  // module reads/writes of the program's memory that faulted (EFAULT)
 };
 
 }  // namespace ptvm::rewrite

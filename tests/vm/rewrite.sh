@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rewrite.sh PTVM PROGRAM: site rewriting (runtime/rewrite) as the program sees it. PROGRAM
+# rewrite.sh PTVM PROGRAM EFAULT_PATHS: site rewriting (runtime/rewrite) as the program sees it. PROGRAM
 # (rewrite_sites.c) prints the same natively, with rewriting and without; --stats says that
 # sites were patched and calls made through them (none with --no-rewrite), and that the
 # JIT-like code's site (an anonymous page) was refused, so that its calls still trap; a read site
@@ -7,6 +7,7 @@
 set -u
 ptvm=$1
 program=$2
+efault_paths=$3
 source "$(dirname "$0")/lib.sh"
 native=$("$program")
 # The program's own checks warm their sites up with a few calls: the sites are rewritten after
@@ -46,6 +47,13 @@ expect "--rewrite-after=0 is refused" 2 "rewrite-after" -- \
   "$ptvm" run --backend=inprocess --intercept=openat --rewrite-after=0 -- "$program"
 expect "--no-rewrite: nothing patched" 0 " 0 through patched sites; 0 sites patched, 0 refused" -- \
   "$ptvm" run --backend=inprocess --intercept=openat --no-rewrite --stats -- "$program"
+# The modules' reads of the program's memory fault only on the program's bad pointers (each
+# fault costs a signal): none for stat calls that do not follow links (the runtime once read a
+# name at a[-1] for those), some for efault_paths' bad names.
+expect "--stats: no memory fault for lstat-like calls" 0 "; 0 memory copies faulted" -- \
+  "$ptvm" trace --backend=inprocess -e trace=%file -o /dev/null --stats -- ls -lR /usr/include/linux
+expect "--stats: bad pointers fault" 0 "; [1-9][0-9]* memory copies faulted" -- \
+  "$ptvm" trace --backend=inprocess -e trace=%file -o /dev/null --stats -- "$efault_paths"
 # glibc's form of read (`xor %eax,%eax; syscall`): the syscall instruction becomes a short jump
 # into the padding after the wrapper's ret, wanted or not; never with --no-rewrite.
 expect "near patch: read in glibc's form" 0 "near site: 1, its syscall instruction still there: 0" \
