@@ -104,8 +104,8 @@ std::expected<int, RunFailure> run(ModuleStack& stack, const std::vector<std::st
     if (!program) return failure(command[0], program.error());
     if (options.no_sud) {
       why = "--no-sud: as on a kernel without Syscall User Dispatch";
-    } else if (!KernelFeatures::get().sud.available) {
-      why = "the kernel has no Syscall User Dispatch (" + KernelFeatures::get().sud.detail + ")";
+    } else if (const Probe& sud = KernelFeatures::one(&KernelFeatures::sud); !sud.available) {
+      why = "the kernel has no Syscall User Dispatch (" + sud.detail + ")";
     } else if (runtime.empty()) {
       why = "the runtime ptvm-rt is not next to the ptvm executable";
     } else if (runtime_carries(stack, &why)) {

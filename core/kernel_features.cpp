@@ -36,6 +36,7 @@
 #include <cstring>
 #include <iterator>
 #include <optional>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -1168,6 +1169,27 @@ void append_json_string(std::string& out, std::string_view s) {
 const KernelFeatures& KernelFeatures::get() {
   static const KernelFeatures features = probe();
   return features;
+}
+
+const Probe& KernelFeatures::one(Probe KernelFeatures::*which) {
+  static std::mutex mutex;
+  static KernelFeatures singles;
+  static bool done[std::size(kProbes)] = {};
+  const std::lock_guard lock(mutex);
+  for (std::size_t i = 0; i < std::size(kProbes); ++i) {
+    if (kProbes[i].probe != which) continue;
+    Probe& p = singles.*which;
+    if (!done[i]) {
+      t_probes_deadline = Clock::now() + kTotalBudget;
+      Outcome outcome = kProbes[i].run();
+      t_probes_deadline = Clock::time_point::max();
+      p.available = outcome.ok;
+      p.detail = std::move(outcome.detail);
+      done[i] = true;
+    }
+    return p;
+  }
+  return get().*which;  // not a probe of the list: cannot happen (every member is one)
 }
 
 KernelFeatures KernelFeatures::probe() {

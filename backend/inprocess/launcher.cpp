@@ -107,12 +107,22 @@ bool host_check(PathModule* guest, const std::string& name, std::string* why, in
   return false;
 }
 
-// A sealed memfd holding `size` bytes from `data`; -1 and errno on failure.
+// A memfd holding `size` bytes from `data` (zeros if null); -1 and errno on failure. Pages of
+// zeros stay holes: the configuration is ~740 KiB of mostly empty tables, and every page
+// written costs the run a page of shared memory (~5 µs here) that no process may ever read.
 int memfd_with(const char* name, const void* data, std::size_t size) {
   const int fd = memfd_create(name, MFD_CLOEXEC);
   if (fd < 0) return -1;
-  if (ftruncate(fd, static_cast<off_t>(size)) != 0 ||
-      (data && pwrite(fd, data, size, 0) != static_cast<ssize_t>(size))) {
+  bool ok = ftruncate(fd, static_cast<off_t>(size)) == 0;
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  constexpr std::size_t kPage = 4096;
+  for (std::size_t at = 0; ok && data && at < size; at += kPage) {
+    const std::size_t n = std::min(kPage, size - at);
+    const unsigned char* page = bytes + at;
+    if (page[0] == 0 && std::memcmp(page, page + 1, n - 1) == 0) continue;
+    ok = pwrite(fd, page, n, static_cast<off_t>(at)) == static_cast<ssize_t>(n);
+  }
+  if (!ok) {
     const int e = errno;
     close(fd);
     errno = e;
@@ -126,48 +136,57 @@ std::string proc_fd_path(int fd) {
 }
 
 // Puts module `m` into the runtime's configuration (the trace module into `*trace`); false for
-// a module the runtime does not carry (its code is not in ptvm-rt).
-bool configure(Module& m, RuntimeConfig& config, TraceModule** trace) {
+// a module the runtime does not carry (its code is not in ptvm-rt). With `config` null, only
+// says whether it would (`*user_modules` counts the users' modules met so far).
+bool configure(Module& m, RuntimeConfig* config, TraceModule** trace,
+               std::uint32_t* user_modules) {
   if (auto* t = dynamic_cast<TraceModule*>(&m)) {
     *trace = t;
-    config.trace = true;
-    config.trace_options = t->options();
+    if (!config) return true;
+    config->trace = true;
+    config->trace_options = t->options();
   } else if (auto* inject = dynamic_cast<InjectModule*>(&m)) {
-    config.injects = static_cast<std::uint32_t>(inject->size());
-    for (std::size_t r = 0; r < inject->size(); ++r) config.inject[r] = inject->rule(r);
+    if (!config) return true;
+    config->injects = static_cast<std::uint32_t>(inject->size());
+    for (std::size_t r = 0; r < inject->size(); ++r) config->inject[r] = inject->rule(r);
   } else if (auto* null = dynamic_cast<NullModule*>(&m)) {
-    config.null = true;
-    config.null_calls = null->calls();
+    if (!config) return true;
+    config->null = true;
+    config->null_calls = null->calls();
   } else if (auto* redirect = dynamic_cast<RedirectModule*>(&m)) {
-    config.redirects = static_cast<std::uint32_t>(redirect->size());
+    if (!config) return true;
+    config->redirects = static_cast<std::uint32_t>(redirect->size());
     for (std::size_t r = 0; r < redirect->size(); ++r) {
-      std::strcpy(config.redirect[r].from, redirect->from(r));
-      std::strcpy(config.redirect[r].to, redirect->to(r));
+      std::strcpy(config->redirect[r].from, redirect->from(r));
+      std::strcpy(config->redirect[r].to, redirect->to(r));
     }
   } else if (auto* path = dynamic_cast<PathModule*>(&m)) {
-    if (!path->map().identity()) {  // `-r /` alone: nothing to translate
-      config.path = true;
-      config.path_map.copy_from(path->map());
-      cstr::copy(config.path_cwd, path->initial_cwd(), sizeof config.path_cwd);
+    if (config && !path->map().identity()) {  // `-r /` alone: nothing to translate
+      config->path = true;
+      config->path_map.copy_from(path->map());
+      cstr::copy(config->path_cwd, path->initial_cwd(), sizeof config->path_cwd);
     }
   } else if (auto* fake = dynamic_cast<fakeroot::FakerootModule*>(&m);
              fake && fake->shared_fd() >= 0) {
-    config.fakeroot = true;
-    config.fakeroot_unknown_is_real = fake->unknown_is_real();
-    config.fakeroot_fd = fake->shared_fd();
-    config.fakeroot_bytes = fake->shared_bytes();
-    config.fakeroot_uid = fake->initial_uid();
-    config.fakeroot_gid = fake->initial_gid();
-    config.fakeroot_runner = fake->has_runner();
-    config.fakeroot_runner_uid = fake->runner_uid();
-    config.fakeroot_runner_gid = fake->runner_gid();
+    if (!config) return true;
+    config->fakeroot = true;
+    config->fakeroot_unknown_is_real = fake->unknown_is_real();
+    config->fakeroot_fd = fake->shared_fd();
+    config->fakeroot_bytes = fake->shared_bytes();
+    config->fakeroot_uid = fake->initial_uid();
+    config->fakeroot_gid = fake->initial_gid();
+    config->fakeroot_runner = fake->has_runner();
+    config->fakeroot_runner_uid = fake->runner_uid();
+    config->fakeroot_runner_gid = fake->runner_gid();
   } else if (auto* file = dynamic_cast<ModuleFile*>(&m); file && file->module_fd() >= 0) {
-    if (config.user_modules == RuntimeConfig::kMaxUserModules ||
+    if (*user_modules == RuntimeConfig::kMaxUserModules ||
         file->module_args().size() >= RuntimeConfig::kMaxModuleArgs ||
         file->module_path().size() >= PATH_MAX) {
       return false;
     }
-    RuntimeConfig::UserModule& u = config.user_module[config.user_modules++];
+    ++*user_modules;
+    if (!config) return true;
+    RuntimeConfig::UserModule& u = config->user_module[config->user_modules++];
     u.fd = file->module_fd();
     std::strcpy(u.path, file->module_path().c_str());
     std::strcpy(u.args, file->module_args().c_str());
@@ -237,10 +256,10 @@ std::string runtime_object() {
 }
 
 bool runtime_carries(ModuleStack& stack, std::string* why) {
-  auto scratch = std::make_unique<RuntimeConfig>();
   TraceModule* trace = nullptr;
+  std::uint32_t user_modules = 0;
   for (std::size_t i = 0; i < stack.size(); ++i) {
-    if (!configure(stack[i], *scratch, &trace)) {
+    if (!configure(stack[i], nullptr, &trace, &user_modules)) {
       *why = std::string("the module '") + stack[i].name() +
              "' does not run in the in-process runtime (its code is not in ptvm-rt)";
       return false;
@@ -288,8 +307,9 @@ Result<InprocessRun> start_inprocess(ModuleStack& stack, const InprocessOptions&
   }
   std::strcpy(config->runtime_path, options.runtime.c_str());
   TraceModule* trace = nullptr;
+  std::uint32_t user_modules = 0;
   for (std::size_t i = 0; i < stack.size(); ++i) {
-    if (!configure(stack[i], *config, &trace)) {
+    if (!configure(stack[i], config.get(), &trace, &user_modules)) {
       return std::unexpected(Error::guest(ENOTSUP));  // a module the runtime does not carry
     }
   }
