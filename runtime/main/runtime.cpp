@@ -224,6 +224,8 @@ struct ThreadState {
   KernelSigaction child_fault_action[3];
   int child_fault_borrowed;
   int in_modules;  // module calls of this thread under way (> 1: nested, see NestedCall)
+  char exe_other[PATH_MAX];  // another process's program, named by redirect_proc_exe for a call
+                             // (last: a reused block's zeroing stops before it)
 };
 
 // The calling thread's block.
@@ -386,7 +388,9 @@ std::uintptr_t altstack_take(pid_t pid) {
     if (sys(SYS_tgkill, pid, tid, 0) != -ESRCH) continue;
     if (__atomic_compare_exchange_n(&slot, &v, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
       const std::uintptr_t base = static_cast<std::uintptr_t>(v >> kTidBits) << 12;
-      zero(reinterpret_cast<std::byte*>(base + kGuard), sizeof(ThreadState));
+      // (exe_other, last, is scratch: never read before it is written)
+      zero(reinterpret_cast<std::byte*>(base + kGuard),
+           sizeof(ThreadState) - sizeof(ThreadState::exe_other));
       zero(reinterpret_cast<std::byte*>(base + kGuard + kBlock), g_storage_used);
       return base;
     }
@@ -854,6 +858,32 @@ bool lexical_canonical(char* path) {
   return true;
 }
 
+// The /proc half of redirect_self_exe, out of line: its PATH_MAX buffers would put every
+// trap's frame a page deeper on the signal stack (a page more to copy after each fork).
+[[gnu::noinline, gnu::cold]] bool redirect_proc_exe(long nr, long a[6], int arg, char* head,
+                                                     long* answer) {
+  // /proc/1/../self/exe too (a name longer than the head is none of these).
+  if (length(head) < 63 && !lexical_canonical(head)) return false;
+  // Another process's program: in this thread's block, alive until the call is made.
+  const char* exe = self_exe_alias(head, me().exe_other);
+  if (exe == nullptr) return false;
+  if (nr == SYS_readlink || nr == SYS_readlinkat) {
+    const long size = a[arg + 2];
+    if (size <= 0) {
+      *answer = -EINVAL;
+      return true;
+    }
+    const std::size_t n =
+        length(exe) < static_cast<std::size_t>(size) ? length(exe) : static_cast<std::size_t>(size);
+    *answer = ptvm_safe_copy(reinterpret_cast<void*>(a[arg + 1]), exe, n) == n
+                  ? static_cast<long>(n)
+                  : -EFAULT;
+    return true;
+  }
+  a[arg] = reinterpret_cast<long>(exe);
+  return false;
+}
+
 // For the calls that name a file: the program's exe link redirected (`a` rewritten), or
 // readlink answered (the result in *answer). False: nothing to do.
 [[gnu::hot]] bool redirect_self_exe(long nr, long a[6], long* answer) {
@@ -891,28 +921,8 @@ bool lexical_canonical(char* path) {
   if (got == first && first < sizeof head - 1 && length(head) == first) {
     ptvm_safe_copy(head + first, name + first, sizeof head - 1 - first);
   }
-  // /proc/1/../self/exe too (a name longer than the head is none of these).
-  if (length(head) < sizeof head - 1 && starts_with(head, "/proc/") && !lexical_canonical(head)) {
-    return false;
-  }
-  char other[PATH_MAX];
-  const char* exe = self_exe_alias(head, other);
-  if (exe == nullptr) return false;
-  if (nr == SYS_readlink || nr == SYS_readlinkat) {
-    const long size = a[arg + 2];
-    if (size <= 0) {
-      *answer = -EINVAL;
-      return true;
-    }
-    const std::size_t n =
-        length(exe) < static_cast<std::size_t>(size) ? length(exe) : static_cast<std::size_t>(size);
-    *answer = ptvm_safe_copy(reinterpret_cast<void*>(a[arg + 1]), exe, n) == n
-                  ? static_cast<long>(n)
-                  : -EFAULT;
-    return true;
-  }
-  a[arg] = reinterpret_cast<long>(exe);
-  return false;
+  if (!starts_with(head, "/proc/")) return false;
+  return redirect_proc_exe(nr, a, arg, head, answer);
 }
 
 // The tracer's line of an execve, rendered before the call (empty for a summary).
