@@ -108,7 +108,7 @@ bool setup_qemu(const std::string& text, PathModule& module) {
     return false;
   }
   config.force_foreign = std::getenv("PROOT_FORCE_FOREIGN_BINARY") != nullptr;
-  if (!module.map().bind("/", path::kHostRootfs)) {
+  if (!module.edit_map().bind("/", path::kHostRootfs)) {
     complain("-q: cannot bind the host's root at /host-rootfs");
     return false;
   }
@@ -154,7 +154,7 @@ bool setup_path_vm(const PathOptions& o, VmOptions& options, std::unique_ptr<Pat
                    int* exit_code) {
   *exit_code = 2;
   storage = std::make_unique<PathVm>();
-  path::PathMap& map = storage->path.map();
+  path::PathMap& map = storage->path.edit_map();
   std::string root = "/";
   if (!o.rootfs.empty()) {
     struct stat st;

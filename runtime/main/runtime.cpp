@@ -1619,7 +1619,7 @@ void build_stack() {
   if (config().path) {  // built in zeroed memory: it touches only what it uses (path_module.h)
     // Default-initialised, not value-initialised (`()` would zero its megabytes first).
     PathModule* path = new (g_path.bytes) PathModule;
-    path->map().copy_from(config().path_map);
+    path->use_map(&config().path_map);
     path->set_in_process();
     path->share_exes(g_exes);
     stack->push_bottom(path);

@@ -231,7 +231,7 @@ TEST(PathModuleTest, EveryPathCallIsHandled) {
 
 TEST(PathModuleTest, UnknownCallsAreIntercepted) {
   PathModule m;
-  ASSERT_TRUE(m.map().set_root("/srv"));
+  ASSERT_TRUE(m.edit_map().set_root("/srv"));
   const Interest i = m.interest();
   EXPECT_TRUE(i.calls.contains(kMaxSyscall - 1));  // no such call in the table: refused
   EXPECT_TRUE(i.calls.contains(syscall_number("openat")));

@@ -220,7 +220,7 @@ bool PathModule::handles(long nr) {
 
 Interest PathModule::interest() const {
   Interest i;
-  if (map_.identity()) return i;  // `-r /` without bindings: the host's view, nothing to do
+  if (map().identity()) return i;  // `-r /` without bindings: the host's view, nothing to do
   for (long nr = 0; nr < kMaxSyscall; ++nr) {
     const SyscallInfo* info = syscall_info(nr);
     // Unknown numbers (a kernel newer than the table) are refused: they may take a path.
@@ -383,7 +383,7 @@ void PathModule::translate_args(SyscallCall& call) {
                               a.follow != Follow::never)) {
       return call.answer_error(e);
     }
-    if (nr == SYS_chdir && map_.bindings() > 0) remember_cwd(call.pid(), r.guest);
+    if (nr == SYS_chdir && map().bindings() > 0) remember_cwd(call.pid(), r.guest);
     if (nr == SYS_chroot) {
       // Only a chroot to the guest's own root is emulated (a no-op); a real one would move the
       // guest out from under the path VM.
@@ -504,7 +504,7 @@ bool PathModule::cwd_name(pid_t pid, const char* host, char* guest_out) {
     c = cwd_entry(pid);
   }
   char there[PATH_MAX];
-  if (c->guest[0] != '/' || !map_.to_host(c->guest, there) || !cstr::equal(there, host)) {
+  if (c->guest[0] != '/' || !map().to_host(c->guest, there) || !cstr::equal(there, host)) {
     return false;  // entered by another way since (fchdir, a failed chdir): the map's name
   }
   copy(guest_out, c->guest, length(c->guest) + 1);
@@ -552,7 +552,7 @@ bool PathModule::exe_of(pid_t pid, char* guest_out) const {
 
 void PathModule::on_exit(SyscallCall& call) {
   if (changes_names(call.nr())) return dirs_.change_ends();
-  if (path::names_out(call.nr())) return path::give_name(call, map_, state_of(call).name);
+  if (path::names_out(call.nr())) return path::give_name(call, map(), state_of(call).name);
   path::PendingExec* pending = &state_of(call).exec;
   if (!pending->active) return;
   pending->active = false;
@@ -591,7 +591,7 @@ void PathModule::set_exe(pid_t pid, const char* kernel_exe, const char* guest) {
 
 long PathModule::guest_to_host(pid_t pid, pid_t tid, int dirfd, const char* path, bool follow,
                                char* host, char* guest) {
-  const path::Walk walk{map_, pid, tid, this, false, &dirs_, this};
+  const path::Walk walk{map(), pid, tid, this, false, &dirs_, this};
   char base[PATH_MAX] = "/";
   if (path[0] != '/') {
     if (int e = path::guest_dir(walk, dirfd, base)) return -e;

@@ -33,15 +33,20 @@ class PathModule final : public Module, public path::ExeLookup, public path::Cwd
   PathModule() = default;
   PathModule(const PathModule&) = delete;
 
-  path::PathMap& map() { return map_; }
-  const path::PathMap& map() const { return map_; }
+  // The map being set up (ptvm's side).
+  path::PathMap& edit_map() { return map_; }
+  // The map in use: the module's own, or one shared with it (use_map).
+  const path::PathMap& map() const { return shared_map_ ? *shared_map_ : map_; }
+  // In-process: the map in the run's configuration, read where it is (a map is half a megabyte:
+  // each binding would cost every process two pages to copy).
+  void use_map(const path::PathMap* shared) { shared_map_ = shared; }
 
   const char* name() const override { return "path"; }
   Interest interest() const override;
   void on_entry(SyscallCall& call) override;
   void on_exit(SyscallCall& call) override;
   void on_process_exit(pid_t tid, int wait_status) override;
-  bool refuses_foreign_abi() const override { return !map_.identity(); }
+  bool refuses_foreign_abi() const override { return !map().identity(); }
 
   bool exe_of(pid_t pid, char* guest_out) const override;
   bool cwd_name(pid_t pid, const char* host, char* guest_out) override;
@@ -84,10 +89,11 @@ class PathModule final : public Module, public path::ExeLookup, public path::Cwd
   void refuse(SyscallCall& call, const char* why);
 
   path::Walk walk_for(const SyscallCall& call) {
-    return path::Walk{map_, call.pid(), call.tid(), this, false, &dirs_, this};
+    return path::Walk{map(), call.pid(), call.tid(), this, false, &dirs_, this};
   }
 
   path::PathMap map_;
+  const path::PathMap* shared_map_ = nullptr;
   path::DirCache dirs_;
   path::QemuConfig qemu_;
 
