@@ -1630,7 +1630,8 @@ void build_stack() {
     fakeroot::FakeDb* db = fakeroot::FakeDb::attach(table, config().fakeroot_bytes);
     if (db == nullptr) fail("the fakeroot table is not one", 0);
     auto* fake =
-        new (g_fakeroot.bytes) fakeroot::FakerootModule(*db, config().fakeroot_unknown_is_real);
+        new (g_fakeroot.bytes) fakeroot::FakerootModule(*db, config().fakeroot_unknown_is_real,
+                                                         fakeroot::FakerootModule::InZeroedMemory{});
     fake->set_initial_ids(config().fakeroot_uid, config().fakeroot_gid);
     if (config().fakeroot_runner) {
       fake->set_runner_ids(config().fakeroot_runner_uid, config().fakeroot_runner_gid);

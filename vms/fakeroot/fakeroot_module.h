@@ -40,6 +40,13 @@ static_assert(sizeof(Credentials) <= FakeDb::kExecStateMax);
 class FakerootModule final : public Module {
  public:
   explicit FakerootModule(FakeDb& db, bool unknown_is_real = false)
+      : db_(db), unknown_is_real_(unknown_is_real) {
+    zero_threads();
+  }
+  // In memory known to be zero (the in-process runtime's, fresh at every exec): the thread
+  // tables are not written, so that an image touches only the pages of the slots it uses.
+  struct InZeroedMemory {};
+  FakerootModule(FakeDb& db, bool unknown_is_real, InZeroedMemory)
       : db_(db), unknown_is_real_(unknown_is_real) {}
   const char* name() const override { return "fakeroot"; }
   Interest interest() const override;
@@ -94,6 +101,9 @@ class FakerootModule final : public Module {
   int slot_of(pid_t pid, pid_t tid) const;
   // The slot of the calling thread, taken (with the ids it inherits) if it has none.
   int thread_slot(pid_t pid, pid_t tid);
+  void zero_threads() {
+    for (int i = 0; i < kThreads; ++i) tids_[i] = pids_[i] = 0, clones_[i] = 0;
+  }
   Credentials& credentials(SyscallCall& call) {
     return creds()[thread_slot(call.pid(), call.tid())];
   }
@@ -124,9 +134,10 @@ class FakerootModule final : public Module {
   std::size_t shared_bytes_ = 0;
   bool in_process_ = false;
   // The threads apart from their credentials: a lookup reads 4 KiB, not the whole table.
-  pid_t tids_[kThreads] = {};            // 0: free
-  pid_t pids_[kThreads] = {};            // each one's process (thread group)
-  std::uint64_t clones_[kThreads] = {};  // clone_count_ at its last clone, fork or vfork
+  // (No initializers: zero_threads() clears them, unless the memory is zero already.)
+  pid_t tids_[kThreads];            // 0: free
+  pid_t pids_[kThreads];            // each one's process (thread group)
+  std::uint64_t clones_[kThreads];  // clone_count_ at its last clone, fork or vfork
   std::uint64_t clone_count_ = 0;
   // Written when a slot is taken, never before: a new in-process runtime (every exec) touches
   // none of these 300 KiB but the slots it uses.
