@@ -72,6 +72,8 @@ __attribute__((visibility("hidden"))) std::size_t ptvm_safe_copy(void* dst, cons
 __attribute__((visibility("hidden"))) extern const char ptvm_safe_copy_fault[];
 __attribute__((visibility("hidden"))) extern const char ptvm_safe_copy_resume[];
 __attribute__((visibility("hidden"))) void ptvm_self_sigaction_restorer(void);
+__attribute__((visibility("hidden"))) extern const Elf64_Ehdr __ehdr_start;
+__attribute__((visibility("hidden"))) extern const char __stop_ptvm_self_text[];
 // runtime/rewrite/stub_template.S: nonzero, ptvm_rw_enter saves the vector registers.
 __attribute__((visibility("hidden"))) extern unsigned char ptvm_rw_save_vectors;
 }
@@ -224,6 +226,10 @@ struct ThreadState {
   KernelSigaction child_fault_action[3];
   int child_fault_borrowed;
   int in_modules;  // module calls of this thread under way (> 1: nested, see NestedCall)
+  // A signal that kills (kDefaultKills) which came as the runtime finished a wanted call (a
+  // `kill` of itself): delivered once the call's line is out (deliver_deferred_kill).
+  int deferred_kill;
+  siginfo_t deferred_info;
   char exe_other[PATH_MAX];  // another process's program, named by redirect_proc_exe for a call
                              // (last: a reused block's zeroing stops before it)
 };
@@ -625,13 +631,104 @@ long emulate_fault_sigaction(const long a[6]) {
 // rt_sigaction reads back the program's handler and flags. Handlers a vfork child installs are
 // installed as they are, and not reported (the table here is its parent's, in the shared
 // memory); those it inherited are its parent's, wrapped.
-// A signal whose default action runs, or that the program ignores, reaches no code of ptvm's:
-// the ptrace backend reports those, the in-process one does not (runtime/main/README.md).
+// A signal whose default action kills the process (SIGTERM, SIGINT, SIGPIPE...) is reported
+// too when the tracer prints signals: where the program's action is SIG_DFL, ptvm installs a
+// handler of its own (kDefaultKills), which reports the signal, puts SIG_DFL back for real and
+// has the kernel deliver it again (the process dies of it: nothing of the program runs, so no
+// call it makes can see the handler). A signal the program ignores, or whose default action
+// ignores it (SIGCHLD, SIGWINCH) or stops the process, still reaches no code of ptvm's: the
+// ptrace backend reports those, the in-process one does not (runtime/main/README.md).
 
 constexpr std::uint64_t kSigsysBit = 1ULL << (SIGSYS - 1);
 void* g_app_handlers[65];       // the program's handler of each signal, where the wrapper is
 std::uint64_t g_added_siginfo;  // bit sig-1: the program did not ask for SA_SIGINFO
 std::uint64_t g_mask_sigsys;    // bit sig-1: the program's sa_mask had SIGSYS (never installed)
+
+// The signals whose default action ends the process and that ptvm may stand in for (not
+// SIGSEGV, SIGBUS and SIGSYS, virtual anyway; not the real-time ones, which glibc uses).
+constexpr int kDefaultKills[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGILL,  SIGTRAP,   SIGABRT, SIGFPE,
+                                 SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM,   SIGSTKFLT,
+                                 SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO, SIGPWR};
+bool g_default_reports;  // the tracer prints signals: ptvm stands in for SIG_DFL (kDefaultKills)
+std::uint64_t g_default_reported;  // bit sig-1: the program's SIG_DFL stands behind ptvm's handler
+KernelSigaction g_default_as_set[65];  // the program's SIG_DFL action (its flags and mask) there
+
+// Whether `pc` is the runtime's code (its text and the stubs), not the program's.
+bool in_runtime_code(std::uintptr_t pc) {
+  return pc >= reinterpret_cast<std::uintptr_t>(&__ehdr_start) &&
+         pc < reinterpret_cast<std::uintptr_t>(__stop_ptvm_self_text);
+}
+
+// ptvm's handler in place of a program's SIG_DFL: the signal's line, then its default action.
+void on_default_kill(int sig, siginfo_t* info, void* context) {
+  report_signal(*info);
+  KernelSigaction dfl{};
+  dfl.handler = reinterpret_cast<void*>(SIG_DFL);
+  sys(SYS_rt_sigaction, sig, reinterpret_cast<long>(&dfl), 0, 8);
+  __atomic_fetch_and(&g_default_reported, ~(1ULL << (sig - 1)), __ATOMIC_RELAXED);
+  // A fault (SIGILL, SIGFPE, SIGTRAP of an instruction) comes again when the instruction runs
+  // again; anything else is queued again with its siginfo, for when the handler returns.
+  const bool fault = info->si_code > 0 && info->si_code != SI_KERNEL &&
+                     (sig == SIGILL || sig == SIGFPE || sig == SIGTRAP);
+  if (fault) return;
+  // Sent as the runtime finished a call some module wants (a `kill` of the process itself): under
+  // ptrace the call's line comes first; the runtime delivers it after that line. Not when a
+  // blocking call is to be restarted (the kernel rewound to its syscall instruction): natively
+  // the process dies now.
+  const greg_t* g = static_cast<const ucontext_t*>(context)->uc_mcontext.gregs;
+  const auto pc = static_cast<std::uintptr_t>(g[REG_RIP]);
+  if (me().in_modules > 0 && in_runtime_code(pc) &&
+      !(reinterpret_cast<const unsigned char*>(pc)[0] == 0x0f &&
+        reinterpret_cast<const unsigned char*>(pc)[1] == 0x05)) {
+    me().deferred_info = *info;
+    me().deferred_kill = sig;
+    return;
+  }
+  sys(SYS_rt_tgsigqueueinfo, my_pid(), me().tid, sig, reinterpret_cast<long>(info));
+}
+
+void deliver_deferred_kill() {
+  const int sig = me().deferred_kill;
+  me().deferred_kill = 0;
+  sys(SYS_rt_tgsigqueueinfo, my_pid(), me().tid, sig, reinterpret_cast<long>(&me().deferred_info));
+}
+
+KernelSigaction default_kill_action() {
+  KernelSigaction act{};
+  act.handler = reinterpret_cast<void*>(on_default_kill);
+  // SA_RESTART: a call the signal interrupts is not cut short by ptvm's handler (the process
+  // dies as the handler returns anyway).
+  act.flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART | SA_RESTORER;
+  act.restorer = ptvm_self_sigaction_restorer;
+  act.mask = 0;
+  return act;
+}
+
+bool reports_default_kill(long sig) {
+  for (const int s : kDefaultKills) {
+    if (s == sig) return true;
+  }
+  return false;
+}
+
+// At the start of every image when the tracer prints signals: ptvm's handler wherever the
+// program's action is SIG_DFL (as it is after execve, but for what it ignores).
+void install_default_kills() {
+  const KernelSigaction act = default_kill_action();
+  for (const int sig : kDefaultKills) {
+    KernelSigaction old{};
+    if (sys(SYS_rt_sigaction, sig, reinterpret_cast<long>(&act), reinterpret_cast<long>(&old),
+            8) != 0) {
+      continue;
+    }
+    if (old.handler == reinterpret_cast<void*>(SIG_DFL)) {
+      g_default_as_set[sig] = old;
+      g_default_reported |= 1ULL << (sig - 1);
+    } else {  // ignored (SIG_IGN survives execve): as it was
+      sys(SYS_rt_sigaction, sig, reinterpret_cast<long>(&old), 0, 8);
+    }
+  }
+}
 
 extern "C" __attribute__((visibility("hidden"), used)) void* ptvm_signal_handler_for(
     int sig, siginfo_t* info, void* context) {
@@ -707,6 +804,16 @@ bool wrap_sigaction(const long a[6], long* result) {
       act.flags |= SA_SIGINFO;
     }
   }
+  // The program's SIG_DFL of a signal that kills: ptvm's handler stands in for it while the
+  // tracer prints signals (not in a vfork child: the table is its parent's).
+  const KernelSigaction given = act;
+  const bool default_kill = a[1] != 0 && (g_default_reports && !me().vfork_child) &&
+                            act.handler == reinterpret_cast<void*>(SIG_DFL) &&
+                            reports_default_kill(sig);
+  if (default_kill) act = default_kill_action();
+  const KernelSigaction* const stand_in =
+      (g_default_reported & bit) ? &g_default_as_set[sig] : nullptr;
+  const KernelSigaction stood_in = stand_in ? *stand_in : KernelSigaction{};
   *result = ptvm_self_syscall(SYS_rt_sigaction, sig, a[1] != 0 ? reinterpret_cast<long>(&act) : 0,
                               a[2] != 0 ? reinterpret_cast<long>(&old) : 0, 8, 0, 0);
   if (*result != 0) {
@@ -715,7 +822,17 @@ bool wrap_sigaction(const long a[6], long* result) {
     g_mask_sigsys = previous_mask_sigsys;
     return true;
   }
+  if (a[1] != 0 && !me().vfork_child) {
+    if (default_kill) {
+      g_default_as_set[sig] = given;
+      g_default_reported |= bit;
+    } else {
+      g_default_reported &= ~bit;
+    }
+  }
   if (a[2] != 0) {
+    // The program's SIG_DFL where ptvm's handler stood in for it.
+    if (stand_in && old.handler == reinterpret_cast<void*>(on_default_kill)) old = stood_in;
     // The program's action as it gave it; also after SA_RESETHAND made it SIG_DFL (the kernel
     // keeps the flags).
     const bool was_wrapped = old.handler == wrapper;
@@ -1365,6 +1482,7 @@ constexpr long kErestartNoHand = 514;  // the kernel's ERESTARTNOHAND (include/l
   me().scratch_used = outer_used;
   me().capture = outer_capture;
   NESTED_CALL_END(outer_storage);
+  if (me().deferred_kill != 0 && me().in_modules == 0) deliver_deferred_kill();
   return set_rax;
 }
 
@@ -1693,6 +1811,10 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
     }
   }
   if (!install_fault_handlers()) fail("cannot install the SIGSEGV/SIGBUS handlers", 0);
+  if (config().trace && !config().trace_options.summary) {
+    g_default_reports = true;
+    install_default_kills();
+  }
 }
 
 loader::Handoff g_handoff;

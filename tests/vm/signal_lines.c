@@ -4,7 +4,8 @@
  * and an SA_SIGINFO one, SA_RESETHAND, SA_NODEFER, a handler changed to another, SIGCHLD of a
  * child that ended, a SIGSEGV fault and a sent SIGSEGV, a SIGBUS sent, a SIGSYS raised (not a
  * trap of ptvm's). It prints what the handlers saw and what rt_sigaction reads back (the
- * program's own handler and flags: ptvm installs a wrapper of its own), for compare.sh. */
+ * program's own handler and flags: ptvm installs a wrapper of its own), for compare.sh, and the
+ * same of SIG_DFL actions of signals that kill (ptvm's tracer stands in for them in-process). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
@@ -143,5 +144,19 @@ int main(void) {
   show("SIGSYS", SIGSYS, with_info);
   raise(SIGSYS);
   printf("SIGSYS: code %d\n", last_code);
+
+  /* SIG_DFL of signals that kill, inherited and set: read back as the program has them (in
+   * ptvm's tracer, a handler of ptvm's stands in for them to report the signal). */
+  show("SIGPIPE inherited", SIGPIPE, (void*)plain);
+  struct sigaction dfl, dfl_back;
+  memset(&dfl, 0, sizeof dfl);
+  sigemptyset(&dfl.sa_mask);
+  sigaddset(&dfl.sa_mask, SIGUSR1);
+  dfl.sa_handler = SIG_DFL;
+  dfl.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &dfl, NULL);
+  show("SIGTERM set to SIG_DFL", SIGTERM, (void*)plain);
+  sigaction(SIGTERM, NULL, &dfl_back);
+  printf("its sa_mask: SIGUSR1 %d\n", sigismember(&dfl_back.sa_mask, SIGUSR1));
   return 0;
 }
