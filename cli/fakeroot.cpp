@@ -61,9 +61,10 @@ Runner add_fakeroot_command(CLI::App& app) {
     ModuleStack stack;
     std::unique_ptr<SharedModules> modules;
     if (!add_shared_modules(*options, stack, modules)) return 2;
-    fakeroot::FakerootModule module(*shared.db, *unknown_is_real);
-    module.set_shared(shared.fd, shared.bytes);
-    options->fakeroot_vm = &module;  // at the bottom, below the path VM of --rootfs/--bind
+    // On the heap: its thread table is megabytes (fakeroot_module.h).
+    auto module = std::make_unique<fakeroot::FakerootModule>(*shared.db, *unknown_is_real);
+    module->set_shared(shared.fd, shared.bytes);
+    options->fakeroot_vm = module.get();  // at the bottom, below the path VM of --rootfs/--bind
     bool saved = true;
     const int code = run_under_vm(*options, stack, [&]() {
       if (!save->empty()) saved = save_fakeroot_state(*save, *shared.db);

@@ -352,7 +352,7 @@ std::size_t FakerootModule::thread_storage_size() const {
 }
 
 int FakerootModule::slot_of(pid_t pid, pid_t tid) const {
-  for (int i = 0; i < kThreads; ++i) {
+  for (int i = 0; i < threads_; ++i) {
     if (__atomic_load_n(&tids_[i], __ATOMIC_RELAXED) == tid &&
         (pid == 0 || __atomic_load_n(&pids_[i], __ATOMIC_ACQUIRE) == pid)) {
       return i;
@@ -364,7 +364,7 @@ int FakerootModule::slot_of(pid_t pid, pid_t tid) const {
 int FakerootModule::creator_in(pid_t pid) const {
   int best = -1;
   std::uint64_t most = 0;
-  for (int i = 0; i < kThreads; ++i) {
+  for (int i = 0; i < threads_; ++i) {
     if (__atomic_load_n(&tids_[i], __ATOMIC_RELAXED) == 0) continue;
     if (pid != 0 && __atomic_load_n(&pids_[i], __ATOMIC_ACQUIRE) != pid) continue;
     const std::uint64_t n = __atomic_load_n(&clones_[i], __ATOMIC_RELAXED);
@@ -408,7 +408,7 @@ Credentials FakerootModule::inherited(pid_t pid, pid_t tid) {
 
 int FakerootModule::claim(pid_t pid, pid_t tid, const Credentials& c) {
   int k = -1;
-  for (int i = 0; i < kThreads && k < 0; ++i) {
+  for (int i = 0; i < threads_ && k < 0; ++i) {
     pid_t expected = 0;
     if (__atomic_load_n(&tids_[i], __ATOMIC_RELAXED) == 0 &&
         __atomic_compare_exchange_n(&tids_[i], &expected, tid, false, __ATOMIC_ACQ_REL,
@@ -418,7 +418,7 @@ int FakerootModule::claim(pid_t pid, pid_t tid, const Credentials& c) {
   }
   // Full: the slot of a thread gone (in-process also one of another process: the parent's,
   // copied by the fork).
-  for (int i = 0; i < kThreads && k < 0; ++i) {
+  for (int i = 0; i < threads_ && k < 0; ++i) {
     pid_t old = __atomic_load_n(&tids_[i], __ATOMIC_RELAXED);
     if (old == 0) continue;
     const bool gone = (in_process_ && __atomic_load_n(&pids_[i], __ATOMIC_RELAXED) != pid) ||
@@ -429,7 +429,7 @@ int FakerootModule::claim(pid_t pid, pid_t tid, const Credentials& c) {
     }
   }
   if (k < 0) {  // more live threads than slots: one of them starts over when it calls next
-    k = static_cast<int>(static_cast<unsigned>(tid) % kThreads);
+    k = static_cast<int>(static_cast<unsigned>(tid) % static_cast<unsigned>(threads_));
     __atomic_store_n(&tids_[k], tid, __ATOMIC_RELAXED);
   }
   __atomic_store_n(&pids_[k], 0, __ATOMIC_RELAXED);
@@ -452,6 +452,7 @@ void FakerootModule::release(int slot) {
 
 void FakerootModule::set_in_process() {
   in_process_ = true;
+  threads_ = kInProcessThreads;
   const auto pid = static_cast<pid_t>(raw_syscall(SYS_getpid));
   thread_slot(pid, pid);  // after an execve, what it kept: the new image's only thread is pid
 }
@@ -1095,7 +1096,7 @@ void FakerootModule::on_exit(SyscallCall& call) {
       if (in_process_ || result != 0) return;  // (in-process: a failed one, what it kept dropped)
       // The thread that called it is the process's only one now, under the process id.
       Credentials c = have ? kept : credentials(call);
-      for (int i = 0; i < kThreads; ++i) {
+      for (int i = 0; i < threads_; ++i) {
         if (tids_[i] != 0 && pids_[i] == call.pid()) release(i);
       }
       after_exec(c);

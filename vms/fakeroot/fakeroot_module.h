@@ -96,7 +96,11 @@ class FakerootModule final : public Module {
   // takes its creator's, a new process its forking thread's: the thread that entered a clone,
   // fork or vfork last, in the process (a thread) or in its parent (a process; in-process, the
   // last one of the copy the fork made).
-  static constexpr int kThreads = 1024;
+  // Room for the live threads of the run (ptvm's one table for every process, on ptrace), and
+  // the part an in-process image uses (its own process's threads: only those pages are touched).
+  // When more threads live than that, a new one takes the slot of one (thread_slot's last resort).
+  static constexpr int kThreads = 8192;
+  static constexpr int kInProcessThreads = 1024;
   // The slot of thread `tid` of process `pid` (-1: none); `pid` 0: any process.
   int slot_of(pid_t pid, pid_t tid) const;
   // The slot of the calling thread, taken (with the ids it inherits) if it has none.
@@ -133,6 +137,7 @@ class FakerootModule final : public Module {
   int shared_fd_ = -1;
   std::size_t shared_bytes_ = 0;
   bool in_process_ = false;
+  int threads_ = kThreads;  // the slots in use: kInProcessThreads in-process
   // The threads apart from their credentials: a lookup reads 4 KiB, not the whole table.
   // (No initializers: zero_threads() clears them, unless the memory is zero already.)
   pid_t tids_[kThreads];            // 0: free
