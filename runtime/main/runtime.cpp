@@ -1261,13 +1261,18 @@ int for_each_running_thread(pid_t pid, pid_t self, Each each) {
 // The leader's exit status when it ended by `exit` while other threads ran (its line waits for
 // the last of them, as under ptrace); -1 otherwise. Reset in a fork child.
 int g_leader_status = -1;
+// Whether this image ever made a thread (or a process sharing its memory): if not, exit_group
+// has no other thread to name and skips /proc/self/task. Reset in a fork child.
+bool g_made_threads;
 
 // exit_group: every running thread's end, the caller's, the leader's last. A thread between its
 // own `exit` and its end may be named twice.
 void report_group_exit(int status) {
   ModuleStack& stack = *g_stack.get();
   const pid_t pid = my_pid(), caller = me().tid;
-  for_each_running_thread(pid, caller, [&](pid_t tid) { stack.on_process_exit(tid, status); });
+  if (__atomic_load_n(&g_made_threads, __ATOMIC_ACQUIRE)) {
+    for_each_running_thread(pid, caller, [&](pid_t tid) { stack.on_process_exit(tid, status); });
+  }
   if (caller != pid) stack.on_process_exit(caller, status);
   __atomic_store_n(&g_leader_status, -1, __ATOMIC_RELEASE);
   stack.on_process_exit(pid, status);
@@ -1297,6 +1302,10 @@ void report_thread_exit(int status) {
 // PTVM_EXEC_RECORD= variable, or null.
 [[gnu::hot]] long perform(long nr, long a[6], const ExecLine* line = nullptr) {
   if (long answer; redirect_self_exe(nr, a, &answer)) return answer;
+  // Before the call: the new thread may not have run yet when this one calls exit_group.
+  if ((nr == SYS_clone && (a[0] & CLONE_VM)) || nr == SYS_clone3) {
+    if (!g_made_threads) __atomic_store_n(&g_made_threads, true, __ATOMIC_RELEASE);
+  }
   // ptvm's descriptor does not exist for the program (shells probe them): close, read, fstat...
   if (rewrite::takes_descriptor(nr) && g_out_fd >= 0 && a[0] == g_out_fd) return -EBADF;
   if (rewrite::changes_memory_map(nr)) {
@@ -1541,6 +1550,7 @@ namespace {
 
 void on_new_thread(int kind) {
   if (kind == PTVM_SELF_CHILD_THREAD) {
+    __atomic_store_n(&g_made_threads, true, __ATOMIC_RELEASE);
     // A new thread (or a process sharing the memory): the kernel gave it no alternate stack
     // (CLONE_VM without CLONE_VFORK), and it runs alongside its parent: a block of its own.
     if (!thread_begin()) fail("cannot map a signal stack", 0);
@@ -1552,6 +1562,7 @@ void on_new_thread(int kind) {
     // A new process: fresh per-tracee state (strace counts a child's calls from zero).
     zero(me().storage, g_storage_used);
     g_leader_status = -1;  // its only thread is its leader
+    if (g_made_threads) g_made_threads = false;
     rewrite::on_fork_child();
     me().pending_exit = false;
   } else {
