@@ -22,7 +22,7 @@ struct RuntimeConfig {
   // Every scalar first, the big tables last: a process reads the scalars and the tables its
   // modules use, and each 64 KiB window of this shared mapping it touches costs a page fault
   // (~20 µs here) in every process of the run.
-  static constexpr std::uint64_t kMagic = 0x3130'7472'6d76'7470;  // "ptvmrt01"
+  static constexpr std::uint64_t kMagic = 0x3230'7472'6d76'7470;  // "ptvmrt02": this layout
   std::uint64_t magic = kMagic;
   std::uint64_t size = sizeof(RuntimeConfig);
   std::int32_t ptvm_pid = 0;

@@ -226,8 +226,10 @@ struct ThreadState {
   KernelSigaction child_fault_action[3];
   int child_fault_borrowed;
   int in_modules;  // module calls of this thread under way (> 1: nested, see NestedCall)
-  // A signal that kills (kDefaultKills) which came as the runtime finished a wanted call (a
-  // `kill` of itself): delivered once the call's line is out (deliver_deferred_kill).
+  // A signal that kills (kDefaultKills) sent by a call of the kill family that the runtime makes
+  // for the program (a `kill` of itself): reported and delivered once the call's line is out
+  // (deliver_deferred_kill), as under ptrace. defer_kills: such a call is under way.
+  bool defer_kills;
   int deferred_kill;
   siginfo_t deferred_info;
   char exe_other[PATH_MAX];  // another process's program, named by redirect_proc_exe for a call
@@ -660,37 +662,48 @@ bool in_runtime_code(std::uintptr_t pc) {
 }
 
 // ptvm's handler in place of a program's SIG_DFL: the signal's line, then its default action.
+// The process dies of it: nothing here needs undoing (the action stays SIG_DFL, the bits too).
 void on_default_kill(int sig, siginfo_t* info, void* context) {
-  report_signal(*info);
   KernelSigaction dfl{};
   dfl.handler = reinterpret_cast<void*>(SIG_DFL);
   sys(SYS_rt_sigaction, sig, reinterpret_cast<long>(&dfl), 0, 8);
-  __atomic_fetch_and(&g_default_reported, ~(1ULL << (sig - 1)), __ATOMIC_RELAXED);
+  auto* uc = static_cast<ucontext_t*>(context);
+  // Unblocked when the handler returns, whatever mask it restores (sigsuspend's, ppoll's, or a
+  // call's that blocks it): natively the signal kills at once.
+  std::uint64_t mask;  // the kernel's 64 signals: the first word of the sigset_t
+  __builtin_memcpy(&mask, &uc->uc_sigmask, sizeof mask);
+  mask &= ~(1ULL << (sig - 1));
+  __builtin_memcpy(&uc->uc_sigmask, &mask, sizeof mask);
   // A fault (SIGILL, SIGFPE, SIGTRAP of an instruction) comes again when the instruction runs
   // again; anything else is queued again with its siginfo, for when the handler returns.
   const bool fault = info->si_code > 0 && info->si_code != SI_KERNEL &&
                      (sig == SIGILL || sig == SIGFPE || sig == SIGTRAP);
-  if (fault) return;
-  // Sent as the runtime finished a call some module wants (a `kill` of the process itself): under
-  // ptrace the call's line comes first; the runtime delivers it after that line. Not when a
-  // blocking call is to be restarted (the kernel rewound to its syscall instruction): natively
-  // the process dies now.
-  const greg_t* g = static_cast<const ucontext_t*>(context)->uc_mcontext.gregs;
-  const auto pc = static_cast<std::uintptr_t>(g[REG_RIP]);
-  if (me().in_modules > 0 && in_runtime_code(pc) &&
-      !(reinterpret_cast<const unsigned char*>(pc)[0] == 0x0f &&
-        reinterpret_cast<const unsigned char*>(pc)[1] == 0x05)) {
+  // Sent to itself by a call the runtime makes for the program: under ptrace the call's line
+  // comes first; the runtime reports and delivers the signal after that line.
+  const auto pc = static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+  if (!fault && me().defer_kills && me().deferred_kill == 0 && in_runtime_code(pc)) {
     me().deferred_info = *info;
     me().deferred_kill = sig;
     return;
   }
-  sys(SYS_rt_tgsigqueueinfo, my_pid(), me().tid, sig, reinterpret_cast<long>(info));
+  report_signal(*info);
+  if (!fault) sys(SYS_rt_tgsigqueueinfo, my_pid(), me().tid, sig, reinterpret_cast<long>(info));
 }
 
+// The signal on_default_kill held back: its line, then the death (its action is SIG_DFL).
 void deliver_deferred_kill() {
   const int sig = me().deferred_kill;
   me().deferred_kill = 0;
+  me().defer_kills = false;
+  report_signal(me().deferred_info);
+  const std::uint64_t bit = 1ULL << (sig - 1);
+  sys(SYS_rt_sigprocmask, SIG_UNBLOCK, reinterpret_cast<long>(&bit), 0, 8);
   sys(SYS_rt_tgsigqueueinfo, my_pid(), me().tid, sig, reinterpret_cast<long>(&me().deferred_info));
+}
+
+bool is_kill_family(long nr) {
+  return nr == SYS_kill || nr == SYS_tkill || nr == SYS_tgkill || nr == SYS_rt_sigqueueinfo ||
+         nr == SYS_rt_tgsigqueueinfo;
 }
 
 KernelSigaction default_kill_action() {
@@ -824,7 +837,15 @@ bool wrap_sigaction(const long a[6], long* result) {
   }
   if (a[1] != 0 && !me().vfork_child) {
     if (default_kill) {
-      g_default_as_set[sig] = given;
+      // What reads back is what the kernel keeps of the program's action (no SIGKILL and
+      // SIGSTOP in the mask, no flag it does not know): installed once for real to ask it.
+      KernelSigaction kept = given;
+      if (ptvm_self_syscall(SYS_rt_sigaction, sig, reinterpret_cast<long>(&given),
+                            reinterpret_cast<long>(&kept), 8, 0, 0) == 0) {
+        ptvm_self_syscall(SYS_rt_sigaction, sig, reinterpret_cast<long>(&act),
+                          reinterpret_cast<long>(&kept), 8, 0, 0);
+      }
+      g_default_as_set[sig] = kept;
       g_default_reported |= bit;
     } else {
       g_default_reported &= ~bit;
@@ -1005,8 +1026,13 @@ bool lexical_canonical(char* path) {
 // readlink answered (the result in *answer). False: nothing to do.
 [[gnu::hot]] bool redirect_self_exe(long nr, long a[6], long* answer) {
   int arg = -1;
+  // Not where the call names the link itself (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW): the kernel's
+  // answer (ELOOP, the link's own attributes) is the native one.
   switch (nr) {
     case SYS_open:
+      if (a[1] & O_NOFOLLOW) return false;
+      arg = 0;
+      break;
     case SYS_stat:
     case SYS_access:
     case SYS_readlink:
@@ -1014,11 +1040,20 @@ bool lexical_canonical(char* path) {
       arg = 0;
       break;
     case SYS_openat:
+      if (a[2] & O_NOFOLLOW) return false;
+      arg = 1;
+      break;
+    case SYS_faccessat2:
+      if (a[3] & AT_SYMLINK_NOFOLLOW) return false;
+      arg = 1;
+      break;
+    case SYS_execveat:
+      if (a[4] & AT_SYMLINK_NOFOLLOW) return false;
+      arg = 1;
+      break;
     case SYS_openat2:
     case SYS_faccessat:
-    case SYS_faccessat2:
     case SYS_readlinkat:
-    case SYS_execveat:
       arg = 1;
       break;
     case SYS_newfstatat:
@@ -1421,6 +1456,8 @@ constexpr long kErestartNoHand = 514;  // the kernel's ERESTARTNOHAND (include/l
 // A call some module wants, through the module stack; false when RAX must stay as it is (the
 // call runs in place after the handler).
 [[gnu::hot]] bool run_wanted(long nr, long a[6], long* rax) {
+  // One held back by a call that never came back here (a handler left it by siglongjmp).
+  if (me().deferred_kill != 0) deliver_deferred_kill();
   ModuleStack& stack = *g_stack.get();
   bool set_rax = true;
   NESTED_CALL_BEGIN(outer_storage);
@@ -1459,7 +1496,10 @@ constexpr long kErestartNoHand = 514;  // the kernel's ERESTARTNOHAND (include/l
         line.length = me().capture_len;
       }
     }
+    const bool self_signal = g_default_reports && is_kill_family(nr);
+    if (self_signal) me().defer_kills = true;
     const long r = perform(nr, a, line.text ? &line : nullptr);
+    if (self_signal) me().defer_kills = false;
     const bool in_place = r == -EINPROGRESS && ptvm_self_runs_in_place(nr, a[0], a[1]);
     const bool fork_child = r == 0 && (nr == SYS_fork || nr == SYS_clone) && !in_place &&
                             !ptvm_self_runs_in_place(nr, a[0], a[1]);
@@ -1491,7 +1531,7 @@ constexpr long kErestartNoHand = 514;  // the kernel's ERESTARTNOHAND (include/l
   me().scratch_used = outer_used;
   me().capture = outer_capture;
   NESTED_CALL_END(outer_storage);
-  if (me().deferred_kill != 0 && me().in_modules == 0) deliver_deferred_kill();
+  if (me().deferred_kill != 0) deliver_deferred_kill();
   return set_rax;
 }
 
@@ -1563,6 +1603,8 @@ void on_new_thread(int kind) {
     zero(me().storage, g_storage_used);
     g_leader_status = -1;  // its only thread is its leader
     if (g_made_threads) g_made_threads = false;
+    me().defer_kills = false;
+    me().deferred_kill = 0;
     rewrite::on_fork_child();
     me().pending_exit = false;
   } else {
