@@ -41,8 +41,9 @@ struct KernelFeatures {
   static const KernelFeatures& get();
   // Runs every probe now (what get() does once).
   static KernelFeatures probe();
-  // One probe, run on first use and cached (get()'s answer if get() ran first): each probe forks
-  // a child, ~2-3 ms here, so a caller that needs one fact does not pay for fourteen.
+  // One probe, run on first use and cached apart from get()'s (which runs it again if asked):
+  // each probe forks a child, ~2-3 ms here, so a caller that needs one fact does not pay for
+  // fourteen.
   static const Probe& one(Probe KernelFeatures::*which);
 
   std::vector<const Probe*> all() const;
