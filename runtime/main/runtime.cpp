@@ -818,12 +818,12 @@ bool wrap_sigaction(const long a[6], long* result) {
     }
   }
   // The program's SIG_DFL of a signal that kills: ptvm's handler stands in for it while the
-  // tracer prints signals (not in a vfork child: the table is its parent's).
-  const KernelSigaction given = act;
+  // tracer prints signals (not in a vfork child: the table is its parent's). The program's own
+  // action is installed first, then replaced: what reads back is what the kernel kept of it (no
+  // SIGKILL and SIGSTOP in the mask, no flag it does not know).
   const bool default_kill = a[1] != 0 && (g_default_reports && !me().vfork_child) &&
                             act.handler == reinterpret_cast<void*>(SIG_DFL) &&
                             reports_default_kill(sig);
-  if (default_kill) act = default_kill_action();
   const KernelSigaction* const stand_in =
       (g_default_reported & bit) ? &g_default_as_set[sig] : nullptr;
   const KernelSigaction stood_in = stand_in ? *stand_in : KernelSigaction{};
@@ -837,14 +837,10 @@ bool wrap_sigaction(const long a[6], long* result) {
   }
   if (a[1] != 0 && !me().vfork_child) {
     if (default_kill) {
-      // What reads back is what the kernel keeps of the program's action (no SIGKILL and
-      // SIGSTOP in the mask, no flag it does not know): installed once for real to ask it.
-      KernelSigaction kept = given;
-      if (ptvm_self_syscall(SYS_rt_sigaction, sig, reinterpret_cast<long>(&given),
-                            reinterpret_cast<long>(&kept), 8, 0, 0) == 0) {
-        ptvm_self_syscall(SYS_rt_sigaction, sig, reinterpret_cast<long>(&act),
-                          reinterpret_cast<long>(&kept), 8, 0, 0);
-      }
+      const KernelSigaction ours = default_kill_action();
+      KernelSigaction kept = act;
+      ptvm_self_syscall(SYS_rt_sigaction, sig, reinterpret_cast<long>(&ours),
+                        reinterpret_cast<long>(&kept), 8, 0, 0);
       g_default_as_set[sig] = kept;
       g_default_reported |= bit;
     } else {
@@ -996,12 +992,14 @@ bool lexical_canonical(char* path) {
   return true;
 }
 
+constexpr std::size_t kExeHead = 64;  // the longest alias, /proc/<pid>/task/<tid>/exe, and `..`
+
 // The /proc half of redirect_self_exe, out of line: its PATH_MAX buffers would put every
 // trap's frame a page deeper on the signal stack (a page more to copy after each fork).
 [[gnu::noinline, gnu::cold]] bool redirect_proc_exe(long nr, long a[6], int arg, char* head,
                                                      long* answer) {
   // /proc/1/../self/exe too (a name longer than the head is none of these).
-  if (length(head) < 63 && !lexical_canonical(head)) return false;
+  if (length(head) < kExeHead - 1 && !lexical_canonical(head)) return false;
   // Another process's program: in this thread's block, alive until the call is made.
   const char* exe = self_exe_alias(head, me().exe_other);
   if (exe == nullptr) return false;
@@ -1064,7 +1062,7 @@ bool lexical_canonical(char* path) {
     default:
       return false;
   }
-  char head[64] = {};  // the longest alias, /proc/<pid>/task/<tid>/exe, with room for `..`
+  char head[kExeHead] = {};
   // Not into the next page when the name ends before it: a fault there costs a signal.
   const auto* name = reinterpret_cast<const char*>(a[arg]);
   const std::size_t to_page_end = 4096 - (reinterpret_cast<std::uintptr_t>(name) & 4095);
@@ -1297,7 +1295,8 @@ int for_each_running_thread(pid_t pid, pid_t self, Each each) {
 // the last of them, as under ptrace); -1 otherwise. Reset in a fork child.
 int g_leader_status = -1;
 // Whether this image ever made a thread (or a process sharing its memory): if not, exit_group
-// has no other thread to name and skips /proc/self/task. Reset in a fork child.
+// has no other thread to name and skips /proc/self/task. Set by perform() before every clone
+// that shares the memory; reset in a fork child.
 bool g_made_threads;
 
 // exit_group: every running thread's end, the caller's, the leader's last. A thread between its
@@ -1590,7 +1589,6 @@ namespace {
 
 void on_new_thread(int kind) {
   if (kind == PTVM_SELF_CHILD_THREAD) {
-    __atomic_store_n(&g_made_threads, true, __ATOMIC_RELEASE);
     // A new thread (or a process sharing the memory): the kernel gave it no alternate stack
     // (CLONE_VM without CLONE_VFORK), and it runs alongside its parent: a block of its own.
     if (!thread_begin()) fail("cannot map a signal stack", 0);

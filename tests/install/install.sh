@@ -6,12 +6,7 @@
 # find_package(ptvm) and with pkg-config, and run (the C API's example, a VM module loaded
 # with --module, a supervisor program of the user's own that calls ptvm::run).
 set -u
-src=$(readlink -f "$1") build=$(readlink -f "$2")
-source "$src/tests/vm/lib.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-prefix=$work/prefix
-cmake --install "$build" --prefix "$prefix" > "$work/install.log" 2>&1
+source "$(dirname "$0")/lib.sh"
 check "cmake --install into a fresh prefix" test -x "$prefix/bin/ptvm"
 # The installed ptvm, copied away from the build tree: its runtime must come from the prefix.
 expect "ptvm --version" 0 "^ptvm [0-9]+\.[0-9]+\.[0-9]+$" -- "$prefix/bin/ptvm" --version

@@ -8,15 +8,7 @@
 # runtime/, cli/, another VM's) fails, named with the file and line that includes it. The
 # installed headers themselves include nothing but installed headers.
 set -u
-src=$(readlink -f "$1") build=$(readlink -f "$2")
-source "$src/tests/vm/lib.sh"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-prefix=$work/prefix
-if ! cmake --install "$build" --prefix "$prefix" > "$work/install.log" 2>&1; then
-  echo "FAIL cmake --install:"; cat "$work/install.log"
-  exit 1
-fi
+source "$(dirname "$0")/lib.sh"
 api=$prefix/include/ptvm
 check "the module API is installed" test -f "$api/module.h" -a -f "$api/core/module.h"
 

@@ -219,6 +219,15 @@ TEST(KernelFeatures, ProbeAgainGivesTheSameAnswers) {
   }
 }
 
+TEST(KernelFeatures, OneProbesOnceAndAgreesWithGet) {
+  const Probe& sud = KernelFeatures::one(&KernelFeatures::sud);
+  EXPECT_EQ(&sud, &KernelFeatures::one(&KernelFeatures::sud));  // cached
+  EXPECT_STREQ(sud.key, "sud");
+  EXPECT_EQ(sud.available, KernelFeatures::get().sud.available) << sud.detail;
+  const Probe& readv = KernelFeatures::one(&KernelFeatures::process_vm_readv);
+  EXPECT_EQ(readv.available, KernelFeatures::get().process_vm_readv.available) << readv.detail;
+}
+
 TEST(KernelFeatures, KernelReleaseIsUname) {
   utsname uts{};
   ASSERT_EQ(uname(&uts), 0);

@@ -26,6 +26,13 @@ static void raise_term(int sig) {
   raise(SIGTERM);
 }
 
+static void read_forever(void) {  // a read nobody ever writes to
+  int p[2];
+  char c;
+  pipe(p);
+  read(p[0], &c, 1);
+}
+
 static void term_later(void) {  // from another process, while the caller waits
   if (fork() == 0) {
     usleep(100 * 1000);
@@ -57,25 +64,19 @@ static void run(const char* name) {
     kill(getpid(), SIGTERM);
   } else if (strcmp(name, "kill after siglongjmp") == 0) {
     signal(SIGALRM, leave);
-    int p[2];
-    char c;
-    pipe(p);
     if (sigsetjmp(jump, 1) == 0) {
       alarm(1);
-      read(p[0], &c, 1);
+      read_forever();
     }
     kill(getpid(), SIGTERM);
   } else if (strcmp(name, "raise in a handler") == 0) {
     signal(SIGUSR1, raise_term);
-    int p[2];
-    char c;
-    pipe(p);
     if (fork() == 0) {
       usleep(100 * 1000);
       kill(getppid(), SIGUSR1);
       _exit(0);
     }
-    read(p[0], &c, 1);
+    read_forever();
   } else if (strcmp(name, "read-back") == 0) {
     struct sigaction set, back;
     memset(&set, 0, sizeof set);
