@@ -81,6 +81,37 @@ TEST(FakeDbTest, AttachChecksTheTable) {
   EXPECT_EQ(FakeDb::attach(t.memory.data(), 64), nullptr);  // shorter than its capacity
 }
 
+// The slots in use double as records come (rehashed in place), up to the capacity; every record
+// stays findable, erased ones stay gone, and inodes in runs and scattered alike.
+TEST(FakeDbTest, GrowsAsItFillsAndKeepsEveryRecord) {
+  Table t(std::size_t{1} << 14);
+  ASSERT_NE(t.db, nullptr);
+  auto ino = [](std::uint64_t i) { return i % 3 == 0 ? i * 7919 : 1000 + i; };
+  const std::uint64_t n = 12000;  // grows 1024 -> 16384
+  for (std::uint64_t i = 0; i < n; ++i) {
+    ASSERT_TRUE(t.db->put(record(1 + i % 2, ino(i), static_cast<std::uint32_t>(i)))) << i;
+    if (i % 97 == 0) t.db->erase(1 + i % 2, ino(i));
+  }
+  Record r;
+  std::uint64_t kept = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const bool erased = i % 97 == 0;
+    ASSERT_EQ(t.db->find(1 + i % 2, ino(i), &r), !erased) << i;
+    if (!erased) {
+      EXPECT_EQ(r.uid, i);
+      ++kept;
+    }
+  }
+  EXPECT_EQ(t.db->size(), kept);
+  std::size_t seen = 0;
+  t.db->for_each([&seen](const Record&) { ++seen; });
+  EXPECT_EQ(seen, kept);
+  // Full at three quarters of the capacity, as before.
+  std::uint64_t i = 1 << 20;
+  while (t.db->put(record(3, i, 0))) ++i;
+  EXPECT_EQ(t.db->size(), (std::size_t{1} << 14) / 4 * 3);
+}
+
 long set(FakeDb* db, std::uint64_t ino, const char* name, const std::string& value, int flags = 0) {
   return db->xattr_set(1, ino, name, value.data(), value.size(), flags);
 }
@@ -207,6 +238,33 @@ TEST(FakeDbTest, TheLockOfAHolderKilledIsTakenOver) {
   std::size_t n = 0;
   t.db->for_each([&n](const Record&) { ++n; });
   EXPECT_EQ(n, 3u);
+}
+
+// Lookups take no lock: a process that reads while another adds records (the table doubling
+// under it several times) finds every record that was there before, with its fields whole.
+TEST(FakeDbTest, LookupsWithoutTheLockSeeEveryRecordWhileTheTableGrows) {
+  SharedTable t(std::size_t{1} << 16);
+  ASSERT_NE(t.db, nullptr);
+  for (std::uint64_t i = 0; i < 500; ++i) ASSERT_TRUE(t.db->put(record(9, i, 40)));
+  const pid_t writer = fork();
+  if (writer == 0) {
+    for (std::uint64_t i = 1000; i < 40000; ++i) {
+      if (!t.db->put(record(9, i * 13, 1))) _exit(1);
+      if (i % 5 == 0) t.db->put(record(9, i % 500, 40));  // rewrites the same values
+    }
+    _exit(0);
+  }
+  bool whole = true;
+  int status = 0;
+  std::uint64_t reads = 0;
+  while (waitpid(writer, &status, WNOHANG) == 0 || reads < 10000) {
+    Record r;
+    const std::uint64_t i = reads++ % 500;
+    if (!t.db->find(9, i, &r) || r.uid != 40 || r.gid != 41 || r.ino != i) whole = false;
+  }
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_TRUE(whole);
+  EXPECT_EQ(t.db->size(), 500u + 39000u);
 }
 
 volatile sig_atomic_t handler_saw = -1;

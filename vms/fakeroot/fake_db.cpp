@@ -55,8 +55,10 @@ FakeDb* FakeDb::format(void* memory, std::size_t bytes) {
   auto* db = new (memory) FakeDb();
   db->header_.magic = kMagic;
   db->header_.capacity = capacity;
+  db->header_.active = capacity < kFirstActive ? capacity : kFirstActive;
   db->header_.count = 0;
   db->header_.lock = 0;
+  db->header_.seq = 0;
   db->header_.xcount = 0;
   db->header_.heap_used = 0;
   db->header_.heap_free = 0;
@@ -66,7 +68,7 @@ FakeDb* FakeDb::format(void* memory, std::size_t bytes) {
 
 FakeDb* FakeDb::attach(void* memory, std::size_t bytes) {
   auto* db = static_cast<FakeDb*>(memory);
-  if (bytes < sizeof(Header) || db->header_.magic != kMagic ||
+  if (bytes < sizeof(Header) || db->header_.magic != kMagic || db->header_.capacity > bytes ||
       bytes_for(db->header_.capacity) > bytes) {
     return nullptr;
   }
@@ -110,6 +112,7 @@ std::uint64_t FakeDb::lock() {
     std::int32_t holder = 0;
     if (__atomic_compare_exchange_n(&header_.lock, &holder, me, false, __ATOMIC_ACQUIRE,
                                     __ATOMIC_RELAXED)) {
+      begin_change();
       return old;
     }
     // `holder` is who has it. Our own id: a holder that died and whose id the kernel gave us
@@ -117,6 +120,7 @@ std::uint64_t FakeDb::lock() {
     if ((holder == me || (spins % kProbeEvery == kYields && holder_gone(holder))) &&
         __atomic_compare_exchange_n(&header_.lock, &holder, me, false, __ATOMIC_ACQUIRE,
                                     __ATOMIC_RELAXED)) {
+      begin_change();
       return old;
     }
     if (spins < kYields) {
@@ -128,16 +132,26 @@ std::uint64_t FakeDb::lock() {
   }
 }
 
+// The sequence counter odd: lookups without the lock wait or read again. (A holder that died
+// left it odd: made even first.)
+void FakeDb::begin_change() {
+  const std::uint32_t seq = __atomic_load_n(&header_.seq, __ATOMIC_RELAXED);
+  __atomic_store_n(&header_.seq, seq + ((seq & 1) ? 2 : 1), __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
 void FakeDb::unlock(std::uint64_t mask) {
+  __atomic_store_n(&header_.seq, __atomic_load_n(&header_.seq, __ATOMIC_RELAXED) + 1,
+                   __ATOMIC_RELEASE);
   __atomic_store_n(&header_.lock, 0, __ATOMIC_RELEASE);
   raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&mask), 0, sizeof mask);
 }
 
 long FakeDb::probe(std::uint64_t dev, std::uint64_t ino, bool* found) {
-  const std::uint64_t mask = header_.capacity - 1;
+  const std::uint64_t mask = header_.active - 1;
   const std::uint64_t h = hash(dev, ino);
   long first_free = -1;
-  for (std::uint64_t n = 0; n < header_.capacity; ++n) {
+  for (std::uint64_t n = 0; n < header_.active; ++n) {
     const std::uint64_t i = (h + n) & mask;
     Slot& s = slots()[i];
     if (s.state == kUsed && s.record.dev == dev && s.record.ino == ino) {
@@ -159,12 +173,57 @@ std::uint64_t filter_bit(std::uint64_t dev, std::uint64_t ino) {
   return (hash(dev, ino) >> 40) & (kFilterBits - 1);  // the slot index uses the low bits
 }
 
+std::uint64_t xfilter_bit(std::uint64_t dev, std::uint64_t ino) {
+  return (hash(dev, ino) >> 40) & (FakeDb::kXFilterBytes * 8 - 1);
+}
+
 }  // namespace
+
+bool FakeDb::may_have_xattrs(std::uint64_t dev, std::uint64_t ino) {
+  const std::uint64_t bit = xfilter_bit(dev, ino);
+  return __atomic_load_n(&xfilter()[bit / 64], __ATOMIC_ACQUIRE) & (std::uint64_t{1} << bit % 64);
+}
 
 bool FakeDb::find(std::uint64_t dev, std::uint64_t ino, Record* out) {
   const std::uint64_t bit = filter_bit(dev, ino);
   if (!(__atomic_load_n(&filter()[bit / 64], __ATOMIC_ACQUIRE) & (std::uint64_t{1} << bit % 64))) {
     return false;
+  }
+  // Read without the lock; again if a holder changed the table meanwhile. A holder that stays
+  // (stopped, or killed in there): the lock's own ways of waiting and taking over.
+  const std::uint64_t h = hash(dev, ino);
+  for (unsigned tries = 0; tries < 64; ++tries) {
+    const std::uint32_t seq = __atomic_load_n(&header_.seq, __ATOMIC_ACQUIRE);
+    if (seq & 1) {
+      raw_syscall(SYS_sched_yield);
+      continue;
+    }
+    const std::uint64_t active = __atomic_load_n(&header_.active, __ATOMIC_RELAXED);
+    if (active == 0 || (active & (active - 1)) != 0 || active > header_.capacity) break;
+    bool found = false;
+    Record r;
+    for (std::uint64_t n = 0; n < active; ++n) {
+      const Slot& slot = slots()[(h + n) & (active - 1)];
+      const std::uint32_t state = __atomic_load_n(&slot.state, __ATOMIC_RELAXED);
+      if (state == kEmpty) break;
+      if (state != kUsed || __atomic_load_n(&slot.record.dev, __ATOMIC_RELAXED) != dev ||
+          __atomic_load_n(&slot.record.ino, __ATOMIC_RELAXED) != ino) {
+        continue;
+      }
+      r.dev = dev;
+      r.ino = ino;
+      r.mode = __atomic_load_n(&slot.record.mode, __ATOMIC_RELAXED);
+      r.uid = __atomic_load_n(&slot.record.uid, __ATOMIC_RELAXED);
+      r.gid = __atomic_load_n(&slot.record.gid, __ATOMIC_RELAXED);
+      r.nlink = __atomic_load_n(&slot.record.nlink, __ATOMIC_RELAXED);
+      r.rdev = __atomic_load_n(&slot.record.rdev, __ATOMIC_RELAXED);
+      found = true;
+      break;
+    }
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&header_.seq, __ATOMIC_RELAXED) != seq) continue;
+    if (found) *out = r;
+    return found;
   }
   const std::uint64_t mask = lock();
   bool found = false;
@@ -177,9 +236,13 @@ bool FakeDb::find(std::uint64_t dev, std::uint64_t ino, Record* out) {
 bool FakeDb::put(const Record& r) {
   const std::uint64_t mask = lock();
   bool found = false;
-  const long i = probe(r.dev, r.ino, &found);
+  long i = probe(r.dev, r.ino, &found);
+  if (!found && header_.count + 1 > header_.active / 4 * 3 && header_.active < header_.capacity) {
+    grow();
+    i = probe(r.dev, r.ino, &found);
+  }
   // Keep a quarter free: probe sequences stay short.
-  const bool room = found || (i >= 0 && header_.count + 1 <= header_.capacity / 4 * 3);
+  const bool room = found || (i >= 0 && header_.count + 1 <= header_.active / 4 * 3);
   if (room) {
     const std::uint64_t bit = filter_bit(r.dev, r.ino);
     __atomic_fetch_or(&filter()[bit / 64], std::uint64_t{1} << bit % 64, __ATOMIC_RELEASE);
@@ -191,16 +254,46 @@ bool FakeDb::put(const Record& r) {
   return room;
 }
 
+// Doubling in place: every record of the old slots is marked to move, then each is placed in
+// the doubled table; one that lands on a slot still to move takes its place and carries the
+// record it found on. A record's probe sequence then holds only placed records (none is ever
+// emptied), as linear probing needs. Erased slots become empty.
+void FakeDb::grow() {
+  const std::uint64_t old_active = header_.active;
+  const std::uint64_t active = old_active * 2;
+  Slot* s = slots();
+  for (std::uint64_t i = 0; i < old_active; ++i) {
+    s[i].state = s[i].state == kUsed ? kMoving : kEmpty;
+  }
+  for (std::uint64_t i = old_active; i < active; ++i) s[i].state = kEmpty;
+  header_.active = active;
+  for (std::uint64_t i = 0; i < old_active; ++i) {
+    if (s[i].state != kMoving) continue;
+    Record carried = s[i].record;
+    s[i].state = kEmpty;
+    for (std::uint64_t j = hash(carried.dev, carried.ino) & (active - 1);; j = (j + 1) & (active - 1)) {
+      if (s[j].state == kUsed) continue;
+      const bool moving = s[j].state == kMoving;
+      const Record found = s[j].record;
+      s[j].record = carried;
+      s[j].state = kUsed;
+      if (!moving) break;
+      carried = found;  // placed from its own start
+      j = (hash(carried.dev, carried.ino) - 1) & (active - 1);
+    }
+  }
+}
+
 void FakeDb::erase(std::uint64_t dev, std::uint64_t ino) {
   const std::uint64_t mask = lock();
   bool found = false;
   const long i = probe(dev, ino, &found);
   if (found) {
-    release(slots(), header_.capacity, static_cast<std::uint64_t>(i), kErased, kEmpty);
+    release(slots(), header_.active, static_cast<std::uint64_t>(i), kErased, kEmpty);
     --header_.count;
   }
   // Its attributes: all on the probe sequence of (dev, ino).
-  if (header_.xcount == 0) {
+  if (header_.xcount == 0 || !may_have_xattrs(dev, ino)) {
     unlock(mask);
     return;
   }
@@ -318,6 +411,8 @@ long FakeDb::xattr_set(std::uint64_t dev, std::uint64_t ino, const char* name, c
     x.block = static_cast<std::uint32_t>(at);
     x.value_len = static_cast<std::uint32_t>(n);
     x.state = kUsed;
+    const std::uint64_t bit = xfilter_bit(dev, ino);
+    __atomic_fetch_or(&xfilter()[bit / 64], std::uint64_t{1} << bit % 64, __ATOMIC_RELEASE);
   }
   unlock(mask);
   return r;
@@ -327,6 +422,7 @@ long FakeDb::xattr_get(std::uint64_t dev, std::uint64_t ino, const char* name, v
                        std::size_t size) {
   const std::size_t len = cstr::length(name);
   if (len == 0 || len > kNameMax) return -ERANGE;
+  if (!may_have_xattrs(dev, ino)) return -ENODATA;
   const std::uint64_t mask = lock();
   bool found = false;
   const long k = xprobe(dev, ino, name, len, &found);
@@ -347,6 +443,7 @@ long FakeDb::xattr_get(std::uint64_t dev, std::uint64_t ino, const char* name, v
 }
 
 long FakeDb::xattr_list(std::uint64_t dev, std::uint64_t ino, char* out, std::size_t size) {
+  if (!may_have_xattrs(dev, ino)) return 0;
   const std::uint64_t mask = lock();
   const std::uint64_t xcap = xattr_capacity(header_.capacity);
   const std::uint64_t h = hash(dev, ino);
@@ -370,6 +467,7 @@ long FakeDb::xattr_list(std::uint64_t dev, std::uint64_t ino, char* out, std::si
 long FakeDb::xattr_remove(std::uint64_t dev, std::uint64_t ino, const char* name) {
   const std::size_t len = cstr::length(name);
   if (len == 0 || len > kNameMax) return -ERANGE;
+  if (!may_have_xattrs(dev, ino)) return -ENODATA;
   const std::uint64_t mask = lock();
   bool found = false;
   const long k = xprobe(dev, ino, name, len, &found);
