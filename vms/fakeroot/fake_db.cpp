@@ -516,6 +516,13 @@ std::size_t FakeDb::take_after_exec(std::int32_t pid, std::uint64_t* start_time,
                                     std::size_t capacity) {
   std::size_t n = 0;
   if (pid <= 0) return 0;
+  // Most callers have nothing kept (every new process asks, once): a look without the lock
+  // first. Only the process itself keeps for its pid, so it cannot appear meanwhile.
+  bool kept = false;
+  for (std::size_t i = 0; i < kExecSlots && !kept; ++i) {
+    kept = __atomic_load_n(&header_.exec_pid[i], __ATOMIC_RELAXED) == pid;
+  }
+  if (!kept) return 0;
   const std::uint64_t mask = lock();
   for (std::size_t i = 0; i < kExecSlots; ++i) {
     if (header_.exec_pid[i] != pid) continue;

@@ -352,9 +352,9 @@ std::size_t FakerootModule::thread_storage_size() const {
 }
 
 int FakerootModule::slot_of(pid_t pid, pid_t tid) const {
-  for (int i = 0; i < threads_; ++i) {
-    if (__atomic_load_n(&tids_[i], __ATOMIC_RELAXED) == tid &&
-        (pid == 0 || __atomic_load_n(&pids_[i], __ATOMIC_ACQUIRE) == pid)) {
+  for (int i = 0, n = used(); i < n; ++i) {
+    if (__atomic_load_n(&ids_[i].tid, __ATOMIC_RELAXED) == tid &&
+        (pid == 0 || __atomic_load_n(&ids_[i].pid, __ATOMIC_ACQUIRE) == pid)) {
       return i;
     }
   }
@@ -364,13 +364,13 @@ int FakerootModule::slot_of(pid_t pid, pid_t tid) const {
 int FakerootModule::creator_in(pid_t pid) const {
   int best = -1;
   std::uint64_t most = 0;
-  for (int i = 0; i < threads_; ++i) {
-    if (__atomic_load_n(&tids_[i], __ATOMIC_RELAXED) == 0) continue;
-    if (pid != 0 && __atomic_load_n(&pids_[i], __ATOMIC_ACQUIRE) != pid) continue;
-    const std::uint64_t n = __atomic_load_n(&clones_[i], __ATOMIC_RELAXED);
-    if (best < 0 || n > most) {
+  for (int i = 0, n = used(); i < n; ++i) {
+    if (__atomic_load_n(&ids_[i].tid, __ATOMIC_RELAXED) == 0) continue;
+    if (pid != 0 && __atomic_load_n(&ids_[i].pid, __ATOMIC_ACQUIRE) != pid) continue;
+    const std::uint64_t c = __atomic_load_n(&slots()[i].clones, __ATOMIC_RELAXED);
+    if (best < 0 || c > most) {
       best = i;
-      most = n;
+      most = c;
     }
   }
   // Of any process (in-process, after a fork): only a thread that did make a process.
@@ -380,7 +380,7 @@ int FakerootModule::creator_in(pid_t pid) const {
 Credentials FakerootModule::inherited(pid_t pid, pid_t tid) {
   // A new thread of a process known here: its creator's.
   if (tid != pid) {
-    if (const int k = creator_in(pid); k >= 0) return creds()[k];
+    if (const int k = creator_in(pid); k >= 0) return slots()[k].creds;
   }
   // A new process: its own after an execve that began where this memory was not (in-process,
   // or the other backend)...
@@ -403,39 +403,47 @@ Credentials FakerootModule::inherited(pid_t pid, pid_t tid) {
   } else if (const pid_t parent = parent_of(pid); parent > 0) {
     k = creator_in(parent);
   }
-  return k >= 0 ? creds()[k] : c;
+  return k >= 0 ? slots()[k].creds : c;
 }
 
 int FakerootModule::claim(pid_t pid, pid_t tid, const Credentials& c) {
   int k = -1;
-  for (int i = 0; i < threads_ && k < 0; ++i) {
+  // A free slot below the highest taken, else the next one above it...
+  for (int i = 0, n = used(); i < n && k < 0; ++i) {
     pid_t expected = 0;
-    if (__atomic_load_n(&tids_[i], __ATOMIC_RELAXED) == 0 &&
-        __atomic_compare_exchange_n(&tids_[i], &expected, tid, false, __ATOMIC_ACQ_REL,
+    if (__atomic_load_n(&ids_[i].tid, __ATOMIC_RELAXED) == 0 &&
+        __atomic_compare_exchange_n(&ids_[i].tid, &expected, tid, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_RELAXED)) {
       k = i;
     }
   }
-  // Full: the slot of a thread gone (in-process also one of another process: the parent's,
+  for (int n = __atomic_load_n(&used_, __ATOMIC_RELAXED); k < 0 && n < threads_;) {
+    if (__atomic_compare_exchange_n(&used_, &n, n + 1, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_RELAXED)) {
+      __atomic_store_n(&ids_[n].tid, tid, __ATOMIC_RELAXED);
+      k = n;
+    }
+  }
+  // ... else the slot of a thread gone (in-process also one of another process: the parent's,
   // copied by the fork).
   for (int i = 0; i < threads_ && k < 0; ++i) {
-    pid_t old = __atomic_load_n(&tids_[i], __ATOMIC_RELAXED);
+    pid_t old = __atomic_load_n(&ids_[i].tid, __ATOMIC_RELAXED);
     if (old == 0) continue;
-    const bool gone = (in_process_ && __atomic_load_n(&pids_[i], __ATOMIC_RELAXED) != pid) ||
+    const bool gone = (in_process_ && __atomic_load_n(&ids_[i].pid, __ATOMIC_RELAXED) != pid) ||
                       raw_syscall(SYS_kill, old, 0) == -ESRCH;
-    if (gone && __atomic_compare_exchange_n(&tids_[i], &old, tid, false, __ATOMIC_ACQ_REL,
+    if (gone && __atomic_compare_exchange_n(&ids_[i].tid, &old, tid, false, __ATOMIC_ACQ_REL,
                                             __ATOMIC_RELAXED)) {
       k = i;
     }
   }
   if (k < 0) {  // more live threads than slots: one of them starts over when it calls next
     k = static_cast<int>(static_cast<unsigned>(tid) % static_cast<unsigned>(threads_));
-    __atomic_store_n(&tids_[k], tid, __ATOMIC_RELAXED);
+    __atomic_store_n(&ids_[k].tid, tid, __ATOMIC_RELAXED);
   }
-  __atomic_store_n(&pids_[k], 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&clones_[k], 0, __ATOMIC_RELAXED);
-  new (&creds()[k]) Credentials(c);
-  __atomic_store_n(&pids_[k], pid, __ATOMIC_RELEASE);
+  __atomic_store_n(&ids_[k].pid, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&slots()[k].clones, 0, __ATOMIC_RELAXED);
+  new (&slots()[k].creds) Credentials(c);
+  __atomic_store_n(&ids_[k].pid, pid, __ATOMIC_RELEASE);
   return k;
 }
 
@@ -445,9 +453,9 @@ int FakerootModule::thread_slot(pid_t pid, pid_t tid) {
 }
 
 void FakerootModule::release(int slot) {
-  __atomic_store_n(&pids_[slot], 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&clones_[slot], 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&tids_[slot], 0, __ATOMIC_RELEASE);
+  __atomic_store_n(&ids_[slot].pid, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&slots()[slot].clones, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&ids_[slot].tid, 0, __ATOMIC_RELEASE);
 }
 
 void FakerootModule::set_in_process() {
@@ -563,7 +571,7 @@ void FakerootModule::caps_entry(SyscallCall& call, Credentials& c) {
     if (!self) {  // another thread of the run that the module knows, else the kernel answers
       const int k = slot_of(in_process_ ? call.pid() : 0, header.pid);
       if (k < 0) return;
-      of = &creds()[k];
+      of = &slots()[k].creds;
     }
     for (int w = 0; w < words; ++w) {
       data[w].effective = static_cast<std::uint32_t>(of->cap_effective >> (32 * w));
@@ -870,7 +878,7 @@ void FakerootModule::on_entry(SyscallCall& call) {
     case SYS_fork:
     case SYS_vfork: {
       const int k = thread_slot(call.pid(), call.tid());
-      __atomic_store_n(&clones_[k], __atomic_add_fetch(&clone_count_, 1, __ATOMIC_RELAXED),
+      __atomic_store_n(&slots()[k].clones, __atomic_add_fetch(&clone_count_, 1, __ATOMIC_RELAXED),
                        __ATOMIC_RELAXED);
       return;
     }
@@ -1096,8 +1104,8 @@ void FakerootModule::on_exit(SyscallCall& call) {
       if (in_process_ || result != 0) return;  // (in-process: a failed one, what it kept dropped)
       // The thread that called it is the process's only one now, under the process id.
       Credentials c = have ? kept : credentials(call);
-      for (int i = 0; i < threads_; ++i) {
-        if (tids_[i] != 0 && pids_[i] == call.pid()) release(i);
+      for (int i = 0, n = used(); i < n; ++i) {
+        if (ids_[i].tid != 0 && ids_[i].pid == call.pid()) release(i);
       }
       after_exec(c);
       claim(call.pid(), call.pid(), c);

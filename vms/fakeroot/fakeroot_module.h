@@ -106,10 +106,16 @@ class FakerootModule final : public Module {
   // The slot of the calling thread, taken (with the ids it inherits) if it has none.
   int thread_slot(pid_t pid, pid_t tid);
   void zero_threads() {
-    for (int i = 0; i < kThreads; ++i) tids_[i] = pids_[i] = 0, clones_[i] = 0;
+    used_ = 0;
+    for (ThreadIds& t : ids_) t.tid = t.pid = 0;
+  }
+  // Slots [0, used()) may be taken; none above was ever.
+  int used() const {
+    const int n = __atomic_load_n(&used_, __ATOMIC_ACQUIRE);
+    return n < threads_ ? n : threads_;
   }
   Credentials& credentials(SyscallCall& call) {
-    return creds()[thread_slot(call.pid(), call.tid())];
+    return slots()[thread_slot(call.pid(), call.tid())].creds;
   }
   // What a thread the module has not seen yet has (see above), and the slot of the thread of
   // process `pid` that entered a clone last (-1: none; `pid` 0: of any process).
@@ -137,17 +143,28 @@ class FakerootModule final : public Module {
   int shared_fd_ = -1;
   std::size_t shared_bytes_ = 0;
   bool in_process_ = false;
-  int threads_ = kThreads;  // the slots in use: kInProcessThreads in-process
-  // The threads apart from their credentials: a lookup reads 4 KiB, not the whole table.
-  // (No initializers: zero_threads() clears them, unless the memory is zero already.)
-  pid_t tids_[kThreads];            // 0: free
-  pid_t pids_[kThreads];            // each one's process (thread group)
-  std::uint64_t clones_[kThreads];  // clone_count_ at its last clone, fork or vfork
+  int threads_ = kThreads;  // the slots there are: kInProcessThreads in-process
   std::uint64_t clone_count_ = 0;
+  // The slots up to the highest ever taken: lookups and the search for a free one stop there
+  // (a new in-process image, every exec, reads none and takes slot 0; its fork children, 1...).
+  // (No initializers: zero_threads() clears them, unless the memory is zero already.)
+  int used_;
+  // The threads apart from their credentials, next to the fields above: a lookup reads a few
+  // cache lines, and an image's first slot shares their page.
+  struct ThreadIds {
+    pid_t tid;  // 0: free
+    pid_t pid;  // its process (thread group)
+  };
+  ThreadIds ids_[kThreads];
+  struct Slot {
+    std::uint64_t clones;  // clone_count_ at its last clone, fork or vfork
+    Credentials creds;
+  };
   // Written when a slot is taken, never before: a new in-process runtime (every exec) touches
-  // none of these 300 KiB but the slots it uses.
-  Credentials* creds() { return reinterpret_cast<Credentials*>(creds_bytes_); }
-  alignas(Credentials) unsigned char creds_bytes_[kThreads * sizeof(Credentials)];
+  // none of these 900 KiB but the slots it uses.
+  Slot* slots() { return reinterpret_cast<Slot*>(slot_bytes_); }
+  const Slot* slots() const { return reinterpret_cast<const Slot*>(slot_bytes_); }
+  alignas(Slot) unsigned char slot_bytes_[kThreads * sizeof(Slot)];
 };
 
 }  // namespace ptvm::fakeroot
