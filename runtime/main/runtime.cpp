@@ -1454,6 +1454,27 @@ constexpr long kErestartNoHand = 514;  // the kernel's ERESTARTNOHAND (include/l
 
 // A call some module wants, through the module stack; false when RAX must stay as it is (the
 // call runs in place after the handler).
+// An execve while tracing: the tracer's line of a successful one is printed by the new program's
+// runtime: it is rendered now (result 0) and handed over (loader::Handoff); a failed one is
+// printed here. Apart from run_wanted, so that the line's 32 KiB are not in the frame of every
+// wanted call (each page of the signal stack a call reaches is copied after a fork).
+[[gnu::noinline, gnu::cold]] long perform_traced_exec(ModuleStack& stack, const SyscallCall& call,
+                                                      long nr, long a[6]) {
+  char record[loader::kMaxRecord];
+  ExecLine line{record, 0};
+  if (!config().trace_options.summary) {
+    SyscallCall copy(call);
+    record[0] = '\0';
+    me().capture = record;
+    me().capture_len = 0;
+    me().capture_cap = sizeof record;
+    stack.exit_one(copy, 0, 0);
+    me().capture = nullptr;
+    line.length = me().capture_len;
+  }
+  return perform(nr, a, &line);
+}
+
 [[gnu::hot]] bool run_wanted(long nr, long a[6], long* rax) {
   // One held back by a call that never came back here (a handler left it by siglongjmp).
   if (me().deferred_kill != 0) deliver_deferred_kill();
@@ -1478,26 +1499,11 @@ constexpr long kErestartNoHand = 514;  // the kernel's ERESTARTNOHAND (include/l
     *rax = call.result();
   } else {
     for (int i = 0; i < 6; ++i) a[i] = static_cast<long>(call.arg(i));
-    // The tracer's line of a successful execve is printed by the new program's runtime: it is
-    // rendered now (result 0) and handed over (loader::Handoff); a failed one is printed here.
-    char record[loader::kMaxRecord];
-    ExecLine line{nullptr, 0};
-    if ((nr == SYS_execve || nr == SYS_execveat) && config().trace) {
-      line.text = record;
-      if (!config().trace_options.summary) {
-        SyscallCall copy(call);
-        record[0] = '\0';
-        me().capture = record;
-        me().capture_len = 0;
-        me().capture_cap = sizeof record;
-        stack.exit_one(copy, 0, 0);
-        me().capture = nullptr;
-        line.length = me().capture_len;
-      }
-    }
     const bool self_signal = g_default_reports && is_kill_family(nr);
     if (self_signal) me().defer_kills = true;
-    const long r = perform(nr, a, line.text ? &line : nullptr);
+    const long r = (nr == SYS_execve || nr == SYS_execveat) && config().trace
+                       ? perform_traced_exec(stack, call, nr, a)
+                       : perform(nr, a, nullptr);
     if (self_signal) me().defer_kills = false;
     const bool in_place = r == -EINPROGRESS && ptvm_self_runs_in_place(nr, a[0], a[1]);
     const bool fork_child = r == 0 && (nr == SYS_fork || nr == SYS_clone) && !in_place &&
