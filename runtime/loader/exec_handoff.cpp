@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 
 #include <cerrno>
@@ -300,7 +301,10 @@ void ExecPlan::abandon() {
 }
 
 long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) {
-  *handoff = Handoff{};
+  handoff->program_fd = handoff->interp_fd = -1;
+  handoff->guest = request.guest != nullptr;
+  handoff->config[0] = handoff->exe[0] = handoff->execfn[0] = '\0';
+  if (handoff->guest) handoff->guest_exe[0] = handoff->guest_cwd[0] = '\0';
   plan->argv = request.argv;
   plan->cannot_host = HandoverReason::unknown;
   auto cannot_host = [plan](HandoverReason why) {
@@ -417,16 +421,30 @@ long prepare_exec(const ExecRequest& request, Handoff* handoff, ExecPlan* plan) 
   handoff->record_len = static_cast<std::uint32_t>(
       request.record && request.record_len <= kMaxRecord ? request.record_len : 0);
 
+  PackedHandoff head{};
+  head.magic = PackedHandoff::kMagic;
+  head.record_len = handoff->record_len;
+  head.program_fd = handoff->program_fd;
+  head.interp_fd = handoff->interp_fd;
+  head.traced = handoff->traced;
+  head.sigsys_blocked = handoff->sigsys_blocked;
+  const char* const strings[] = {handoff->config, handoff->exe, handoff->execfn,
+                                 handoff->guest ? handoff->guest_exe : "",
+                                 handoff->guest ? handoff->guest_cwd : ""};
+  struct iovec iov[2 + sizeof strings / sizeof strings[0]];
+  int n = 0;
+  iov[n++] = {&head, sizeof head};
+  for (const char* s : strings) {
+    iov[n] = {const_cast<char*>(s), length(s) + 1};
+    head.strings += static_cast<std::uint32_t>(iov[n++].iov_len);
+  }
+  if (head.record_len) iov[n++] = {const_cast<char*>(request.record), head.record_len};
+  const long total = static_cast<long>(sizeof head + head.strings + head.record_len);
   long r = raw_syscall(SYS_memfd_create, reinterpret_cast<long>("ptvm-exec"), 0);
   if (r >= 0) {
     plan->handoff_fd = static_cast<int>(r);
-    r = raw_syscall(SYS_pwrite64, r, reinterpret_cast<long>(handoff), sizeof *handoff, 0);
-    if (r == sizeof *handoff && handoff->record_len) {
-      r = raw_syscall(SYS_pwrite64, plan->handoff_fd, reinterpret_cast<long>(request.record),
-                      handoff->record_len, sizeof *handoff);
-      if (r == handoff->record_len) r = sizeof *handoff;
-    }
-    if (r >= 0) r = r == sizeof *handoff ? 0 : -EIO;
+    r = raw_syscall(SYS_pwritev, r, reinterpret_cast<long>(iov), n, 0, 0);
+    r = r == total ? 0 : (r < 0 ? r : -EIO);
   }
   if (r == 0) {
     r = raw_syscall(SYS_open, reinterpret_cast<long>(request.runtime), O_RDONLY);

@@ -20,26 +20,57 @@
 
 namespace ptvm::loader {
 
+// What the new image needs to know, as the old image's prepare_exec fills it in.
 struct Handoff {
-  static constexpr std::uint64_t kMagic = 0x3130'646c'6d76'7470;  // "ptvmld01"
-  std::uint64_t magic = kMagic;
-  std::uint64_t size = sizeof(Handoff);
   std::int32_t program_fd = -1;  // the ELF to map, open in the new image
   std::int32_t interp_fd = -1;   // its PT_INTERP, or -1
-  char config[64] = {};          // /proc/<ptvm>/fd/<n>: the RuntimeConfig
-  char exe[PATH_MAX] = {};       // the ELF's path: what /proc/self/exe says natively
-  char execfn[PATH_MAX] = {};    // AT_EXECFN: the file name as the kernel saw it
-  // The path VM (ExecRequest::guest): the ELF's canonical guest path, /proc/self/exe as the
-  // guest sees it, and the name the process entered its working directory by (GuestPaths).
-  char guest_exe[PATH_MAX] = {};
-  char guest_cwd[PATH_MAX] = {};
-  // The tracer's line of this execve, printed by the new image: its bytes follow the Handoff
+  // The tracer's line of this execve, printed by the new image: its bytes follow the strings
   // (none when the tracer only counts: `traced` then says to count it).
   bool traced = false;
   bool sigsys_blocked = false;  // in the signal mask the program inherits (see runtime/self)
+  bool guest = false;           // the path VM's two names below are set
   std::uint32_t record_len = 0;
+  // No initializers: prepare_exec sets each string before use, and a page of these 16 KiB (on
+  // the old image's signal stack) is touched only where a string is written.
+  char config[64];        // /proc/<ptvm>/fd/<n>: the RuntimeConfig
+  char exe[PATH_MAX];     // the ELF's path: what /proc/self/exe says natively
+  char execfn[PATH_MAX];  // AT_EXECFN: the file name as the kernel saw it
+  // The path VM (ExecRequest::guest): the ELF's canonical guest path, /proc/self/exe as the
+  // guest sees it, and the name the process entered its working directory by (GuestPaths).
+  char guest_exe[PATH_MAX];
+  char guest_cwd[PATH_MAX];
 };
 inline constexpr std::size_t kMaxRecord = 32 * 1024;
+
+// The memfd's bytes: this header, the five strings of the Handoff each with its NUL (config,
+// exe, execfn, guest_exe, guest_cwd), then the record: a few hundred bytes to write and read,
+// not the Handoff's 16 KiB (one page of shared memory and one of the new image's).
+struct PackedHandoff {
+  static constexpr std::uint64_t kMagic = 0x3230'646c'6d76'7470;  // "ptvmld02"
+  std::uint64_t magic;
+  std::uint32_t strings;  // bytes of strings after the header
+  std::uint32_t record_len;
+  std::int32_t program_fd;
+  std::int32_t interp_fd;
+  std::uint8_t traced;
+  std::uint8_t sigsys_blocked;
+  std::uint8_t pad[6];
+};
+inline constexpr std::size_t kMaxPackedHandoff = sizeof(PackedHandoff) + 64 + 4 * PATH_MAX;
+
+// The new image's view of it: the strings point into the bytes read.
+struct HandoffView {
+  std::int32_t program_fd;
+  std::int32_t interp_fd;
+  bool traced;
+  bool sigsys_blocked;
+  std::uint32_t record_len;
+  const char* config;
+  const char* exe;
+  const char* execfn;
+  const char* guest_exe;  // "" without the path VM
+  const char* guest_cwd;
+};
 
 // Returned by prepare_exec for a program the loader cannot run: setuid/setgid (a userland exec
 // grants no privilege), not an x86-64 ELF (i386), executable but not readable, or a tracer

@@ -39,7 +39,7 @@ bool failed(long r) {
 }
 
 // AT_EXECFN points here: the kernel's copy at the top of the stack names the runtime.
-PTVM_COLD_BSS char g_execfn[PATH_MAX];
+const char* g_execfn;  // the hand-off's (it stays in memory)
 
 int prot_of(std::uint32_t flags) {
   return ((flags & PF_R) ? PROT_READ : 0) | ((flags & PF_W) ? PROT_WRITE : 0) |
@@ -239,7 +239,8 @@ InitialStack read_stack(long* sp) {
   return s;
 }
 
-bool read_handoff(const InitialStack& stack, Handoff* handoff, char* record, std::size_t cap) {
+bool read_handoff(const InitialStack& stack, HandoffView* handoff, char* bytes, char* record,
+                  std::size_t cap) {
   const char* execfn = reinterpret_cast<const char*>(stack.aux(AT_EXECFN));
   if (execfn == nullptr || !cstr::starts_with(execfn, "/dev/fd/")) return false;
   long k = 0;
@@ -250,19 +251,37 @@ bool read_handoff(const InitialStack& stack, Handoff* handoff, char* record, std
   const long d = raw_syscall(SYS_lseek, k, 0, SEEK_CUR);
   raw_syscall(SYS_close, k);
   if (d < 0) return false;
-  const long n = raw_syscall(SYS_pread64, d, reinterpret_cast<long>(handoff), sizeof *handoff, 0);
-  bool ok = n == sizeof *handoff && handoff->magic == Handoff::kMagic &&
-            handoff->size == sizeof *handoff && handoff->record_len < cap;
-  if (ok && handoff->record_len) {
-    ok = raw_syscall(SYS_pread64, d, reinterpret_cast<long>(record), handoff->record_len,
-                     sizeof *handoff) == handoff->record_len;
+  const long n = raw_syscall(SYS_pread64, d, reinterpret_cast<long>(bytes), kMaxPackedHandoff, 0);
+  PackedHandoff head;
+  bool ok = n >= static_cast<long>(sizeof head);
+  if (ok) {
+    cstr::copy(reinterpret_cast<char*>(&head), bytes, sizeof head);
+    ok = head.magic == PackedHandoff::kMagic && head.strings <= n - sizeof head &&
+         head.record_len < cap;
   }
-  if (ok) record[handoff->record_len] = '\0';
+  // The five strings, each ending within the bytes read.
+  const char* strings[5] = {};
+  for (std::size_t i = 0, at = sizeof head; ok && i < 5; ++i) {
+    strings[i] = bytes + at;
+    while (at < sizeof head + head.strings && bytes[at] != '\0') ++at;
+    ok = at < sizeof head + head.strings;
+    ++at;
+  }
+  if (ok && head.record_len) {
+    ok = raw_syscall(SYS_pread64, d, reinterpret_cast<long>(record), head.record_len,
+                     static_cast<long>(sizeof head + head.strings)) == head.record_len;
+  }
+  if (ok) {
+    record[head.record_len] = '\0';
+    *handoff = {head.program_fd, head.interp_fd, head.traced != 0, head.sigsys_blocked != 0,
+                head.record_len, strings[0], strings[1], strings[2], strings[3], strings[4]};
+  }
   raw_syscall(SYS_close, d);
   return ok;
 }
 
-std::uintptr_t load_program(const InitialStack& stack, const Handoff& handoff, const char** why) {
+std::uintptr_t load_program(const InitialStack& stack, const HandoffView& handoff,
+                            const char** why) {
   Image program, interp;
   bool ok = map_elf(handoff.program_fd, &program, why);
   if (ok && handoff.interp_fd >= 0) ok = map_elf(handoff.interp_fd, &interp, why);
@@ -279,7 +298,7 @@ std::uintptr_t load_program(const InitialStack& stack, const Handoff& handoff, c
                 static_cast<long>(page_down(reinterpret_cast<std::uintptr_t>(stack.sp))),
                 static_cast<long>(kPage), PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN);
   }
-  cstr::copy_string(g_execfn, handoff.execfn, sizeof g_execfn);
+  g_execfn = handoff.execfn;
   for (Elf64_auxv_t* a = stack.auxv; a->a_type != AT_NULL; ++a) {
     switch (a->a_type) {
       case AT_PHDR:

@@ -55,12 +55,15 @@ struct InitialStack {
 InitialStack read_stack(long* sp);
 
 // The Handoff (and its record) the old image left: found through AT_EXECFN ("/dev/fd/K", K's
-// offset the memfd). Closes both descriptors. False if the runtime was not started that way.
-bool read_handoff(const InitialStack& stack, Handoff* handoff, char* record, std::size_t cap);
+// offset the memfd), read into `bytes` (kMaxPackedHandoff of them: the view's strings point
+// there). Closes both descriptors. False if the runtime was not started that way.
+bool read_handoff(const InitialStack& stack, HandoffView* handoff, char* bytes, char* record,
+                  std::size_t cap);
 
 // Maps the program (and its interpreter), closes their descriptors, rewrites the auxiliary
 // vector, names the process. Returns the address to jump to, or 0 with `why` set.
-std::uintptr_t load_program(const InitialStack& stack, const Handoff& handoff, const char** why);
+std::uintptr_t load_program(const InitialStack& stack, const HandoffView& handoff,
+                            const char** why);
 
 // Never returns: the stack pointer at the kernel's argc, registers cleared, at `entry`.
 [[noreturn]] void jump(long* sp, std::uintptr_t entry);

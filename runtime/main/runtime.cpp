@@ -174,8 +174,9 @@ const RuntimeConfig& config() {
   return *g_config_map;
 }
 char g_out_path[64];                 // /proc/<ptvm>/fd/<out_fd>
-char g_config_path[64];              // /proc/<ptvm>/fd/<config>
-PTVM_COLD_BSS char g_exe[PATH_MAX];  // the program's file: what /proc/self/exe says
+// Strings of the hand-off, which stays in memory for the image's life (g_handoff_in).
+const char* g_config_path = "";  // /proc/<ptvm>/fd/<config>
+const char* g_exe = "";          // the program's file: what /proc/self/exe says
 char g_adopt_path[64];               // /proc/<ptvm>/fd/<adopt_fd>
 int g_out_fd = -1;                   // -1 with an output: a descriptor per record
 constexpr long kOutFdFloor = 700;
@@ -1820,9 +1821,9 @@ void build_stack() {
 
 // The runtime for the program the Handoff names: configuration, thread block, output, modules;
 // the tracer's line of the execve that started it.
-void runtime_init(const loader::Handoff& handoff, const char* record) {
-  cstr::copy_string(g_config_path, handoff.config, sizeof g_config_path);
-  cstr::copy_string(g_exe, handoff.exe, sizeof g_exe);
+void runtime_init(const loader::HandoffView& handoff, const char* record) {
+  g_config_path = handoff.config;
+  g_exe = handoff.exe;
   if (!read_config(g_config_path)) fail("unreadable configuration", 0);
   if (!thread_begin()) fail("cannot map a signal stack", 0);
   if (config().verbose > 1) {
@@ -1874,7 +1875,12 @@ void runtime_init(const loader::Handoff& handoff, const char* record) {
   }
 }
 
-loader::Handoff g_handoff;
+// What the old image handed over, and the view of its strings: one page of it is touched.
+struct {
+  loader::HandoffView view;
+  char bytes[loader::kMaxPackedHandoff];
+} g_handoff_in;
+loader::HandoffView& g_handoff = g_handoff_in.view;
 PTVM_COLD_BSS char g_record[loader::kMaxRecord + 1];
 
 }  // namespace
@@ -1894,7 +1900,7 @@ extern "C" [[noreturn]] __attribute__((used)) void ptvm_loader_main(long* sp) {
   // The runtime's static constructors (the configuration's defaults): the C runtime's job.
   for (void (**f)() = __init_array_start; f < __init_array_end; ++f) (*f)();
   const loader::InitialStack stack = loader::read_stack(sp);
-  if (!loader::read_handoff(stack, &g_handoff, g_record, sizeof g_record)) {
+  if (!loader::read_handoff(stack, &g_handoff, g_handoff_in.bytes, g_record, sizeof g_record)) {
     fail("this program runs programs for ptvm only (ptvm run --backend=inprocess ...)", 0);
   }
   runtime_init(g_handoff, g_record);
