@@ -1453,8 +1453,6 @@ void copy_storage(std::byte* to, const std::byte* from) {
 
 constexpr long kErestartNoHand = 514;  // the kernel's ERESTARTNOHAND (include/linux/errno.h)
 
-// A call some module wants, through the module stack; false when RAX must stay as it is (the
-// call runs in place after the handler).
 // An execve while tracing: the tracer's line of a successful one is printed by the new program's
 // runtime: it is rendered now (result 0) and handed over (loader::Handoff); a failed one is
 // printed here. Apart from run_wanted, so that the line's 32 KiB are not in the frame of every
@@ -1476,6 +1474,8 @@ constexpr long kErestartNoHand = 514;  // the kernel's ERESTARTNOHAND (include/l
   return perform(nr, a, &line);
 }
 
+// A call some module wants, through the module stack; false when RAX must stay as it is (the
+// call runs in place after the handler).
 [[gnu::hot]] bool run_wanted(long nr, long a[6], long* rax) {
   // One held back by a call that never came back here (a handler left it by siglongjmp).
   if (me().deferred_kill != 0) deliver_deferred_kill();

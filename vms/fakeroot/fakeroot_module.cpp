@@ -420,8 +420,14 @@ int FakerootModule::claim(pid_t pid, pid_t tid, const Credentials& c) {
   for (int n = __atomic_load_n(&used_, __ATOMIC_RELAXED); k < 0 && n < threads_;) {
     if (__atomic_compare_exchange_n(&used_, &n, n + 1, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_RELAXED)) {
-      __atomic_store_n(&ids_[n].tid, tid, __ATOMIC_RELAXED);
-      k = n;
+      // Another thread's search below the new mark may have taken it first: then the next.
+      pid_t expected = 0;
+      if (__atomic_compare_exchange_n(&ids_[n].tid, &expected, tid, false, __ATOMIC_ACQ_REL,
+                                      __ATOMIC_RELAXED)) {
+        k = n;
+      } else {
+        n = __atomic_load_n(&used_, __ATOMIC_RELAXED);
+      }
     }
   }
   // ... else the slot of a thread gone (in-process also one of another process: the parent's,
